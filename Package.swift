@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "drover",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Drover", targets: ["Drover"]),
+        .library(name: "DroverCLI", targets: ["DroverCLI"]),
+        .library(name: "DroverTesting", targets: ["DroverTesting"]),
+        .executable(name: "drover", targets: ["drover"]),
+        .executable(name: "toml-decoder", targets: ["toml-decoder"]),
+    ],
+    targets: [
+        // System libraries (header-only module maps).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+
+        // The handler API: what a worker author imports.
+        .target(name: "Drover", dependencies: ["CCrypto"], swiftSettings: strict),
+        // Runtime pieces.
+        .target(name: "DroverHTTP", dependencies: ["Drover", "CLinux"], swiftSettings: strict),
+        .target(name: "DroverConfig", swiftSettings: strict),
+        .target(name: "DroverKV", dependencies: ["Drover"], swiftSettings: strict),
+        .target(name: "DroverD1", dependencies: ["Drover", "CSQLite"], swiftSettings: strict),
+        .target(name: "DroverQueues", dependencies: ["Drover", "CSQLite"], swiftSettings: strict),
+        .target(
+            name: "DroverRuntime",
+            dependencies: ["Drover", "DroverHTTP", "DroverConfig", "DroverKV", "DroverD1", "DroverQueues"],
+            swiftSettings: strict),
+        .target(name: "DroverReplay", dependencies: ["Drover", "DroverRuntime"], swiftSettings: strict),
+        .target(name: "DroverTesting", dependencies: ["Drover", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
+        .target(name: "DroverIntegrations", dependencies: ["Drover"], swiftSettings: strict),
+        .target(
+            name: "DroverCLI",
+            dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay", "DroverKV", "DroverD1", "DroverQueues"],
+            swiftSettings: strict),
+
+        // Executables.
+        .executableTarget(name: "drover", dependencies: ["DroverCLI", "DroverIntegrations"], swiftSettings: strict),
+        .executableTarget(name: "toml-decoder", dependencies: ["DroverConfig"], swiftSettings: strict),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "CSQLite"],
+            path: "Benchmarks",
+            exclude: ["README.md", "hello.toml"],
+            swiftSettings: strict),
+
+        // Tests.
+        .testTarget(name: "DroverTests", dependencies: ["Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverHTTPTests", dependencies: ["DroverHTTP", "Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverConfigTests", dependencies: ["DroverConfig"], swiftSettings: strict),
+        .testTarget(name: "DroverKVTests", dependencies: ["DroverKV", "Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverD1Tests", dependencies: ["DroverD1", "Drover", "CSQLite"], swiftSettings: strict),
+        .testTarget(name: "DroverQueuesTests", dependencies: ["DroverQueues", "Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverRuntimeTests", dependencies: ["DroverRuntime", "DroverCLI", "Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverReplayTests", dependencies: ["DroverReplay", "DroverTesting", "DroverCLI", "Drover"], swiftSettings: strict),
+    ]
+)

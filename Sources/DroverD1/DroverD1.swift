@@ -1,0 +1,1 @@
+// The DroverD1 module. Its files land with the issues that build it.

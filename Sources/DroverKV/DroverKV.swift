@@ -1,0 +1,1 @@
+// The DroverKV module. Its files land with the issues that build it.

@@ -1,0 +1,1 @@
+// The DroverReplay module. Its files land with the issues that build it.
