@@ -1,0 +1,197 @@
+import Foundation
+
+/// A D1 database: SQLite behind D1's API, result shapes and error prefixes.
+///
+/// `prepare` returns a ``D1PreparedStatement`` value; binding values returns a new statement, and
+/// running it (`first`, `all`, `run`, `raw`) goes back to the database through ``execute(_:)``.
+public protocol D1Database: Sendable {
+    /// Runs one prepared statement with its bound values and returns every row with `meta`.
+    /// - Throws: ``D1Error`` (`D1_ERROR: <sqlite message>`, `D1_TYPE_ERROR: ...`).
+    func execute(_ statement: D1PreparedStatement) async throws -> D1Result
+
+    /// Runs `statements` in order as one transaction: all succeed or none is applied.
+    func batch(_ statements: [D1PreparedStatement]) async throws -> [D1Result]
+
+    /// Runs several `;`-separated statements without parameters (`D1_EXEC_ERROR` on failure).
+    func exec(_ sql: String) async throws -> D1ExecResult
+
+    /// The whole database file's bytes.
+    func dump() async throws -> [UInt8]
+}
+
+extension D1Database {
+    /// A statement ready to bind and run.
+    public func prepare(_ sql: String) -> D1PreparedStatement {
+        D1PreparedStatement(database: self, sql: sql, values: [])
+    }
+}
+
+/// A SQLite value as D1 binds and returns it.
+public enum D1Value: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+extension D1Value: ExpressibleByNilLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
+{
+    public init(nilLiteral: ()) { self = .null }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(floatLiteral value: Double) { self = .real(value) }
+    public init(stringLiteral value: String) { self = .text(value) }
+    /// Booleans bind as 0 and 1, as D1 does.
+    public init(booleanLiteral value: Bool) { self = .integer(value ? 1 : 0) }
+}
+
+/// A statement with its SQL and bound values. Values are bound positionally (`?`, `?NNN`).
+public struct D1PreparedStatement: Sendable {
+    /// The database it runs on.
+    public let database: any D1Database
+    /// The SQL text.
+    public let sql: String
+    /// The values bound so far.
+    public let values: [D1Value]
+
+    /// Creates a statement; prefer ``D1Database/prepare(_:)``.
+    public init(database: any D1Database, sql: String, values: [D1Value]) {
+        self.database = database
+        self.sql = sql
+        self.values = values
+    }
+
+    /// A copy with `values` bound in place of the earlier ones.
+    public func bind(_ values: D1Value...) -> D1PreparedStatement {
+        bind(values)
+    }
+
+    /// A copy with `values` bound in place of the earlier ones.
+    public func bind(_ values: [D1Value]) -> D1PreparedStatement {
+        D1PreparedStatement(database: database, sql: sql, values: values)
+    }
+
+    /// Every row, with `success` and `meta`.
+    public func all() async throws -> D1Result {
+        try await database.execute(self)
+    }
+
+    /// Runs the statement for its effect; the result's `results` is empty of interest.
+    public func run() async throws -> D1Result {
+        try await database.execute(self)
+    }
+
+    /// The first row, or `nil` when there is none.
+    public func first() async throws -> D1Row? {
+        try await database.execute(self).results.first
+    }
+
+    /// The first row's `column`, or `nil` when there is no row.
+    /// - Throws: ``D1Error`` `D1_COLUMN_NOTFOUND: Column not found (<column>)` when a row exists but
+    ///   has no such column.
+    public func first(_ column: String) async throws -> D1Value? {
+        let result = try await database.execute(self)
+        guard let row = result.results.first else { return nil }
+        guard let value = row[column] else { throw D1Error("D1_COLUMN_NOTFOUND: Column not found (\(column))") }
+        return value
+    }
+
+    /// The rows as arrays of values; with `columnNames`, the column names come first as a row of
+    /// text (duplicates kept).
+    public func raw(columnNames: Bool = false) async throws -> [[D1Value]] {
+        let result = try await database.execute(self)
+        var rows = result.results.map { $0.values }
+        if columnNames { rows.insert(result.columns.map { D1Value.text($0) }, at: 0) }
+        return rows
+    }
+}
+
+/// One result row: columns in order, names possibly repeated (a join's `id` and `id`).
+public struct D1Row: Sendable, Hashable {
+    /// Column names, in order.
+    public var columns: [String]
+    /// Values, one per column.
+    public var values: [D1Value]
+
+    public init(columns: [String], values: [D1Value]) {
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The value of the last column named `name` (a JavaScript object keeps the last duplicate).
+    public subscript(name: String) -> D1Value? {
+        guard let index = columns.lastIndex(of: name) else { return nil }
+        return values[index]
+    }
+}
+
+/// What `all`, `run` and each `batch` member return.
+public struct D1Result: Sendable, Hashable {
+    /// Column names of the statement, in order (also when there are no rows).
+    public var columns: [String]
+    /// The rows.
+    public var results: [D1Row]
+    /// Always `true`: a failure throws instead.
+    public var success: Bool
+    /// Counters and timing.
+    public var meta: D1Meta
+
+    public init(columns: [String], results: [D1Row], success: Bool = true, meta: D1Meta) {
+        self.columns = columns
+        self.results = results
+        self.success = success
+        self.meta = meta
+    }
+}
+
+/// D1's `meta` object.
+public struct D1Meta: Sendable, Hashable {
+    /// Milliseconds the statement took.
+    public var duration: Double
+    /// Rows changed by an INSERT, UPDATE or DELETE.
+    public var changes: Int64
+    /// The rowid of the last inserted row.
+    public var lastRowId: Int64
+    /// Whether the database was written.
+    public var changedDB: Bool
+    public var rowsRead: Int64
+    public var rowsWritten: Int64
+    /// The database's size in bytes afterwards.
+    public var sizeAfter: Int64
+
+    public init(
+        duration: Double = 0, changes: Int64 = 0, lastRowId: Int64 = 0, changedDB: Bool = false,
+        rowsRead: Int64 = 0, rowsWritten: Int64 = 0, sizeAfter: Int64 = 0
+    ) {
+        self.duration = duration
+        self.changes = changes
+        self.lastRowId = lastRowId
+        self.changedDB = changedDB
+        self.rowsRead = rowsRead
+        self.rowsWritten = rowsWritten
+        self.sizeAfter = sizeAfter
+    }
+}
+
+/// What `exec` returns.
+public struct D1ExecResult: Sendable, Hashable {
+    /// How many statements ran.
+    public var count: Int
+    /// Milliseconds they took.
+    public var duration: Double
+
+    public init(count: Int, duration: Double) {
+        self.count = count
+        self.duration = duration
+    }
+}
+
+/// A D1 error with the platform's prefix (`D1_ERROR: ...`, `D1_EXEC_ERROR: ...`).
+public struct D1Error: BindingError, Equatable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}

@@ -1,0 +1,167 @@
+/// A Workers KV namespace: a key-value store with expiring keys and per-key metadata.
+///
+/// The requirements are the primitive operations; `get` in its text, JSON, bytes and stream forms
+/// and `put` of text or JSON are extensions on top. Errors are ``KVError``s whose messages are the
+/// platform's, verbatim.
+public protocol KVNamespace: Sendable {
+    /// The value and metadata of `key`, or `nil` when it is absent or expired.
+    /// - Parameter cacheTtl: accepted for compatibility (at least 30); a local store has no edge cache.
+    func getWithMetadata(_ key: String, cacheTtl: Int?) async throws -> KVEntry?
+
+    /// Up to 100 keys at once: each key maps to its value as text or JSON, or to `nil` when absent.
+    func get(_ keys: [String], type: KVBulkType) async throws -> [String: KVBulkValue?]
+
+    /// Stores `value` under `key`, replacing what was there.
+    func put(_ key: String, value: [UInt8], options: KVPutOptions) async throws
+
+    /// Removes `key`; removing an absent key is not an error.
+    func delete(_ key: String) async throws
+
+    /// Keys in byte order of their UTF-8, a page at a time.
+    func list(_ options: KVListOptions) async throws -> KVListResult
+}
+
+/// A value with its metadata, as `getWithMetadata` returns it.
+public struct KVEntry: Sendable, Equatable {
+    /// The stored bytes.
+    public var value: [UInt8]
+    /// The metadata given to `put`, if any.
+    public var metadata: JSONValue?
+    /// The absolute expiration in seconds since the epoch, if any.
+    public var expiration: Int64?
+
+    public init(value: [UInt8], metadata: JSONValue? = nil, expiration: Int64? = nil) {
+        self.value = value
+        self.metadata = metadata
+        self.expiration = expiration
+    }
+
+    /// The value as UTF-8 text.
+    public var text: String { String(decoding: value, as: UTF8.self) }
+}
+
+/// The type a bulk `get` decodes each value into: only `text` and `json` exist on the platform.
+public struct KVBulkType: RawRepresentable, Sendable, Hashable {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let text = KVBulkType(rawValue: "text")
+    public static let json = KVBulkType(rawValue: "json")
+}
+
+/// One value of a bulk `get`.
+public enum KVBulkValue: Sendable, Equatable {
+    case text(String)
+    case json(JSONValue)
+}
+
+/// Options of `put`. When both are given, `expirationTtl` wins.
+public struct KVPutOptions: Sendable, Equatable {
+    /// Absolute expiration, seconds since the epoch; at least 60 s in the future.
+    public var expiration: Int64?
+    /// Expiration relative to now, in seconds; at least 60.
+    public var expirationTtl: Int64?
+    /// JSON metadata, at most 1024 bytes serialized.
+    public var metadata: JSONValue?
+
+    public init(expiration: Int64? = nil, expirationTtl: Int64? = nil, metadata: JSONValue? = nil) {
+        self.expiration = expiration
+        self.expirationTtl = expirationTtl
+        self.metadata = metadata
+    }
+}
+
+/// Options of `list`.
+public struct KVListOptions: Sendable, Equatable {
+    /// Only keys starting with these bytes (literal; no wildcards).
+    public var prefix: String?
+    /// The most keys on a page, 1 to 1000 (default 1000).
+    public var limit: Int?
+    /// Where the previous page stopped.
+    public var cursor: String?
+
+    public init(prefix: String? = nil, limit: Int? = nil, cursor: String? = nil) {
+        self.prefix = prefix
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+/// A page of `list`.
+public struct KVListResult: Sendable, Equatable {
+    /// One listed key.
+    public struct Key: Sendable, Equatable {
+        public var name: String
+        public var expiration: Int64?
+        public var metadata: JSONValue?
+
+        public init(name: String, expiration: Int64? = nil, metadata: JSONValue? = nil) {
+            self.name = name
+            self.expiration = expiration
+            self.metadata = metadata
+        }
+    }
+
+    public var keys: [Key]
+    /// Whether this is the last page.
+    public var listComplete: Bool
+    /// Pass to the next `list` call; `nil` on the last page.
+    public var cursor: String?
+
+    public init(keys: [Key], listComplete: Bool, cursor: String?) {
+        self.keys = keys
+        self.listComplete = listComplete
+        self.cursor = cursor
+    }
+}
+
+/// A KV error with the platform's message, verbatim (`KV PUT failed: 413 Value length of ...`).
+public struct KVError: BindingError, Equatable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}
+
+extension KVNamespace {
+    /// The value of `key` as text (`get(key)` / `get(key, "text")`).
+    public func get(_ key: String, cacheTtl: Int? = nil) async throws -> String? {
+        try await getWithMetadata(key, cacheTtl: cacheTtl)?.text
+    }
+
+    /// The value of `key` parsed as JSON (`get(key, "json")`).
+    public func getJSON(_ key: String, cacheTtl: Int? = nil) async throws -> JSONValue? {
+        guard let entry = try await getWithMetadata(key, cacheTtl: cacheTtl) else { return nil }
+        return try JSONParser.parse(entry.value)
+    }
+
+    /// The value of `key` as bytes (`get(key, "arrayBuffer")`).
+    public func getBytes(_ key: String, cacheTtl: Int? = nil) async throws -> [UInt8]? {
+        try await getWithMetadata(key, cacheTtl: cacheTtl)?.value
+    }
+
+    /// The value and metadata of `key`.
+    public func getWithMetadata(_ key: String) async throws -> KVEntry? {
+        try await getWithMetadata(key, cacheTtl: nil)
+    }
+
+    /// Stores text.
+    public func put(_ key: String, _ value: String, options: KVPutOptions = KVPutOptions()) async throws {
+        try await put(key, value: Array(value.utf8), options: options)
+    }
+
+    /// Stores JSON text.
+    public func put(_ key: String, json value: JSONValue, options: KVPutOptions = KVPutOptions()) async throws {
+        try await put(key, value: JSONSerializer.bytes(value), options: options)
+    }
+
+    /// Stores a body read to its end (`put` of a `ReadableStream`).
+    public func put(_ key: String, body: Body, options: KVPutOptions = KVPutOptions()) async throws {
+        try await put(key, value: try await body.bytes(), options: options)
+    }
+
+    /// The first page of keys.
+    public func list(prefix: String? = nil, limit: Int? = nil, cursor: String? = nil) async throws -> KVListResult {
+        try await list(KVListOptions(prefix: prefix, limit: limit, cursor: cursor))
+    }
+}

@@ -1,0 +1,82 @@
+/// A queue producer binding (`env.EMAILS.send(...)`).
+///
+/// A `send` that returned is durable: the message survives a crash of the process and is
+/// delivered at least once. Errors are ``QueueError``s with the platform's wording.
+public protocol Queue: Sendable {
+    /// Sends one message.
+    func send(_ message: MessageSendRequest) async throws
+
+    /// Sends up to 100 messages at once; `delaySeconds` applies to those without their own.
+    func sendBatch(_ messages: [MessageSendRequest], delaySeconds: Int?) async throws
+}
+
+extension Queue {
+    /// Sends one message with `body`.
+    public func send(_ body: MessageBody, contentType: QueueContentType? = nil, delaySeconds: Int? = nil) async throws {
+        try await send(MessageSendRequest(body: body, contentType: contentType, delaySeconds: delaySeconds))
+    }
+
+    /// Sends one JSON message.
+    public func send(json: JSONValue, delaySeconds: Int? = nil) async throws {
+        try await send(MessageSendRequest(body: .json(json), contentType: .json, delaySeconds: delaySeconds))
+    }
+
+    /// Sends a batch with no batch-wide delay.
+    public func sendBatch(_ messages: [MessageSendRequest]) async throws {
+        try await sendBatch(messages, delaySeconds: nil)
+    }
+}
+
+/// A message body: what the consumer's ``Message/body`` gives back.
+public enum MessageBody: Sendable, Hashable {
+    case json(JSONValue)
+    case text(String)
+    case bytes([UInt8])
+
+    /// The body as JSON when it is JSON.
+    public var json: JSONValue? {
+        if case .json(let value) = self { return value }
+        return nil
+    }
+
+    /// The body as text when it is text.
+    public var text: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+}
+
+/// A message's declared content type: `json`, `text`, `bytes` or `v8`. Any other value is
+/// refused by the binding with the platform's message.
+public struct QueueContentType: RawRepresentable, Sendable, Hashable {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let json = QueueContentType(rawValue: "json")
+    public static let text = QueueContentType(rawValue: "text")
+    public static let bytes = QueueContentType(rawValue: "bytes")
+    public static let v8 = QueueContentType(rawValue: "v8")
+}
+
+/// One message to send.
+public struct MessageSendRequest: Sendable, Hashable {
+    public var body: MessageBody
+    /// When `nil`, `json` for JSON bodies, `text` for text, `bytes` for bytes.
+    public var contentType: QueueContentType?
+    /// Seconds before the message may be delivered (at most 43 200).
+    public var delaySeconds: Int?
+
+    public init(body: MessageBody, contentType: QueueContentType? = nil, delaySeconds: Int? = nil) {
+        self.body = body
+        self.contentType = contentType
+        self.delaySeconds = delaySeconds
+    }
+}
+
+/// A queue error with the platform's message (`Queue send failed: message length of ...`).
+public struct QueueError: BindingError, Equatable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}

@@ -1,0 +1,107 @@
+/// A worker: up to three entry points, as in the Workers module syntax
+/// (`export default { fetch, queue, scheduled }`).
+///
+/// Each entry point has a default that throws ``WorkerError/handlerMissing(_:)``, so a worker
+/// implements only what it serves. A worker is a `Sendable` value: one instance serves every
+/// request concurrently, so keep shared mutable state in an actor or behind a lock, or better in a
+/// binding.
+public protocol Worker: Sendable {
+    /// Answers one HTTP request.
+    func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response
+
+    /// Handles one batch of queue messages (see ``MessageBatch`` for ack and retry).
+    func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws
+
+    /// Runs one cron trigger.
+    func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws
+}
+
+extension Worker {
+    public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
+        throw WorkerError.handlerMissing("fetch")
+    }
+
+    public func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws {
+        throw WorkerError.handlerMissing("queue")
+    }
+
+    public func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws {
+        throw WorkerError.handlerMissing("scheduled")
+    }
+}
+
+/// A worker made of closures, for small workers and tests.
+public struct ClosureWorker: Worker {
+    public typealias FetchHandler = @Sendable (Request, Env, ExecutionContext) async throws -> Response
+    public typealias QueueHandler = @Sendable (MessageBatch, Env, ExecutionContext) async throws -> Void
+    public typealias ScheduledHandler = @Sendable (ScheduledController, Env, ExecutionContext) async throws -> Void
+
+    private let fetchHandler: FetchHandler?
+    private let queueHandler: QueueHandler?
+    private let scheduledHandler: ScheduledHandler?
+
+    /// Creates a worker from the entry points given.
+    public init(fetch: FetchHandler? = nil, queue: QueueHandler? = nil, scheduled: ScheduledHandler? = nil) {
+        self.fetchHandler = fetch
+        self.queueHandler = queue
+        self.scheduledHandler = scheduled
+    }
+
+    public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
+        guard let fetchHandler else { throw WorkerError.handlerMissing("fetch") }
+        return try await fetchHandler(request, env, ctx)
+    }
+
+    public func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws {
+        guard let queueHandler else { throw WorkerError.handlerMissing("queue") }
+        try await queueHandler(batch, env, ctx)
+    }
+
+    public func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws {
+        guard let scheduledHandler else { throw WorkerError.handlerMissing("scheduled") }
+        try await scheduledHandler(controller, env, ctx)
+    }
+}
+
+/// Errors about workers and their bindings.
+public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
+    private enum Code: Sendable, Equatable {
+        case handlerMissing
+        case bindingMissing
+        case bindingKind
+        case workerNotRegistered
+    }
+
+    private let code: Code
+    /// What is wrong and how to fix it.
+    public let message: String
+
+    /// The worker has no such entry point.
+    public static func handlerMissing(_ entryPoint: String) -> WorkerError {
+        WorkerError(code: .handlerMissing, message: "Handler does not export a \(entryPoint)() function.")
+    }
+
+    /// No binding of that name is configured.
+    public static func bindingMissing(_ name: String, kind: String, configFile: String) -> WorkerError {
+        WorkerError(
+            code: .bindingMissing,
+            message: "no \(kind) binding named \"\(name)\": add it to \(configFile)")
+    }
+
+    /// The binding exists but is of another kind.
+    public static func bindingKind(_ name: String, expected: String, actual: String, configFile: String) -> WorkerError {
+        WorkerError(
+            code: .bindingKind,
+            message: "binding \"\(name)\" in \(configFile) is a \(actual), not a \(expected)")
+    }
+
+    /// `main` names a worker that is not registered in this binary.
+    public static func workerNotRegistered(_ name: String, available: [String]) -> WorkerError {
+        let list = available.sorted().joined(separator: ", ")
+        return WorkerError(
+            code: .workerNotRegistered,
+            message: "no worker named \"\(name)\" is registered in this binary (registered: \(list.isEmpty ? "none" : list))")
+    }
+
+    public var description: String { message }
+}
