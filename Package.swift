@@ -34,13 +34,15 @@ let package = Package(
         .target(name: "DroverReplay", dependencies: ["Drover", "DroverRuntime"], swiftSettings: strict),
         .target(name: "DroverTesting", dependencies: ["Drover", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
         .target(name: "DroverIntegrations", dependencies: ["Drover"], swiftSettings: strict),
+        // Example workers shipped in the `drover` binary: the playground and the benchmark worker.
+        .target(name: "DroverExamples", dependencies: ["Drover"], swiftSettings: strict),
         .target(
             name: "DroverCLI",
             dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay", "DroverKV", "DroverD1", "DroverQueues"],
             swiftSettings: strict),
 
         // Executables.
-        .executableTarget(name: "drover", dependencies: ["DroverCLI", "DroverIntegrations"], swiftSettings: strict),
+        .executableTarget(name: "drover", dependencies: ["DroverCLI", "DroverIntegrations", "DroverExamples"], swiftSettings: strict),
         .executableTarget(name: "toml-decoder", dependencies: ["DroverConfig"], swiftSettings: strict),
         .executableTarget(
             name: "Benchmarks",
@@ -56,7 +58,11 @@ let package = Package(
         .testTarget(name: "DroverKVTests", dependencies: ["DroverKV", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverD1Tests", dependencies: ["DroverD1", "Drover", "CSQLite"], swiftSettings: strict),
         .testTarget(name: "DroverQueuesTests", dependencies: ["DroverQueues", "Drover"], swiftSettings: strict),
-        .testTarget(name: "DroverRuntimeTests", dependencies: ["DroverRuntime", "DroverCLI", "Drover"], swiftSettings: strict),
-        .testTarget(name: "DroverReplayTests", dependencies: ["DroverReplay", "DroverTesting", "DroverCLI", "Drover"], swiftSettings: strict),
+        .testTarget(
+            name: "DroverRuntimeTests", dependencies: ["DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DroverReplayTests", dependencies: ["DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
+            swiftSettings: strict),
     ]
 )

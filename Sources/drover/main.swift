@@ -1,1 +1,12 @@
-print("drover")
+import Drover
+import DroverCLI
+import DroverExamples
+import DroverIntegrations
+
+// The `drover` binary: Drover's CLI with the sample app, the playground and the benchmark
+// worker registered. A user's own binary does the same with its own workers.
+var registry = WorkerRegistry()
+registry.register("integrations", IntegrationsWorker())
+registry.register("playground", PlaygroundWorker())
+registry.register("bench-hello", BenchHelloWorker())
+await DroverCommandLine.main(registry: registry)

@@ -1,0 +1,50 @@
+import Drover
+import DroverRuntime
+import Foundation
+
+/// The lines `drover dev` prints when it is ready: the worker, its bindings (never a secret's
+/// value), migrations applied, and the URL.
+enum Banner {
+    static func text(runtime: WorkerRuntime, url: String) -> String {
+        let config = runtime.config
+        var lines = ["drover \(Commands.version) · worker \"\(runtime.host.workerName)\" from \(config.displayPath)"]
+        var bindings: [String] = []
+        for namespace in config.kvNamespaces {
+            bindings.append("  env.\(namespace.binding)  KV namespace \(namespace.id)")
+        }
+        for database in config.d1Databases {
+            var line = "  env.\(database.binding)  D1 database \(database.databaseName)"
+            if let applied = runtime.appliedMigrations[database.binding], !applied.isEmpty {
+                line += " (applied \(applied.count) migration\(applied.count == 1 ? "" : "s"): \(applied.joined(separator: ", ")))"
+            }
+            bindings.append(line)
+        }
+        for producer in config.queues.producers {
+            bindings.append("  env.\(producer.binding)  queue \(producer.queue)")
+        }
+        for consumer in config.queues.consumers {
+            var line = "  consumer  queue \(consumer.queue) (batch \(consumer.maxBatchSize), retries \(consumer.maxRetries)"
+            if let deadLetterQueue = consumer.deadLetterQueue { line += ", dead letters to \(deadLetterQueue)" }
+            bindings.append(line + ")")
+        }
+        for service in config.services {
+            bindings.append("  env.\(service.binding)  service \(service.service)")
+        }
+        for name in runtime.host.env.vars.names {
+            bindings.append("  env.\(name)  var \"\(runtime.host.env.vars[name] ?? "")\"")
+        }
+        for name in runtime.host.env.bindingNames {
+            if case .secret = runtime.host.env.binding(name) { bindings.append("  env.\(name)  secret (hidden)") }
+        }
+        if !bindings.isEmpty {
+            lines.append("Bindings:")
+            lines.append(contentsOf: bindings)
+        }
+        if !config.triggers.crons.isEmpty {
+            lines.append("Cron triggers: \(config.triggers.crons.joined(separator: ", ")) (UTC)")
+        }
+        lines.append("State: \(runtime.options.stateDirectory)")
+        lines.append("Ready on \(url)")
+        return lines.joined(separator: "\n")
+    }
+}

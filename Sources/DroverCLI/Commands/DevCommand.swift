@@ -1,0 +1,104 @@
+import Drover
+import DroverConfig
+import DroverHTTP
+import DroverRuntime
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `drover dev`: the local dev server, like `wrangler dev`.
+enum DevCommand {
+    static let spec = CommandSpec(
+        path: ["dev"],
+        summary: "Serve the configured worker locally, with its queues and cron triggers",
+        options: Commands.configOptions + [
+            .value("port", "PORT", "Port to listen on (0 picks a free one)", default: "8787"),
+            .value("ip", "ADDRESS", "Address to listen on", default: "127.0.0.1"),
+            .flag("test-scheduled", "Serve /__scheduled?cron=... to run the scheduled handler"),
+            .value("record", "DIR", "Write one replayable fixture per request into DIR"),
+            .flag("log-json", "Write logs as JSON lines"),
+        ],
+        discussion: """
+            State (KV, D1, queues, secrets) persists under .drover/state beside the config.
+            The server reloads when the config or .dev.vars changes. Ctrl-C stops it gracefully.
+            Runtime routes: /__drover/health, /__drover/metrics, /cdn-cgi/handler/scheduled?cron=EXPR.
+            """,
+        run: run)
+
+    static func run(_ arguments: ParsedArguments, _ context: CLIContext) async throws -> Int32 {
+        let port = try arguments.integer("port") ?? 8787
+        guard (0...65535).contains(port) else { throw UsageError("--port must be between 0 and 65535") }
+        let logger = Logger(
+            label: "drover", level: .info,
+            sink: StandardErrorLogSink(format: arguments.flag("log-json") ? .json : .text))
+        let initial = try Project.load(arguments, context: context)
+        let registry = context.registry
+
+        let factory: DevServer.RuntimeFactory = {
+            // Re-read the config and secrets on every (re)load.
+            let project = try Project.load(arguments, context: context)
+            var options = RuntimeOptions(
+                stateDirectory: project.stateDirectory, clock: SystemWallClock(), fetcher: URLSessionFetcher(),
+                logger: logger)
+            options.secrets = try project.secrets()
+            return try await WorkerRuntime(config: project.config, registry: registry, options: options)
+        }
+
+        var settings = DevServer.Settings()
+        settings.host = arguments.value("ip") ?? "127.0.0.1"
+        settings.port = port
+        settings.testScheduled = arguments.flag("test-scheduled")
+        let server = DevServer(settings: settings, logger: logger, factory: factory)
+        let bound: Int
+        do {
+            bound = try await server.start()
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        if let runtime = server.runtime {
+            context.printError(Banner.text(runtime: runtime, url: "http://\(settings.host):\(bound)"))
+        }
+
+        let watcher = FileWatcher(paths: watchedFiles(initial)) {
+            await server.reload()
+        }
+        await SignalWaiter.waitForTermination()
+        context.printError("Shutting down (waiting up to \(settings.gracePeriod) for requests in flight)...")
+        watcher.stop()
+        await server.shutdown()
+        return DroverCommandLine.success
+    }
+
+    private static func watchedFiles(_ project: Project) -> [String] {
+        let directory = project.config.configDirectory as NSString
+        var files = [project.config.configPath, directory.appendingPathComponent(".dev.vars")]
+        if let environment = project.config.environmentName {
+            files.append(directory.appendingPathComponent(".dev.vars.\(environment)"))
+        }
+        return files
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum SignalWaiter {
+    static func waitForTermination() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = LockedFlag()
+            var sources: [DispatchSourceSignal] = []
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler {
+                    if once.setIfUnset() { continuation.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            // The sources must outlive this scope: keep them for the life of the process.
+            SignalSources.keep(sources)
+        }
+    }
+}

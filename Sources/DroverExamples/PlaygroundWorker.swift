@@ -1,0 +1,246 @@
+import Drover
+import Foundation
+
+/// The playground worker (PLAYGROUND.md): every binding within reach of `curl`.
+///
+/// Configured by `Examples/playground/wrangler-like.toml`: KV `KV`, D1 `DB`, queue producer `JOBS`
+/// (consumers for `jobs` and `jobs-dlq`), var `GREETING`, secret `API_TOKEN`, a cron trigger.
+/// Written against the `Drover` API alone, like any user's worker.
+public struct PlaygroundWorker: Worker {
+    private let router: Router
+
+    public init() {
+        var router = Router()
+        router.use(Self.bindingErrorsAsBadRequests)
+        router.get("/kv", Self.listKeys)
+        router.put("/kv/*", Self.putKey)
+        router.get("/kv/*", Self.getKey)
+        router.delete("/kv/*", Self.deleteKey)
+        router.post("/d1/query", Self.d1Query)
+        router.post("/d1/first", Self.d1First)
+        router.post("/d1/raw", Self.d1Raw)
+        router.post("/d1/batch", Self.d1Batch)
+        router.post("/d1/exec", Self.d1Exec)
+        router.post("/queue/send", Self.queueSend)
+        router.post("/queue/batch", Self.queueBatch)
+        router.get("/env", Self.environment)
+        router.get("/time") { _, env, _ in
+            .json(["now": .integer(env.clock.nowMilliseconds())])
+        }
+        self.router = router
+    }
+
+    public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
+        try await router.fetch(request, env: env, ctx: ctx)
+    }
+
+    // MARK: - Errors
+
+    /// "Errors from a binding are answered 400 {"error": "<the binding's message, verbatim>"}."
+    @Sendable private static func bindingErrorsAsBadRequests(
+        _ request: Request, _ env: Env, _ ctx: ExecutionContext, _ next: Router.Next
+    ) async throws -> Response {
+        do {
+            return try await next(request)
+        } catch let error as any BindingError {
+            return .error(error.message, status: 400)
+        } catch let error as JSONParseError {
+            return .error("request body is not JSON: \(error)", status: 400)
+        } catch let error as PlaygroundError {
+            return .error(error.message, status: 400)
+        }
+    }
+
+    // MARK: - KV
+
+    @Sendable private static func putKey(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let key = request.params["*"] ?? ""
+        let query = request.query
+        var metadata: JSONValue?
+        if let header = request.headers["x-kv-metadata"] {
+            do {
+                metadata = try JSONParser.parse(header)
+            } catch {
+                throw PlaygroundError("x-kv-metadata is not JSON: \(error)")
+            }
+        }
+        let options = try KVPutOptions(expiration: query["expiration"], expirationTtl: query["ttl"], metadata: metadata)
+        try await env.kv("KV").put(key, value: try await request.bytes(), options: options)
+        return .json(["ok": true], status: 201)
+    }
+
+    @Sendable private static func getKey(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        guard let entry = try await env.kv("KV").getWithMetadata(request.params["*"] ?? "") else {
+            return .error("not found", status: 404)
+        }
+        var headers = Headers()
+        if let metadata = entry.metadata { headers.set("x-kv-metadata", JSONSerializer.string(metadata)) }
+        return Response(status: 200, headers: headers, body: Body(bytes: entry.value))
+    }
+
+    @Sendable private static func deleteKey(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        try await env.kv("KV").delete(request.params["*"] ?? "")
+        return Response(status: 204)
+    }
+
+    @Sendable private static func listKeys(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let query = request.query
+        let options = try KVListOptions(prefix: query["prefix"], limit: query["limit"], cursor: query["cursor"])
+        let page = try await env.kv("KV").list(options)
+        var body = JSONObject()
+        body["keys"] = .array(page.keys.map { key in
+            var object: JSONObject = ["name": .string(key.name)]
+            if let expiration = key.expiration { object["expiration"] = .integer(expiration) }
+            if let metadata = key.metadata { object["metadata"] = metadata }
+            return .object(object)
+        })
+        body["list_complete"] = .bool(page.listComplete)
+        if let cursor = page.cursor { body["cursor"] = .string(cursor) }
+        return .json(.object(body))
+    }
+
+    // MARK: - D1
+
+    private static func statement(_ object: JSONValue, on database: any D1Database) throws -> D1PreparedStatement {
+        guard let sql = object["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
+        let params = try (object["params"]?.arrayValue ?? []).map { try D1Value(json: $0) }
+        return database.prepare(sql).bind(params)
+    }
+
+    @Sendable private static func d1Query(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let database = try env.d1("DB")
+        let result = try await statement(try await request.json(), on: database).all()
+        return .json(result.json)
+    }
+
+    @Sendable private static func d1First(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let body = try await request.json()
+        let statement = try statement(body, on: try env.d1("DB"))
+        if let column = body["column"]?.stringValue {
+            return .json(["value": try await statement.first(column)?.json ?? .null])
+        }
+        return .json(["value": try await statement.first()?.json ?? .null])
+    }
+
+    @Sendable private static func d1Raw(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let body = try await request.json()
+        let rows = try await statement(body, on: try env.d1("DB")).raw(columnNames: body["columnNames"]?.boolValue ?? false)
+        return .json(["rows": .array(rows.map { .array($0.map(\.json)) })])
+    }
+
+    @Sendable private static func d1Batch(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let database = try env.d1("DB")
+        guard let list = try await request.json().arrayValue else { throw PlaygroundError("the body must be an array of statements") }
+        let results = try await database.batch(try list.map { try statement($0, on: database) })
+        return .json(.array(results.map(\.json)))
+    }
+
+    @Sendable private static func d1Exec(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        guard let sql = try await request.json()["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
+        let result = try await env.d1("DB").exec(sql)
+        return .json(["count": .integer(Int64(result.count)), "duration": .double(result.duration)])
+    }
+
+    // MARK: - Queues
+
+    private static func message(_ object: JSONValue) throws -> MessageSendRequest {
+        let contentType = object["contentType"]?.stringValue.map(QueueContentType.init(rawValue:))
+        let body = object["body"] ?? .null
+        let messageBody: MessageBody
+        switch contentType {
+        case .some(.text):
+            messageBody = .text(body.stringValue ?? JSONSerializer.string(body))
+        case .some(.bytes):
+            messageBody = .bytes(Array((body.stringValue ?? JSONSerializer.string(body)).utf8))
+        default:
+            messageBody = .json(body)
+        }
+        let delay = try object["delaySeconds"].map { value -> Int in
+            guard let seconds = value.integerValue else { throw PlaygroundError("\"delaySeconds\" must be an integer") }
+            return Int(seconds)
+        }
+        return MessageSendRequest(body: messageBody, contentType: contentType, delaySeconds: delay)
+    }
+
+    @Sendable private static func queueSend(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        try await env.queue("JOBS").send(try message(try await request.json()))
+        return .json(["ok": true], status: 202)
+    }
+
+    @Sendable private static func queueBatch(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let body = try await request.json()
+        guard let list = body["messages"]?.arrayValue else { throw PlaygroundError("\"messages\" must be an array") }
+        let delay = try body["delaySeconds"].map { value -> Int in
+            guard let seconds = value.integerValue else { throw PlaygroundError("\"delaySeconds\" must be an integer") }
+            return Int(seconds)
+        }
+        try await env.queue("JOBS").sendBatch(try list.map(message), delaySeconds: delay)
+        return .json(["ok": true], status: 202)
+    }
+
+    // MARK: - Env
+
+    @Sendable private static func environment(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let hasToken = (try? env.secret("API_TOKEN")).map { !$0.isEmpty } ?? false
+        return .json(["greeting": env.vars["GREETING"].map(JSONValue.string) ?? .null, "hasToken": .bool(hasToken)])
+    }
+
+    // MARK: - Consumer and cron
+
+    public func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws {
+        let database = try env.d1("DB")
+        let now = env.clock.nowMilliseconds()
+        let insert = database.prepare(
+            "INSERT INTO deliveries (queue, msg, attempts, batch_size, at_ms) VALUES (?, ?, ?, ?, ?)")
+        _ = try await database.batch(batch.messages.map { message in
+            insert.bind(
+                .text(batch.queue), .text(Self.recordedText(of: message.body)), .integer(Int64(message.attempts)),
+                .integer(Int64(batch.messages.count)), .integer(now))
+        })
+        for message in batch.messages {
+            let action = message.body.json?["action"]?.stringValue ?? "ack"
+            switch action {
+            case "retry":
+                message.retry()
+            case "retry-all":
+                batch.retryAll()
+                return
+            case "ack-all":
+                batch.ackAll()
+                return
+            case "throw":
+                throw PlaygroundError("message \(message.id) asked the consumer to throw")
+            case "none":
+                continue
+            default:
+                if action.hasPrefix("retry:"), let seconds = Int(action.dropFirst("retry:".count)) {
+                    message.retry(delaySeconds: seconds)
+                } else {
+                    message.ack()
+                }
+            }
+        }
+    }
+
+    /// The body as JSON text when it is JSON, else as text.
+    private static func recordedText(of body: MessageBody) -> String {
+        switch body {
+        case .json(let value): JSONSerializer.string(value)
+        case .text(let text): text
+        case .bytes(let bytes): String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    public func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws {
+        let milliseconds = Int64((controller.scheduledTime.timeIntervalSince1970 * 1000).rounded(.down))
+        _ = try await env.d1("DB").prepare("INSERT INTO cron_runs (cron, scheduled_ms) VALUES (?, ?)")
+            .bind(.text(controller.cron), .integer(milliseconds)).run()
+    }
+}
+
+/// A request the playground cannot make sense of: answered 400.
+struct PlaygroundError: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}

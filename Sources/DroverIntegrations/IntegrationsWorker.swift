@@ -1,0 +1,22 @@
+import Drover
+
+/// The sample integration app (`wrangler-like.toml`, INTEGRATIONS.md), registered as
+/// `integrations`.
+///
+/// Its routes land with the issues that build each integration; for now it answers `GET /health`
+/// with the contract's shape and no adapters yet.
+public struct IntegrationsWorker: Worker {
+    private let router: Router
+
+    public init() {
+        var router = Router()
+        router.get("/health") { _, _, _ in
+            .json(["status": "healthy", "checks": [:]])
+        }
+        self.router = router
+    }
+
+    public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
+        try await router.fetch(request, env: env, ctx: ctx)
+    }
+}

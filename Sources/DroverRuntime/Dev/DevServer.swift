@@ -1,0 +1,85 @@
+import Drover
+import DroverConfig
+import DroverHTTP
+import Foundation
+
+/// `drover dev`: serves the configured worker over HTTP, runs its queue consumers and cron
+/// triggers, answers the runtime's own routes, reloads when the config or `.dev.vars` changes,
+/// and shuts down gracefully.
+package final class DevServer: Sendable {
+    /// What `drover dev` was asked for.
+    package struct Settings: Sendable {
+        package var host = "127.0.0.1"
+        package var port = 8787
+        package var testScheduled = false
+        package var cronTriggers = true
+        package var gracePeriod: Duration = .seconds(10)
+        package var maxBodySize = 100 * 1024 * 1024
+
+        package init() {}
+    }
+
+    /// Builds a runtime from the config on disk; called at start and on every reload.
+    package typealias RuntimeFactory = @Sendable () async throws -> WorkerRuntime
+
+    private let settings: Settings
+    private let logger: Logger
+    private let factory: RuntimeFactory
+    private let current: LockedValue<WorkerRuntime?>
+    private let server: LockedValue<HTTPServer?>
+
+    package init(settings: Settings, logger: Logger, factory: @escaping RuntimeFactory) {
+        self.settings = settings
+        self.logger = logger
+        self.factory = factory
+        self.current = LockedValue(nil)
+        self.server = LockedValue(nil)
+    }
+
+    /// Opens the runtime, starts the server and returns the bound port.
+    package func start() async throws -> Int {
+        let runtime = try await factory()
+        current.set(runtime)
+        runtime.start(cronTriggers: settings.cronTriggers)
+        var configuration = HTTPServerConfiguration()
+        configuration.host = settings.host
+        configuration.port = settings.port
+        configuration.maxBodySize = settings.maxBodySize
+        let current = self.current
+        let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName)
+        let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
+            guard let runtime = current.get() else { return Response.error("server is stopping", status: 503) }
+            if routes.handles(request) { return await routes.respond(to: request, host: runtime.host) }
+            return await runtime.host.fetch(request)
+        }
+        let port = try server.start()
+        self.server.set(server)
+        return port
+    }
+
+    /// The runtime serving now.
+    package var runtime: WorkerRuntime? { current.get() }
+
+    /// Rebuilds the runtime from the config on disk and swaps it in; requests in flight finish on
+    /// the runtime they started on. A broken config keeps the old runtime serving.
+    package func reload() async {
+        let fresh: WorkerRuntime
+        do {
+            fresh = try await factory()
+        } catch {
+            logger.error("reload failed, still serving the previous version: \(error)")
+            return
+        }
+        let old = current.exchange(fresh)
+        await old?.shutdown()
+        fresh.start(cronTriggers: settings.cronTriggers)
+        logger.info("reloaded \(fresh.config.displayPath)")
+    }
+
+    /// Stops accepting, finishes requests in flight (and their background work) within the grace
+    /// period, stops consumers and triggers, closes the stores.
+    package func shutdown() async {
+        if let server = server.exchange(nil) { await server.shutdown(gracePeriod: settings.gracePeriod) }
+        if let runtime = current.exchange(nil) { await runtime.shutdown() }
+    }
+}

@@ -1,0 +1,135 @@
+import Drover
+import Foundation
+import Synchronization
+
+/// Calls one worker's entry points the way the platform does: a fresh ``ExecutionContext`` per
+/// call, errors turned into answers (never a crash), one log line per request, background work
+/// tracked, counters kept.
+package final class WorkerHost: Sendable {
+    /// The name the worker is registered under.
+    package let workerName: String
+    /// The worker being served.
+    package let worker: any Worker
+    /// Its bindings.
+    package let env: Env
+    /// The runtime's logger; each call gets a child with its request id.
+    package let logger: Logger
+    /// Counters for `/__drover/metrics`.
+    package let metrics: RuntimeMetrics
+    /// Whether a 500 shows the error (dev) or a generic message.
+    package let showsErrorDetails: Bool
+    /// Whether each request is logged (method, path, status, duration).
+    package let logsRequests: Bool
+    /// `waitUntil` work still running.
+    package let background = BackgroundWork()
+    private let requestCounter = Atomic<Int>(0)
+
+    /// Creates a host.
+    package init(workerName: String, worker: any Worker, env: Env, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(), showsErrorDetails: Bool, logsRequests: Bool = true) {
+        self.workerName = workerName
+        self.worker = worker
+        self.env = env
+        self.logger = logger
+        self.metrics = metrics
+        self.showsErrorDetails = showsErrorDetails
+        self.logsRequests = logsRequests
+    }
+
+    /// A logger for one call, tagged with a request id and the W3C trace id when the request has one.
+    private func callLogger(traceparent: String?) -> Logger {
+        let number = requestCounter.add(1, ordering: .relaxed).newValue
+        var logger = self.logger.withLabel("worker")
+        logger[metadataKey: "request"] = String(number)
+        // W3C Trace Context §3.2: version-traceid-parentid-flags.
+        if let traceparent, traceparent.utf8.count == 55 {
+            let parts = traceparent.split(separator: "-")
+            if parts.count == 4 { logger[metadataKey: "trace"] = String(parts[1]) }
+        }
+        return logger
+    }
+
+    /// Answers one request with the worker's `fetch`, using `env` (a per-request copy, e.g. with a
+    /// secret observer) when given.
+    package func fetch(_ request: Request, env: Env? = nil) async -> Response {
+        let start = ContinuousClock.now
+        let context = ExecutionContext(logger: callLogger(traceparent: request.headers["traceparent"]))
+        var response: Response
+        do {
+            response = try await worker.fetch(request, env: env ?? self.env, ctx: context)
+        } catch let error as HTTPError {
+            response = error.response
+        } catch {
+            metrics.recordHandlerError()
+            context.logger.error("Uncaught error in fetch handler: \(error)")
+            response = errorResponse(error, request: request)
+        }
+        if context.hasBackgroundWork { background.track(context) }
+        let elapsed = start.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        metrics.recordRequest(status: response.status, seconds: seconds)
+        if logsRequests {
+            logger.info("\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))")
+        }
+        return response
+    }
+
+    /// Delivers one batch to the worker's `queue` and returns whether it threw.
+    package func queue(_ batch: MessageBatch) async -> Bool {
+        let context = ExecutionContext(logger: callLogger(traceparent: nil))
+        var threw = false
+        do {
+            try await worker.queue(batch, env: env, ctx: context)
+        } catch {
+            threw = true
+            metrics.recordHandlerError()
+            context.logger.error("Uncaught error in queue handler for \"\(batch.queue)\": \(error)")
+        }
+        await context.waitForBackgroundWork()
+        return threw
+    }
+
+    /// The outcome of a `scheduled` run.
+    package enum ScheduledOutcome: String, Sendable {
+        case ok
+        case exception
+    }
+
+    /// Runs the worker's `scheduled` once for `cron` at `time`.
+    package func scheduled(cron: String, at time: Date) async -> (outcome: ScheduledOutcome, noRetry: Bool) {
+        let context = ExecutionContext(logger: callLogger(traceparent: nil))
+        let controller = ScheduledController(cron: cron, scheduledTime: time)
+        metrics.recordScheduled(cron: cron)
+        var outcome = ScheduledOutcome.ok
+        do {
+            try await worker.scheduled(controller, env: env, ctx: context)
+        } catch {
+            outcome = .exception
+            metrics.recordHandlerError()
+            context.logger.error("Uncaught error in scheduled handler for \"\(cron)\": \(error)")
+        }
+        await context.waitForBackgroundWork()
+        logger.info("SCHEDULED \"\(cron)\" \(outcome.rawValue)")
+        return (outcome, controller.noRetryRequested)
+    }
+
+    private func errorResponse(_ error: any Error, request: Request) -> Response {
+        guard showsErrorDetails else { return Response.error("internal server error", status: 500) }
+        let text = """
+            Error: \(error)
+
+            The worker threw while handling \(request.method) \(request.target).
+            Type: \(String(reflecting: type(of: error)))
+            (This page is shown by `drover dev`; clients of a deployed worker get a generic 500.)
+
+            """
+        return Response(text, status: 500)
+    }
+
+    /// `1.23ms`, `45ms`, `1.2s`.
+    package static func formatMilliseconds(_ seconds: Double) -> String {
+        let milliseconds = seconds * 1000
+        if milliseconds < 10 { return String(format: "%.2fms", milliseconds) }
+        if milliseconds < 1000 { return String(format: "%.0fms", milliseconds) }
+        return String(format: "%.1fs", seconds)
+    }
+}

@@ -1,0 +1,34 @@
+import Drover
+import Foundation
+
+/// How a ``WorkerRuntime`` runs: where its state lives, which clock and outbound fetch it uses,
+/// where logs go. `drover dev` and fixture replay differ only here.
+package struct RuntimeOptions: Sendable {
+    /// The state directory (`.drover/state` beside the config unless `--persist-to`).
+    package var stateDirectory: String
+    /// The clock: real in `dev`, frozen in replay.
+    package var clock: any WallClock
+    /// Outbound `fetch`: URLSession in `dev`, recorded upstreams in replay.
+    package var fetcher: any Fetcher
+    /// The logger; its sink receives runtime and worker logs.
+    package var logger: Logger
+    /// Whether a 500 shows the error (dev) or a generic message.
+    package var showsErrorDetails: Bool = true
+    /// Whether each request is logged.
+    package var logsRequests: Bool = true
+    /// Secret bindings by name, already merged (`.dev.vars` over stored secrets, or a fixture's).
+    package var secrets: [String: String] = [:]
+    /// Overrides of `[vars]`.
+    package var varOverrides: [String: JSONValue] = [:]
+    /// Whether pending D1 migrations are applied when the runtime opens.
+    package var appliesMigrations: Bool = true
+    /// How many read connections each D1 database keeps.
+    package var d1Readers: Int = 4
+
+    package init(stateDirectory: String, clock: any WallClock, fetcher: any Fetcher, logger: Logger) {
+        self.stateDirectory = stateDirectory
+        self.clock = clock
+        self.fetcher = fetcher
+        self.logger = logger
+    }
+}

@@ -1,0 +1,134 @@
+import Drover
+import DroverConfig
+import DroverD1
+import DroverKV
+import DroverQueues
+import Foundation
+
+/// One worker with its bindings opened from a resolved config: the unit `drover dev` serves,
+/// `drover deploy` swaps, and fixture replay runs in a temporary state directory.
+///
+/// Opening creates `<state>/kv/<id>/`, `<state>/d1/<database_name>.sqlite` (applying pending
+/// migrations) and `<state>/queues/`; ``start()`` begins queue delivery and cron triggers;
+/// ``shutdown()`` stops them, awaits background work and closes the stores.
+package final class WorkerRuntime: Sendable {
+    /// The resolved config.
+    package let config: DroverConfig
+    /// The runtime's options.
+    package let options: RuntimeOptions
+    /// The worker and its `Env`.
+    package let host: WorkerHost
+    /// KV namespaces by binding name.
+    package let kvNamespaces: [String: FileKVNamespace]
+    /// D1 databases by binding name.
+    package let databases: [String: SQLiteD1Database]
+    /// The durable queues of this state directory.
+    package let broker: QueueBroker
+    /// Migrations applied when opening, per binding, for the banner.
+    package let appliedMigrations: [String: [String]]
+    private let cron: LockedValue<CronScheduler?>
+
+    /// Opens every binding of `config` and builds the worker `config.main` from `registry`.
+    /// - Throws: a clear error when `main` is not registered or a binding cannot be opened.
+    package init(config: DroverConfig, registry: WorkerRegistry, options: RuntimeOptions) async throws {
+        self.config = config
+        self.options = options
+        let logger = options.logger
+        let workerName = config.main ?? config.name ?? ""
+        let worker = try registry.require(workerName)
+        let state = options.stateDirectory
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+
+        var bindings: [String: Env.Binding] = [:]
+        var kvNamespaces: [String: FileKVNamespace] = [:]
+        for namespace in config.kvNamespaces {
+            let directory = (state as NSString).appendingPathComponent("kv/\(namespace.id)")
+            let store = try FileKVNamespace(directory: directory, clock: options.clock, logger: logger.withLabel("kv"))
+            kvNamespaces[namespace.binding] = store
+            bindings[namespace.binding] = .kv(store)
+        }
+
+        var databases: [String: SQLiteD1Database] = [:]
+        var applied: [String: [String]] = [:]
+        for database in config.d1Databases {
+            let directory = (state as NSString).appendingPathComponent("d1")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let path = (directory as NSString).appendingPathComponent("\(database.databaseName).sqlite")
+            let d1 = try SQLiteD1Database(path: path, logger: logger.withLabel("d1"), readers: options.d1Readers)
+            if options.appliesMigrations {
+                let folder = config.resolvePath(database.migrationsDir)
+                if FileManager.default.fileExists(atPath: folder) {
+                    applied[database.binding] = try await D1Migrations.apply(to: d1, directory: folder)
+                }
+            }
+            databases[database.binding] = d1
+            bindings[database.binding] = .d1(d1)
+        }
+
+        let broker = try QueueBroker(
+            directory: (state as NSString).appendingPathComponent("queues"), clock: options.clock,
+            logger: logger.withLabel("queue"))
+        for producer in config.queues.producers {
+            bindings[producer.binding] = .queue(broker.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay))
+        }
+
+        for (name, value) in options.secrets {
+            bindings[name] = .secret(value)
+        }
+
+        let services = ServiceRegistry()
+        for service in config.services {
+            bindings[service.binding] = .service(ServiceFetcher(name: service.service, registry: registry, services: services))
+        }
+
+        var vars = config.vars.mapValues { $0.jsonValue }
+        for (name, value) in options.varOverrides { vars[name] = value }
+        let env = Env(
+            bindings: bindings, vars: Vars(vars), fetch: options.fetcher, clock: options.clock,
+            configFile: config.displayPath)
+        services.set(env: env, logger: logger)
+
+        self.kvNamespaces = kvNamespaces
+        self.databases = databases
+        self.broker = broker
+        self.appliedMigrations = applied
+        self.host = WorkerHost(
+            workerName: workerName, worker: worker, env: env, logger: logger.withLabel("drover"), showsErrorDetails: options.showsErrorDetails,
+            logsRequests: options.logsRequests)
+        self.cron = LockedValue(nil)
+    }
+
+    /// The settings of every `[[queues.consumers]]`.
+    package var consumerSettings: [QueueConsumerSettings] {
+        config.queues.consumers.map { consumer in
+            QueueConsumerSettings(
+                queue: consumer.queue, maxBatchSize: consumer.maxBatchSize,
+                maxBatchTimeout: .seconds(consumer.maxBatchTimeout), maxRetries: consumer.maxRetries,
+                deadLetterQueue: consumer.deadLetterQueue, retryDelay: consumer.retryDelay,
+                maxConcurrency: consumer.maxConcurrency)
+        }
+    }
+
+    /// Starts delivering queue messages to the worker and firing its cron triggers on the real clock.
+    package func start(cronTriggers: Bool = true) {
+        let host = self.host
+        broker.startConsumers(consumerSettings) { batch in
+            await host.queue(batch)
+        }
+        if cronTriggers {
+            let crons = config.triggers.crons.compactMap { text in
+                (try? CronExpression(parsing: text)).map { (text: text, expression: $0) }
+            }
+            if !crons.isEmpty { cron.set(CronScheduler(crons: crons, host: host)) }
+        }
+    }
+
+    /// Stops delivery and triggers, waits for running batches and `waitUntil` work, closes stores.
+    package func shutdown() async {
+        cron.get()?.stop()
+        await broker.shutdown()
+        await host.background.waitForAll()
+        for store in kvNamespaces.values { store.close() }
+        for database in databases.values { database.close() }
+    }
+}
