@@ -108,10 +108,8 @@ extension SQLiteConnection {
     private func run(_ statement: OpaquePointer, values: [D1Value], schemaChange: Bool) throws(D1Error)
         -> StatementOutcome
     {
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
+        // Every parameter is bound on each run (the count must match), so no clear_bindings.
+        defer { sqlite3_reset(statement) }
         // D1 refuses a statement that does not get exactly as many values as it has parameters
         // (the highest ?NNN counts), rather than binding NULL to the missing ones.
         guard Int(sqlite3_bind_parameter_count(statement)) == values.count else {

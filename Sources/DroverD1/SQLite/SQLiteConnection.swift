@@ -48,6 +48,8 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Whether the authorizer lets `BEGIN`/`COMMIT`/`SAVEPOINT` through (only Drover's own).
     fileprivate(set) var allowsTransactions = false
     private var cache: [String: CachedStatement] = [:]
+    /// The last statement looked up: a batch repeating one SQL text skips hashing it.
+    private var lastLookup: (sql: String, entry: CachedStatement)?
     private var useCounter: UInt64 = 0
     private let cacheCapacity = 64
     private var closed = false
@@ -82,6 +84,7 @@ final class SQLiteConnection: @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
+        lastLookup = nil
         for entry in cache.values { sqlite3_finalize(entry.handle) }
         cache.removeAll()
         sqlite3_close_v2(handle)
@@ -195,8 +198,13 @@ final class SQLiteConnection: @unchecked Sendable {
     /// - Throws: ``D1Error`` `D1_ERROR: <message>` when SQLite refuses the first statement.
     func cachedStatement(_ sql: String) throws(D1Error) -> CachedStatement? {
         useCounter &+= 1
+        if let lastLookup, lastLookup.sql == sql {
+            lastLookup.entry.lastUse = useCounter
+            return lastLookup.entry
+        }
         if let entry = cache[sql] {
             entry.lastUse = useCounter
+            lastLookup = (sql, entry)
             return entry
         }
         var statement: OpaquePointer?
@@ -223,11 +231,13 @@ final class SQLiteConnection: @unchecked Sendable {
         entry.lastUse = useCounter
         if cache.count >= cacheCapacity { evictOldest() }
         cache[sql] = entry
+        lastLookup = (sql, entry)
         return entry
     }
 
     private func evictOldest() {
         guard let oldest = cache.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+        if lastLookup?.entry === oldest.value { lastLookup = nil }
         sqlite3_finalize(oldest.value.handle)
         cache.removeValue(forKey: oldest.key)
     }
