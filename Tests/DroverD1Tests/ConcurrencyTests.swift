@@ -60,6 +60,29 @@ struct ConcurrencyTests {
         #expect(try await cli.prepare("SELECT count(*) AS n FROM t").first("n") == 200)
     }
 
+    @Test("an open read transaction does not block writers (WAL)")
+    func readDoesNotBlockWriter() async throws {
+        let directory = try TemporaryDirectory()
+        let db = try TestDatabase.make(in: directory)
+        defer { db.close() }
+        _ = try await db.exec("CREATE TABLE t (v)\nINSERT INTO t VALUES (1)\nINSERT INTO t VALUES (2)")
+        var handle: OpaquePointer?
+        #expect(sqlite3_open_v2(db.path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK)
+        defer { sqlite3_close(handle) }
+        var statement: OpaquePointer?
+        #expect(sqlite3_prepare_v2(handle, "SELECT v FROM t", -1, &statement, nil) == SQLITE_OK)
+        defer { sqlite3_finalize(statement) }
+        // The outside reader is now inside a read transaction, holding its snapshot.
+        #expect(sqlite3_step(statement) == SQLITE_ROW)
+        let insert = try await db.prepare("INSERT INTO t VALUES (?)").bind(3).run()
+        #expect(insert.meta.changes == 1)
+        #expect(try await db.prepare("SELECT count(*) AS n FROM t").first("n") == 3)
+        // The reader's snapshot is unchanged: it still sees two rows.
+        var seen = 1
+        while sqlite3_step(statement) == SQLITE_ROW { seen += 1 }
+        #expect(seen == 2)
+    }
+
     @Test("an outside reader with the plain C API sees writes after close")
     func outsideReader() async throws {
         let directory = try TemporaryDirectory()

@@ -23,12 +23,16 @@ extension SQLiteConnection {
     /// Runs `sql` (one statement, or several of which only the last has parameters) with `values`
     /// bound positionally, and returns the last statement's rows with D1's `meta`.
     ///
-    /// - Parameter sizeAfter: the database size to report, read after the statement ran.
+    /// - Parameters:
+    ///   - validated: the values were already checked (a batch checks all before it begins).
+    ///   - sizeAfter: the database size to report, read after the statement ran.
     /// - Throws: ``D1Error``: `D1_TYPE_ERROR` for an unbindable value, `D1_ERROR: <message>` for
     ///   anything SQLite refuses or a wrong number of values.
-    func execute(sql: String, values: [D1Value], sizeAfter: () -> Int64) throws(D1Error) -> D1Result {
+    func execute(sql: String, values: [D1Value], validated: Bool = false, sizeAfter: () -> Int64) throws(D1Error)
+        -> D1Result
+    {
         let start = DispatchTime.now().uptimeNanoseconds
-        try D1ValueBinding.validate(values)
+        if !validated { try D1ValueBinding.validate(values) }
         let totalBefore = sqlite3_total_changes64(handle)
         var outcome: StatementOutcome
         if let entry = try cachedStatement(sql) {
@@ -196,7 +200,7 @@ extension SQLiteConnection {
         results.reserveCapacity(statements.count)
         do {
             for statement in statements {
-                results.append(try execute(sql: statement.sql, values: statement.values, sizeAfter: { 0 }))
+                results.append(try execute(sql: statement.sql, values: statement.values, validated: true, sizeAfter: { 0 }))
             }
             try executeInternal("COMMIT")
         } catch {
