@@ -6,16 +6,24 @@ import Foundation
 /// running it (`first`, `all`, `run`, `raw`) goes back to the database through ``execute(_:)``.
 public protocol D1Database: Sendable {
     /// Runs one prepared statement with its bound values and returns every row with `meta`.
-    /// - Throws: ``D1Error`` (`D1_ERROR: <sqlite message>`, `D1_TYPE_ERROR: ...`).
+    ///
+    /// `sql` may hold several statements; they run in order, only the last may have parameters, and
+    /// the last one's rows are returned. The number of values must match the parameters exactly
+    /// (the highest `?NNN` counts).
+    /// - Throws: ``D1Error`` (`D1_ERROR: <sqlite message>: SQLITE_<CODE>`,
+    ///   `D1_ERROR: Wrong number of parameter bindings for SQL query.`,
+    ///   `D1_ERROR: No SQL statements detected.`, `D1_TYPE_ERROR: ...` for a NaN or infinite double).
     func execute(_ statement: D1PreparedStatement) async throws -> D1Result
 
     /// Runs `statements` in order as one transaction: all succeed or none is applied.
     func batch(_ statements: [D1PreparedStatement]) async throws -> [D1Result]
 
-    /// Runs several `;`-separated statements without parameters (`D1_EXEC_ERROR` on failure).
+    /// Runs SQL without parameters as D1's `exec` does: each line is one query (so a statement must
+    /// fit on a line); no transaction.
+    /// - Throws: ``D1Error`` `D1_EXEC_ERROR: Error in line <n>: <line>: <message>`.
     func exec(_ sql: String) async throws -> D1ExecResult
 
-    /// The whole database file's bytes.
+    /// The whole database file's bytes (D1's deprecated `dump()`).
     func dump() async throws -> [UInt8]
 }
 
@@ -62,7 +70,8 @@ public struct D1PreparedStatement: Sendable {
         self.values = values
     }
 
-    /// A copy with `values` bound in place of the earlier ones.
+    /// A copy with `values` bound in place of the earlier ones. Values are checked when the
+    /// statement runs (a NaN fails there with `D1_TYPE_ERROR`).
     public func bind(_ values: D1Value...) -> D1PreparedStatement {
         bind(values)
     }
@@ -114,6 +123,7 @@ public struct D1Row: Sendable, Hashable {
     /// Values, one per column.
     public var values: [D1Value]
 
+    /// Creates a row; `values` has one value per column.
     public init(columns: [String], values: [D1Value]) {
         self.columns = columns
         self.values = values
@@ -137,6 +147,7 @@ public struct D1Result: Sendable, Hashable {
     /// Counters and timing.
     public var meta: D1Meta
 
+    /// Creates a result.
     public init(columns: [String], results: [D1Row], success: Bool = true, meta: D1Meta) {
         self.columns = columns
         self.results = results
@@ -155,11 +166,14 @@ public struct D1Meta: Sendable, Hashable {
     public var lastRowId: Int64
     /// Whether the database was written.
     public var changedDB: Bool
+    /// Rows returned plus rows scanned by full scans (an approximation of D1's count).
     public var rowsRead: Int64
+    /// Rows changed by the statement (1 for a schema change).
     public var rowsWritten: Int64
     /// The database's size in bytes afterwards.
     public var sizeAfter: Int64
 
+    /// Creates a `meta`; every counter defaults to zero.
     public init(
         duration: Double = 0, changes: Int64 = 0, lastRowId: Int64 = 0, changedDB: Bool = false,
         rowsRead: Int64 = 0, rowsWritten: Int64 = 0, sizeAfter: Int64 = 0
@@ -181,6 +195,7 @@ public struct D1ExecResult: Sendable, Hashable {
     /// Milliseconds they took.
     public var duration: Double
 
+    /// Creates an `exec` result.
     public init(count: Int, duration: Double) {
         self.count = count
         self.duration = duration
@@ -189,8 +204,10 @@ public struct D1ExecResult: Sendable, Hashable {
 
 /// A D1 error with the platform's prefix (`D1_ERROR: ...`, `D1_EXEC_ERROR: ...`).
 public struct D1Error: BindingError, Equatable {
+    /// The platform's message, prefix included.
     public var message: String
 
+    /// An error with `message`, verbatim.
     public init(_ message: String) {
         self.message = message
     }

@@ -1,0 +1,45 @@
+import Synchronization
+
+/// A small pool of read connections: a reader is checked out for one statement and returned, so
+/// reads run in parallel, each on its own connection's queue. When all are busy, callers wait in
+/// order; a returned reader is handed to the first waiter after the lock is released.
+final class ReaderPool: Sendable {
+    private struct State {
+        var idle: [ConnectionActor]
+        var waiters: [CheckedContinuation<ConnectionActor, Never>] = []
+    }
+
+    /// Every reader, for closing.
+    let all: [ConnectionActor]
+    private let state: Mutex<State>
+
+    init(readers: [ConnectionActor]) {
+        self.all = readers
+        self.state = Mutex(State(idle: readers))
+    }
+
+    /// An idle reader, waiting for one when all are busy.
+    func acquire() async -> ConnectionActor {
+        if let reader = state.withLock({ $0.idle.popLast() }) { return reader }
+        return await withCheckedContinuation { continuation in
+            let ready: ConnectionActor? = state.withLock { state in
+                if let reader = state.idle.popLast() { return reader }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Gives `reader` back: to the first waiter, or to the idle list.
+    func release(_ reader: ConnectionActor) {
+        let waiter: CheckedContinuation<ConnectionActor, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.idle.append(reader)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: reader)
+    }
+}

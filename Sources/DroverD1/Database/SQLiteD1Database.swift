@@ -1,0 +1,202 @@
+import CSQLite
+import Drover
+import Foundation
+import Synchronization
+
+/// The D1 binding on a local SQLite file, with D1's API, result shapes, limits and error prefixes.
+///
+/// One write connection serialises every write, `batch` and `exec`; a small pool of read
+/// connections serves statements SQLite reports as read-only (`sqlite3_stmt_readonly`), in
+/// parallel. In WAL mode (https://sqlite.org/wal.html) a long read never blocks the writer, and a
+/// second process (the CLI beside `drover dev`) on the same file waits on the busy timeout instead
+/// of failing. Each connection lives behind its own serial queue, so SQLite's blocking calls never
+/// run on Swift's cooperative pool.
+///
+/// The file is `<state>/d1/<database_name>.sqlite` (``path(stateDirectory:databaseName:)``), an
+/// ordinary SQLite database anyone can open with the `sqlite3` shell; the WAL is checkpointed
+/// shortly after writes and on ``close()``.
+public final class SQLiteD1Database: D1Database {
+    /// The database file.
+    public let path: String
+    private let logger: Logger
+    private let writer: ConnectionActor
+    private let readers: ReaderPool?
+    /// SQL texts SQLite has reported read-only, so later runs go to a reader.
+    private let readOnlySQL = Mutex<[String: Bool]>([:])
+    /// The database size after the latest write, reported by reads as `meta.size_after`.
+    private let lastKnownSize = Atomic<Int64>(0)
+    private let checkpointPending = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
+
+    /// How long after a write the WAL is checkpointed, in seconds.
+    private static let checkpointDelay = 0.25
+
+    /// The file of database `databaseName` under the state directory: `<state>/d1/<name>.sqlite`.
+    /// A `/` in the name becomes `_`, so the name never escapes the folder.
+    public static func path(stateDirectory: String, databaseName: String) -> String {
+        let safe = databaseName.replacingOccurrences(of: "/", with: "_")
+        return (stateDirectory as NSString).appendingPathComponent("d1/\(safe).sqlite")
+    }
+
+    /// Opens (creating when absent, with its folder) the database at `path`.
+    /// - Parameters:
+    ///   - readers: read connections in the pool; 0 sends every statement to the writer.
+    /// - Throws: ``D1Error`` when the file cannot be opened or configured.
+    public init(path: String, logger: Logger, readers: Int = 4) throws {
+        self.path = path
+        self.logger = logger
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let name = (path as NSString).lastPathComponent
+        let writerConnection = try SQLiteConnection(path: path, isReader: false)
+        self.writer = ConnectionActor(connection: writerConnection, label: "drover.d1.\(name).writer")
+        lastKnownSize.store(writer.runSynchronously { $0.databaseSize() }, ordering: .relaxed)
+        var pool: [ConnectionActor] = []
+        for index in 0..<max(0, readers) {
+            let connection = try SQLiteConnection(path: path, isReader: true)
+            pool.append(ConnectionActor(connection: connection, label: "drover.d1.\(name).reader\(index)"))
+        }
+        self.readers = pool.isEmpty ? nil : ReaderPool(readers: pool)
+        logger.debug("d1 opened", metadata: ["path": path, "readers": String(pool.count)])
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Checkpoints and truncates the WAL, then closes every connection; later calls throw
+    /// `D1_ERROR: database is closed`. Closing twice does nothing.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        writer.runSynchronously { connection in
+            connection.checkpoint(truncate: true)
+            connection.close()
+        }
+        for reader in readers?.all ?? [] { reader.runSynchronously { $0.close() } }
+    }
+
+    private func checkOpen() throws(D1Error) {
+        if closed.load(ordering: .acquiring) { throw D1Error("D1_ERROR: database is closed") }
+    }
+
+    // MARK: - D1Database
+
+    /// Runs one statement: on a reader when SQLite has reported its SQL read-only, else on the writer.
+    /// - Throws: ``D1Error`` (`D1_ERROR: ...`, `D1_TYPE_ERROR: ...`).
+    public func execute(_ statement: D1PreparedStatement) async throws -> D1Result {
+        try checkOpen()
+        let sql = statement.sql
+        let values = statement.values
+        if let readers, readOnlySQL.withLock({ $0[sql] }) == true {
+            let reader = await readers.acquire()
+            defer { readers.release(reader) }
+            let size = lastKnownSize.load(ordering: .relaxed)
+            return try await reader.run { connection throws(D1Error) in
+                try connection.execute(sql: sql, values: values, sizeAfter: { size })
+            }
+        }
+        let (result, readOnly) = try await writer.run { connection throws(D1Error) in
+            let result = try connection.execute(sql: sql, values: values, sizeAfter: { connection.databaseSize() })
+            return (result, connection.isCachedReadOnly(sql))
+        }
+        if readOnly {
+            readOnlySQL.withLock { known in
+                if known.count >= 4_096 { known.removeAll(keepingCapacity: true) }
+                known[sql] = true
+            }
+        }
+        afterWrite(result.meta)
+        return result
+    }
+
+    /// Runs `statements` in order as one transaction: all succeed or none is applied.
+    /// - Throws: the first failing statement's ``D1Error``; nothing of the batch is kept.
+    public func batch(_ statements: [D1PreparedStatement]) async throws -> [D1Result] {
+        try checkOpen()
+        if statements.isEmpty { return [] }
+        let items = statements.map { (sql: $0.sql, values: $0.values) }
+        let results = try await writer.run { connection throws(D1Error) in
+            try connection.batch(items, sizeAfter: { connection.databaseSize() })
+        }
+        if let last = results.last { afterWrite(last.meta, changed: results.contains { $0.meta.changedDB }) }
+        return results
+    }
+
+    /// Runs `sql` as D1's `exec` does: each line is sent as its own query (so a statement must fit
+    /// on one line), without parameters and without a transaction.
+    /// - Returns: how many lines ran and their total duration in milliseconds.
+    /// - Throws: ``D1Error`` `D1_EXEC_ERROR: Error in line <n>: <line>: <message>`; the lines before
+    ///   it stay applied.
+    public func exec(_ sql: String) async throws -> D1ExecResult {
+        try checkOpen()
+        let outcome = try await writer.run { connection throws(D1Error) in
+            try connection.exec(sql, sizeAfter: { connection.databaseSize() })
+        }
+        afterWrite(D1Meta(changedDB: true, sizeAfter: outcome.size))
+        return outcome.result
+    }
+
+    /// The database file's bytes (`sqlite3_serialize` of the main database: a consistent snapshot
+    /// that includes what is still in the WAL).
+    public func dump() async throws -> [UInt8] {
+        try checkOpen()
+        return try await writer.run { connection throws(D1Error) in try connection.serialize() }
+    }
+
+    // MARK: - Shared with the CLI and migrations
+
+    /// Runs a SQL text of many statements (no parameters) as one transaction, one result per
+    /// statement, as `drover d1 execute --command/--file` does.
+    /// - Throws: ``D1Error`` `D1_ERROR: No SQL statements detected.` for empty input, or the first
+    ///   failing statement's error (nothing applied).
+    package func executeScript(_ sql: String) async throws -> [D1Result] {
+        let statements = SQLText.splitStatements(sql).map { prepare($0) }
+        guard !statements.isEmpty else { throw D1Error("D1_ERROR: \(D1Messages.noStatements)") }
+        return try await batch(statements)
+    }
+
+    /// The database as SQL text, like the `sqlite3` shell's `.dump`.
+    package func sqlDump() async throws -> String {
+        try checkOpen()
+        return try await writer.run { connection throws(D1Error) in try connection.sqlDump() }
+    }
+
+    /// The file path, its size in bytes and the number of tables, for `drover d1 info`.
+    package func info() async throws -> D1DatabaseInfo {
+        try checkOpen()
+        let path = self.path
+        return try await writer.run { connection throws(D1Error) in
+            let tables = connection.integerPragma(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            return D1DatabaseInfo(path: path, sizeBytes: connection.databaseSize(), tableCount: Int(tables))
+        }
+    }
+
+    private func afterWrite(_ meta: D1Meta, changed: Bool? = nil) {
+        guard changed ?? meta.changedDB else { return }
+        lastKnownSize.store(meta.sizeAfter, ordering: .relaxed)
+        scheduleCheckpoint()
+    }
+
+    /// Checkpoints the WAL shortly after the latest write, once per burst of writes, so an outside
+    /// reader of the main file sees recent writes.
+    private func scheduleCheckpoint() {
+        guard !checkpointPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        writer.schedule(after: Self.checkpointDelay) { [weak self] connection in
+            self?.checkpointPending.store(false, ordering: .releasing)
+            connection.checkpoint(truncate: false)
+        }
+    }
+}
+
+/// What `drover d1 info` prints.
+package struct D1DatabaseInfo: Sendable, Hashable {
+    /// The database file.
+    package var path: String
+    /// `page_count × page_size`, in bytes.
+    package var sizeBytes: Int64
+    /// Tables, not counting SQLite's own.
+    package var tableCount: Int
+}

@@ -1,1 +1,0 @@
-// The DroverD1 module. Its files land with the issues that build it.

@@ -1,0 +1,50 @@
+import CSQLite
+import Dispatch
+import Drover
+import Foundation
+
+extension SQLiteConnection {
+    /// Whether the statement cached for `sql` only reads (`false` when it is not cached).
+    func isCachedReadOnly(_ sql: String) -> Bool {
+        (try? cachedStatement(sql))??.isReadOnly ?? false
+    }
+
+    /// D1's `exec`: the trimmed text is split at newlines and each line runs as its own query
+    /// (workerd `d1-api.ts` sends `query.trim().split('\n')`), without parameters or transaction.
+    /// Blank lines are skipped.
+    /// - Throws: ``D1Error`` `D1_EXEC_ERROR: Error in line <n>: <line>: <message>`.
+    func exec(_ sql: String, sizeAfter: () -> Int64) throws(D1Error) -> (result: D1ExecResult, size: Int64) {
+        let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw D1Error("D1_EXEC_ERROR: Error in line 1: : \(D1Messages.noStatements)")
+        }
+        var count = 0
+        var duration = 0.0
+        for (index, line) in trimmed.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = String(line)
+            if SQLText.isBlank(text) { continue }
+            do {
+                let result = try execute(sql: text, values: [], sizeAfter: { 0 })
+                duration += result.meta.duration
+                count += 1
+            } catch {
+                var message = error.message
+                if message.hasPrefix("D1_ERROR: ") { message.removeFirst("D1_ERROR: ".count) }
+                throw D1Error("D1_EXEC_ERROR: Error in line \(index + 1): \(text): \(message)")
+            }
+        }
+        return (D1ExecResult(count: count, duration: duration), sizeAfter())
+    }
+
+    /// The main database's bytes (https://sqlite.org/c3ref/serialize.html).
+    /// - Throws: ``D1Error`` `D1_DUMP_ERROR: ...` when SQLite cannot serialize it.
+    func serialize() throws(D1Error) -> [UInt8] {
+        var size: sqlite3_int64 = 0
+        guard let data = sqlite3_serialize(handle, "main", &size, 0) else {
+            if databaseSize() == 0 { return [] }
+            throw D1Error("D1_DUMP_ERROR: \(String(cString: sqlite3_errmsg(handle)))")
+        }
+        defer { sqlite3_free(data) }
+        return Array(UnsafeRawBufferPointer(start: data, count: Int(size)))
+    }
+}

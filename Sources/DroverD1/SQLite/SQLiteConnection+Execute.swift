@@ -1,0 +1,214 @@
+import CSQLite
+import Dispatch
+import Drover
+
+/// D1's own messages for parameter mistakes (workerd's SQL binding words them so).
+enum D1Messages {
+    static let noStatements = "No SQL statements detected."
+    static let wrongParameterCount = "Wrong number of parameter bindings for SQL query."
+    static let parametersOnlyLast =
+        "When executing multiple SQL statements in a single call, only the last statement can have parameters."
+}
+
+/// What one statement did, before it becomes a ``D1Result``.
+private struct StatementOutcome {
+    var columns: [String] = []
+    var rows: [D1Row] = []
+    var rowsRead: Int64 = 0
+    var rowsWritten: Int64 = 0
+    var schemaChanged = false
+}
+
+extension SQLiteConnection {
+    /// Runs `sql` (one statement, or several of which only the last has parameters) with `values`
+    /// bound positionally, and returns the last statement's rows with D1's `meta`.
+    ///
+    /// - Parameters:
+    ///   - validated: the values were already checked (a batch checks all before it begins).
+    ///   - sizeAfter: the database size to report, read after the statement ran.
+    /// - Throws: ``D1Error``: `D1_TYPE_ERROR` for an unbindable value, `D1_ERROR: <message>` for
+    ///   anything SQLite refuses or a wrong number of values.
+    func execute(sql: String, values: [D1Value], validated: Bool = false, sizeAfter: () -> Int64) throws(D1Error)
+        -> D1Result
+    {
+        let start = DispatchTime.now().uptimeNanoseconds
+        if !validated { try D1ValueBinding.validate(values) }
+        let totalBefore = sqlite3_total_changes64(handle)
+        var outcome: StatementOutcome
+        if let entry = try cachedStatement(sql) {
+            if isReader && !entry.isReadOnly {
+                throw D1Error("D1_ERROR: attempt to write a readonly database: SQLITE_READONLY")
+            }
+            outcome = try run(entry.handle, values: values, schemaChange: entry.isSchemaChange)
+        } else {
+            outcome = try runSeveral(sql: sql, values: values)
+        }
+        let changed = sqlite3_total_changes64(handle) - totalBefore
+        let changes = changed > 0 ? sqlite3_changes64(handle) : 0
+        let changedDB = changed > 0 || outcome.schemaChanged
+        if changes > outcome.rowsRead { outcome.rowsRead = changes }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+        let meta = D1Meta(
+            duration: elapsed, changes: changes, lastRowId: sqlite3_last_insert_rowid(handle),
+            changedDB: changedDB, rowsRead: outcome.rowsRead, rowsWritten: outcome.rowsWritten,
+            sizeAfter: sizeAfter())
+        return D1Result(columns: outcome.columns, results: outcome.rows, success: true, meta: meta)
+    }
+
+    /// Runs each statement of `sql` in turn; only the last may have parameters and gets `values`.
+    private func runSeveral(sql: String, values: [D1Value]) throws(D1Error) -> StatementOutcome {
+        var failure: D1Error?
+        var total = StatementOutcome()
+        var ranAny = false
+        sql.utf8CString.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var cursor: UnsafePointer<CChar> = base
+            while cursor.pointee != 0 {
+                var statement: OpaquePointer?
+                var tail: UnsafePointer<CChar>?
+                let remaining = Int32(buffer.count - (cursor - base))
+                let rc = sqlite3_prepare_v2(handle, cursor, remaining, &statement, &tail)
+                guard rc == SQLITE_OK else {
+                    failure = D1Error("D1_ERROR: \(lastErrorMessage(code: rc))")
+                    return
+                }
+                guard let statement else { break }  // only white space or comments were left
+                defer { sqlite3_finalize(statement) }
+                let isLast = SQLText.isBlank(tail)
+                if !isLast && sqlite3_bind_parameter_count(statement) > 0 {
+                    failure = D1Error("D1_ERROR: \(D1Messages.parametersOnlyLast)")
+                    return
+                }
+                if isReader && sqlite3_stmt_readonly(statement) == 0 {
+                    failure = D1Error("D1_ERROR: attempt to write a readonly database: SQLITE_READONLY")
+                    return
+                }
+                do {
+                    let outcome = try run(
+                        statement, values: isLast ? values : [], schemaChange: SQLiteConnection.isSchemaChange(statement))
+                    total.columns = outcome.columns
+                    total.rows = outcome.rows
+                    total.rowsRead += outcome.rowsRead
+                    total.rowsWritten += outcome.rowsWritten
+                    total.schemaChanged = total.schemaChanged || outcome.schemaChanged
+                    ranAny = true
+                } catch let error as D1Error {
+                    failure = error
+                    return
+                } catch {
+                    failure = D1Error("D1_ERROR: \(error)")
+                    return
+                }
+                guard let tail else { break }
+                cursor = tail
+            }
+        }
+        if let failure { throw failure }
+        guard ranAny else { throw D1Error("D1_ERROR: \(D1Messages.noStatements)") }
+        return total
+    }
+
+    /// Binds `values` to `statement`, steps it to the end and resets it.
+    private func run(_ statement: OpaquePointer, values: [D1Value], schemaChange: Bool) throws(D1Error)
+        -> StatementOutcome
+    {
+        // Every parameter is bound on each run (the count must match), so no clear_bindings.
+        defer { sqlite3_reset(statement) }
+        // D1 refuses a statement that does not get exactly as many values as it has parameters
+        // (the highest ?NNN counts), rather than binding NULL to the missing ones.
+        guard Int(sqlite3_bind_parameter_count(statement)) == values.count else {
+            throw D1Error("D1_ERROR: \(D1Messages.wrongParameterCount)")
+        }
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .integer(let integer): rc = sqlite3_bind_int64(statement, index, integer)
+            case .real(let double): rc = sqlite3_bind_double(statement, index, double)
+            case .text(let text):
+                var text = text
+                rc = text.withUTF8 { bytes in
+                    sqlite3_bind_text(
+                        statement, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+                        Int32(bytes.count), sqliteTransient)
+                }
+            case .blob(let bytes):
+                rc = bytes.withUnsafeBytes { buffer in
+                    // A zero-length blob still needs a non-null pointer to bind as a blob, not NULL.
+                    buffer.baseAddress.map { sqlite3_bind_blob(statement, index, $0, Int32(buffer.count), sqliteTransient) }
+                        ?? sqlite3_bind_zeroblob(statement, index, 0)
+                }
+            }
+            guard rc == SQLITE_OK else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
+        }
+        var outcome = StatementOutcome()
+        let columnCount = sqlite3_column_count(statement)
+        outcome.columns.reserveCapacity(Int(columnCount))
+        for column in 0..<columnCount {
+            outcome.columns.append(sqlite3_column_name(statement, column).map { String(cString: $0) } ?? "")
+        }
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_ROW {
+                var values: [D1Value] = []
+                values.reserveCapacity(Int(columnCount))
+                for column in 0..<columnCount { values.append(columnValue(statement, column)) }
+                outcome.rows.append(D1Row(columns: outcome.columns, values: values))
+            } else if rc == SQLITE_DONE {
+                break
+            } else {
+                throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))")
+            }
+        }
+        let scanned = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
+        outcome.rowsRead = Int64(outcome.rows.count) + scanned
+        if sqlite3_stmt_readonly(statement) == 0 {
+            outcome.rowsWritten = schemaChange ? 1 : sqlite3_changes64(handle)
+        }
+        outcome.schemaChanged = schemaChange
+        return outcome
+    }
+
+    /// The value of `column` in the current row, with SQLite's own type.
+    private func columnValue(_ statement: OpaquePointer, _ column: Int32) -> D1Value {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard count > 0, let blob = sqlite3_column_blob(statement, column) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: blob, count: count)))
+        default:
+            return .null
+        }
+    }
+
+    /// Runs `statements` in one transaction (`BEGIN IMMEDIATE`, so a second process waits on the
+    /// busy timeout instead of failing mid-way); on the first failure everything is rolled back.
+    /// - Throws: the failing statement's ``D1Error``.
+    func batch(_ statements: [(sql: String, values: [D1Value])], sizeAfter: () -> Int64) throws(D1Error) -> [D1Result] {
+        for statement in statements { try D1ValueBinding.validate(statement.values) }
+        try executeInternal("BEGIN IMMEDIATE")
+        var results: [D1Result] = []
+        results.reserveCapacity(statements.count)
+        do {
+            for statement in statements {
+                results.append(try execute(sql: statement.sql, values: statement.values, validated: true, sizeAfter: { 0 }))
+            }
+            try executeInternal("COMMIT")
+        } catch {
+            try? executeInternal("ROLLBACK")
+            throw error
+        }
+        let size = sizeAfter()
+        for index in results.indices { results[index].meta.sizeAfter = size }
+        return results
+    }
+}
