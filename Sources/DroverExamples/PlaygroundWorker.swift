@@ -103,36 +103,36 @@ public struct PlaygroundWorker: Worker {
 
     private static func statement(_ object: JSONValue, on database: any D1Database) throws -> D1PreparedStatement {
         guard let sql = object["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
-        let params = try (object["params"]?.arrayValue ?? []).map { try D1Value(json: $0) }
+        let params = try (object["params"]?.arrayValue ?? []).map { try D1ValueBinding.value(fromJSON: $0) }
         return database.prepare(sql).bind(params)
     }
 
     @Sendable private static func d1Query(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let database = try env.d1("DB")
         let result = try await statement(try await request.json(), on: database).all()
-        return .json(result.json)
+        return .json(result.jsonValue)
     }
 
     @Sendable private static func d1First(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let body = try await request.json()
         let statement = try statement(body, on: try env.d1("DB"))
         if let column = body["column"]?.stringValue {
-            return .json(["value": try await statement.first(column)?.json ?? .null])
+            return .json(["value": try await statement.first(column)?.jsonValue ?? .null])
         }
-        return .json(["value": try await statement.first()?.json ?? .null])
+        return .json(["value": try await statement.first()?.jsonValue ?? .null])
     }
 
     @Sendable private static func d1Raw(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let body = try await request.json()
         let rows = try await statement(body, on: try env.d1("DB")).raw(columnNames: body["columnNames"]?.boolValue ?? false)
-        return .json(["rows": .array(rows.map { .array($0.map(\.json)) })])
+        return .json(["rows": .array(rows.map { .array($0.map(\.jsonValue)) })])
     }
 
     @Sendable private static func d1Batch(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let database = try env.d1("DB")
         guard let list = try await request.json().arrayValue else { throw PlaygroundError("the body must be an array of statements") }
         let results = try await database.batch(try list.map { try statement($0, on: database) })
-        return .json(.array(results.map(\.json)))
+        return .json(.array(results.map(\.jsonValue)))
     }
 
     @Sendable private static func d1Exec(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {

@@ -51,14 +51,12 @@ package final class WorkerRuntime: Sendable {
         var databases: [String: SQLiteD1Database] = [:]
         var applied: [String: [String]] = [:]
         for database in config.d1Databases {
-            let directory = (state as NSString).appendingPathComponent("d1")
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let path = (directory as NSString).appendingPathComponent("\(database.databaseName).sqlite")
+            let path = SQLiteD1Database.path(stateDirectory: state, databaseName: database.databaseName)
             let d1 = try SQLiteD1Database(path: path, logger: logger.withLabel("d1"), readers: options.d1Readers)
             if options.appliesMigrations {
                 let folder = config.resolvePath(database.migrationsDir)
                 if FileManager.default.fileExists(atPath: folder) {
-                    applied[database.binding] = try await D1Migrations.apply(to: d1, directory: folder)
+                    applied[database.binding] = try await D1Migrations.apply(database: d1, directory: folder)
                 }
             }
             databases[database.binding] = d1

@@ -1,4 +1,3 @@
-import Drover
 
 /// What D1 accepts as a bound value, and the conversion from JSON parameters (the playground, replay
 /// fixtures and the HTTP-shaped callers) to ``D1Value``.
@@ -57,13 +56,13 @@ public enum D1ValueBinding {
         }
     }
 
-    static func typeError(type: String, value: String) -> D1Error {
+    package static func typeError(type: String, value: String) -> D1Error {
         D1Error("D1_TYPE_ERROR: Type '\(type)' not supported for value '\(value)'")
     }
 
     /// `String(value)` as JavaScript writes it: arrays joined with `,` (null as empty), objects as
     /// `[object Object]`.
-    static func javaScriptString(_ value: JSONValue) -> String {
+    package static func javaScriptString(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"

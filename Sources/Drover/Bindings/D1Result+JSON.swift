@@ -1,4 +1,3 @@
-import Drover
 
 extension D1Value {
     /// The value as D1 returns it in JSON: numbers, strings, `null`, and a blob as an array of byte
