@@ -13,6 +13,9 @@ import FoundationNetworking
 ///   compared case-insensitively: repeated fields spelt in different cases lose all but one.
 /// - The fields are a dictionary, so their order on the wire is lost.
 ///
+/// - Repeated fields spelt in different cases stay separate entries, except for the names
+///   Foundation spells canonically (`Set-Cookie`, `Content-Type`, ...): of those, one is lost.
+///
 /// So the fields come out one per name, sorted by name; `Headers.value(for:)` gives what the Fetch
 /// standard's `get` would. `Set-Cookie` is split back into one field per cookie, at each comma that
 /// starts a new `name=` pair (a comma inside `Expires=Wed, 21 Oct 2015 ...` is followed by a
@@ -22,7 +25,15 @@ import FoundationNetworking
 /// `CURLOPT_ACCEPT_ENCODING`), so when the response had a `Content-Encoding` other than
 /// `identity`, that field and `Content-Length` (the encoded length) are dropped: the body handed
 /// on is the decoded one, and a handler that returns the response as it is must not label it.
+/// Connection-specific fields (`Connection`, `Keep-Alive`, `Transfer-Encoding`, ...) are dropped
+/// too: they described the hop to the upstream, and libcurl has already undone chunked coding
+/// (RFC 9110 §7.6.1, RFC 9112 §7.1).
 enum URLSessionResponseHeaders {
+    /// Fields that belong to the connection to the upstream, not to the response.
+    static let connectionHeaderNames: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+    ]
+
     /// The fields of `response`.
     static func headers(of response: HTTPURLResponse) -> Headers {
         var pairs: [(name: String, value: String)] = []
@@ -35,6 +46,7 @@ enum URLSessionResponseHeaders {
         var fields: [Headers.Field] = []
         fields.reserveCapacity(pairs.count)
         for (name, value) in pairs {
+            if connectionHeaderNames.contains(name) { continue }
             if decoded && (name == "content-encoding" || name == "content-length") { continue }
             if name == "set-cookie" {
                 for cookie in splitSetCookie(value) { fields.append(Headers.Field(lowercasedName: name, value: cookie)) }

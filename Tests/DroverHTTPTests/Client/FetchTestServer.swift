@@ -134,7 +134,7 @@ final class FetchTestServer: Sendable {
         case .respond(let status, let headers, let body):
             var head = "HTTP/1.1 \(status) Scripted\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
-            if !headers.contains(where: { $0.0.lowercased() == "content-length" }) {
+            if !headers.contains(where: { ["content-length", "transfer-encoding"].contains($0.0.lowercased()) }) {
                 head += "Content-Length: \(body.count)\r\n"
             }
             head += "Connection: close\r\n\r\n"

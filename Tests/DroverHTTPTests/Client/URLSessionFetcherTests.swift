@@ -150,6 +150,19 @@ struct URLSessionFetcherTests {
         }
     }
 
+    @Test func chunkedBodyIsDecodedAndConnectionFieldsDropped() async throws {
+        let chunked = Array("5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n".utf8)
+        try await withServer({ _ in
+            .respond(status: 200, headers: [("Transfer-Encoding", "chunked"), ("Keep-Alive", "timeout=5")], body: chunked)
+        }) { server in
+            let response = try await URLSessionFetcher().fetch("\(server.origin)/")
+            #expect(try await response.text() == "hello, world")
+            #expect(response.headers["transfer-encoding"] == nil)
+            #expect(response.headers["keep-alive"] == nil)
+            #expect(response.headers["connection"] == nil)
+        }
+    }
+
     @Test func overLongResponseBodyFails() async throws {
         try await withServer({ _ in .respond(status: 200, headers: [], body: Array(repeating: 65, count: 5000)) }) { server in
             let fetcher = URLSessionFetcher(maximumResponseBodyBytes: 100)
