@@ -48,13 +48,16 @@ final class URLSessionExchange: Sendable {
 
     /// Keeps the work item that times the exchange out, so that ending the exchange cancels it;
     /// cancels it at once when the exchange has already ended.
-    func arm(_ timer: DispatchWorkItem) {
+    /// - Returns: whether the exchange is still running (the task should then be started).
+    @discardableResult
+    func arm(_ timer: DispatchWorkItem) -> Bool {
         let ended = state.withLock { state in
             if state.outcome != nil { return true }
             state.timer = TimerItem(item: timer)
             return false
         }
         if ended { timer.cancel() }
+        return !ended
     }
 
     /// Appends body bytes.

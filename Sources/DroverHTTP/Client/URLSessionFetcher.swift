@@ -133,7 +133,7 @@ public final class URLSessionFetcher: Fetcher {
                         exchange.finish(.failure(FetchError(kind: .timeout, message: "\(summary): timed out")))
                         task.cancel()
                     }
-                    exchange.arm(timer)
+                    guard exchange.arm(timer) else { return }
                     DispatchQueue.global().asyncAfter(
                         deadline: .now() + .nanoseconds(Int(min(seconds * 1e9, Double(Int.max / 2)))), execute: timer)
                     task.resume()

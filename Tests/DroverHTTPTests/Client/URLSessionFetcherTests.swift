@@ -75,6 +75,22 @@ struct URLSessionFetcherTests {
         }
     }
 
+    @Test func concurrentCallsOnOneFetcherGetTheirOwnResponses() async throws {
+        try await withServer({ request in .text(request.target) }) { server in
+            let fetcher = URLSessionFetcher()
+            let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for index in 0..<24 {
+                    group.addTask { (index, try await fetcher.fetch("\(server.origin)/n/\(index)").text()) }
+                }
+                var answers: [Int: String] = [:]
+                for try await (index, text) in group { answers[index] = text }
+                return answers
+            }
+            #expect(answers.count == 24)
+            for (index, text) in answers { #expect(text == "/n/\(index)") }
+        }
+    }
+
     @Test func streamedRequestBodyIsCollected() async throws {
         try await withServer({ request in .text(request.text) }) { server in
             let fetcher = URLSessionFetcher()
@@ -354,7 +370,7 @@ struct URLSessionFetcherTests {
         }
     }
 
-    @Test func cancellingTheCallerCancelsTheExchange() async throws {
+    @Test(.timeLimit(.minutes(1))) func cancellingTheCallerCancelsTheExchange() async throws {
         try await withServer({ _ in .hang }) { server in
             let fetcher = URLSessionFetcher()
             let task = Task { try await fetcher.fetch("\(server.origin)/slow") }
