@@ -13,7 +13,7 @@ extension FetchError {
     /// - Parameters:
     ///   - error: what the task failed with.
     ///   - summary: the method and redacted URL of the hop (``OutboundRequest/summary``).
-    init(transportError error: any Error, summary: String) {
+    package init(transportError error: any Error, summary: String) {
         if let fetchError = error as? FetchError {
             self = fetchError
             return

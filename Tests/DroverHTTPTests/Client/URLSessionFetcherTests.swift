@@ -1,4 +1,8 @@
 import Drover
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Synchronization
 import Testing
 
@@ -328,12 +332,13 @@ struct URLSessionFetcherTests {
         }
     }
 
-    @Test func unresolvableHostIsADNSError() async throws {
-        // RFC 6761 §6.4: `.invalid` never resolves.
-        let error = try await fetchError {
-            try await URLSessionFetcher(defaultTimeout: .seconds(10)).fetch("http://nonexistent.invalid/")
-        }
+    @Test(arguments: [URLError.Code.cannotFindHost, .dnsLookupFailed])
+    func unresolvableHostIsADNSError(code: URLError.Code) {
+        // A live lookup would query the machine's resolver, an address off this machine; the
+        // classification of libcurl's resolver failures is what this project owns.
+        let error = FetchError(transportError: URLError(code), summary: "GET http://nonexistent.invalid/")
         #expect(error.kind == .dns)
+        #expect(error.message.contains("nonexistent.invalid"))
     }
 
     @Test(arguments: ["http://bad host/", "http:///no-host", "http://[::1/"])
