@@ -140,3 +140,13 @@ struct TOMLParserTests {
         #expect(t["b"]?.stringValue == "l1\nl2")
     }
 }
+
+extension TOMLParserTests {
+    /// Found by libFuzzer: a quoted key holding a newline used to put a line break into the message.
+    @Test("error messages stay on one line even when a key holds control characters")
+    func oneLineMessages() throws {
+        let error = try #require(Self.error("\"\\nline\"\n\"\\b\" latin capital0\"]\n"))
+        #expect(!error.description.contains("\n"))
+        #expect(error.description == "test.toml:1:9: expected '=' after the key \"\\nline\", found end of line")
+    }
+}

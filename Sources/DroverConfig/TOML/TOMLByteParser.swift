@@ -290,8 +290,27 @@ struct TOMLByteParser {
     private func path(_ parts: [KeyPart], upTo last: Int? = nil) -> String {
         parts[...(last ?? parts.count - 1)].map { part in
             let bare = !part.name.isEmpty && part.name.utf8.allSatisfy(isBareKeyByte)
-            return bare ? part.name : "\"\(part.name)\""
+            return bare ? part.name : TOMLByteParser.quotedKey(part.name)
         }.joined(separator: ".")
+    }
+
+    /// A key as a TOML basic string, control characters escaped, so messages stay on one line.
+    static func quotedKey(_ name: String) -> String {
+        var out = "\""
+        for scalar in name.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case let c where c.value < 0x20 || c.value == 0x7F:
+                let digits = String(c.value, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     private mutating func checkDepth(_ depth: Int, at position: TOMLPosition) throws(TOMLError) {
