@@ -48,6 +48,7 @@ struct ConfigDecoder {
     private func article(_ type: String) -> String {
         switch type {
         case "integer", "array": return "an \(type)"
+        case "bool": return "a boolean"
         case "datetime": return "an offset date-time"
         case "datetime-local": return "a local date-time"
         case "date-local": return "a local date"
