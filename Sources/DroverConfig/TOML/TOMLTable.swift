@@ -1,23 +1,41 @@
 /// A TOML table: keys in document order, each with its value and the position of the key.
 public struct TOMLTable: Sendable, Equatable {
-    /// The keys, in the order they were first defined.
-    public private(set) var keys: [String] = []
-    private var values: [String: TOMLValue] = [:]
-    private var keyPositions: [String: TOMLPosition] = [:]
+    struct Entry: Sendable {
+        let key: String
+        var value: TOMLValue
+        var keyPosition: TOMLPosition
+    }
+
+    private var entryList: [Entry] = []
+    private var index: [String: Int] = [:]
 
     /// Creates an empty table.
     public init() {}
 
+    /// Adopts entries and their index as built by the parser (no rehashing).
+    init(entries: [Entry], index: [String: Int]) {
+        self.entryList = entries
+        self.index = index
+    }
+
+    /// The keys, in the order they were first defined.
+    public var keys: [String] { entryList.map(\.key) }
     /// The number of keys.
-    public var count: Int { keys.count }
+    public var count: Int { entryList.count }
     /// Whether the table has no keys.
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { entryList.isEmpty }
 
     /// The value for `key`, or nil.
-    public subscript(key: String) -> TOMLValue? { values[key] }
+    public subscript(key: String) -> TOMLValue? {
+        guard let i = index[key] else { return nil }
+        return entryList[i].value
+    }
 
     /// Where `key` was written (for a table from a `[header]`, the header), or nil if absent.
-    public func position(ofKey key: String) -> TOMLPosition? { keyPositions[key] }
+    public func position(ofKey key: String) -> TOMLPosition? {
+        guard let i = index[key] else { return nil }
+        return entryList[i].keyPosition
+    }
 
     /// Adds or replaces a value. A new key goes at the end of ``keys``.
     /// - Parameters:
@@ -25,13 +43,20 @@ public struct TOMLTable: Sendable, Equatable {
     ///   - key: the key.
     ///   - keyPosition: where the key was written; defaults to the value's position.
     public mutating func set(_ value: TOMLValue, forKey key: String, keyPosition: TOMLPosition? = nil) {
-        if values.updateValue(value, forKey: key) == nil { keys.append(key) }
-        keyPositions[key] = keyPosition ?? value.position
+        let entry = Entry(key: key, value: value, keyPosition: keyPosition ?? value.position)
+        if let i = index[key] {
+            entryList[i] = entry
+        } else {
+            index[key] = entryList.count
+            entryList.append(entry)
+        }
     }
 
     /// Key/value pairs in document order.
-    public var entries: [(key: String, value: TOMLValue)] { keys.map { ($0, values[$0]!) } }
+    public var entries: [(key: String, value: TOMLValue)] { entryList.map { ($0.key, $0.value) } }
 
     /// Tables compare by key set and values; key order does not matter (TOML 1.0.0 §Table: tables are unordered).
-    public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool { lhs.values == rhs.values }
+    public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
+        lhs.count == rhs.count && lhs.entryList.allSatisfy { rhs[$0.key] == $0.value }
+    }
 }

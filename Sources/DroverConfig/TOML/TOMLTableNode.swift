@@ -26,9 +26,8 @@ final class TOMLTableNode {
     var origin: Origin
     let depth: Int
     let position: TOMLPosition
-    private(set) var keys: [String] = []
-    private(set) var children: [String: Child] = [:]
-    private var keyPositions: [String: TOMLPosition] = [:]
+    private var entries: [(key: String, child: Child, position: TOMLPosition)] = []
+    private var index: [String: Int] = [:]
 
     init(origin: Origin, depth: Int, position: TOMLPosition) {
         self.origin = origin
@@ -36,21 +35,22 @@ final class TOMLTableNode {
         self.position = position
     }
 
-    subscript(key: String) -> Child? { children[key] }
+    subscript(key: String) -> Child? {
+        guard let i = index[key] else { return nil }
+        return entries[i].child
+    }
 
     /// Adds a new key; the caller has checked it is absent.
     func add(_ key: String, _ child: Child, at position: TOMLPosition) {
-        keys.append(key)
-        children[key] = child
-        keyPositions[key] = position
+        index[key] = entries.count
+        entries.append((key, child, position))
     }
 
-    /// Freezes the tree into values. Recursion is bounded by ``TOMLParser/maximumDepth``.
+    /// Freezes the tree into values, reusing the key index. Recursion is bounded by ``TOMLParser/maximumDepth``.
     func makeTable() -> TOMLTable {
-        var table = TOMLTable()
-        for key in keys {
+        let frozen = entries.map { entry -> TOMLTable.Entry in
             let value: TOMLValue
-            switch children[key]! {
+            switch entry.child {
             case .value(let v): value = v
             case .table(let node): value = TOMLValue(.table(node.makeTable()), position: node.position)
             case .tableArray(let array):
@@ -58,9 +58,9 @@ final class TOMLTableNode {
                     .array(array.elements.map { TOMLValue(.table($0.makeTable()), position: $0.position) }),
                     position: array.position)
             }
-            table.set(value, forKey: key, keyPosition: keyPositions[key])
+            return TOMLTable.Entry(key: entry.key, value: value, keyPosition: entry.position)
         }
-        return table
+        return TOMLTable(entries: frozen, index: index)
     }
 }
 
