@@ -258,3 +258,13 @@ final class TemporaryDirectory {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+extension ConfigLoaderTests {
+    @Test("messages stay on one line when keys hold control characters")
+    func oneLineMessages() throws {
+        let loaded = try Self.decode("\"bad\\nkey\" = 1\n")
+        #expect(loaded.warnings.first?.description == "/srv/app/wrangler-like.toml:1:1: warning: unknown key \"bad\\nkey\" at the top level is ignored")
+        let error = try #require(Self.error("[vars]\n\"a\\nb\" = 2024-01-01\n"))
+        #expect(!error.description.contains("\n"))
+    }
+}

@@ -52,7 +52,19 @@ struct TOMLRandomInputTests {
                 accepted += 1
             } catch {
                 #expect(error.line >= 1 && error.column >= 1)
+                #expect(!error.description.contains("\n"))
                 rejected += 1
+            }
+            // The config layer and the dotenv parser see the same bytes: a value or a positioned error.
+            do {
+                _ = try ConfigLoader.decode(input, configPath: "/fuzz/wrangler-like.toml", environment: "staging").config.renderJSON()
+            } catch {
+                #expect(!error.description.contains("\n"))
+            }
+            do {
+                _ = try DevVars.parse(input, file: ".dev.vars")
+            } catch {
+                #expect(error.line != nil && error.column != nil && !error.description.contains("\n"))
             }
         }
         print("TOML random input: \(accepted) accepted, \(rejected) rejected")

@@ -62,11 +62,27 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     ///   - underlying: the TOML error, for ``Kind/invalidTOML``.
     public init(_ kind: Kind, _ message: String, file: String, position: TOMLPosition? = nil, underlying: TOMLError? = nil) {
         self.kind = kind
-        self.message = message
+        self.message = ConfigError.oneLine(message)
         self.file = file
         self.line = position?.line
         self.column = position?.column
         self.underlying = underlying
+    }
+
+    /// Escapes control characters (from quoted keys, say), so a message is always one line.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20 || c.value == 0x7F: out += "\\u{\(String(c.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Wraps a TOML syntax error, keeping its position.

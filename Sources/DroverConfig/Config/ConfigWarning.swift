@@ -12,7 +12,7 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
 
     /// Creates a warning.
     public init(_ message: String, file: String, position: TOMLPosition) {
-        self.message = message
+        self.message = ConfigError.oneLine(message)
         self.file = file
         self.line = position.line
         self.column = position.column
