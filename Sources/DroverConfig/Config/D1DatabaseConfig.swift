@@ -1,0 +1,31 @@
+/// A `[[d1_databases]]` entry (wrangler: `binding`, `database_name`, `database_id`, `migrations_dir`).
+public struct D1DatabaseConfig: Sendable, Equatable {
+    /// The name the worker uses: `env.d1("DB")`.
+    public var binding: String
+    /// The database name used by `drover d1 ... NAME`. Defaults to the binding.
+    public var databaseName: String
+    /// The database id; locally the SQLite file name. Defaults to the database name.
+    public var databaseID: String
+    /// The migrations folder as written (default `migrations`), relative to the config directory.
+    public var migrationsDir: String
+    /// ``migrationsDir`` resolved against the config directory.
+    public var migrationsPath: String
+
+    /// Creates a D1 binding.
+    /// - Parameters:
+    ///   - binding: the binding name.
+    ///   - databaseName: defaults to `binding`.
+    ///   - databaseID: defaults to `databaseName`.
+    ///   - migrationsDir: defaults to `migrations`.
+    ///   - configDirectory: the folder relative paths are resolved against.
+    public init(
+        binding: String, databaseName: String? = nil, databaseID: String? = nil, migrationsDir: String = "migrations",
+        configDirectory: String = "."
+    ) {
+        self.binding = binding
+        self.databaseName = databaseName ?? binding
+        self.databaseID = databaseID ?? databaseName ?? binding
+        self.migrationsDir = migrationsDir
+        self.migrationsPath = ConfigPaths.resolve(migrationsDir, against: configDirectory)
+    }
+}

@@ -1,0 +1,97 @@
+extension DroverConfig {
+    /// The resolved configuration as pretty JSON with a fixed key order, for `drover config print --json`.
+    /// Secrets appear by name only, their values as `"(hidden)"`.
+    /// - Returns: JSON text ending in a newline.
+    public func renderJSON() -> String {
+        json.rendered(pretty: true) + "\n"
+    }
+
+    var json: JSONValue {
+        func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        func optional(_ i: Int?) -> JSONValue { i.map { .number(String($0)) } ?? .null }
+        func number(_ i: Int) -> JSONValue { .number(String(i)) }
+        return .object([
+            ("config_path", .string(configPath)),
+            ("config_directory", .string(configDirectory)),
+            ("environment", optional(environment)),
+            ("name", optional(name)),
+            ("main", optional(main)),
+            ("compatibility_date", optional(compatibilityDate)),
+            ("compatibility_flags", .array(compatibilityFlags.map(JSONValue.string))),
+            ("vars", .object(vars.keys.sorted().map { ($0, vars[$0]!.json) })),
+            ("kv_namespaces", .array(kvNamespaces.map { .object([("binding", .string($0.binding)), ("id", .string($0.id))]) })),
+            ("d1_databases", .array(d1Databases.map {
+                .object([
+                    ("binding", .string($0.binding)), ("database_name", .string($0.databaseName)),
+                    ("database_id", .string($0.databaseID)), ("migrations_dir", .string($0.migrationsDir)),
+                    ("migrations_path", .string($0.migrationsPath)),
+                ])
+            })),
+            ("queues", .object([
+                ("producers", .array(queues.producers.map {
+                    .object([("binding", .string($0.binding)), ("queue", .string($0.queue)), ("delivery_delay", number($0.deliveryDelay))])
+                })),
+                ("consumers", .array(queues.consumers.map {
+                    .object([
+                        ("queue", .string($0.queue)), ("max_batch_size", number($0.maxBatchSize)),
+                        ("max_batch_timeout", number($0.maxBatchTimeout)), ("max_retries", number($0.maxRetries)),
+                        ("dead_letter_queue", optional($0.deadLetterQueue)), ("retry_delay", optional($0.retryDelay)),
+                        ("max_concurrency", optional($0.maxConcurrency)),
+                    ])
+                })),
+            ])),
+            ("triggers", .object([("crons", .array(triggers.crons.map { .string($0.source) }))])),
+            ("services", .array(services.map {
+                .object([
+                    ("binding", .string($0.binding)), ("service", .string($0.service)),
+                    ("environment", optional($0.environment)), ("entrypoint", optional($0.entrypoint)),
+                ])
+            })),
+            ("routes", .array(routes.map {
+                .object([
+                    ("pattern", .string($0.pattern)), ("zone_name", optional($0.zoneName)), ("zone_id", optional($0.zoneID)),
+                    ("custom_domain", .bool($0.customDomain)),
+                ])
+            })),
+            ("secrets", .object(secrets.keys.sorted().map { ($0, .string("(hidden)")) })),
+            ("dev_vars_path", optional(devVarsPath)),
+        ])
+    }
+
+    /// The resolved configuration for people, for `drover config print`. Secrets by name only.
+    /// - Returns: text ending in a newline.
+    public func renderText() -> String {
+        var lines: [String] = []
+        lines.append("config:       \(configPath)" + (environment.map { " (env \($0))" } ?? ""))
+        lines.append("name:         \(name ?? "-")")
+        lines.append("main:         \(main ?? "-")")
+        lines.append("compat. date: \(compatibilityDate ?? "-")" + (compatibilityFlags.isEmpty ? "" : " flags: \(compatibilityFlags.joined(separator: ", "))"))
+        if !routes.isEmpty { lines.append("routes:       \(routes.map(\.pattern).joined(separator: ", "))") }
+        if !triggers.crons.isEmpty { lines.append("crons:        \(triggers.crons.map(\.source).joined(separator: " | "))") }
+        var bindings: [String] = []
+        for key in vars.keys.sorted() { bindings.append("  \(key)  var  \(vars[key]!.jsonText)") }
+        for kv in kvNamespaces { bindings.append("  \(kv.binding)  KV namespace  id=\(kv.id)") }
+        for db in d1Databases {
+            bindings.append("  \(db.binding)  D1 database  \(db.databaseName) (id=\(db.databaseID), migrations=\(db.migrationsPath))")
+        }
+        for p in queues.producers {
+            bindings.append("  \(p.binding)  queue producer  \(p.queue)" + (p.deliveryDelay > 0 ? " delay=\(p.deliveryDelay)s" : ""))
+        }
+        for s in services { bindings.append("  \(s.binding)  service  \(s.service)" + (s.environment.map { " (\($0))" } ?? "")) }
+        for name in secrets.keys.sorted() { bindings.append("  \(name)  secret  (hidden)") }
+        lines.append("bindings:" + (bindings.isEmpty ? " none" : ""))
+        lines.append(contentsOf: bindings)
+        if !queues.consumers.isEmpty {
+            lines.append("queue consumers:")
+            for c in queues.consumers {
+                var text = "  \(c.queue)  batch=\(c.maxBatchSize) timeout=\(c.maxBatchTimeout)s retries=\(c.maxRetries)"
+                if let dlq = c.deadLetterQueue { text += " dlq=\(dlq)" }
+                if let delay = c.retryDelay { text += " retry_delay=\(delay)s" }
+                if let concurrency = c.maxConcurrency { text += " concurrency=\(concurrency)" }
+                lines.append(text)
+            }
+        }
+        if let devVarsPath { lines.append("dev vars:     \(devVarsPath)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

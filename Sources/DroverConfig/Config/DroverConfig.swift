@@ -1,0 +1,70 @@
+import Foundation
+
+/// The resolved configuration of one worker: `wrangler-like.toml` with an environment applied, plus the
+/// secrets from `.dev.vars` (and the secret store, when asked for). Built once by ``ConfigLoader`` and passed down.
+public struct DroverConfig: Sendable, Equatable {
+    /// The config file, absolute.
+    public var configPath: String
+    /// The folder holding the config file; relative paths resolve against it.
+    public var configDirectory: String
+    /// The selected `[env.NAME]`, or nil for the top level.
+    public var environment: String?
+    /// The worker's name (in an environment without its own `name`: `<top-level name>-<env>`, as wrangler does).
+    public var name: String?
+    /// The registered worker that serves requests.
+    public var main: String?
+    /// `compatibility_date`, as written (`YYYY-MM-DD`).
+    public var compatibilityDate: String?
+    /// `compatibility_flags`.
+    public var compatibilityFlags: [String]
+    /// `[vars]`, typed.
+    public var vars: [String: VarValue]
+    /// `[[kv_namespaces]]`.
+    public var kvNamespaces: [KVNamespaceConfig]
+    /// `[[d1_databases]]`.
+    public var d1Databases: [D1DatabaseConfig]
+    /// `[queues]`.
+    public var queues: QueuesConfig
+    /// `[triggers]`.
+    public var triggers: TriggersConfig
+    /// `[[services]]`.
+    public var services: [ServiceBindingConfig]
+    /// `route` / `routes`.
+    public var routes: [RouteConfig]
+    /// Secret bindings: `.dev.vars` over stored secrets (see ``SecretStore/merged(stored:devVars:)``).
+    public var secrets: [String: Secret]
+    /// The `.dev.vars` file the secrets came from, if one was read.
+    public var devVarsPath: String?
+
+    /// Creates a configuration; everything but the path defaults to empty.
+    public init(
+        configPath: String, configDirectory: String? = nil, environment: String? = nil, name: String? = nil,
+        main: String? = nil, compatibilityDate: String? = nil, compatibilityFlags: [String] = [],
+        vars: [String: VarValue] = [:], kvNamespaces: [KVNamespaceConfig] = [], d1Databases: [D1DatabaseConfig] = [],
+        queues: QueuesConfig = QueuesConfig(), triggers: TriggersConfig = TriggersConfig(),
+        services: [ServiceBindingConfig] = [], routes: [RouteConfig] = [], secrets: [String: Secret] = [:],
+        devVarsPath: String? = nil
+    ) {
+        self.configPath = configPath
+        self.configDirectory = configDirectory ?? (configPath as NSString).deletingLastPathComponent
+        self.environment = environment
+        self.name = name
+        self.main = main
+        self.compatibilityDate = compatibilityDate
+        self.compatibilityFlags = compatibilityFlags
+        self.vars = vars
+        self.kvNamespaces = kvNamespaces
+        self.d1Databases = d1Databases
+        self.queues = queues
+        self.triggers = triggers
+        self.services = services
+        self.routes = routes
+        self.secrets = secrets
+        self.devVarsPath = devVarsPath
+    }
+
+    /// The default state folder: `.drover/state` beside the config (ARCHITECTURE.md; `--persist-to` overrides it).
+    public var defaultStateDirectory: String {
+        ConfigPaths.resolve(".drover/state", against: configDirectory)
+    }
+}

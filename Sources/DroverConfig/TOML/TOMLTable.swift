@@ -1,0 +1,62 @@
+/// A TOML table: keys in document order, each with its value and the position of the key.
+public struct TOMLTable: Sendable, Equatable {
+    struct Entry: Sendable {
+        let key: String
+        var value: TOMLValue
+        var keyPosition: TOMLPosition
+    }
+
+    private var entryList: [Entry] = []
+    private var index: [String: Int] = [:]
+
+    /// Creates an empty table.
+    public init() {}
+
+    /// Adopts entries and their index as built by the parser (no rehashing).
+    init(entries: [Entry], index: [String: Int]) {
+        self.entryList = entries
+        self.index = index
+    }
+
+    /// The keys, in the order they were first defined.
+    public var keys: [String] { entryList.map(\.key) }
+    /// The number of keys.
+    public var count: Int { entryList.count }
+    /// Whether the table has no keys.
+    public var isEmpty: Bool { entryList.isEmpty }
+
+    /// The value for `key`, or nil.
+    public subscript(key: String) -> TOMLValue? {
+        guard let i = index[key] else { return nil }
+        return entryList[i].value
+    }
+
+    /// Where `key` was written (for a table from a `[header]`, the header), or nil if absent.
+    public func position(ofKey key: String) -> TOMLPosition? {
+        guard let i = index[key] else { return nil }
+        return entryList[i].keyPosition
+    }
+
+    /// Adds or replaces a value. A new key goes at the end of ``keys``.
+    /// - Parameters:
+    ///   - value: the value.
+    ///   - key: the key.
+    ///   - keyPosition: where the key was written; defaults to the value's position.
+    public mutating func set(_ value: TOMLValue, forKey key: String, keyPosition: TOMLPosition? = nil) {
+        let entry = Entry(key: key, value: value, keyPosition: keyPosition ?? value.position)
+        if let i = index[key] {
+            entryList[i] = entry
+        } else {
+            index[key] = entryList.count
+            entryList.append(entry)
+        }
+    }
+
+    /// Key/value pairs in document order.
+    public var entries: [(key: String, value: TOMLValue)] { entryList.map { ($0.key, $0.value) } }
+
+    /// Tables compare by key set and values; key order does not matter (TOML 1.0.0 §Table: tables are unordered).
+    public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
+        lhs.count == rhs.count && lhs.entryList.allSatisfy { rhs[$0.key] == $0.value }
+    }
+}
