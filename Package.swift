@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Drover", dependencies: ["CCrypto"], swiftSettings: strict),
         // Runtime pieces.
         .target(name: "DroverHTTP", dependencies: ["Drover", "CLinux"], swiftSettings: strict),
-        .target(name: "DroverConfig", swiftSettings: strict),
+        .target(name: "DroverConfig", dependencies: ["Drover"], swiftSettings: strict),
         .target(name: "DroverKV", dependencies: ["Drover"], swiftSettings: strict),
         .target(name: "DroverD1", dependencies: ["Drover", "CSQLite"], swiftSettings: strict),
         .target(name: "DroverQueues", dependencies: ["Drover", "CSQLite"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import Drover
 extension DroverConfig {
     /// The resolved configuration as pretty JSON with a fixed key order, for `drover config print --json`.
     /// Secrets appear by name only, their values as `"(hidden)"`.
@@ -8,9 +9,9 @@ extension DroverConfig {
 
     var json: JSONValue {
         func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
-        func optional(_ i: Int?) -> JSONValue { i.map { .number(String($0)) } ?? .null }
-        func number(_ i: Int) -> JSONValue { .number(String(i)) }
-        return .object([
+        func optional(_ i: Int?) -> JSONValue { i.map { .integer(Int64($0)) } ?? .null }
+        func number(_ i: Int) -> JSONValue { .integer(Int64(i)) }
+        return .members([
             ("config_path", .string(configPath)),
             ("config_directory", .string(configDirectory)),
             ("environment", optional(environment)),
@@ -18,21 +19,21 @@ extension DroverConfig {
             ("main", optional(main)),
             ("compatibility_date", optional(compatibilityDate)),
             ("compatibility_flags", .array(compatibilityFlags.map(JSONValue.string))),
-            ("vars", .object(vars.keys.sorted().map { ($0, vars[$0]!.json) })),
-            ("kv_namespaces", .array(kvNamespaces.map { .object([("binding", .string($0.binding)), ("id", .string($0.id))]) })),
+            ("vars", .members(vars.keys.sorted().map { ($0, vars[$0]!.json) })),
+            ("kv_namespaces", .array(kvNamespaces.map { .members([("binding", .string($0.binding)), ("id", .string($0.id))]) })),
             ("d1_databases", .array(d1Databases.map {
-                .object([
+                .members([
                     ("binding", .string($0.binding)), ("database_name", .string($0.databaseName)),
                     ("database_id", .string($0.databaseID)), ("migrations_dir", .string($0.migrationsDir)),
                     ("migrations_path", .string($0.migrationsPath)),
                 ])
             })),
-            ("queues", .object([
+            ("queues", .members([
                 ("producers", .array(queues.producers.map {
-                    .object([("binding", .string($0.binding)), ("queue", .string($0.queue)), ("delivery_delay", number($0.deliveryDelay))])
+                    .members([("binding", .string($0.binding)), ("queue", .string($0.queue)), ("delivery_delay", number($0.deliveryDelay))])
                 })),
                 ("consumers", .array(queues.consumers.map {
-                    .object([
+                    .members([
                         ("queue", .string($0.queue)), ("max_batch_size", number($0.maxBatchSize)),
                         ("max_batch_timeout", number($0.maxBatchTimeout)), ("max_retries", number($0.maxRetries)),
                         ("dead_letter_queue", optional($0.deadLetterQueue)), ("retry_delay", optional($0.retryDelay)),
@@ -40,20 +41,20 @@ extension DroverConfig {
                     ])
                 })),
             ])),
-            ("triggers", .object([("crons", .array(triggers.crons.map { .string($0.source) }))])),
+            ("triggers", .members([("crons", .array(triggers.crons.map { .string($0.source) }))])),
             ("services", .array(services.map {
-                .object([
+                .members([
                     ("binding", .string($0.binding)), ("service", .string($0.service)),
                     ("environment", optional($0.environment)), ("entrypoint", optional($0.entrypoint)),
                 ])
             })),
             ("routes", .array(routes.map {
-                .object([
+                .members([
                     ("pattern", .string($0.pattern)), ("zone_name", optional($0.zoneName)), ("zone_id", optional($0.zoneID)),
                     ("custom_domain", .bool($0.customDomain)),
                 ])
             })),
-            ("secrets", .object(secrets.keys.sorted().map { ($0, .string("(hidden)")) })),
+            ("secrets", .members(secrets.keys.sorted().map { ($0, .string("(hidden)")) })),
             ("dev_vars_path", optional(devVarsPath)),
         ])
     }

@@ -1,3 +1,4 @@
+import Drover
 /// The value of an environment variable from `[vars]`, keeping its TOML type (wrangler passes vars to the
 /// worker as JSON values: strings, numbers, booleans, objects and arrays).
 public enum VarValue: Sendable, Equatable, CustomStringConvertible {
@@ -26,11 +27,16 @@ public enum VarValue: Sendable, Equatable, CustomStringConvertible {
     var json: JSONValue {
         switch self {
         case .string(let s): return .string(s)
-        case .integer(let i): return .number(String(i))
-        case .float(let d): return d.isFinite ? .number(String(d)) : .null
+        case .integer(let i): return .integer(i)
+        case .float(let d): return d.isFinite ? .double(d) : .null
         case .bool(let b): return .bool(b)
         case .array(let a): return .array(a.map(\.json))
-        case .object(let o): return .object(o.keys.sorted().map { ($0, o[$0]!.json) })
+        case .object(let o): return .members(o.keys.sorted().map { ($0, o[$0]!.json) })
         }
     }
+}
+
+extension VarValue {
+    /// The value as the worker sees it in `env.vars`.
+    public var jsonValue: JSONValue { json }
 }

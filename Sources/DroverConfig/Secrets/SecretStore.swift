@@ -1,3 +1,4 @@
+import Drover
 import Foundation
 import Synchronization
 
@@ -118,7 +119,7 @@ public final class SecretStore: Sendable {
             }
             var values = try read()
             change(&values)
-            let json = JSONValue.object(values.keys.sorted().map { ($0, .string(values[$0]!)) }).rendered(pretty: true) + "\n"
+            let json = JSONValue.members(values.keys.sorted().map { ($0, .string(values[$0]!)) }).rendered(pretty: true) + "\n"
             try writeAtomically(Array(json.utf8))
         }
     }

@@ -1,3 +1,4 @@
+import Drover
 /// toml-test's tagged JSON encoding of a decoded document: tables become objects, arrays arrays, and every
 /// scalar `{"type": TYPE, "value": TEXT}` (https://github.com/toml-lang/toml-test, "JSON encoding").
 public enum TOMLTaggedJSON {
@@ -19,7 +20,7 @@ public enum TOMLTaggedJSON {
 
     static func json(for value: TOMLValue) -> JSONValue {
         func tagged(_ type: String, _ text: String) -> JSONValue {
-            .object([("type", .string(type)), ("value", .string(text))])
+            .members([("type", .string(type)), ("value", .string(text))])
         }
         switch value.content {
         case .string(let s): return tagged("string", s)
@@ -34,7 +35,7 @@ public enum TOMLTaggedJSON {
         case .localTime(let v): return tagged("time-local", v.description)
         case .array(let elements): return .array(elements.map(json(for:)))
         case .table(let table):
-            return .object(table.keys.sorted().map { ($0, json(for: table[$0]!)) })
+            return .members(table.keys.sorted().map { ($0, json(for: table[$0]!)) })
         }
     }
 }
