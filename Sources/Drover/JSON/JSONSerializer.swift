@@ -68,18 +68,62 @@ public enum JSONSerializer {
             output.append(contentsOf: "null".utf8)
             return
         }
-        // ECMAScript Number::toString: integral values below 1e21 print without a fraction.
-        if double == double.rounded(), abs(double) < 1e21 {
-            if abs(double) < 9.2e18 {
-                output.append(contentsOf: String(Int64(double)).utf8)
-            } else {
-                var text = String(double)
-                if text.hasSuffix(".0") { text.removeLast(2) }
-                output.append(contentsOf: text.utf8)
-            }
+        // Integral values that fit in 64 bits print as integers (the common case, and exact).
+        if let integer = Int64(exactly: double) {
+            output.append(contentsOf: String(integer).utf8)
             return
         }
-        output.append(contentsOf: String(double).utf8)
+        output.append(contentsOf: javaScriptString(double).utf8)
+    }
+
+    /// ECMAScript Number::toString (ECMA-262 §6.1.6.1.20) for a finite, non-zero double: the
+    /// shortest round-trip digits (Swift's `description` finds the same ones), placed the way
+    /// JavaScript places them — plain notation for exponents in [-7, 21), `1e+21`/`1.5e-7` outside.
+    static func javaScriptString(_ double: Double) -> String {
+        if double == 0 { return "0" }
+        // Swift writes "123.45", "1e-05", "1.5e+20" or "5e-324": split off digits and exponent.
+        let swift = String(double.magnitude)
+        var mantissa = Substring(swift)
+        var exponent = 0
+        if let e = swift.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = swift[..<e]
+            exponent = Int(swift[swift.index(after: e)...]) ?? 0
+        }
+        var digits: [UInt8] = []
+        var pointPosition = 0  // digits before the decimal point
+        var seenPoint = false
+        for byte in mantissa.utf8 {
+            if byte == UInt8(ascii: ".") {
+                seenPoint = true
+            } else {
+                digits.append(byte)
+                if !seenPoint { pointPosition += 1 }
+            }
+        }
+        pointPosition += exponent
+        while digits.first == UInt8(ascii: "0") {
+            digits.removeFirst()
+            pointPosition -= 1
+        }
+        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        // Now value = 0.d1d2...dk × 10^n, with k digits and n = pointPosition (the spec's k and n).
+        let k = digits.count
+        let n = pointPosition
+        var text = double < 0 ? "-" : ""
+        let digitText = String(decoding: digits, as: UTF8.self)
+        if k <= n && n <= 21 {
+            text += digitText + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            text += String(digitText.prefix(n)) + "." + String(digitText.dropFirst(n))
+        } else if -6 < n && n <= 0 {
+            text += "0." + String(repeating: "0", count: -n) + digitText
+        } else {
+            let power = n - 1
+            text += String(digitText.prefix(1))
+            if k > 1 { text += "." + String(digitText.dropFirst()) }
+            text += "e" + (power < 0 ? "-" : "+") + String(power.magnitude)
+        }
+        return text
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

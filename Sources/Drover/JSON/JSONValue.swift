@@ -29,8 +29,7 @@ extension JSONValue {
         switch self {
         case .integer(let value): return value
         case .double(let value):
-            guard value.isFinite, value == value.rounded(), abs(value) < 9.2e18 else { return nil }
-            return Int64(value)
+            return Int64(exactly: value)
         default: return nil
         }
     }
@@ -99,8 +98,11 @@ extension JSONValue: Equatable {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
         case (.integer(let a), .integer(let b)): return a == b
-        case (.integer, .double), (.double, .integer), (.double, .double):
-            return lhs.doubleValue == rhs.doubleValue
+        case (.double(let a), .double(let b)): return a == b
+        // Exact comparison: `Int64(exactly:)`, never a lossy conversion to `Double`, so that
+        // equality stays transitive and agrees with `hash(into:)` beyond 2^53.
+        case (.integer(let a), .double(let b)), (.double(let b), .integer(let a)):
+            return Int64(exactly: b) == a
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
@@ -116,7 +118,12 @@ extension JSONValue: Hashable {
         case .bool(let value): hasher.combine(value)
         case .integer, .double:
             // Equal numbers must hash alike whatever their case.
-            if let integer = integerValue { hasher.combine(integer) } else { hasher.combine(doubleValue ?? 0) }
+            switch self {
+            case .integer(let integer): hasher.combine(integer)
+            case .double(let double):
+                if let integer = Int64(exactly: double) { hasher.combine(integer) } else { hasher.combine(double) }
+            default: break
+            }
         case .string(let value): hasher.combine(value)
         case .array(let value): hasher.combine(value)
         case .object(let value): hasher.combine(value)
