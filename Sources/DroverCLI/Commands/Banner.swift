@@ -7,7 +7,7 @@ import Foundation
 enum Banner {
     static func text(runtime: WorkerRuntime, url: String) -> String {
         let config = runtime.config
-        var lines = ["drover \(Commands.version) · worker \"\(runtime.host.workerName)\" from \(config.displayPath)"]
+        var lines = ["drover \(Commands.version) · worker \"\(runtime.host.workerName)\" from \(config.configPath)"]
         var bindings: [String] = []
         for namespace in config.kvNamespaces {
             bindings.append("  env.\(namespace.binding)  KV namespace \(namespace.id)")
@@ -41,7 +41,7 @@ enum Banner {
             lines.append(contentsOf: bindings)
         }
         if !config.triggers.crons.isEmpty {
-            lines.append("Cron triggers: \(config.triggers.crons.joined(separator: ", ")) (UTC)")
+            lines.append("Cron triggers: \(config.triggers.crons.map(\.source).joined(separator: ", ")) (UTC)")
         }
         lines.append("State: \(runtime.options.stateDirectory)")
         lines.append("Ready on \(url)")

@@ -9,7 +9,7 @@ enum ConfigCommand {
         options: Commands.configOptions + [.flag("json", "Print JSON instead of text")],
         run: { arguments, context in
             let project = try Project.load(arguments, context: context)
-            context.print(arguments.flag("json") ? project.config.jsonText() : project.config.textDescription())
+            context.print(arguments.flag("json") ? project.config.renderJSON() : project.config.renderText())
             return DroverCommandLine.success
         })
 }

@@ -76,7 +76,7 @@ enum D1Command {
         run: { arguments, context in
             let project = try Project.load(arguments, context: context)
             let entry = try binding(arguments.positionals[0], project: project)
-            let directory = project.config.resolvePath(entry.migrationsDir)
+            let directory = entry.migrationsPath
             let path = try D1Migrations.create(directory: directory, message: arguments.positionals[1], now: Date())
             context.print("Created \(path)")
             return DroverCommandLine.success
@@ -92,7 +92,7 @@ enum D1Command {
             let entry = try binding(arguments.positionals[0], project: project)
             let database = try open(arguments.positionals[0], project: project)
             defer { database.close() }
-            let pending = try await D1Migrations.list(database: database, directory: project.config.resolvePath(entry.migrationsDir))
+            let pending = try await D1Migrations.list(database: database, directory: entry.migrationsPath)
             if pending.isEmpty {
                 context.print("No migrations to apply.")
             } else {
@@ -110,7 +110,7 @@ enum D1Command {
         run: { arguments, context in
             let project = try Project.load(arguments, context: context)
             let entry = try binding(arguments.positionals[0], project: project)
-            let directory = project.config.resolvePath(entry.migrationsDir)
+            let directory = entry.migrationsPath
             let database = try open(arguments.positionals[0], project: project)
             defer { database.close() }
             let pending = try await D1Migrations.list(database: database, directory: directory)
@@ -138,7 +138,7 @@ enum D1Command {
     static func binding(_ name: String, project: Project) throws -> D1DatabaseConfig {
         guard let entry = project.config.d1Databases.first(where: { $0.binding == name || $0.databaseName == name }) else {
             let known = project.config.d1Databases.map(\.binding).joined(separator: ", ")
-            throw CLIError("no D1 database \"\(name)\" in \(project.config.displayPath) (configured: \(known.isEmpty ? "none" : known))")
+            throw CLIError("no D1 database \"\(name)\" in \(project.config.configPath) (configured: \(known.isEmpty ? "none" : known))")
         }
         return entry
     }

@@ -42,7 +42,7 @@ enum DevCommand {
             var options = RuntimeOptions(
                 stateDirectory: project.stateDirectory, clock: SystemWallClock(), fetcher: URLSessionFetcher(),
                 logger: logger)
-            options.secrets = try project.secrets()
+            options.secrets = project.secrets
             return try await WorkerRuntime(config: project.config, registry: registry, options: options)
         }
 
@@ -75,7 +75,7 @@ enum DevCommand {
     private static func watchedFiles(_ project: Project) -> [String] {
         let directory = project.config.configDirectory as NSString
         var files = [project.config.configPath, directory.appendingPathComponent(".dev.vars")]
-        if let environment = project.config.environmentName {
+        if let environment = project.config.environment {
             files.append(directory.appendingPathComponent(".dev.vars.\(environment)"))
         }
         return files

@@ -3,35 +3,33 @@ import DroverConfig
 import Foundation
 
 /// What every config-reading command resolves from `--config`, `--env` and `--persist-to`:
-/// the resolved config, its state directory and its secrets.
+/// the resolved config (with its secrets) and its state directory.
 struct Project: Sendable {
-    /// The resolved config.
+    /// The resolved config; `config.secrets` holds `.dev.vars` merged over stored secrets.
     var config: DroverConfig
     /// The state directory.
     var stateDirectory: String
-    /// Config warnings (unknown keys), already located.
-    var warnings: [String]
 
     /// Loads the config named by the command line (default `wrangler-like.toml` in the working
-    /// directory) and prints its warnings.
+    /// directory) and prints its warnings to standard error.
     /// - Throws: the config's located error (`FILE:LINE:COL: what is wrong`).
-    static func load(_ arguments: ParsedArguments, context: CLIContext) throws -> Project {
+    static func load(_ arguments: ParsedArguments, context: CLIContext, printWarnings: Bool = true) throws -> Project {
         let path = context.resolve(arguments.value("config") ?? "wrangler-like.toml")
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("config file not found: \(path) (pass --config FILE)")
         }
-        let loaded = try ConfigLoader.load(path: path, environment: arguments.value("env"))
-        for warning in loaded.warnings { context.printError("warning: \(warning)") }
         let state = arguments.value("persist-to").map(context.resolve)
-            ?? (loaded.config.configDirectory as NSString).appendingPathComponent(".drover/state")
-        return Project(config: loaded.config, stateDirectory: state, warnings: loaded.warnings.map { "\($0)" })
+            ?? ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".drover/state")
+        let loaded = try ConfigLoader.load(configPath: path, environment: arguments.value("env"), stateDirectory: state)
+        if printWarnings {
+            for warning in loaded.warnings { context.printError("\(warning)") }
+        }
+        return Project(config: loaded.config, stateDirectory: state)
     }
 
-    /// Stored secrets merged with `.dev.vars` (or `.dev.vars.<env>`), which wins as in wrangler.
-    func secrets() throws -> [String: String] {
-        let stored = try SecretStore(stateDirectory: stateDirectory).all()
-        let devVars = try DevVars.load(configDirectory: config.configDirectory, environment: config.environmentName)
-        return stored.merging(devVars) { _, fromDevVars in fromDevVars }
+    /// The secret values, revealed for the runtime's bindings.
+    var secrets: [String: String] {
+        config.secrets.mapValues { $0.reveal() }
     }
 }
 

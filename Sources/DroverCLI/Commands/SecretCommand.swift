@@ -20,7 +20,7 @@ enum SecretCommand {
             // A value piped with `echo` ends with one newline that is not part of it.
             if value.hasSuffix("\r\n") { value.removeLast(2) } else if value.hasSuffix("\n") { value.removeLast() }
             guard !value.isEmpty else { throw CLIError("no value on standard input for secret \(name)") }
-            try SecretStore(stateDirectory: project.stateDirectory).put(name, value: value)
+            try SecretStore(stateDirectory: project.stateDirectory).put(name, Secret(value))
             context.print("Stored secret \(name)")
             return DroverCommandLine.success
         })

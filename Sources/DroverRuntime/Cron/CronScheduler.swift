@@ -11,12 +11,12 @@ package final class CronScheduler: Sendable {
     private let tasks: [Task<Void, Never>]
 
     /// Starts firing each of `crons` on `host`.
-    package init(crons: [(text: String, expression: CronExpression)], host: WorkerHost) {
+    package init(crons: [CronExpression], host: WorkerHost) {
         tasks = crons.map { cron in
             Task {
                 var after = Date()
                 while !Task.isCancelled {
-                    guard let next = cron.expression.nextDate(after: after) else { return }
+                    guard let next = cron.nextDate(after: after) else { return }
                     let wait = next.timeIntervalSinceNow
                     if wait > 0 {
                         do {
@@ -25,7 +25,7 @@ package final class CronScheduler: Sendable {
                             return  // cancelled
                         }
                     }
-                    _ = await host.scheduled(cron: cron.text, at: next)
+                    _ = await host.scheduled(cron: cron.source, at: next)
                     // Skip slots that passed while the run was going on.
                     after = max(next, Date())
                 }

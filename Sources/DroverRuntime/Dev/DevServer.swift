@@ -73,7 +73,7 @@ package final class DevServer: Sendable {
         let old = current.exchange(fresh)
         await old?.shutdown()
         fresh.start(cronTriggers: settings.cronTriggers)
-        logger.info("reloaded \(fresh.config.displayPath)")
+        logger.info("reloaded \(fresh.config.configPath)")
     }
 
     /// Stops accepting, finishes requests in flight (and their background work) within the grace

@@ -54,7 +54,7 @@ package final class WorkerRuntime: Sendable {
             let path = SQLiteD1Database.path(stateDirectory: state, databaseName: database.databaseName)
             let d1 = try SQLiteD1Database(path: path, logger: logger.withLabel("d1"), readers: options.d1Readers)
             if options.appliesMigrations {
-                let folder = config.resolvePath(database.migrationsDir)
+                let folder = database.migrationsPath
                 if FileManager.default.fileExists(atPath: folder) {
                     applied[database.binding] = try await D1Migrations.apply(database: d1, directory: folder)
                 }
@@ -79,11 +79,11 @@ package final class WorkerRuntime: Sendable {
             bindings[service.binding] = .service(ServiceFetcher(name: service.service, registry: registry, services: services))
         }
 
-        var vars = config.vars.mapValues { $0.jsonValue }
+        var vars = config.vars.mapValues(\.jsonValue)
         for (name, value) in options.varOverrides { vars[name] = value }
         let env = Env(
             bindings: bindings, vars: Vars(vars), fetch: options.fetcher, clock: options.clock,
-            configFile: config.displayPath)
+            configFile: config.configPath)
         services.set(env: env, logger: logger)
 
         self.kvNamespaces = kvNamespaces
@@ -114,9 +114,7 @@ package final class WorkerRuntime: Sendable {
             await host.queue(batch)
         }
         if cronTriggers {
-            let crons = config.triggers.crons.compactMap { text in
-                (try? CronExpression(parsing: text)).map { (text: text, expression: $0) }
-            }
+            let crons = config.triggers.crons
             if !crons.isEmpty { cron.set(CronScheduler(crons: crons, host: host)) }
         }
     }
