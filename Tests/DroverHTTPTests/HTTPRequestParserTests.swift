@@ -146,15 +146,19 @@ struct HTTPRequestParserTests {
     }
 
     @Test("after an error the parser stays failed")
-    func staysFailed() throws {
+    func staysFailed() {
         var parser = HTTPRequestParser()
-        let bad = Array("GET / HTTP/1.1\nHost: h\r\n\r\n".utf8)
-        #expect(throws: HTTPParseError.bareLineFeed) {
-            _ = try bad.withUnsafeBytes { bytes throws(HTTPParseError) in try parser.parse(bytes) }
+        var errors: [HTTPParseError?] = []
+        for text in ["GET / HTTP/1.1\nHost: h\r\n\r\n", "GET / HTTP/1.1\r\nHost: h\r\n\r\n"] {
+            Array(text.utf8).withUnsafeBytes { bytes in
+                do {
+                    _ = try parser.parse(bytes)
+                    errors.append(nil)
+                } catch {
+                    errors.append(error as? HTTPParseError)
+                }
+            }
         }
-        let good = Array("GET / HTTP/1.1\r\nHost: h\r\n\r\n".utf8)
-        #expect(throws: HTTPParseError.bareLineFeed) {
-            _ = try good.withUnsafeBytes { bytes throws(HTTPParseError) in try parser.parse(bytes) }
-        }
+        #expect(errors == [.bareLineFeed, .bareLineFeed])
     }
 }

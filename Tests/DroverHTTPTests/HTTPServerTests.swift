@@ -371,6 +371,7 @@ struct HTTPServerTests {
             return try client.readResponse()
         }
         for await _ in startedStream { break }
+        await server.server.stopAccepting()
         async let drained = server.server.shutdown(gracePeriod: .seconds(60))
         release.yield()
         let answer = try await response

@@ -1,4 +1,6 @@
-import Drover
+#if canImport(Drover)
+import Drover  // Headers.Field; the fuzzer compiles Sources/Drover/HTTP/Headers.swift in instead
+#endif
 
 /// A parsed request line and header section, with the framing facts the server needs.
 package struct HTTPRequestHead: Sendable {

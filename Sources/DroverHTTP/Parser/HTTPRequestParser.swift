@@ -1,4 +1,6 @@
-import Drover
+#if canImport(Drover)
+import Drover  // Headers.Field; the fuzzer compiles Sources/Drover/HTTP/Headers.swift in instead
+#endif
 
 /// An incremental HTTP/1.1 request parser (RFC 9112) working on raw bytes.
 ///
@@ -89,10 +91,24 @@ package struct HTTPRequestParser {
                 let base = offset
                 var index = base + scanned
                 var headEnd = -1
+                var emptyLine = false
                 while index < count {
                     let byte = input[index]
+                    // Limits are checked at the byte that crosses them, so the error never depends
+                    // on how the input was split.
+                    if lineEnd < 0 {
+                        if index - base > limits.maxRequestLineSize + 1 {
+                            throw .requestLineTooLong(limit: limits.maxRequestLineSize)
+                        }
+                    } else if index - base - lineEnd > limits.maxHeaderSize + 2 {
+                        throw .headersTooLarge(limit: limits.maxHeaderSize)
+                    }
                     if byte == .lf {
                         if index == base || input[index - 1] != .cr { throw .bareLineFeed }
+                        if lineEnd < 0 && index == base + 1 {
+                            emptyLine = true  // an empty line split from what follows
+                            break
+                        }
                         if lineEnd < 0 {
                             lineEnd = index - base
                             if lineEnd - 1 > limits.maxRequestLineSize {
@@ -107,11 +123,10 @@ package struct HTTPRequestParser {
                     }
                     index += 1
                 }
-                let seen = (headEnd < 0 ? count : headEnd) - base
-                if lineEnd < 0 {
-                    if seen > limits.maxRequestLineSize + 1 { throw .requestLineTooLong(limit: limits.maxRequestLineSize) }
-                } else if seen - lineEnd - 1 > limits.maxHeaderSize + 2 {
-                    throw .headersTooLarge(limit: limits.maxHeaderSize)
+                if emptyLine {
+                    offset = base + 2
+                    state = .head(scanned: 0, requestLineEnd: -1)
+                    continue
                 }
                 guard headEnd >= 0 else {
                     state = .head(scanned: count - base, requestLineEnd: lineEnd)
@@ -209,6 +224,7 @@ package struct HTTPRequestParser {
                 var end = -1
                 while index < count {
                     let byte = input[index]
+                    if index - offset > limits.maxHeaderSize + 2 { throw .headersTooLarge(limit: limits.maxHeaderSize) }
                     if byte == .lf {
                         if input[index - 1] != .cr { throw .bareLineFeed }
                         if index - offset >= 3, input[index - 2] == .lf {
@@ -221,9 +237,6 @@ package struct HTTPRequestParser {
                         throw .bareLineFeed
                     }
                     index += 1
-                }
-                if (end < 0 ? count : end) - offset > limits.maxHeaderSize + 2 {
-                    throw .headersTooLarge(limit: limits.maxHeaderSize)
                 }
                 guard end >= 0 else {
                     state = .trailers(scanned: count - offset)

@@ -122,7 +122,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// Runs `body` on the loop thread (soon, never inline).
-    func execute(_ body: @escaping @Sendable () -> Void) {
+    /// - Returns: false when the loop has stopped (`body` never runs).
+    @discardableResult
+    func execute(_ body: @escaping @Sendable () -> Void) -> Bool {
         let (wake, stopped) = remote.withLock { queue -> (Bool, Bool) in
             if queue.stopped { return (false, true) }
             queue.closures.append(body)
@@ -130,8 +132,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             queue.sleeping = false
             return (wake, false)
         }
-        if stopped { return }
+        if stopped { return false }
         if wake || !inLoop { SocketCalls.signalEventFD(wakeFD) }
+        return true
     }
 
     // MARK: - Lifecycle
@@ -145,21 +148,35 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting, closes idle connections and lets the others finish their current request;
-    /// calls `drained` on the loop thread once no connection and no request is left.
-    func beginDrain(_ drained: @escaping @Sendable () -> Void) {
-        execute { [self] in
-            draining = true
+    /// Stops accepting, closes idle connections and marks the others to close after their current
+    /// request; returns once the loop has done so. Idempotent.
+    func stopAccepting() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let scheduled = execute { [self] in
+                if !draining {
+                    draining = true
+                    if listenFD >= 0 {
+                        SocketCalls.epollRemove(epollFD, listenFD)
+                        listenFD = -1
+                    }
+                    for connection in connections {
+                        connection?.beginDrain()
+                    }
+                }
+                done.resume()
+            }
+            if !scheduled { done.resume() }
+        }
+    }
+
+    /// Calls `drained` on the loop thread once, after ``stopAccepting()``, no connection and no
+    /// request is left.
+    func whenDrained(_ drained: @escaping @Sendable () -> Void) {
+        let scheduled = execute { [self] in
             drainedCallback = drained
-            if listenFD >= 0 {
-                SocketCalls.epollRemove(epollFD, listenFD)
-                listenFD = -1
-            }
-            for connection in connections {
-                connection?.beginDrain()
-            }
             checkDrained()
         }
+        if !scheduled { drained() }
     }
 
     /// Closes every connection, stops the thread, and returns once it has exited.

@@ -83,20 +83,30 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Stops accepting, lets requests in flight finish (their connections close after the
-    /// response), then closes everything; requests still running after `gracePeriod` lose their
-    /// connection.
+    /// Stops accepting connections: the listening socket is no longer polled, idle kept-alive
+    /// connections are closed, and connections with a request in progress close after answering it.
+    /// Returns once every event loop has done so. ``shutdown(gracePeriod:)`` starts with this; call it
+    /// alone to stop taking work earlier (it is idempotent).
+    public func stopAccepting() async {
+        let loops = state.withLock { $0.loops }
+        for loop in loops { await loop.stopAccepting() }
+    }
+
+    /// Stops accepting (``stopAccepting()``), lets requests in flight finish, then closes everything;
+    /// requests still running after `gracePeriod` lose their connection.
     /// - Returns: true when every request finished within the grace period. When it returns, no
-    ///   request is in flight on a connection and every socket is closed.
+    ///   request is in flight on a connection and every socket is closed, so the caller can go on to
+    ///   await its own background work (`waitUntil`).
     @discardableResult
     public func shutdown(gracePeriod: Duration) async -> Bool {
         let (loops, listenFD) = state.withLock { state -> ([EventLoop], Int32) in
             guard state.started, !state.stopped else { return ([], -1) }
             state.stopped = true
-            defer { state.loops = [] }
             return (state.loops, state.listenFD)
         }
         guard !loops.isEmpty else { return true }
+        for loop in loops { await loop.stopAccepting() }
+        var timer: Task<Void, Never>?
         let drained = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let gate = Mutex<(remaining: Int, continuation: CheckedContinuation<Bool, Never>?)>(
                 (loops.count, continuation))
@@ -111,21 +121,22 @@ public final class HTTPServer: Sendable {
                 }
                 waiting?.resume(returning: result)
             }
-            let timer = Task {
-                try? await Task.sleep(for: gracePeriod)
+            timer = Task {
+                guard (try? await Task.sleep(for: gracePeriod)) != nil else { return }
                 finish(false)
             }
             for loop in loops {
-                loop.beginDrain {
+                loop.whenDrained {
                     finish(true)
                 }
             }
-            _ = timer
         }
+        timer?.cancel()
         if !drained {
             logger.warning("HTTP shutdown: requests still running after \(gracePeriod); closing their connections")
         }
         for loop in loops { await loop.stop() }
+        state.withLock { $0.loops = [] }
         SocketCalls.close(listenFD)
         return drained
     }

@@ -31,11 +31,17 @@ struct ParserHarness {
             pending.append(contentsOf: input[position..<end])
             position = end
             while true {
-                let step: (event: HTTPRequestParser.Event, consumed: Int)
-                do {
-                    step = try pending.withUnsafeBytes { bytes throws(HTTPParseError) in try parser.parse(bytes) }
-                } catch {
-                    outcome.error = error
+                var step: (event: HTTPRequestParser.Event, consumed: Int) = (.needMore, 0)
+                var failure: HTTPParseError?
+                pending.withUnsafeBytes { bytes in
+                    do {
+                        step = try parser.parse(bytes)
+                    } catch {
+                        failure = error as? HTTPParseError
+                    }
+                }
+                if let failure {
+                    outcome.error = failure
                     return outcome
                 }
                 pending.removeFirst(step.consumed)
