@@ -339,6 +339,21 @@ struct HTTPServerTests {
         await server.stop()
     }
 
+    @Test("a bad request pipelined behind a good one: the good one is answered, then 400 and close")
+    func badRequestAfterGoodOne() async throws {
+        let server = try TestServer.start()
+        let (first, second, closed) = try await onThread {
+            let client = try RawHTTPClient(port: server.port)
+            try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n")
+            return (try client.readResponse(), try client.readResponse(), try client.isClosedByServer())
+        }
+        #expect(first.text == "hello")
+        #expect(second.status == 400)
+        #expect(closed)
+        #expect(server.logged("obsolete line folding"))
+        await server.stop()
+    }
+
     // MARK: - Lifecycle
 
     @Test("a second server on the same port fails clearly")

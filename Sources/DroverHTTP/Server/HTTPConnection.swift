@@ -93,9 +93,13 @@ final class HTTPConnection: @unchecked Sendable {
             if inFlight || pendingOutput > Self.highWater { return }
             if inboundNeedsParse {
                 inboundNeedsParse = false
-                let consumed = inbound.withUnsafeBytes { parse($0) }
-                if phase == .closed { return }
-                inbound.removeFirst(min(consumed, inbound.count))
+                // Parse a moved-out copy: parsing may answer and close, and close() clears `inbound`.
+                var pending: [UInt8] = []
+                swap(&pending, &inbound)
+                let consumed = pending.withUnsafeBytes { parse($0) }
+                if phase == .closed || phase == .closing || phase == .lingering { return }
+                pending.removeFirst(min(consumed, pending.count))
+                inbound = pending
                 continue
             }
             guard readable else { return }
@@ -226,7 +230,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func respond(_ response: Response, to head: HTTPRequestHead) async {
         if !loop.inLoop {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                loop.execute { continuation.resume() }
+                if !loop.execute({ continuation.resume() }) { continuation.resume() }  // loop gone: closed anyway
             }
         }
         defer { loop.requestFinished() }
