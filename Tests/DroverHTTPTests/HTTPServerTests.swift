@@ -75,6 +75,26 @@ struct HTTPServerTests {
         await server.stop()
     }
 
+    @Test("a large stream to a client that reads late arrives whole and in order (backpressure)")
+    func largeStream() async throws {
+        let server = try TestServer.start()
+        let (body, next) = try await onThread {
+            let client = try RawHTTPClient(port: server.port)
+            try client.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            return (try client.readResponse().body, try client.readResponse().text)
+        }
+        #expect(body.count == 128 * 64 * 1024)
+        let chunk = 64 * 1024
+        var inOrder = true
+        for index in 0..<128 {
+            let expected = UInt8(index)
+            if body[index * chunk] != expected || body[index * chunk + chunk - 1] != expected { inOrder = false }
+        }
+        #expect(inOrder)
+        #expect(next == "hello")
+        await server.stop()
+    }
+
     @Test("a throwing handler is a 500 and the server keeps serving")
     func throwingHandler() async throws {
         let server = try TestServer.start()

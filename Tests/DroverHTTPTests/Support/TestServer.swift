@@ -38,6 +38,13 @@ struct TestServer {
                 body: .writer { write in
                     for part in ["a", "b", "c"] { write(Array(part.utf8)) }
                 })
+        case "/big":
+            // 8 MiB in 64 KiB chunks, byte i of chunk n is n: more than the socket buffers hold.
+            return Response(
+                status: 200,
+                body: .writer { write in
+                    for index in 0..<128 { write([UInt8](repeating: UInt8(index), count: 64 * 1024)) }
+                })
         case "/request":
             return Response("\(request.method) \(request.url) host=\(request.headers["host"] ?? "-")")
         case "/no-content":
