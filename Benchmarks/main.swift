@@ -8,6 +8,7 @@ let rest = Array(arguments.dropFirst())
 switch name {
 case "d1": try await D1Benchmark.run(arguments: rest)
 case "router": try await RouterBenchmark.run(arguments: rest)
+case "http-hello": try await HTTPBenchmark.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
     print("benchmarks: d1, kv, queues, router, http-hello")

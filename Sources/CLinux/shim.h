@@ -4,3 +4,23 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/// The number of CPUs this process may run on (its affinity mask, so `taskset -c 0` gives 1).
+/// `sched_getaffinity` and `CPU_COUNT` need `_GNU_SOURCE`, which Swift's Glibc module does not set,
+/// so this asks the kernel directly.
+static inline int drover_available_cpu_count(void) {
+    unsigned long mask[64] = {0};
+    long bytes = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
+    if (bytes <= 0) return 1;
+    int count = 0;
+    for (long i = 0; i < bytes / (long)sizeof(unsigned long); i++) count += __builtin_popcountl(mask[i]);
+    return count > 0 ? count : 1;
+}
+
+/// `accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)`; `accept4` is a GNU extension that
+/// Swift's Glibc module does not declare.
+static inline int drover_accept_nonblocking(int fd) {
+    return (int)syscall(SYS_accept4, fd, (void *)0, (void *)0, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
