@@ -7,6 +7,9 @@ import Foundation
 struct FixtureParser {
     let file: String
     private(set) var issues: [FixtureIssue] = []
+    /// Objects with an unknown key: a missing required choice there is most likely that typo, so
+    /// it is not reported twice.
+    private var objectsWithUnknownKeys: Set<JSONPath> = []
 
     init(file: String) {
         self.file = file
@@ -206,11 +209,13 @@ struct FixtureParser {
         guard let step = object(value, path) else { return nil }
         let actions = step.keys.filter { FixtureStep.actionKeys.contains($0) }
         for key in step.keys where !FixtureStep.actionKeys.contains(key) && key != "expect" {
+            objectsWithUnknownKeys.insert(path)
             report(
                 path.appending(key),
                 "unknown step kind \(quoted(key)) (a step is one of \(FixtureStep.actionKeys.joined(separator: ", ")))")
         }
         guard actions.count == 1, let kind = actions.first else {
+            if actions.isEmpty, objectsWithUnknownKeys.contains(path) { return nil }
             let found = actions.isEmpty ? "none" : actions.joined(separator: " and ")
             report(path, "expected exactly one action key (\(FixtureStep.actionKeys.joined(separator: ", "))), found \(found)")
             return nil
@@ -368,6 +373,7 @@ struct FixtureParser {
     private mutating func exactlyOne(of keys: [String], in object: JSONObject, _ path: JSONPath) -> String? {
         let present = keys.filter { object[$0] != nil }
         guard present.count == 1 else {
+            if present.isEmpty, objectsWithUnknownKeys.contains(path) { return nil }
             let found = present.isEmpty ? "none" : present.map(quoted).joined(separator: " and ")
             report(path, "expected exactly one of \(keys.map(quoted).joined(separator: ", ")), got \(found)")
             return nil
@@ -390,6 +396,7 @@ struct FixtureParser {
         }
         if let allowed {
             for key in object.keys where !allowed.contains(key) {
+                objectsWithUnknownKeys.insert(path)
                 report(path.appending(key), "unknown \(what) (expected one of \(allowed.joined(separator: ", ")))")
             }
         }
