@@ -180,6 +180,7 @@ struct FixtureValidationTests {
         (document(#""expect": {"d1": [{"db": "DB", "query": "SELECT 1", "rows": [[1]]}]}"#), "Fixtures/shopify/dup.json: expect.d1[0].rows[0]: expected an object, got array"),
         (document(#""expect": {"queues": {"Q": {"pending": -1}}}"#), "Fixtures/shopify/dup.json: expect.queues.Q.pending: expected an integer at least 0, got -1"),
         (document(#""expect": {"logsContains": ["x"]}"#), "Fixtures/shopify/dup.json: expect.logsContains: unknown key (expected one of kv, d1, queues, upstreamCalls, logsContain, logsNotContain)"),
+        (document(#""expect": {"upstreamCalls": 1.5}"#), "Fixtures/shopify/dup.json: expect.upstreamCalls: expected an integer, got 1.5"),
         (document(#""upstreamStrict": "no""#), "Fixtures/shopify/dup.json: upstreamStrict: expected a boolean, got string"),
         (document(#""secrets": {"A": 1}"#), "Fixtures/shopify/dup.json: secrets.A: expected a string, got number"),
     ]

@@ -441,7 +441,11 @@ struct FixtureParser {
     private mutating func integer(_ value: JSONValue?, _ path: JSONPath, minimum: Int64, maximum: Int64 = .max) -> Int? {
         guard let value else { return nil }
         guard case .integer(let number) = value else {
-            typeMismatch(path, expected: "an integer", got: value)
+            if case .double = value {
+                report(path, "expected an integer, got \(value)")
+            } else {
+                typeMismatch(path, expected: "an integer", got: value)
+            }
             return nil
         }
         guard number >= minimum, number <= maximum, let result = Int(exactly: number) else {

@@ -20,13 +20,25 @@ package final class UpstreamReplayFetcher: Fetcher {
         var unmatched: [UnmatchedUpstreamCall] = []
     }
 
+    /// One outbound call, as matching sees it.
+    private struct Call {
+        var method: String
+        var url: String
+        var headers: Headers
+        var body: [UInt8]
+        /// The body parsed as JSON, when some entry matches on `bodyJson` and it parses.
+        var bodyJSON: JSONValue?
+    }
+
     private let entries: [UpstreamEntry]
+    private let needsBodyJSON: Bool
     private let clock: ManualWallClock
     private let state: Mutex<State>
 
     /// Creates a fetcher answering from `entries`, moving `clock` by each answer's `delayMs`.
     package init(entries: [UpstreamEntry], clock: ManualWallClock) {
         self.entries = entries
+        self.needsBodyJSON = entries.contains { $0.request.bodyJSON != nil }
         self.clock = clock
         self.state = Mutex(State(uses: Array(repeating: 0, count: entries.count)))
     }
@@ -40,17 +52,20 @@ package final class UpstreamReplayFetcher: Fetcher {
         let body = try await request.body.bytes()
         let method = UpstreamEntry.normalizedMethod(request.method)
         let url = request.url
+        // Parsed once, not once per candidate entry.
+        let bodyJSON = needsBodyJSON ? try? JSONParser.parse(body) : nil
+        let call = Call(method: method, url: url, headers: request.headers, body: body, bodyJSON: bodyJSON)
         let matched: UpstreamEntry? = state.withLock { state in
             state.callCount += 1
             for entry in entries where !isUsedUp(entry, uses: state.uses[entry.index]) {
-                if Self.mismatch(entry, method: method, url: url, headers: request.headers, body: body) == nil {
+                if Self.mismatch(entry, call) == nil {
                     state.uses[entry.index] += 1
                     return entry
                 }
             }
             state.unmatched.append(
                 UnmatchedUpstreamCall(
-                    method: method, url: url, reason: nearestMiss(method: method, url: url, headers: request.headers, body: body, uses: state.uses)))
+                    method: method, url: url, reason: nearestMiss(call, uses: state.uses)))
             return nil
         }
         guard let entry = matched else {
@@ -100,31 +115,31 @@ package final class UpstreamReplayFetcher: Fetcher {
     }
 
     /// Why the entry does not match, or `nil` when it does.
-    private static func mismatch(_ entry: UpstreamEntry, method: String, url: String, headers: Headers, body: [UInt8]) -> String? {
+    private static func mismatch(_ entry: UpstreamEntry, _ call: Call) -> String? {
         let pattern = entry.request
-        if pattern.method != method { return "method \(pattern.method) differs" }
-        if pattern.url != url { return "URL \(pattern.url) differs" }
-        for (name, value) in pattern.headers where headers.value(for: name) != value {
-            return "header \(name.lowercased()) is \(headers.value(for: name).map(quoted) ?? "missing"), expected \(quoted(value))"
+        if pattern.method != call.method { return "method \(pattern.method) differs" }
+        if pattern.url != call.url { return "URL \(pattern.url) differs" }
+        for (name, value) in pattern.headers where call.headers.value(for: name) != value {
+            return "header \(name.lowercased()) is \(call.headers.value(for: name).map(quoted) ?? "missing"), expected \(quoted(value))"
         }
         if let expected = pattern.bodyJSON {
-            guard let actual = try? JSONParser.parse(body) else { return "the body is not JSON" }
+            guard let actual = call.bodyJSON else { return "the body is not JSON" }
             if let difference = JSONComparison.firstDifference(expected: expected, actual: actual, subset: false, at: JSONPath("bodyJson")) {
                 return "the body differs at \(difference)"
             }
         }
-        if let expected = pattern.bodyText, expected != String(decoding: body, as: UTF8.self) {
+        if let expected = pattern.bodyText, expected != String(decoding: call.body, as: UTF8.self) {
             return "the body text differs"
         }
         return nil
     }
 
     /// The reason the closest entry (same method and URL) did not answer, for the failure message.
-    private func nearestMiss(method: String, url: String, headers: Headers, body: [UInt8], uses: [Int]) -> String? {
-        let candidates = entries.filter { $0.request.method == method && $0.request.url == url }
+    private func nearestMiss(_ call: Call, uses: [Int]) -> String? {
+        let candidates = entries.filter { $0.request.method == call.method && $0.request.url == call.url }
         guard !candidates.isEmpty else { return nil }
         for entry in candidates {
-            if let reason = Self.mismatch(entry, method: method, url: url, headers: headers, body: body) {
+            if let reason = Self.mismatch(entry, call) {
                 return "\(entry.path): \(reason)"
             }
         }
