@@ -31,6 +31,7 @@ package struct FixtureIssue: Sendable, Equatable, CustomStringConvertible {
         return path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)"
     }
 
+    /// Issues are equal when they read the same.
     package static func == (lhs: FixtureIssue, rhs: FixtureIssue) -> Bool {
         lhs.description == rhs.description
     }

@@ -4,7 +4,12 @@ import Foundation
 package struct FixtureResult: Sendable {
     /// The verdict.
     package enum Outcome: Sendable, Equatable {
-        case passed, failed, skipped
+        /// Every check held.
+        case passed
+        /// A check failed or the fixture could not run.
+        case failed
+        /// The fixture did not run.
+        case skipped
     }
 
     /// The fixture file as named to `drover replay`.
