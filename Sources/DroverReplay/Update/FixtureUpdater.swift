@@ -1,0 +1,117 @@
+import Drover
+import Foundation
+
+/// `drover replay --update`: rewrites the `expect` of failing request steps from what actually
+/// happened, snapshot style, leaving every other byte of meaning untouched.
+///
+/// Only the keys the author used are rewritten: `status` gets the actual status; `headers` the
+/// actual values of the listed names (a name the response lacks is dropped); `json` the actual
+/// JSON (or `body` when the response is not JSON); `jsonSubset` the actual values of the listed
+/// keys; `body` the actual text; a `bodyContains` that no longer holds becomes `json` (or `body`).
+/// Key order is kept; the file is written back with a 2-space indent.
+package enum FixtureUpdater {
+    /// What a request step actually got.
+    package struct ActualResponse: Sendable {
+        /// The status.
+        package var status: Int
+        /// The headers.
+        package var headers: Headers
+        /// The body bytes.
+        package var body: [UInt8]
+
+        /// Creates an actual response.
+        package init(status: Int, headers: Headers, body: [UInt8]) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    /// The fixture document with the `expect` of each step in `responses` (step index to actual
+    /// response) rewritten; steps without `expect` are left alone.
+    /// - Parameter redactor: secrets to turn back into `${NAME}` placeholders in what is written.
+    package static func updated(
+        _ document: JSONValue, responses: [Int: ActualResponse], redactor: SecretRedactor = SecretRedactor(secrets: [:])
+    ) -> JSONValue {
+        guard case .object(var top) = document, case .array(var steps) = top["steps"] else { return document }
+        for (index, actual) in responses where steps.indices.contains(index) {
+            guard case .object(var step) = steps[index], case .object(let expect) = step["expect"] else { continue }
+            step["expect"] = .object(rewrite(expect, actual: actual, redactor: redactor))
+            steps[index] = .object(step)
+        }
+        top["steps"] = .array(steps)
+        return .object(top)
+    }
+
+    /// Rewrites `fixture`'s file from `responses` (step index to actual response of a failing
+    /// step), redacting the secrets the fixture resolved from placeholders.
+    /// - Returns: whether the file changed.
+    /// - Throws: ``ReplayError`` `.unwritableFile`.
+    @discardableResult
+    package static func update(_ fixture: Fixture, responses: [Int: ActualResponse]) throws(ReplayError) -> Bool {
+        let document = updated(fixture.source, responses: responses, redactor: SecretRedactor(secrets: fixture.resolvedPlaceholders))
+        guard JSONSerializer.string(document) != JSONSerializer.string(fixture.source) else { return false }
+        try write(document, to: fixture.file)
+        return true
+    }
+
+    /// Writes `document` pretty-printed (2-space indent, key order kept, trailing newline).
+    /// - Throws: ``ReplayError`` `.unwritableFile` naming the path.
+    package static func write(_ document: JSONValue, to path: String) throws(ReplayError) {
+        do {
+            let text = JSONSerializer.prettyString(document, indent: 2) + "\n"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ReplayError(code: .unwritableFile, message: "\(path): cannot write the fixture: \(error.localizedDescription)")
+        }
+    }
+
+    private static func rewrite(_ expect: JSONObject, actual: ActualResponse, redactor: SecretRedactor) -> JSONObject {
+        let text = String(decoding: actual.body, as: UTF8.self)
+        let json = try? JSONParser.parse(actual.body)
+        let bodyCheck: (key: String, value: JSONValue) = json.map { ("json", redactor.redact($0)) } ?? ("body", .string(redactor.redact(text)))
+        var pairs: [(String, JSONValue)] = []
+        func add(_ key: String, _ value: JSONValue) {
+            if !pairs.contains(where: { $0.0 == key }) { pairs.append((key, value)) }
+        }
+        for (key, value) in expect {
+            switch key {
+            case "status":
+                add(key, .integer(Int64(actual.status)))
+            case "headers":
+                guard case .object(let listed) = value else { add(key, value); continue }
+                var headers = JSONObject()
+                for name in listed.keys {
+                    if let actualValue = actual.headers.value(for: name) { headers[name] = .string(redactor.redact(actualValue)) }
+                }
+                add(key, .object(headers))
+            case "json":
+                add(bodyCheck.key, bodyCheck.value)
+            case "jsonSubset":
+                if let json { add(key, redactor.redact(project(value, onto: json))) } else { add(bodyCheck.key, bodyCheck.value) }
+            case "body":
+                add(key, .string(redactor.redact(text)))
+            case "bodyContains":
+                if case .string(let needle) = value, text.contains(needle) { add(key, value) } else { add(bodyCheck.key, bodyCheck.value) }
+            default:
+                add(key, value)
+            }
+        }
+        return JSONObject(pairs)
+    }
+
+    /// The parts of `actual` at the keys `expected` lists, recursively: a `jsonSubset` that holds
+    /// for `actual` and keeps the author's shape. Keys `actual` lacks are dropped; arrays of another
+    /// length are taken whole.
+    static func project(_ expected: JSONValue, onto actual: JSONValue) -> JSONValue {
+        switch (expected, actual) {
+        case (.object(let expectedObject), .object(let actualObject)):
+            return .object(
+                JSONObject(expectedObject.keys.compactMap { key in actualObject[key].map { (key, project(expectedObject[key]!, onto: $0)) } }))
+        case (.array(let expectedElements), .array(let actualElements)) where expectedElements.count == actualElements.count:
+            return .array(zip(expectedElements, actualElements).map { project($0, onto: $1) })
+        default:
+            return actual
+        }
+    }
+}
