@@ -31,7 +31,9 @@ let package = Package(
             name: "DroverRuntime",
             dependencies: ["Drover", "DroverHTTP", "DroverConfig", "DroverKV", "DroverD1", "DroverQueues"],
             swiftSettings: strict),
-        .target(name: "DroverReplay", dependencies: ["Drover", "DroverRuntime"], swiftSettings: strict),
+        .target(
+            name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues"],
+            swiftSettings: strict),
         .target(name: "DroverTesting", dependencies: ["Drover", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
         .target(name: "DroverIntegrations", dependencies: ["Drover"], swiftSettings: strict),
         // Example workers shipped in the `drover` binary: the playground and the benchmark worker.

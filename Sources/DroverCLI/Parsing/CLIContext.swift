@@ -17,6 +17,8 @@ public struct CLIContext: Sendable {
     public var readStandardInput: @Sendable () -> [UInt8]
     /// Whether standard input is a terminal (confirmation prompts ask only then).
     public var standardInputIsTerminal: Bool
+    /// Whether standard error is a terminal (progress lines are drawn only then).
+    public var standardErrorIsTerminal: Bool = false
     /// The folder relative paths are resolved against.
     public var workingDirectory: String
     /// The workers this binary can serve.
@@ -41,10 +43,12 @@ public struct CLIContext: Sendable {
 
     /// The real process streams.
     public static func standard(registry: WorkerRegistry) -> CLIContext {
-        CLIContext(
+        var context = CLIContext(
             standardOutput: FileDescriptorSink(descriptor: 1), standardError: FileDescriptorSink(descriptor: 2),
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             standardInputIsTerminal: isatty(0) == 1, registry: registry)
+        context.standardErrorIsTerminal = isatty(2) == 1
+        return context
     }
 
     /// Writes a line to standard output.

@@ -40,7 +40,7 @@ package final class DevServer: Sendable {
     package func start() async throws -> Int {
         let runtime = try await factory()
         current.set(runtime)
-        runtime.start(cronTriggers: settings.cronTriggers)
+        try await runtime.start(cronTriggers: settings.cronTriggers)
         var configuration = HTTPServerConfiguration()
         configuration.host = settings.host
         configuration.port = settings.port
@@ -72,8 +72,12 @@ package final class DevServer: Sendable {
         }
         let old = current.exchange(fresh)
         await old?.shutdown()
-        fresh.start(cronTriggers: settings.cronTriggers)
-        logger.info("reloaded \(fresh.config.configPath)")
+        do {
+            try await fresh.start(cronTriggers: settings.cronTriggers)
+            logger.info("reloaded \(fresh.config.configPath)")
+        } catch {
+            logger.error("reloaded \(fresh.config.configPath), but its queue consumers did not start: \(error)")
+        }
     }
 
     /// Stops accepting, finishes requests in flight (and their background work) within the grace

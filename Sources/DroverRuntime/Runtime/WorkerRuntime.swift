@@ -108,9 +108,9 @@ package final class WorkerRuntime: Sendable {
     }
 
     /// Starts delivering queue messages to the worker and firing its cron triggers on the real clock.
-    package func start(cronTriggers: Bool = true) {
+    package func start(cronTriggers: Bool = true) async throws {
         let host = self.host
-        broker.startConsumers(consumerSettings) { batch in
+        try await broker.startConsumers(consumerSettings) { batch in
             await host.queue(batch)
         }
         if cronTriggers {

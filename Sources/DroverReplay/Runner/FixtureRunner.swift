@@ -1,0 +1,309 @@
+import Drover
+import DroverConfig
+import DroverD1
+import DroverKV
+import DroverQueues
+import DroverRuntime
+import Foundation
+
+/// Runs one fixture (FIXTURES.md) in-process: a fresh temporary state directory, a frozen clock,
+/// recorded upstreams for outbound `fetch`, the worker called without sockets.
+package struct FixtureRunner: Sendable {
+    /// The folder a fixture's `config` starting with `/` is resolved against, and where
+    /// `wrangler-like.toml` is the default config.
+    package var projectRoot: String
+    /// The workers fixtures can name through their config's `main`.
+    package var registry: WorkerRegistry
+    /// Whether failing request steps have their `expect` rewritten from what happened.
+    package var update: Bool
+    /// The process environment, for `${NAME}` placeholders.
+    package var environment: [String: String]
+
+    package init(
+        projectRoot: String, registry: WorkerRegistry, update: Bool = false,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.projectRoot = projectRoot
+        self.registry = registry
+        self.update = update
+        self.environment = environment
+    }
+
+    /// Loads and runs the fixture at `path`. Never throws: every problem is in the result.
+    /// - Parameter filter: run only when the fixture's name or path contains it; else a skip.
+    package func run(path: String, filter: String? = nil) async -> FixtureResult? {
+        let start = ContinuousClock.now
+        var fixture: Fixture
+        do {
+            fixture = try Fixture.load(path: path)
+        } catch {
+            return FixtureResult(file: path, error: error)
+        }
+        guard FixtureDiscovery.matches(path: path, name: fixture.name, filter: filter) else { return nil }
+        let configPath = fixture.configPath(projectRoot: projectRoot)
+        do {
+            let devVars = try DevVars.load(
+                configDirectory: (configPath as NSString).deletingLastPathComponent, environment: fixture.env)
+            let resolver = SecretPlaceholderResolver(
+                devVars: devVars?.values.mapValues { $0.reveal() } ?? [:], environment: environment)
+            fixture = try resolver.resolve(fixture)
+        } catch let error as ReplayError {
+            return FixtureResult(file: path, name: fixture.name, error: error)
+        } catch {
+            return FixtureResult(file: path, name: fixture.name, failures: [], errors: ["\(path): \(error)"])
+        }
+
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("drover-replay-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let sink = MemoryLogSink()
+        let session = ReplaySession(
+            fixture: fixture, configPath: configPath, stateDirectory: state, registry: registry, projectRoot: projectRoot,
+            sink: sink)
+        var failures: [CheckFailure] = []
+        var errors: [String] = []
+        var updates: [Int: FixtureUpdater.ActualResponse] = [:]
+        do {
+            try await session.open()
+            try await session.seed()
+            for step in fixture.steps {
+                let outcome = try await session.perform(step)
+                failures += outcome.failures
+                if !outcome.failures.isEmpty, let actual = outcome.actual { updates[step.index] = actual }
+            }
+            failures += try await session.checkEnd()
+        } catch let error as ReplayStepError {
+            errors.append("\(fixture.file): \(error.path): \(error.message)")
+        } catch {
+            errors.append("\(fixture.file): \(error)")
+        }
+        await session.close()
+        if update, !updates.isEmpty {
+            do {
+                _ = try FixtureUpdater.update(fixture, responses: updates)
+            } catch {
+                errors.append("\(fixture.file): could not update: \(error)")
+            }
+        }
+        return FixtureResult(
+            file: fixture.file, name: fixture.name, failures: failures, errors: errors,
+            duration: start.duration(to: .now), logLines: sink.lines)
+    }
+}
+
+/// A step that could not be carried out at all (a binding the config lacks, a broken deploy config).
+struct ReplayStepError: Error {
+    var path: String
+    var message: String
+}
+
+/// The running state of one fixture: its runtime (swapped by `deploy` steps), clock and upstreams.
+final class ReplaySession: Sendable {
+    let fixture: Fixture
+    let configPath: String
+    let stateDirectory: String
+    let registry: WorkerRegistry
+    let projectRoot: String
+    let sink: MemoryLogSink
+    let clock: ManualWallClock
+    let upstream: UpstreamReplayFetcher
+    private let runtime = LockedValue<WorkerRuntime?>(nil)
+
+    init(
+        fixture: Fixture, configPath: String, stateDirectory: String, registry: WorkerRegistry, projectRoot: String,
+        sink: MemoryLogSink
+    ) {
+        self.fixture = fixture
+        self.configPath = configPath
+        self.stateDirectory = stateDirectory
+        self.registry = registry
+        self.projectRoot = projectRoot
+        self.sink = sink
+        self.clock = ManualWallClock(fixture.now)
+        self.upstream = UpstreamReplayFetcher(entries: fixture.upstream, clock: clock)
+    }
+
+    /// Builds the runtime for the config at `path`, over this fixture's state directory.
+    private func makeRuntime(configPath path: String, stepPath: String) async throws -> WorkerRuntime {
+        let loaded: LoadedConfig
+        do {
+            loaded = try ConfigLoader.load(configPath: path, environment: fixture.env, stateDirectory: nil)
+        } catch {
+            throw ReplayStepError(path: stepPath, message: "\(error)")
+        }
+        var options = RuntimeOptions(
+            stateDirectory: stateDirectory, clock: clock, fetcher: upstream,
+            logger: Logger(label: "drover", level: .info, sink: sink))
+        options.showsErrorDetails = false
+        options.d1Readers = 1
+        // `secrets` replaces .dev.vars; without it the config's secrets (from .dev.vars) apply.
+        options.secrets = fixture.secretValues ?? loaded.config.secrets.mapValues { $0.reveal() }
+        for (name, value) in fixture.vars { options.varOverrides[name] = value }
+        do {
+            return try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
+        } catch {
+            throw ReplayStepError(path: stepPath, message: "\(error)")
+        }
+    }
+
+    func open() async throws {
+        runtime.set(try await makeRuntime(configPath: configPath, stepPath: "config"))
+    }
+
+    func close() async {
+        if let current = runtime.exchange(nil) { await current.shutdown() }
+    }
+
+    private var current: WorkerRuntime {
+        get throws {
+            guard let value = runtime.get() else { throw ReplayStepError(path: "steps", message: "the runtime is not open") }
+            return value
+        }
+    }
+
+    /// The queue named by producer binding or by queue name.
+    private func queueName(_ name: String, in runtime: WorkerRuntime) -> String {
+        runtime.config.queues.producers.first { $0.binding == name }?.queue ?? name
+    }
+
+    /// Applies `given`: KV entries, SQL after migrations, pending queue messages.
+    func seed() async throws {
+        let runtime = try current
+        for (binding, entries) in fixture.given.kv {
+            guard let namespace = runtime.kvNamespaces[binding] else {
+                throw ReplayStepError(path: "given.kv.\(binding)", message: "no KV namespace bound as \(binding) in \(runtime.config.configPath)")
+            }
+            for entry in entries {
+                do {
+                    try await namespace.put(
+                        entry.key, value: entry.bytes,
+                        options: KVPutOptions(expiration: entry.expiration, expirationTtl: entry.expirationTtl, metadata: entry.metadata))
+                } catch {
+                    throw ReplayStepError(path: entry.path.description, message: "\(error)")
+                }
+            }
+        }
+        for (binding, statements) in fixture.given.d1 {
+            guard let database = runtime.databases[binding] else {
+                throw ReplayStepError(path: "given.d1.\(binding)", message: "no D1 database bound as \(binding) in \(runtime.config.configPath)")
+            }
+            for (index, sql) in statements.enumerated() {
+                do {
+                    _ = try await database.executeScript(sql)
+                } catch {
+                    throw ReplayStepError(path: "given.d1.\(binding)[\(index)]", message: "\(error)")
+                }
+            }
+        }
+        for (queue, messages) in fixture.given.queues {
+            let producer = runtime.broker.producer(queue: queueName(queue, in: runtime))
+            for message in messages {
+                let contentType = message.contentType.map(QueueContentType.init(rawValue:))
+                let body: MessageBody
+                switch message.contentType {
+                case "text": body = .text(message.body.stringValue ?? JSONSerializer.string(message.body))
+                case "bytes": body = .bytes(Array((message.body.stringValue ?? JSONSerializer.string(message.body)).utf8))
+                default: body = .json(message.body)
+                }
+                do {
+                    try await producer.send(MessageSendRequest(body: body, contentType: contentType))
+                } catch {
+                    throw ReplayStepError(path: message.path.description, message: "\(error)")
+                }
+            }
+        }
+    }
+
+    /// What a step produced: its failures, and for a request the actual response (for --update).
+    struct StepOutcome {
+        var failures: [CheckFailure] = []
+        var actual: FixtureUpdater.ActualResponse?
+    }
+
+    func perform(_ step: FixtureStep) async throws -> StepOutcome {
+        let runtime = try current
+        switch step.action {
+        case .request(let request, let expect):
+            let response = await runtime.host.fetch(request.makeRequest())
+            let body = (try? await response.body.bytes()) ?? []
+            // FIXTURES.md: all waitUntil work finishes before the step ends.
+            await runtime.host.background.waitForAll()
+            let failures = expect?.check(status: response.status, headers: response.headers, body: body) ?? []
+            return StepOutcome(
+                failures: failures,
+                actual: FixtureUpdater.ActualResponse(status: response.status, headers: response.headers, body: body))
+        case .drainQueues(let names):
+            let host = runtime.host
+            do {
+                try await runtime.broker.drain(
+                    runtime.consumerSettings, queues: names?.map { queueName($0, in: runtime) },
+                    deliver: { batch in await host.queue(batch) })
+            } catch {
+                throw ReplayStepError(path: step.path.description, message: "\(error)")
+            }
+            return StepOutcome()
+        case .advance(let seconds):
+            clock.advance(by: seconds)
+            return StepOutcome()
+        case .scheduled(let cron):
+            let known = runtime.config.triggers.crons.map(\.source)
+            guard known.contains(cron) else {
+                throw ReplayStepError(
+                    path: step.path.appending("scheduled").description,
+                    message: "\"\(cron)\" is not a cron trigger of \(runtime.config.configPath) (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+            }
+            _ = await runtime.host.scheduled(cron: cron, at: clock.now())
+            return StepOutcome()
+        case .deploy(let path):
+            let resolved = Fixture.resolve(path, fixtureFile: fixture.file, projectRoot: projectRoot)
+            let fresh = try await makeRuntime(configPath: resolved, stepPath: step.path.appending("deploy").description)
+            let old = runtime
+            self.runtime.set(fresh)
+            await old.shutdown()
+            return StepOutcome()
+        }
+    }
+
+    /// The fixture's `expect`, and the upstream list's own checks.
+    func checkEnd() async throws -> [CheckFailure] {
+        let runtime = try current
+        var failures = upstream.failures(strict: fixture.upstreamStrict)
+        guard let expect = fixture.expect else { return failures }
+        for check in expect.kv {
+            guard let namespace = runtime.kvNamespaces[check.binding] else {
+                failures.append(CheckFailure(path: check.path, message: "no KV namespace bound as \(check.binding)"))
+                continue
+            }
+            do {
+                let stored = try await namespace.getWithMetadata(check.key)?.value
+                if let failure = check.check(stored: stored) { failures.append(failure) }
+            } catch {
+                failures.append(CheckFailure(path: check.path, message: "\(error)"))
+            }
+        }
+        for query in expect.d1 {
+            guard let database = runtime.databases[query.database] else {
+                failures.append(CheckFailure(path: query.path, message: "no D1 database bound as \(query.database)"))
+                continue
+            }
+            do {
+                let result = try await database.prepare(query.query).all()
+                let rows = result.results.map { row in
+                    zip(row.columns, row.values).map { column, value -> (column: String, value: JSONValue) in
+                        if case .blob(let bytes) = value { return (column, D1QueryExpectation.blob(bytes)) }
+                        return (column, value.jsonValue)
+                    }
+                }
+                failures += query.check(rows: rows)
+            } catch {
+                failures.append(query.queryFailed("\(error)"))
+            }
+        }
+        for queue in expect.queues {
+            let stats = try await runtime.broker.stats(queue: queueName(queue.queue, in: runtime))
+            failures += queue.check(pending: stats.pending, deadLettered: stats.deadLettered)
+        }
+        failures += expect.checkUpstreamCalls(upstream.callCount)
+        failures += expect.checkLogs(sink.lines)
+        return failures
+    }
+}
