@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues"],
             swiftSettings: strict),
-        .target(name: "DroverTesting", dependencies: ["Drover", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
+        .target(name: "DroverTesting", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
         .target(name: "DroverIntegrations", dependencies: ["Drover"], swiftSettings: strict),
         // Example workers shipped in the `drover` binary: the playground and the benchmark worker.
         .target(name: "DroverExamples", dependencies: ["Drover"], swiftSettings: strict),

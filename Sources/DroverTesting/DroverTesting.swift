@@ -1,1 +1,0 @@
-// The DroverTesting module. Its files land with the issues that build it.
