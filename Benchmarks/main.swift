@@ -6,6 +6,7 @@ let name = arguments.first ?? "help"
 let rest = Array(arguments.dropFirst())
 
 switch name {
+case "queues": try await QueuesBenchmark.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
     print("benchmarks: (none yet)")
