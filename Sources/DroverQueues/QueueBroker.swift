@@ -68,6 +68,7 @@ public final class QueueBroker: Sendable {
     }
 
     /// Stops the dispatch loops after the batches they are delivering finish and are settled.
+    /// Final: consumers do not start again on this broker (open a new one).
     public func shutdown() async {
         stopped.store(true, ordering: .sequentiallyConsistent)
         let bells = doorbells.withLock { $0.values.flatMap { $0 } }
@@ -98,7 +99,9 @@ public final class QueueBroker: Sendable {
     /// draining goes on ("retries included, with their delays applied to the frozen clock"). A
     /// message *sent* with a delay that has not passed is not deliverable and does not move the
     /// clock: only an `advance` step makes it due (unless a retry's move passes its due time). With
-    /// another clock, retries still waiting stay pending.
+    /// another clock, retries still waiting stay pending. Batches are delivered one at a time
+    /// (`max_concurrency` is a real-time setting), so a drain is deterministic; a handler that sends
+    /// a new message for every message it receives keeps it going for ever, as on the platform.
     ///
     /// - Parameters:
     ///   - consumers: every consumer of the configuration; a dead-letter queue is drained too when it
@@ -153,7 +156,14 @@ public final class QueueBroker: Sendable {
             fates.append((message.seq, fate(of: message, decision, settings: settings, now: now)))
             if decision == .ack { acked += 1 }
         }
-        try await store.settle(queue: settings.queue, fates, now: now)
+        do {
+            try await store.settle(queue: settings.queue, fates, now: now)
+        } catch {
+            // Nothing was settled (one transaction). Release the leases so the messages are
+            // delivered again rather than held until this process exits.
+            try? await store.release(fates.map(\.seq))
+            throw error
+        }
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         logger.info("QUEUE \(settings.queue) \(acked)/\(leased.count) (\(milliseconds)ms)")
         if let deadLetterQueue = settings.deadLetterQueue, fates.contains(where: { $0.fate == .deadLetter(to: deadLetterQueue) }) {
@@ -178,8 +188,8 @@ public final class QueueBroker: Sendable {
         }
         if let deadLetterQueue = settings.deadLetterQueue {
             logger.warning(
-                "Moving message \"\(id)\" on queue \"\(settings.queue)\" to dead letter queue \"\(deadLetterQueue)\" after \(attempts) failed attempt\(plural)..."
-            )
+                "Moving message \"\(id)\" on queue \"\(settings.queue)\" to dead letter queue "
+                    + "\"\(deadLetterQueue)\" after \(attempts) failed attempt\(plural)...")
             return .deadLetter(to: deadLetterQueue)
         }
         logger.warning("Dropped message \"\(id)\" on queue \"\(settings.queue)\" after \(attempts) failed attempt\(plural)!")

@@ -196,6 +196,18 @@ actor QueueStore {
         }
     }
 
+    /// Makes leased messages deliverable again without counting their delivery as a failure.
+    func release(_ seqs: [Int64]) throws(QueuesError) {
+        try connection.transaction { () throws(QueuesError) in
+            let release = try connection.statement("UPDATE messages SET leased_by = NULL WHERE seq = ?1")
+            for seq in seqs {
+                release.reset()
+                release.bind(1, seq)
+                try release.run()
+            }
+        }
+    }
+
     /// Releases leases held by processes that no longer exist (a consumer killed mid-batch), so
     /// their messages are delivered again: at-least-once delivery across crashes. Returns how many
     /// messages were released.
