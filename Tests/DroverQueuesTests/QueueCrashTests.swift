@@ -37,6 +37,20 @@ struct QueueCrashTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
+        // While the helper runs, another process (this one, like `drover queues list`) reads the
+        // same store: batch 3 is in flight, its lease is the live helper's and is not taken over.
+        if reachedHang {
+            let observer = try QueueBroker(directory: directory.path + "/queues", clock: clock, logger: .disabled)
+            let live = try await observer.stats(queue: "crash")
+            #expect(live.inFlight == 10)
+            #expect(live.ready == 20)
+            let idle = DeliveryRecorder()
+            try await observer.drain([QueueConsumerSettings(queue: "crash", maxBatchSize: 1)], queues: []) {
+                idle.record($0)
+                return false
+            }
+            #expect(try await observer.stats(queue: "crash").inFlight == 10)
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(reachedHang, "the helper exited before reaching batch 3")
