@@ -56,7 +56,7 @@ public final class QueueBroker: Sendable {
     /// flight by a process that died are released first, so they are delivered again.
     /// - Throws: ``QueuesError`` for invalid settings or a store failure; nothing is started then.
     public func startConsumers(_ settings: [QueueConsumerSettings], deliver: @escaping Deliver) async throws {
-        for consumer in settings { try consumer.validate() }
+        try QueueConsumerSettings.validate(settings)
         try await store.releaseAbandonedLeases()
         for consumer in settings {
             let doorbell = Doorbell()
@@ -109,7 +109,7 @@ public final class QueueBroker: Sendable {
     ///   - queues: the queue names to drain; `nil` for every consumer.
     /// - Throws: ``QueuesError`` for invalid settings or a store failure.
     public func drain(_ consumers: [QueueConsumerSettings], queues: [String]? = nil, deliver: Deliver) async throws {
-        for consumer in consumers { try consumer.validate() }
+        try QueueConsumerSettings.validate(consumers)
         try await store.releaseAbandonedLeases()
         let selected = consumers.filter { queues?.contains($0.queue) ?? true }
         let manual = clock as? ManualWallClock

@@ -87,6 +87,29 @@ struct QueueConsumerLoopTests {
         #expect(gauge.peak >= 1)
     }
 
+    @Test("without a crash every message is delivered and acked exactly once, under concurrent batches")
+    func exactlyOnceWithoutCrash() async throws {
+        let harness = try QueueHarness.make()
+        let queue = harness.broker.producer(queue: "q")
+        let recorder = DeliveryRecorder()
+        try await harness.broker.startConsumers([
+            QueueConsumerSettings(queue: "q", maxBatchSize: 7, maxBatchTimeout: .milliseconds(10), maxConcurrency: 3)
+        ]) {
+            recorder.record($0)
+            return false
+        }
+        for start in stride(from: 0, to: 300, by: 50) {
+            try await queue.sendBatch((start..<start + 50).map { MessageSendRequest(body: .text("m\($0)")) })
+        }
+        try await withHangGuard("300 deliveries") { await recorder.waitFor(300) }
+        await harness.broker.shutdown()
+        let delivered = texts(recorder.deliveries)
+        #expect(delivered.count == 300)
+        #expect(Set(delivered) == Set((0..<300).map { "m\($0)" }))
+        #expect(recorder.batchSizes("q").allSatisfy { $0 <= 7 })
+        #expect(try await harness.broker.stats(queue: "q").pending == 0)
+    }
+
     @Test("a throwing handler's batch is retried in real time up to max_retries, then dead-lettered")
     func realTimeRetries() async throws {
         let harness = try QueueHarness.make()

@@ -143,5 +143,12 @@ struct QueueProducerTests {
             try await harness.broker.drain([bad]) { _ in false }
         }
         #expect(error?.message.contains("max_batch_size") == true)
+        let twice = [QueueConsumerSettings(queue: "q"), QueueConsumerSettings(queue: "q")]
+        let duplicate = await #expect(throws: QueuesError.self) {
+            try await harness.broker.startConsumers(twice) { _ in false }
+        }
+        #expect(duplicate?.message.contains("more than one consumer") == true)
+        let selfDead = QueueConsumerSettings(queue: "q", deadLetterQueue: "q")
+        await #expect(throws: QueuesError.self) { try await harness.broker.drain([selfDead]) { _ in false } }
     }
 }

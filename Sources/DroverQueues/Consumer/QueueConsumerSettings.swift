@@ -60,4 +60,16 @@ public struct QueueConsumerSettings: Sendable, Hashable {
         }
         if deadLetterQueue == queue { throw fail("dead_letter_queue must differ from the queue itself") }
     }
+
+    /// Checks each consumer, and that no queue has two: the platform allows one consumer per queue.
+    /// - Throws: ``QueuesError`` naming the first problem.
+    public static func validate(_ consumers: [QueueConsumerSettings]) throws(QueuesError) {
+        var seen: Set<String> = []
+        for consumer in consumers {
+            try consumer.validate()
+            if !seen.insert(consumer.queue).inserted {
+                throw .invalidSettings("queue \"\(consumer.queue)\" has more than one consumer; a queue has at most one")
+            }
+        }
+    }
 }
