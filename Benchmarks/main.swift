@@ -10,6 +10,7 @@ case "d1": try await D1Benchmark.run(arguments: rest)
 case "router": try await RouterBenchmark.run(arguments: rest)
 case "http-hello": try await HTTPBenchmark.run(arguments: rest)
 case "replay": try await ReplayBenchmark.run(arguments: rest)
+case "queues": try await QueuesBenchmark.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
     print("benchmarks: d1, kv, queues, router, replay, http-hello")

@@ -29,8 +29,11 @@ extension Queue {
 
 /// A message body: what the consumer's ``Message/body`` gives back.
 public enum MessageBody: Sendable, Hashable {
+    /// A JSON value (content type `json`, also used for `v8`).
     case json(JSONValue)
+    /// Text (content type `text`).
     case text(String)
+    /// Raw bytes (content type `bytes`).
     case bytes([UInt8])
 
     /// The body as JSON when it is JSON.
@@ -49,7 +52,9 @@ public enum MessageBody: Sendable, Hashable {
 /// A message's declared content type: `json`, `text`, `bytes` or `v8`. Any other value is
 /// refused by the binding with the platform's message.
 public struct QueueContentType: RawRepresentable, Sendable, Hashable {
+    /// The type's name as the platform spells it.
     public var rawValue: String
+    /// Any name; the binding refuses names other than the four below when sending.
     public init(rawValue: String) { self.rawValue = rawValue }
     public static let json = QueueContentType(rawValue: "json")
     public static let text = QueueContentType(rawValue: "text")
@@ -59,12 +64,15 @@ public struct QueueContentType: RawRepresentable, Sendable, Hashable {
 
 /// One message to send.
 public struct MessageSendRequest: Sendable, Hashable {
+    /// What the consumer receives; at most 128 000 bytes (JSON serialized, text as UTF-8).
     public var body: MessageBody
     /// When `nil`, `json` for JSON bodies, `text` for text, `bytes` for bytes.
     public var contentType: QueueContentType?
-    /// Seconds before the message may be delivered (at most 43 200).
+    /// Seconds before the message may be delivered (0 to 43 200). When `nil`, the batch's
+    /// `delaySeconds`, then the producer's `delivery_delay`, then 0.
     public var delaySeconds: Int?
 
+    /// Creates a message to send.
     public init(body: MessageBody, contentType: QueueContentType? = nil, delaySeconds: Int? = nil) {
         self.body = body
         self.contentType = contentType
@@ -74,8 +82,10 @@ public struct MessageSendRequest: Sendable, Hashable {
 
 /// A queue error with the platform's message (`Queue send failed: message length of ...`).
 public struct QueueError: BindingError, Equatable {
+    /// The platform's message, verbatim.
     public var message: String
 
+    /// Creates an error with the platform's `message`.
     public init(_ message: String) {
         self.message = message
     }

@@ -37,11 +37,16 @@ public struct MessageBatch: Sendable {
 public struct Message: Sendable {
     /// What the runtime stores of a message.
     public struct Content: Sendable, Hashable {
+        /// 32 lower-case hex characters.
         public var id: String
+        /// When the message was first sent.
         public var timestamp: Date
+        /// The body as sent.
         public var body: MessageBody
+        /// Deliveries so far, this one included (1 on the first).
         public var attempts: Int
 
+        /// Creates the content of one delivered message.
         public init(id: String, timestamp: Date, body: MessageBody, attempts: Int) {
             self.id = id
             self.timestamp = timestamp

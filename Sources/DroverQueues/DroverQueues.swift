@@ -1,1 +1,0 @@
-// The DroverQueues module. Its files land with the issues that build it.
