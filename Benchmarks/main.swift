@@ -6,6 +6,8 @@ let name = arguments.first ?? "help"
 let rest = Array(arguments.dropFirst())
 
 switch name {
+case "kv": try await KVBenchmark.run(arguments: rest)
+case "kv-crash-writer": try await KVCrashWriter.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
     print("benchmarks: (none yet)")

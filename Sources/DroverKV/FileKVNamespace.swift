@@ -29,22 +29,27 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         public var cacheableValueLength: Int
         /// Background maintenance (expiry sweep, compaction when worthwhile) runs after this many writes.
         public var maintenanceInterval: Int
-        /// Compaction is worthwhile when dead bytes reach this share of the log...
+        /// Background compaction runs when dead bytes reach this share of the log...
         public var compactionDeadRatio: Double
-        /// ...and at least this many bytes (background maintenance only).
+        /// ...and at least this many bytes.
         public var compactionMinimumDeadBytes: Int64
+        /// An explicit ``FileKVNamespace/reclaimExpired()`` compacts when dead bytes reach this share
+        /// (lower, so disk use stays near the live data when the runtime reclaims periodically).
+        public var reclaimDeadRatio: Double
 
         /// The defaults: 64 MiB cache of values up to 16 KiB, maintenance every 1024 writes,
-        /// compaction at a third of the log dead and at least 1 MiB.
+        /// compaction at a third of the log dead and at least 1 MiB, or at an eighth on explicit reclaim.
         public init(
             cacheBytes: Int = 64 << 20, cacheableValueLength: Int = 16 << 10, maintenanceInterval: Int = 1024,
-            compactionDeadRatio: Double = 1.0 / 3.0, compactionMinimumDeadBytes: Int64 = 1 << 20
+            compactionDeadRatio: Double = 1.0 / 3.0, compactionMinimumDeadBytes: Int64 = 1 << 20,
+            reclaimDeadRatio: Double = 1.0 / 8.0
         ) {
             self.cacheBytes = cacheBytes
             self.cacheableValueLength = cacheableValueLength
             self.maintenanceInterval = maintenanceInterval
             self.compactionDeadRatio = compactionDeadRatio
             self.compactionMinimumDeadBytes = compactionMinimumDeadBytes
+            self.reclaimDeadRatio = reclaimDeadRatio
         }
     }
 
@@ -211,26 +216,42 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     /// - Throws: ``KVError`` with the platform's message for an invalid key, value, metadata or
     ///   expiration (nothing is written); ``KVStoreError`` when writing fails (nothing is kept).
     package func put(rawKey: [UInt8], value: [UInt8], options: KVPutOptions) throws {
-        try KVLimits.checkKey(rawKey, method: "PUT")
+        try put(batch: [(rawKey, value, options)])
+    }
+
+    /// `put` of several keys under one lock: all are checked first, so one invalid entry writes nothing.
+    /// - Throws: ``KVError`` with the platform's message; ``KVStoreError`` when writing fails (the
+    ///   entries written before the failure stay).
+    package func put(batch: [(key: [UInt8], value: [UInt8], options: KVPutOptions)]) throws {
         let now = clock.nowSeconds()
-        let expiration = try KVLimits.expiration(of: options, now: now) ?? 0
-        let metadata = try KVLimits.metadataBytes(options.metadata)
-        try KVLimits.checkValueLength(value.count)
-        let record = KVLogRecord.encode(kind: .put, key: rawKey, metadata: metadata, value: value, expiration: expiration)
-        let key = KVKey(rawKey)
+        var prepared: [(key: KVKey, record: [UInt8], entry: KVIndexEntry, value: [UInt8])] = []
+        prepared.reserveCapacity(batch.count)
+        for (rawKey, value, options) in batch {
+            try KVLimits.checkKey(rawKey, method: "PUT")
+            let expiration = try KVLimits.expiration(of: options, now: now) ?? 0
+            let metadata = try KVLimits.metadataBytes(options.metadata)
+            try KVLimits.checkValueLength(value.count)
+            let record = KVLogRecord.encode(
+                kind: .put, key: rawKey, metadata: metadata, value: value, expiration: expiration)
+            let entry = KVIndexEntry(
+                recordOffset: 0, recordLength: UInt32(record.count), valueLength: UInt32(value.count),
+                expiration: expiration, metadata: options.metadata)
+            prepared.append((KVKey(rawKey), record, entry, value))
+        }
         let maintain = try state.withLock { state in
             try head.withWriterLock {
                 try self.syncForWrite(&state, now: now)
-                let offset = try self.append(&state, record)
-                state.index.set(
-                    key,
-                    KVIndexEntry(
-                        recordOffset: offset, recordLength: UInt32(record.count), valueLength: UInt32(value.count),
-                        expiration: expiration, metadata: options.metadata))
+                for item in prepared {
+                    var entry = item.entry
+                    entry.recordOffset = try self.append(&state, item.record)
+                    state.index.set(item.key, entry)
+                    self.uncache(&state, item.key)
+                    if item.value.count <= tuning.cacheableValueLength { self.cache(&state, item.key, item.value) }
+                }
             }
-            self.uncache(&state, key)
-            if value.count <= tuning.cacheableValueLength { self.cache(&state, key, value) }
-            return self.countWrite(&state)
+            var maintain = false
+            for _ in prepared where self.countWrite(&state) { maintain = true }
+            return maintain
         }
         if maintain { scheduleMaintenance() }
     }
@@ -329,14 +350,14 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     /// - Throws: ``KVStoreError`` when the file system fails (the old log then stays in use).
     @discardableResult
     public func reclaimExpired() throws -> ReclaimReport {
-        try maintain(force: false, minimumDeadBytes: 1)
+        try maintain(force: false, minimumDeadBytes: 1, deadRatio: tuning.reclaimDeadRatio)
     }
 
     /// Rewrites the log with only live, unexpired records, whatever the share of dead ones.
     /// - Throws: ``KVStoreError`` when the file system fails (the old log then stays in use).
     @discardableResult
     public func compact() throws -> ReclaimReport {
-        try maintain(force: true, minimumDeadBytes: 0)
+        try maintain(force: true, minimumDeadBytes: 0, deadRatio: 0)
     }
 
     /// Bytes the namespace uses on disk: the current log and the head file.
@@ -347,7 +368,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         }
     }
 
-    private func maintain(force: Bool, minimumDeadBytes: Int64) throws -> ReclaimReport {
+    private func maintain(force: Bool, minimumDeadBytes: Int64, deadRatio: Double) throws -> ReclaimReport {
         let now = clock.nowSeconds()
         return try state.withLock { state in
             try self.syncForRead(&state, now: now)
@@ -356,7 +377,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             let records = state.end - KVLogRecord.firstRecordOffset
             let dead = records - state.index.liveBytes
             let worthwhile =
-                dead > 0 && dead >= minimumDeadBytes && Double(dead) >= tuning.compactionDeadRatio * Double(records)
+                dead > 0 && dead >= minimumDeadBytes && Double(dead) >= deadRatio * Double(records)
             guard force || worthwhile else {
                 return ReclaimReport(expiredKeys: expired, compacted: false, bytesBefore: before, bytesAfter: before)
             }
@@ -372,7 +393,9 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             guard let self else { return }
             defer { self.maintenanceScheduled.store(false, ordering: .releasing) }
             do {
-                _ = try self.maintain(force: false, minimumDeadBytes: self.tuning.compactionMinimumDeadBytes)
+                _ = try self.maintain(
+                    force: false, minimumDeadBytes: self.tuning.compactionMinimumDeadBytes,
+                    deadRatio: self.tuning.compactionDeadRatio)
             } catch {
                 self.logger.warning("KV maintenance of \(self.directory) failed: \(error)")
             }

@@ -33,8 +33,12 @@ struct KVIndex: Sendable {
     private var pending: [KVKey] = []
     /// Sum of the live records' lengths.
     private(set) var liveBytes: Int64 = 0
-    /// How many live keys carry an expiration (a sweep is pointless at 0).
+    /// How many live keys carry an expiration.
     private(set) var expiringCount = 0
+    /// A min-heap of (expiration, key) for every put with an expiration; entries go stale when the
+    /// key is overwritten or deleted and are dropped when they reach the top, so reclaiming costs
+    /// O(k log n) for k expired keys instead of a sweep of the whole index.
+    private var expiryHeap: [(expiration: Int64, key: KVKey)] = []
 
     init(capacity: Int = 0) {
         entries.reserveCapacity(capacity)
@@ -51,6 +55,7 @@ struct KVIndex: Sendable {
             pending.append(key)
         }
         account(entry, sign: 1)
+        if entry.expiration != 0 { pushExpiry(entry.expiration, key) }
     }
 
     /// Forgets `key`; returns whether it was there.
@@ -68,11 +73,54 @@ struct KVIndex: Sendable {
 
     /// Removes every key expired at `now`; returns how many.
     mutating func removeExpired(at now: Int64) -> Int {
-        guard expiringCount > 0 else { return 0 }
-        var expired: [KVKey] = []
-        for (key, entry) in entries where entry.isExpired(at: now) { expired.append(key) }
-        for key in expired { remove(key) }
-        return expired.count
+        var removed = 0
+        while let top = expiryHeap.first, top.expiration <= now {
+            popExpiry()
+            if let entry = entries[top.key], entry.expiration == top.expiration {
+                remove(top.key)
+                removed += 1
+            }
+        }
+        if expiryHeap.count > 2 * expiringCount + 1024 {
+            expiryHeap = entries.compactMap { $0.value.expiration == 0 ? nil : ($0.value.expiration, $0.key) }
+            expiryHeap.sort { $0.expiration < $1.expiration }  // a sorted array is a valid min-heap
+        }
+        return removed
+    }
+
+    /// Whether any key may have expired at `now`.
+    func mayHaveExpired(at now: Int64) -> Bool {
+        guard let top = expiryHeap.first else { return false }
+        return top.expiration <= now
+    }
+
+    private mutating func pushExpiry(_ expiration: Int64, _ key: KVKey) {
+        expiryHeap.append((expiration, key))
+        var child = expiryHeap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard expiryHeap[child].expiration < expiryHeap[parent].expiration else { break }
+            expiryHeap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func popExpiry() {
+        let last = expiryHeap.count - 1
+        expiryHeap.swapAt(0, last)
+        expiryHeap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < expiryHeap.count else { break }
+            var smallest = left
+            if left + 1 < expiryHeap.count && expiryHeap[left + 1].expiration < expiryHeap[left].expiration {
+                smallest = left + 1
+            }
+            guard expiryHeap[smallest].expiration < expiryHeap[parent].expiration else { break }
+            expiryHeap.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 
     private mutating func account(_ entry: KVIndexEntry, sign: Int) {
