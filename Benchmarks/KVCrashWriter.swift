@@ -15,8 +15,8 @@ enum KVCrashWriter {
         let kv = try FileKVNamespace(directory: arguments[0], clock: SystemWallClock(), logger: .disabled)
         var n = start
         while true {
-            let length = (n * 7_919) % 65_537
-            let value = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) }
+            let length = n % 10 == 0 ? 3 << 20 : (n * 7_919) % 65_537
+            let value = Array("\(n):".utf8) + [UInt8](repeating: UInt8(truncatingIfNeeded: n &* 31), count: length)
             try kv.put(rawKey: Array("k\(n)".utf8), value: value, options: KVPutOptions())
             if n % 211 == 0 { try kv.compact() }
             let line = Array("\(n)\n".utf8)

@@ -13,10 +13,10 @@ import Glibc
 /// bundle by `swift build --build-tests`. It prints each key after `put` returned.
 @Suite("KV crash safety")
 struct KVCrashTests {
-    /// The value the writer stores under `k<n>`: sizes from 0 to 64 KiB so a kill often lands mid-write.
+    /// The value the writer stores under `k<n>`: sizes from 0 to 64 KiB, and 3 MiB for every tenth key so a kill can land inside a `pwrite` (Linux stops a large write between pages on SIGKILL).
     static func expectedValue(_ n: Int) -> [UInt8] {
-        let length = (n * 7_919) % 65_537
-        return (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) }
+        let length = n % 10 == 0 ? 3 << 20 : (n * 7_919) % 65_537
+        return Array("\(n):".utf8) + [UInt8](repeating: UInt8(truncatingIfNeeded: n &* 31), count: length)
     }
 
     static func writerPath() throws -> String {
