@@ -11,6 +11,8 @@ case "router": try await RouterBenchmark.run(arguments: rest)
 case "http-hello": try await HTTPBenchmark.run(arguments: rest)
 case "replay": try await ReplayBenchmark.run(arguments: rest)
 case "queues": try await QueuesBenchmark.run(arguments: rest)
+case "kv": try await KVBenchmark.run(arguments: rest)
+case "kv-crash-writer": try await KVCrashWriter.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
     print("benchmarks: d1, kv, queues, router, replay, http-hello")

@@ -55,6 +55,12 @@ public enum KVBulkValue: Sendable, Equatable {
 }
 
 /// Options of `put`. When both are given, `expirationTtl` wins.
+///
+/// The expirations can also be given unparsed, as a query string carries them
+/// (``init(expirationText:expirationTtlText:metadata:)``): the namespace then validates the raw text
+/// and answers a value that is not a positive integer with the platform's message naming it
+/// (`Invalid expiration_ttl of abc. Please specify integer greater than 0.`). An unparsed value,
+/// when present, takes the place of the integer one.
 public struct KVPutOptions: Sendable, Equatable {
     /// Absolute expiration, seconds since the epoch; at least 60 s in the future.
     public var expiration: Int64?
@@ -62,10 +68,22 @@ public struct KVPutOptions: Sendable, Equatable {
     public var expirationTtl: Int64?
     /// JSON metadata, at most 1024 bytes serialized.
     public var metadata: JSONValue?
+    /// `expiration` as the caller wrote it, not yet parsed; wins over ``expiration``.
+    public var expirationText: String?
+    /// `expirationTtl` as the caller wrote it, not yet parsed; wins over ``expirationTtl``.
+    public var expirationTtlText: String?
 
+    /// Options with integer expirations.
     public init(expiration: Int64? = nil, expirationTtl: Int64? = nil, metadata: JSONValue? = nil) {
         self.expiration = expiration
         self.expirationTtl = expirationTtl
+        self.metadata = metadata
+    }
+
+    /// Options with unparsed expirations (from a query string or a CLI flag), validated by `put`.
+    public init(expirationText: String?, expirationTtlText: String?, metadata: JSONValue? = nil) {
+        self.expirationText = expirationText
+        self.expirationTtlText = expirationTtlText
         self.metadata = metadata
     }
 }
@@ -138,6 +156,22 @@ extension KVNamespace {
     /// The value of `key` as bytes (`get(key, "arrayBuffer")`).
     public func getBytes(_ key: String, cacheTtl: Int? = nil) async throws -> [UInt8]? {
         try await getWithMetadata(key, cacheTtl: cacheTtl)?.value
+    }
+
+    /// The value of `key` as a stream (`get(key, "stream")`), with its length known.
+    public func getStream(_ key: String, cacheTtl: Int? = nil) async throws -> Body? {
+        guard let entry = try await getWithMetadata(key, cacheTtl: cacheTtl) else { return nil }
+        let bytes = entry.value
+        let (stream, continuation) = Body.Stream.makeStream()
+        let chunkSize = 64 * 1024
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + chunkSize, bytes.count)
+            continuation.yield(Array(bytes[start..<end]))
+            start = end
+        }
+        continuation.finish()
+        return Body(stream: stream, length: bytes.count)
     }
 
     /// The value and metadata of `key`.

@@ -1,1 +1,0 @@
-// The DroverKV module. Its files land with the issues that build it.

@@ -1,0 +1,110 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The namespace's `head` file: the lock that serializes writers across processes, and a shared
+/// memory word that tells readers in every process where the log ends.
+///
+/// The file is 4 KiB, mapped `MAP_SHARED` in each process that opens the namespace (as SQLite's
+/// WAL index, `-shm`, is: sqlite.org/wal.html §"Implementation Of Shared-Memory For The WAL-Index").
+/// Bytes 0..<8 hold a magic; bytes 8..<16 one atomic word: log generation (high 16 bits) and the
+/// end of the last acknowledged record (low 48 bits). Packing both in one word lets a reader see a
+/// consistent pair with one load, with no lock. Writers hold `flock(LOCK_EX)` on the file while they
+/// append or compact (`flock(2)`: the lock belongs to the open file description, so two
+/// namespaces opened in one process exclude each other as two processes do).
+///
+/// `@unchecked Sendable`: the mapping and descriptor are immutable; the shared word is accessed
+/// only through `Atomic` with acquire/release ordering.
+final class KVSharedHead: @unchecked Sendable {
+    private static let size = 4096
+    private static let magic: UInt64 = 0x3144_4845_4B56_5244  // "DRVKEHD1" little-endian
+    private static let endMask: UInt64 = (1 << 48) - 1
+
+    let path: String
+    private let descriptor: Int32
+    private let mapping: UnsafeMutableRawPointer
+
+    /// Opens or creates the head file at `path`.
+    init(path: String) throws(KVStoreError) {
+        self.path = path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let code = errno
+                close(fd)
+                throw .io("flock", path: path, errno: code)
+            }
+        }
+        defer { flock(fd, LOCK_UN) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw .io("fstat", path: path, errno: code)
+        }
+        if info.st_size < Self.size {
+            guard ftruncate(fd, off_t(Self.size)) == 0 else {
+                let code = errno
+                close(fd)
+                throw .io("ftruncate", path: path, errno: code)
+            }
+        }
+        guard let pointer = mmap(nil, Self.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), pointer != MAP_FAILED
+        else {
+            let code = errno
+            close(fd)
+            throw .io("mmap", path: path, errno: code)
+        }
+        self.descriptor = fd
+        self.mapping = pointer
+        let storedMagic = pointer.load(as: UInt64.self)
+        if storedMagic != Self.magic {
+            if storedMagic != 0 {
+                munmap(pointer, Self.size)
+                close(fd)
+                throw .notAStore(path, "unknown head file format")
+            }
+            word.pointee.store(1 << 48, ordering: .releasing)
+            pointer.storeBytes(of: Self.magic, as: UInt64.self)
+        }
+    }
+
+    deinit {
+        munmap(mapping, Self.size)
+        close(descriptor)
+    }
+
+    private var word: UnsafeMutablePointer<Atomic<UInt64>> {
+        (mapping + 8).assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
+
+    /// The current generation and acknowledged end of the log, read together.
+    func load() -> (generation: UInt64, end: Int64) {
+        let value = word.pointee.load(ordering: .acquiring)
+        return (value >> 48, Int64(value & Self.endMask))
+    }
+
+    /// Publishes a generation and end.
+    func store(generation: UInt64, end: Int64) {
+        word.pointee.store((generation << 48) | (UInt64(end) & Self.endMask), ordering: .releasing)
+    }
+
+    /// The generation after `generation` (16 bits, never 0).
+    static func next(after generation: UInt64) -> UInt64 {
+        generation >= 0xFFFF ? 1 : generation + 1
+    }
+
+    /// Runs `body` holding the cross-process writer lock.
+    func withWriterLock<T>(_ body: () throws -> T) throws -> T {
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw KVStoreError.io("flock", path: path, errno: errno) }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+}
