@@ -64,7 +64,7 @@ public struct PlaygroundWorker: Worker {
                 throw PlaygroundError("x-kv-metadata is not JSON: \(error)")
             }
         }
-        let options = try KVPutOptions(expiration: query["expiration"], expirationTtl: query["ttl"], metadata: metadata)
+        let options = KVPutOptions(expirationText: query["expiration"], expirationTtlText: query["ttl"], metadata: metadata)
         try await env.kv("KV").put(key, value: try await request.bytes(), options: options)
         return .json(["ok": true], status: 201)
     }
@@ -85,7 +85,12 @@ public struct PlaygroundWorker: Worker {
 
     @Sendable private static func listKeys(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let query = request.query
-        let options = try KVListOptions(prefix: query["prefix"], limit: query["limit"], cursor: query["cursor"])
+        var limit: Int?
+        if let text = query["limit"] {
+            guard let number = Int(text) else { throw PlaygroundError("limit must be an integer, got \"\(text)\"") }
+            limit = number
+        }
+        let options = KVListOptions(prefix: query["prefix"], limit: limit, cursor: query["cursor"])
         let page = try await env.kv("KV").list(options)
         var body = JSONObject()
         body["keys"] = .array(page.keys.map { key in

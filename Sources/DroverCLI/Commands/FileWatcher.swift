@@ -47,10 +47,15 @@ final class LockedFlag: Sendable {
 }
 
 /// Keeps signal sources alive for the life of the process.
-enum SignalSources {
-    private static let sources = Mutex<[DispatchSourceSignal]>([])
+///
+/// `@unchecked Sendable`: `DispatchSourceSignal` is not `Sendable`, but the sources are only
+/// appended under the lock and never touched again; they just must not be released.
+final class SignalSources: @unchecked Sendable {
+    private static let shared = SignalSources()
+    private let lock = NSLock()
+    private var sources: [DispatchSourceSignal] = []
 
     static func keep(_ new: [DispatchSourceSignal]) {
-        sources.withLock { $0.append(contentsOf: new) }
+        shared.lock.withLock { shared.sources.append(contentsOf: new) }
     }
 }
