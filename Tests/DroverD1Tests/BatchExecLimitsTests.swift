@@ -73,7 +73,7 @@ struct BatchExecLimitsTests {
         let multiline = await TestDatabase.errorMessage { _ = try await db.exec("CREATE TABLE u (\n v\n)") }
         #expect(multiline == "D1_EXEC_ERROR: Error in line 1: CREATE TABLE u (: incomplete input: SQLITE_ERROR")
         let empty = await TestDatabase.errorMessage { _ = try await db.exec("  \n ") }
-        #expect(empty == "D1_EXEC_ERROR: Error in line 1: : No SQL statements detected.")
+        #expect(empty == "No SQL statements detected.")
     }
 
     @Test("101 bound parameters are refused; 100 are fine")

@@ -109,7 +109,7 @@ struct RenderingTests {
         }
         #expect(failure == "D1_ERROR: no such table: nope: SQLITE_ERROR")
         #expect(try await db.prepare("SELECT count(*) AS n FROM t").first("n") == 1)
-        #expect(await TestDatabase.errorMessage { _ = try await db.executeScript(" -- \n") } == "D1_ERROR: No SQL statements detected.")
+        #expect(await TestDatabase.errorMessage { _ = try await db.executeScript(" -- \n") } == "No SQL statements detected.")
         let info = try await db.info()
         #expect(info.path == db.path)
         #expect(info.tableCount == 1)

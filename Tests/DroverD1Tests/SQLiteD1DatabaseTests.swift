@@ -153,7 +153,7 @@ struct SQLiteD1DatabaseTests {
         let directory = try TemporaryDirectory()
         let db = try TestDatabase.make(in: directory)
         defer { db.close() }
-        #expect(await TestDatabase.errorMessage { _ = try await db.prepare(sql).all() } == "D1_ERROR: No SQL statements detected.")
+        #expect(await TestDatabase.errorMessage { _ = try await db.prepare(sql).all() } == "No SQL statements detected.")
     }
 
     @Test("SQLite errors carry D1_ERROR and SQLite's message")

@@ -12,7 +12,7 @@ public protocol D1Database: Sendable {
     /// (the highest `?NNN` counts).
     /// - Throws: ``D1Error`` (`D1_ERROR: <sqlite message>: SQLITE_<CODE>`,
     ///   `D1_ERROR: Wrong number of parameter bindings for SQL query.`,
-    ///   `D1_ERROR: No SQL statements detected.`, `D1_TYPE_ERROR: ...` for a NaN or infinite double).
+    ///   `No SQL statements detected.` (no prefix, as D1 words it), `D1_TYPE_ERROR: ...` for a NaN or infinite double).
     func execute(_ statement: D1PreparedStatement) async throws -> D1Result
 
     /// Runs `statements` in order as one transaction: all succeed or none is applied.

@@ -149,11 +149,11 @@ public final class SQLiteD1Database: D1Database {
 
     /// Runs a SQL text of many statements (no parameters) as one transaction, one result per
     /// statement, as `drover d1 execute --command/--file` does.
-    /// - Throws: ``D1Error`` `D1_ERROR: No SQL statements detected.` for empty input, or the first
+    /// - Throws: ``D1Error`` `No SQL statements detected.` (no prefix, as D1 words it) for empty input, or the first
     ///   failing statement's error (nothing applied).
     package func executeScript(_ sql: String) async throws -> [D1Result] {
         let statements = SQLText.splitStatements(sql).map { prepare($0) }
-        guard !statements.isEmpty else { throw D1Error("D1_ERROR: \(D1Messages.noStatements)") }
+        guard !statements.isEmpty else { throw D1Error(D1Messages.noStatements) }
         return try await batch(statements)
     }
 

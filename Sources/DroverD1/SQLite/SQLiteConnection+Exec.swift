@@ -16,7 +16,7 @@ extension SQLiteConnection {
     func exec(_ sql: String, sizeAfter: () -> Int64) throws(D1Error) -> (result: D1ExecResult, size: Int64) {
         let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw D1Error("D1_EXEC_ERROR: Error in line 1: : \(D1Messages.noStatements)")
+            throw D1Error(D1Messages.noStatements)
         }
         var count = 0
         var duration = 0.0

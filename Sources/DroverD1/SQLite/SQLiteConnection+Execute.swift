@@ -104,7 +104,7 @@ extension SQLiteConnection {
             }
         }
         if let failure { throw failure }
-        guard ranAny else { throw D1Error("D1_ERROR: \(D1Messages.noStatements)") }
+        guard ranAny else { throw D1Error(D1Messages.noStatements) }
         return total
     }
 
