@@ -103,7 +103,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw KVStoreError.io("mkdir", path: directory, errno: (error as NSError).code == 0 ? EIO : Int32(EACCES))
+            throw KVStoreError.folder(directory, error)
         }
         let head = try KVSharedHead(path: directory + "/head")
         self.head = head

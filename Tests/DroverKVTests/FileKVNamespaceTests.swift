@@ -274,3 +274,20 @@ struct FileKVNamespaceTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory.namespace + "/log-1")) == Data("not a kv log at all".utf8))
     }
 }
+
+@Suite("FileKVNamespace opening")
+struct FileKVNamespaceOpeningTests {
+    @Test("a namespace folder that cannot be created is a clear error")
+    func unwritableFolder() throws {
+        let directory = TemporaryDirectory()
+        let blocker = directory.path + "/file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        do {
+            _ = try FileKVNamespace(directory: blocker + "/ns", clock: SystemWallClock(), logger: .disabled)
+            Issue.record("opened a namespace under a regular file")
+        } catch let error as KVStoreError {
+            #expect(error.isKind(of: .ioFailure))
+            #expect(error.message.contains(blocker))
+        }
+    }
+}
