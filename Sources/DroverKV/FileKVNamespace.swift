@@ -108,7 +108,14 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         let head = try KVSharedHead(path: directory + "/head")
         self.head = head
         let opened = try head.withWriterLock { () throws -> State in
-            let generation = head.load().generation
+            var generation = head.load().generation
+            if !FileManager.default.fileExists(atPath: Self.logPath(directory, generation)),
+                let existing = Self.existingGenerations(directory).max()
+            {
+                // The head was lost (or is new) but a log is there: adopt it rather than start empty.
+                logger.warning("KV namespace \(directory): head names log-\(generation), adopting log-\(existing)")
+                generation = existing
+            }
             let log = try KVLogFile(path: Self.logPath(directory, generation), create: true)
             let size = try log.size()
             if size == 0 {
@@ -617,6 +624,15 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         guard fd >= 0 else { return }
         fsync(fd)
         Glibc.close(fd)
+    }
+
+    /// The generations of the complete logs in `directory`.
+    private static func existingGenerations(_ directory: String) -> [UInt64] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return names.compactMap { name in
+            guard name.hasPrefix("log-") else { return nil }
+            return UInt64(name.dropFirst(4))
+        }
     }
 
     /// Removes logs of other generations and unfinished compactions (call under the writer lock).

@@ -291,3 +291,24 @@ struct FileKVNamespaceOpeningTests {
         }
     }
 }
+
+extension FileKVNamespaceOpeningTests {
+    @Test("a lost head file does not lose the log: the existing generation is adopted")
+    func lostHead() async throws {
+        let directory = TemporaryDirectory()
+        do {
+            let kv = try KVTestFactory.make(directory)
+            try await kv.put("a", "1")
+            try kv.compact()
+            try await kv.put("b", "2")
+            kv.close()
+        }
+        try FileManager.default.removeItem(atPath: directory.namespace + "/head")
+        let kv = try KVTestFactory.make(directory)
+        #expect(try await kv.get("a") == "1")
+        #expect(try await kv.get("b") == "2")
+        try await kv.put("c", "3")
+        let other = try KVTestFactory.make(directory)
+        #expect(try await other.get("c") == "3")
+    }
+}
