@@ -153,10 +153,14 @@ public final class FileKVNamespace: KVNamespace, Sendable {
 
     // MARK: - KVNamespace
 
+    /// The value, metadata and expiration of `key`, or `nil` when absent or expired.
+    /// - Throws: ``KVError`` for an invalid key or `cacheTtl`; ``KVStoreError`` when reading fails.
     public func getWithMetadata(_ key: String, cacheTtl: Int?) async throws -> KVEntry? {
         try getWithMetadata(rawKey: Array(key.utf8), cacheTtl: cacheTtl)
     }
 
+    /// Up to 100 keys at once, as text or JSON; absent keys map to `nil`.
+    /// - Throws: ``KVError`` with the platform's `GET_BULK` messages.
     public func get(_ keys: [String], type: KVBulkType) async throws -> [String: KVBulkValue?] {
         let rawKeys = keys.map { Array($0.utf8) }
         try KVLimits.checkBulk(rawKeys, type: type)
@@ -181,14 +185,20 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         return result
     }
 
+    /// Stores `value` under `key`; on return the record is written to the log (see the type's notes).
+    /// - Throws: ``KVError`` with the platform's message (nothing written); ``KVStoreError`` on I/O failure.
     public func put(_ key: String, value: [UInt8], options: KVPutOptions) async throws {
         try put(rawKey: Array(key.utf8), value: value, options: options)
     }
 
+    /// Removes `key`; an absent key is not an error.
+    /// - Throws: ``KVError`` for an invalid key; ``KVStoreError`` on I/O failure.
     public func delete(_ key: String) async throws {
         try delete(rawKey: Array(key.utf8))
     }
 
+    /// A page of keys in byte order, after the cursor, under the literal prefix.
+    /// - Throws: ``KVError`` for a limit outside 1...1000.
     public func list(_ options: KVListOptions) async throws -> KVListResult {
         let page = try list(rawPrefix: options.prefix.map { Array($0.utf8) } ?? [], limit: options.limit,
                             cursor: options.cursor)
