@@ -103,12 +103,19 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw KVStoreError.io("mkdir", path: directory, errno: (error as NSError).code == 0 ? EIO : Int32(EACCES))
+            throw KVStoreError.folder(directory, error)
         }
         let head = try KVSharedHead(path: directory + "/head")
         self.head = head
         let opened = try head.withWriterLock { () throws -> State in
-            let generation = head.load().generation
+            var generation = head.load().generation
+            if !FileManager.default.fileExists(atPath: Self.logPath(directory, generation)),
+                let existing = Self.existingGenerations(directory).max()
+            {
+                // The head was lost (or is new) but a log is there: adopt it rather than start empty.
+                logger.warning("KV namespace \(directory): head names log-\(generation), adopting log-\(existing)")
+                generation = existing
+            }
             let log = try KVLogFile(path: Self.logPath(directory, generation), create: true)
             let size = try log.size()
             if size == 0 {
@@ -146,10 +153,14 @@ public final class FileKVNamespace: KVNamespace, Sendable {
 
     // MARK: - KVNamespace
 
+    /// The value, metadata and expiration of `key`, or `nil` when absent or expired.
+    /// - Throws: ``KVError`` for an invalid key or `cacheTtl`; ``KVStoreError`` when reading fails.
     public func getWithMetadata(_ key: String, cacheTtl: Int?) async throws -> KVEntry? {
         try getWithMetadata(rawKey: Array(key.utf8), cacheTtl: cacheTtl)
     }
 
+    /// Up to 100 keys at once, as text or JSON; absent keys map to `nil`.
+    /// - Throws: ``KVError`` with the platform's `GET_BULK` messages.
     public func get(_ keys: [String], type: KVBulkType) async throws -> [String: KVBulkValue?] {
         let rawKeys = keys.map { Array($0.utf8) }
         try KVLimits.checkBulk(rawKeys, type: type)
@@ -174,14 +185,20 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         return result
     }
 
+    /// Stores `value` under `key`; on return the record is written to the log (see the type's notes).
+    /// - Throws: ``KVError`` with the platform's message (nothing written); ``KVStoreError`` on I/O failure.
     public func put(_ key: String, value: [UInt8], options: KVPutOptions) async throws {
         try put(rawKey: Array(key.utf8), value: value, options: options)
     }
 
+    /// Removes `key`; an absent key is not an error.
+    /// - Throws: ``KVError`` for an invalid key; ``KVStoreError`` on I/O failure.
     public func delete(_ key: String) async throws {
         try delete(rawKey: Array(key.utf8))
     }
 
+    /// A page of keys in byte order, after the cursor, under the literal prefix.
+    /// - Throws: ``KVError`` for a limit outside 1...1000.
     public func list(_ options: KVListOptions) async throws -> KVListResult {
         let page = try list(rawPrefix: options.prefix.map { Array($0.utf8) } ?? [], limit: options.limit,
                             cursor: options.cursor)
@@ -617,6 +634,15 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         guard fd >= 0 else { return }
         fsync(fd)
         Glibc.close(fd)
+    }
+
+    /// The generations of the complete logs in `directory`.
+    private static func existingGenerations(_ directory: String) -> [UInt64] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return names.compactMap { name in
+            guard name.hasPrefix("log-") else { return nil }
+            return UInt64(name.dropFirst(4))
+        }
     }
 
     /// Removes logs of other generations and unfinished compactions (call under the writer lock).

@@ -274,3 +274,41 @@ struct FileKVNamespaceTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory.namespace + "/log-1")) == Data("not a kv log at all".utf8))
     }
 }
+
+@Suite("FileKVNamespace opening")
+struct FileKVNamespaceOpeningTests {
+    @Test("a namespace folder that cannot be created is a clear error")
+    func unwritableFolder() throws {
+        let directory = TemporaryDirectory()
+        let blocker = directory.path + "/file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        do {
+            _ = try FileKVNamespace(directory: blocker + "/ns", clock: SystemWallClock(), logger: .disabled)
+            Issue.record("opened a namespace under a regular file")
+        } catch let error as KVStoreError {
+            #expect(error.isKind(of: .ioFailure))
+            #expect(error.message.contains(blocker))
+        }
+    }
+}
+
+extension FileKVNamespaceOpeningTests {
+    @Test("a lost head file does not lose the log: the existing generation is adopted")
+    func lostHead() async throws {
+        let directory = TemporaryDirectory()
+        do {
+            let kv = try KVTestFactory.make(directory)
+            try await kv.put("a", "1")
+            try kv.compact()
+            try await kv.put("b", "2")
+            kv.close()
+        }
+        try FileManager.default.removeItem(atPath: directory.namespace + "/head")
+        let kv = try KVTestFactory.make(directory)
+        #expect(try await kv.get("a") == "1")
+        #expect(try await kv.get("b") == "2")
+        try await kv.put("c", "3")
+        let other = try KVTestFactory.make(directory)
+        #expect(try await other.get("c") == "3")
+    }
+}

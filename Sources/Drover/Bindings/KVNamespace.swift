@@ -30,6 +30,7 @@ public struct KVEntry: Sendable, Equatable {
     /// The absolute expiration in seconds since the epoch, if any.
     public var expiration: Int64?
 
+    /// An entry of `value`, with optional metadata and absolute expiration.
     public init(value: [UInt8], metadata: JSONValue? = nil, expiration: Int64? = nil) {
         self.value = value
         self.metadata = metadata
@@ -42,9 +43,13 @@ public struct KVEntry: Sendable, Equatable {
 
 /// The type a bulk `get` decodes each value into: only `text` and `json` exist on the platform.
 public struct KVBulkType: RawRepresentable, Sendable, Hashable {
+    /// The type's name as user code spells it (`"text"`, `"json"`, or anything else, which `get` rejects).
     public var rawValue: String
+    /// A type of this name.
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// Values as UTF-8 text.
     public static let text = KVBulkType(rawValue: "text")
+    /// Values parsed as JSON.
     public static let json = KVBulkType(rawValue: "json")
 }
 
@@ -97,6 +102,7 @@ public struct KVListOptions: Sendable, Equatable {
     /// Where the previous page stopped.
     public var cursor: String?
 
+    /// Options of one `list` call.
     public init(prefix: String? = nil, limit: Int? = nil, cursor: String? = nil) {
         self.prefix = prefix
         self.limit = limit
@@ -108,10 +114,14 @@ public struct KVListOptions: Sendable, Equatable {
 public struct KVListResult: Sendable, Equatable {
     /// One listed key.
     public struct Key: Sendable, Equatable {
+        /// The key.
         public var name: String
+        /// Absolute expiration, seconds since the epoch, if the key expires.
         public var expiration: Int64?
+        /// The metadata given to `put`, if any.
         public var metadata: JSONValue?
 
+        /// A listed key.
         public init(name: String, expiration: Int64? = nil, metadata: JSONValue? = nil) {
             self.name = name
             self.expiration = expiration
@@ -119,12 +129,14 @@ public struct KVListResult: Sendable, Equatable {
         }
     }
 
+    /// The keys of this page, in byte order of their UTF-8.
     public var keys: [Key]
     /// Whether this is the last page.
     public var listComplete: Bool
     /// Pass to the next `list` call; `nil` on the last page.
     public var cursor: String?
 
+    /// A page of keys.
     public init(keys: [Key], listComplete: Bool, cursor: String?) {
         self.keys = keys
         self.listComplete = listComplete
@@ -134,8 +146,10 @@ public struct KVListResult: Sendable, Equatable {
 
 /// A KV error with the platform's message, verbatim (`KV PUT failed: 413 Value length of ...`).
 public struct KVError: BindingError, Equatable {
+    /// The platform's message, verbatim.
     public var message: String
 
+    /// An error with `message`.
     public init(_ message: String) {
         self.message = message
     }

@@ -1,3 +1,11 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A failure of the KV store itself or of a CLI input, as opposed to a platform ``KVError``:
 /// a file that cannot be opened or written, a log that is not Drover's, a malformed bulk file.
 ///
@@ -25,6 +33,11 @@ public struct KVStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A system call failed.
     static func io(_ call: String, path: String, errno: Int32) -> KVStoreError {
         KVStoreError(.io, "\(call) \(path): \(String(cString: strerror(errno))) (errno \(errno))")
+    }
+
+    /// The namespace folder cannot be created.
+    static func folder(_ path: String, _ error: any Error) -> KVStoreError {
+        KVStoreError(.io, "cannot create the KV namespace folder \(path): \(error.localizedDescription)")
     }
 
     /// A file in the namespace folder is not a Drover KV file.
@@ -59,8 +72,3 @@ public struct KVStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
