@@ -1,6 +1,7 @@
 import Dispatch
 import Drover
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -38,8 +39,20 @@ public final class URLSessionFetcher: Fetcher {
     /// The longest response body accepted, in bytes; a longer one fails the call (kind `other`).
     public let maximumResponseBodyBytes: Int
 
-    private let session: URLSession
     private let delegate: URLSessionFetcherDelegate
+    /// Created at the first call: a worker that never fetches never initialises libcurl.
+    private let lazySession = Mutex<URLSession?>(nil)
+
+    /// The session, created on first use.
+    private var session: URLSession {
+        let delegate = self.delegate
+        return lazySession.withLock { session in
+            if let session { return session }
+            let created = Self.makeSession(delegate: delegate)
+            session = created
+            return created
+        }
+    }
 
     /// Creates a fetcher with its own URLSession.
     /// - Parameters:
@@ -55,6 +68,10 @@ public final class URLSessionFetcher: Fetcher {
         self.redirectMode = redirectMode
         self.maximumRedirects = max(0, maximumRedirects)
         self.maximumResponseBodyBytes = max(0, maximumResponseBodyBytes)
+        self.delegate = URLSessionFetcherDelegate()
+    }
+
+    private static func makeSession(delegate: URLSessionFetcherDelegate) -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -62,16 +79,14 @@ public final class URLSessionFetcher: Fetcher {
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
         configuration.urlCredentialStorage = nil
-        let delegate = URLSessionFetcherDelegate()
         let queue = OperationQueue()
         queue.name = "drover.fetch"
         queue.maxConcurrentOperationCount = 1
-        self.delegate = delegate
-        self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
+        return URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
     }
 
     deinit {
-        session.invalidateAndCancel()
+        lazySession.withLock { $0?.invalidateAndCancel() }
     }
 
     /// Sends `request` and returns the response with its body in memory, following redirects as

@@ -195,7 +195,10 @@ final class ReplaySession: Sendable {
             }
         }
         for (queue, messages) in fixture.given.queues {
-            let producer = runtime.broker.producer(queue: queueName(queue, in: runtime))
+            guard let broker = runtime.broker else {
+                throw ReplayStepError(path: "given.queues.\(queue)", message: "\(runtime.config.configPath) configures no queues")
+            }
+            let producer = broker.producer(queue: queueName(queue, in: runtime))
             for message in messages {
                 let contentType = message.contentType.map(QueueContentType.init(rawValue:))
                 let body: MessageBody
@@ -233,8 +236,9 @@ final class ReplaySession: Sendable {
                 actual: FixtureUpdater.ActualResponse(status: response.status, headers: response.headers, body: body))
         case .drainQueues(let names):
             let host = runtime.host
+            guard let broker = runtime.broker else { return StepOutcome() }
             do {
-                try await runtime.broker.drain(
+                try await broker.drain(
                     runtime.consumerSettings, queues: names?.map { queueName($0, in: runtime) },
                     deliver: { batch in await host.queue(batch) })
             } catch {
@@ -299,7 +303,8 @@ final class ReplaySession: Sendable {
             }
         }
         for queue in expect.queues {
-            let stats = try await runtime.broker.stats(queue: queueName(queue.queue, in: runtime))
+            let stats = try await runtime.broker?.stats(queue: queueName(queue.queue, in: runtime))
+                ?? QueueStats(queue: queue.queue)
             failures += queue.check(pending: stats.pending, deadLettered: stats.deadLettered)
         }
         failures += expect.checkUpstreamCalls(upstream.callCount)

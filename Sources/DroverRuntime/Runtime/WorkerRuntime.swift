@@ -22,8 +22,9 @@ package final class WorkerRuntime: Sendable {
     package let kvNamespaces: [String: FileKVNamespace]
     /// D1 databases by binding name.
     package let databases: [String: SQLiteD1Database]
-    /// The durable queues of this state directory.
-    package let broker: QueueBroker
+    /// The durable queues of this state directory; `nil` when the config has no queues (a worker
+    /// without queues never opens their store).
+    package let broker: QueueBroker?
     /// Migrations applied when opening, per binding, for the banner.
     package let appliedMigrations: [String: [String]]
     private let cron: LockedValue<CronScheduler?>
@@ -63,11 +64,15 @@ package final class WorkerRuntime: Sendable {
             bindings[database.binding] = .d1(d1)
         }
 
-        let broker = try QueueBroker(
-            directory: (state as NSString).appendingPathComponent("queues"), clock: options.clock,
-            logger: logger.withLabel("queue"))
-        for producer in config.queues.producers {
-            bindings[producer.binding] = .queue(broker.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay))
+        var broker: QueueBroker?
+        if !config.queues.producers.isEmpty || !config.queues.consumers.isEmpty {
+            let opened = try QueueBroker(
+                directory: (state as NSString).appendingPathComponent("queues"), clock: options.clock,
+                logger: logger.withLabel("queue"))
+            for producer in config.queues.producers {
+                bindings[producer.binding] = .queue(opened.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay))
+            }
+            broker = opened
         }
 
         for (name, value) in options.secrets {
@@ -110,8 +115,10 @@ package final class WorkerRuntime: Sendable {
     /// Starts delivering queue messages to the worker and firing its cron triggers on the real clock.
     package func start(cronTriggers: Bool = true) async throws {
         let host = self.host
-        try await broker.startConsumers(consumerSettings) { batch in
-            await host.queue(batch)
+        if let broker, !config.queues.consumers.isEmpty {
+            try await broker.startConsumers(consumerSettings) { batch in
+                await host.queue(batch)
+            }
         }
         if cronTriggers {
             let crons = config.triggers.crons
@@ -122,7 +129,7 @@ package final class WorkerRuntime: Sendable {
     /// Stops delivery and triggers, waits for running batches and `waitUntil` work, closes stores.
     package func shutdown() async {
         cron.get()?.stop()
-        await broker.shutdown()
+        await broker?.shutdown()
         await host.background.waitForAll()
         for store in kvNamespaces.values { store.close() }
         for database in databases.values { database.close() }
