@@ -160,9 +160,25 @@ final class ReplaySession: Sendable {
         }
     }
 
-    /// The queue named by producer binding or by queue name.
-    private func queueName(_ name: String, in runtime: WorkerRuntime) -> String {
-        runtime.config.queues.producers.first { $0.binding == name }?.queue ?? name
+    /// The queue named by producer binding or by queue name (FIXTURES.md: both are accepted
+    /// everywhere a queue is named).
+    /// - Throws: ``ReplayStepError`` at `path` when the config knows no such queue: a typo must not
+    ///   make a check silently vanish (FIXTURES.md).
+    private func queueName(_ name: String, in runtime: WorkerRuntime, path: String) throws -> String {
+        let queues = runtime.config.queues
+        if let producer = queues.producers.first(where: { $0.binding == name }) { return producer.queue }
+        var known = Set(queues.producers.map(\.queue))
+        for consumer in queues.consumers {
+            known.insert(consumer.queue)
+            if let deadLetter = consumer.deadLetterQueue { known.insert(deadLetter) }
+        }
+        guard known.contains(name) else {
+            let bindings = queues.producers.map(\.binding)
+            throw ReplayStepError(
+                path: path,
+                message: "no queue named \(name) in \(runtime.config.configPath) (producer bindings: \(bindings.isEmpty ? "none" : bindings.joined(separator: ", ")); queues: \(known.isEmpty ? "none" : known.sorted().joined(separator: ", ")))")
+        }
+        return name
     }
 
     /// Applies `given`: KV entries, SQL after migrations, pending queue messages.
@@ -198,7 +214,7 @@ final class ReplaySession: Sendable {
             guard let broker = runtime.broker else {
                 throw ReplayStepError(path: "given.queues.\(queue)", message: "\(runtime.config.configPath) configures no queues")
             }
-            let producer = broker.producer(queue: queueName(queue, in: runtime))
+            let producer = broker.producer(queue: try queueName(queue, in: runtime, path: "given.queues.\(queue)"))
             for message in messages {
                 let contentType = message.contentType.map(QueueContentType.init(rawValue:))
                 let body: MessageBody
@@ -236,10 +252,13 @@ final class ReplaySession: Sendable {
                 actual: FixtureUpdater.ActualResponse(status: response.status, headers: response.headers, body: body))
         case .drainQueues(let names):
             let host = runtime.host
+            let queues = try names?.enumerated().map { index, name in
+                try queueName(name, in: runtime, path: step.path.appending("drainQueues").appending(index).description)
+            }
             guard let broker = runtime.broker else { return StepOutcome() }
             do {
                 try await broker.drain(
-                    runtime.consumerSettings, queues: names?.map { queueName($0, in: runtime) },
+                    runtime.consumerSettings, queues: queues,
                     deliver: { batch in await host.queue(batch) })
             } catch {
                 throw ReplayStepError(path: step.path.description, message: "\(error)")
@@ -303,7 +322,14 @@ final class ReplaySession: Sendable {
             }
         }
         for queue in expect.queues {
-            let stats = try await runtime.broker?.stats(queue: queueName(queue.queue, in: runtime))
+            let name: String
+            do {
+                name = try queueName(queue.queue, in: runtime, path: queue.path.description)
+            } catch let error as ReplayStepError {
+                failures.append(CheckFailure(path: error.path, message: error.message))
+                continue
+            }
+            let stats = try await runtime.broker?.stats(queue: name)
                 ?? QueueStats(queue: queue.queue)
             failures += queue.check(pending: stats.pending, deadLettered: stats.deadLettered)
         }
