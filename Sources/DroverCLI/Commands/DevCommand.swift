@@ -1,6 +1,7 @@
 import Drover
 import DroverConfig
 import DroverHTTP
+import DroverReplay
 import DroverRuntime
 import Foundation
 
@@ -50,6 +51,12 @@ enum DevCommand {
         settings.host = arguments.value("ip") ?? "127.0.0.1"
         settings.port = port
         settings.testScheduled = arguments.flag("test-scheduled")
+        if let record = arguments.value("record") {
+            // FIXTURES.md, "Recording": one fixture per worker request, secrets as ${NAME}.
+            let writer = try RecordedRequestWriter(directory: context.resolve(record), logger: logger.withLabel("record"))
+            settings.recorder = RequestRecorder { recorded in writer.write(recorded) }
+            context.printError("Recording one fixture per request into \(writer.directory)")
+        }
         let server = DevServer(settings: settings, logger: logger, factory: factory)
         let bound: Int
         do {

@@ -15,6 +15,8 @@ package final class DevServer: Sendable {
         package var cronTriggers = true
         package var gracePeriod: Duration = .seconds(10)
         package var maxBodySize = 100 * 1024 * 1024
+        /// `--record DIR`: serves the worker's requests through this recorder (not the runtime's own routes).
+        package var recorder: RequestRecorder?
 
         package init() {}
     }
@@ -46,10 +48,12 @@ package final class DevServer: Sendable {
         configuration.port = settings.port
         configuration.maxBodySize = settings.maxBodySize
         let current = self.current
+        let recorder = settings.recorder
         let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName)
         let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
             guard let runtime = current.get() else { return Response.error("server is stopping", status: 503) }
             if routes.handles(request) { return await routes.respond(to: request, host: runtime.host) }
+            if let recorder { return await recorder.serve(request, runtime: runtime) }
             return await runtime.host.fetch(request)
         }
         let port = try server.start()
@@ -81,9 +85,10 @@ package final class DevServer: Sendable {
     }
 
     /// Stops accepting, finishes requests in flight (and their background work) within the grace
-    /// period, stops consumers and triggers, closes the stores.
+    /// period, writes the fixtures still being recorded, stops consumers and triggers, closes the stores.
     package func shutdown() async {
         if let server = server.exchange(nil) { await server.shutdown(gracePeriod: settings.gracePeriod) }
+        await settings.recorder?.finish()
         if let runtime = current.exchange(nil) { await runtime.shutdown() }
     }
 }

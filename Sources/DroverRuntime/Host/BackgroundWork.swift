@@ -12,14 +12,18 @@ package final class BackgroundWork: Sendable {
     package init() {}
 
     /// Awaits `context`'s background work in a tracked task.
-    package func track(_ context: ExecutionContext) {
+    /// - Returns: that task, for a caller that must await this one request's work (recording).
+    @discardableResult
+    package func track(_ context: ExecutionContext) -> Task<Void, Never> {
         state.withLock { state in
             let id = state.nextID
             state.nextID += 1
-            state.tasks[id] = Task { [weak self] in
+            let task = Task { [weak self] in
                 await context.waitForBackgroundWork()
                 self?.finish(id)
             }
+            state.tasks[id] = task
+            return task
         }
     }
 

@@ -51,6 +51,12 @@ package final class WorkerHost: Sendable {
     /// Answers one request with the worker's `fetch`, using `env` (a per-request copy, e.g. with a
     /// secret observer) when given.
     package func fetch(_ request: Request, env: Env? = nil) async -> Response {
+        await serve(request, env: env).response
+    }
+
+    /// ``fetch(_:env:)``, also returning the task that awaits this request's `waitUntil` work
+    /// (`nil` when it has none), so `drover dev --record` can write its fixture after that work.
+    package func serve(_ request: Request, env: Env? = nil) async -> (response: Response, background: Task<Void, Never>?) {
         let start = ContinuousClock.now
         let context = ExecutionContext(logger: callLogger(traceparent: request.headers["traceparent"]))
         var response: Response
@@ -63,14 +69,14 @@ package final class WorkerHost: Sendable {
             context.logger.error("Uncaught error in fetch handler: \(error)")
             response = errorResponse(error, request: request)
         }
-        if context.hasBackgroundWork { background.track(context) }
+        let backgroundTask = context.hasBackgroundWork ? background.track(context) : nil
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         metrics.recordRequest(status: response.status, seconds: seconds)
         if logsRequests {
             logger.info("\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))")
         }
-        return response
+        return (response, backgroundTask)
     }
 
     /// Delivers one batch to the worker's `queue` and returns whether it threw.
