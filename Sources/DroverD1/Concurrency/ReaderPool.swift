@@ -32,6 +32,11 @@ final class ReaderPool: Sendable {
     }
 
     /// Gives `reader` back: to the first waiter, or to the idle list.
+    /// An idle reader, without waiting; `nil` when every reader is busy.
+    func tryAcquire() -> ConnectionActor? {
+        state.withLock { $0.idle.popLast() }
+    }
+
     func release(_ reader: ConnectionActor) {
         let waiter: CheckedContinuation<ConnectionActor, Never>? = state.withLock { state in
             if state.waiters.isEmpty {

@@ -90,9 +90,20 @@ public final class SQLiteD1Database: D1Database {
         let sql = statement.sql
         let values = statement.values
         if let readers, readOnlySQL.withLock({ $0[sql] }) == true {
+            let size = lastKnownSize.load(ordering: .relaxed)
+            // Fast path: an idle reader runs the read on this thread. `dispatch_sync` on its idle
+            // serial queue executes in place (no thread hop) while still serialising with anything
+            // queued on that connection; the pool's lease makes it ours alone, so this never waits.
+            // A read on a WAL database does not wait for writers (sqlite.org/wal.html §2.2), so the
+            // cooperative thread is held only for the statement's own work.
+            if let reader = readers.tryAcquire() {
+                defer { readers.release(reader) }
+                return try reader.runSynchronously { connection in
+                    try connection.execute(sql: sql, values: values, sizeAfter: { size })
+                }
+            }
             let reader = await readers.acquire()
             defer { readers.release(reader) }
-            let size = lastKnownSize.load(ordering: .relaxed)
             return try await reader.run { connection throws(D1Error) in
                 try connection.execute(sql: sql, values: values, sizeAfter: { size })
             }
@@ -158,9 +169,9 @@ public final class SQLiteD1Database: D1Database {
     }
 
     /// The database as SQL text, like the `sqlite3` shell's `.dump`.
-    package func sqlDump() async throws -> String {
+    package func sqlDump(inTransaction: Bool = true) async throws -> String {
         try checkOpen()
-        return try await writer.run { connection throws(D1Error) in try connection.sqlDump() }
+        return try await writer.run { connection throws(D1Error) in try connection.sqlDump(inTransaction: inTransaction) }
     }
 
     /// The file path, its size in bytes and the number of tables, for `drover d1 info`.
