@@ -1,4 +1,5 @@
 import Drover
+import DroverExamples
 import DroverReplay
 import Foundation
 
@@ -6,8 +7,16 @@ import Foundation
 /// answering outbound calls from a recorded `upstream` list.
 ///
 /// `swift run -c release Benchmarks replay [--fixtures N] [--calls N]`
+///
+/// With `--run N` it measures whole fixtures instead: N one-request fixtures of the playground
+/// worker written to a temporary folder and replayed by ``ReplayRun`` with the default jobs
+/// (issue 7: 1 000 fixtures in at most 5 s on 2 cores). `--jobs N` overrides the parallelism.
 enum ReplayBenchmark {
     static func run(arguments: [String]) async throws {
+        if let count = option("--run", in: arguments) {
+            try await runFixtures(count: count, jobs: option("--jobs", in: arguments))
+            return
+        }
         let fixtures = option("--fixtures", in: arguments) ?? 10_000
         let calls = option("--calls", in: arguments) ?? 100_000
         let text = Array(sampleFixture(upstreamEntries: 20).utf8)
@@ -36,6 +45,34 @@ enum ReplayBenchmark {
         print(row("fixture parse+check", fixtures, parse))
         print(row("upstream match (20)", calls, match))
         print("(\(text.count) bytes per fixture; checksum \(steps))")
+    }
+
+    /// Replays `count` one-request playground fixtures and prints the total and per-fixture time.
+    private static func runFixtures(count: Int, jobs: Int?) async throws {
+        // Benchmarks/ReplayBenchmark.swift -> the package root, where Examples/ lives.
+        let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("replay-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for index in 0..<count {
+            let fixture = #"""
+                {"name": "bench \#(index)", "config": "/Examples/playground/wrangler-like.toml", "secrets": {"API_TOKEN": "t"},
+                 "steps": [{"request": {"method": "PUT", "path": "/kv/key-\#(index)", "body": "value \#(index)"}, "expect": {"status": 201}}]}
+                """#
+            try Data(fixture.utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("f\(index).json")))
+        }
+        var registry = WorkerRegistry()
+        registry.register("playground", PlaygroundWorker())
+        let runner = FixtureRunner(projectRoot: projectRoot, registry: registry)
+        let replay = jobs.map { ReplayRun(paths: [folder], runner: runner, jobs: $0) } ?? ReplayRun(paths: [folder], runner: runner)
+        let clock = ContinuousClock()
+        var results: [FixtureResult] = []
+        let total = try await clock.measure { results = try await replay.run() }
+        let summary = ReplaySummary(results: results)
+        if let failed = results.first(where: { $0.outcome == .failed }) { print(failed.line + "\n" + failed.renderedFailure()) }
+        let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+        print("replay --run \(count) (jobs \(replay.jobs)): \(summary.line)")
+        print(String(format: "total %.3f s, %.3f ms per fixture", seconds, seconds / Double(count) * 1000))
     }
 
     private static func row(_ name: String, _ count: Int, _ duration: Duration) -> String {

@@ -29,6 +29,28 @@ package struct FixtureRunner: Sendable {
         self.environment = environment
     }
 
+    /// Where each fixture's temporary state directory is made: `TMPDIR` when it is set; else
+    /// `/dev/shm` when it is a writable memory file system with at least 1 GiB free; else the
+    /// system's temporary folder.
+    ///
+    /// Replay state is thrown away after every fixture, so a disk file system's journal and the
+    /// stores' `fsync`s are pure cost: 1 000 one-request fixtures took 5 to 18 s with state under an
+    /// ext4 `/tmp` and about 1.2 s under `/dev/shm` on the same 2-core machine
+    /// (`Benchmarks replay --run 1000`).
+    package static let stateRoot: String = {
+        let fileManager = FileManager.default
+        let fallback = fileManager.temporaryDirectory.path
+        if let set = ProcessInfo.processInfo.environment["TMPDIR"], !set.isEmpty { return fallback }
+        let memory = "/dev/shm"
+        var isDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: memory, isDirectory: &isDirectory), isDirectory.boolValue,
+            fileManager.isWritableFile(atPath: memory),
+            let free = (try? fileManager.attributesOfFileSystem(forPath: memory))?[.systemFreeSize] as? NSNumber,
+            free.int64Value >= 1 << 30
+        else { return fallback }
+        return memory
+    }()
+
     /// Loads and runs the fixture at `path`. Never throws: every problem is in the result.
     /// - Parameter filter: run only when the fixture's name or path contains it; else a skip.
     package func run(path: String, filter: String? = nil) async -> FixtureResult? {
@@ -53,7 +75,7 @@ package struct FixtureRunner: Sendable {
             return FixtureResult(file: path, name: fixture.name, failures: [], errors: ["\(path): \(error)"])
         }
 
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("drover-replay-\(UUID().uuidString)").path
+        let state = (Self.stateRoot as NSString).appendingPathComponent("drover-replay-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(atPath: state) }
         let sink = MemoryLogSink()
         let session = ReplaySession(
