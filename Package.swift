@@ -44,12 +44,7 @@ let package = Package(
             swiftSettings: strict),
 
         // Executables.
-        .executableTarget(
-            name: "drover", dependencies: ["DroverCLI", "DroverIntegrations", "DroverExamples"], swiftSettings: strict,
-            // A release `drover` links the Swift runtime and Foundation statically: it starts in
-            // about half the time and uses a third less memory (Benchmarks/README.md). Needs
-            // libcurl4-openssl-dev for FoundationNetworking's static archive.
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+        .executableTarget(name: "drover", dependencies: ["DroverCLI", "DroverIntegrations", "DroverExamples"], swiftSettings: strict),
         .executableTarget(name: "toml-decoder", dependencies: ["DroverConfig"], swiftSettings: strict),
         .executableTarget(
             name: "Benchmarks",
