@@ -533,7 +533,8 @@ struct ReplayEngineTests {
              "upstream": [
                {"request": {"method": "GET", "url": "https://api.example.test/a?x=1"}, "response": {"body": "a"}},
                {"request": {"method": "POST", "url": "https://api.example.test/b", "headers": {"x-key": "k"}}, "response": {"body": "b"}},
-               {"request": {"method": "POST", "url": "https://api.example.test/c", "bodyJson": {"a": 1}}, "response": {"body": "c"}}
+               {"request": {"method": "POST", "url": "https://api.example.test/c", "bodyJson": {"a": 1}}, "response": {"body": "c"}},
+               {"request": {"method": "PUT", "url": "https://api.example.test/d", "body": "exact"}, "response": {"body": "d"}}
              ],
              "steps": [
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/a?x=2"}},
@@ -541,6 +542,8 @@ struct ReplayEngineTests {
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/a?x=1", "method": "DELETE"}}},
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/b", "method": "POST", "headers": {"x-key": "other"}}}},
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/c", "method": "POST", "body": "{\"a\": 2}"}}},
+               {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/c", "method": "POST", "body": "not json"}}},
+               {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/d", "method": "PUT", "body": "exact "}}},
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/a?x=1"}}},
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/a?x=1"}}}
              ],
@@ -553,6 +556,8 @@ struct ReplayEngineTests {
                 "\(file): upstream: no entry matches DELETE https://api.example.test/a?x=1",
                 "\(file): upstream: no entry matches POST https://api.example.test/b (upstream[1]: header x-key is \"other\", expected \"k\")",
                 "\(file): upstream: no entry matches POST https://api.example.test/c (upstream[2]: the body differs at bodyJson.a: expected 1, got 2)",
+                "\(file): upstream: no entry matches POST https://api.example.test/c (upstream[2]: the body is not JSON)",
+                "\(file): upstream: no entry matches PUT https://api.example.test/d (upstream[3]: the body text differs)",
                 "\(file): upstream: no entry matches GET https://api.example.test/a?x=1 (upstream[0] is used up after 1 call)",
             ])
     }
