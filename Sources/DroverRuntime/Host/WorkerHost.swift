@@ -132,10 +132,17 @@ package final class WorkerHost: Sendable {
     }
 
     /// `1.23ms`, `45ms`, `1.2s`.
+    /// Formatted by hand: this runs once per request, and `String(format:)` costs more than the
+    /// rest of the log line.
     package static func formatMilliseconds(_ seconds: Double) -> String {
-        let milliseconds = seconds * 1000
-        if milliseconds < 10 { return String(format: "%.2fms", milliseconds) }
-        if milliseconds < 1000 { return String(format: "%.0fms", milliseconds) }
-        return String(format: "%.1fs", seconds)
+        let milliseconds = max(0, seconds * 1000)
+        if milliseconds < 10 {
+            let hundredths = Int((milliseconds * 100).rounded())
+            let fraction = hundredths % 100
+            return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)ms"
+        }
+        if milliseconds < 1000 { return "\(Int(milliseconds.rounded()))ms" }
+        let tenths = Int((seconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)s"
     }
 }
