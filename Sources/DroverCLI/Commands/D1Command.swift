@@ -43,7 +43,8 @@ enum D1Command {
             let database = try open(arguments.positionals[0], project: project)
             defer { database.close() }
             let output = context.resolve(arguments.value("output")!)
-            try await database.sqlDump().write(toFile: output, atomically: true, encoding: .utf8)
+            // Without BEGIN/COMMIT, as `wrangler d1 export` writes it, so `d1 execute --file` loads it back.
+            try await database.sqlDump(inTransaction: false).write(toFile: output, atomically: true, encoding: .utf8)
             context.print("Exported \(arguments.positionals[0]) to \(output)")
             return DroverCommandLine.success
         })

@@ -6,9 +6,12 @@ extension SQLiteConnection {
     /// The database as SQL text in the manner of the `sqlite3` shell's `.dump`
     /// (https://sqlite.org/cli.html#converting_an_entire_database_to_a_text_file): tables with their
     /// rows, `sqlite_sequence`, then indexes, triggers and views, in one transaction.
+    /// - Parameter inTransaction: false writes what `wrangler d1 export` writes instead: a leading
+    ///   `PRAGMA defer_foreign_keys=TRUE;` and no `BEGIN`/`COMMIT`, which D1 refuses, so that
+    ///   `d1 execute --file` loads the file back (Cloudflare D1 docs, "Import and export data").
     /// - Throws: ``D1Error`` `D1_DUMP_ERROR: ...` when the schema cannot be read.
-    func sqlDump() throws(D1Error) -> String {
-        var output = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"
+    func sqlDump(inTransaction: Bool = true) throws(D1Error) -> String {
+        var output = inTransaction ? "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n" : "PRAGMA defer_foreign_keys=TRUE;\n"
         let schema: [D1Row]
         do {
             schema = try execute(
@@ -41,7 +44,7 @@ extension SQLiteConnection {
             try appendRows(of: "sqlite_sequence", to: &output)
         }
         for statement in later { output += statement }
-        output += "COMMIT;\n"
+        if inTransaction { output += "COMMIT;\n" }
         return output
     }
 

@@ -1,0 +1,129 @@
+import Drover
+import DroverConfig
+import DroverExamples
+import DroverRuntime
+import Foundation
+import Testing
+
+/// `DevServer` on a real socket (port 0) with the playground worker and a temporary state
+/// directory.
+@Suite struct DevServerTests {
+    struct Running {
+        let project: PlaygroundProject
+        let server: DevServer
+        let port: Int
+        let logs: MemoryLogSink
+    }
+
+    static func start(
+        _ project: PlaygroundProject, registry: WorkerRegistry = PlaygroundProject.registry, gracePeriod: Duration = .seconds(30)
+    ) async throws -> Running {
+        let logs = MemoryLogSink()
+        let logger = Logger(label: "drover", level: .info, sink: logs)
+        var settings = DevServer.Settings()
+        settings.port = 0
+        settings.cronTriggers = false
+        settings.gracePeriod = gracePeriod
+        let server = DevServer(settings: settings, logger: logger, factory: project.runtimeFactory(logger: logger, registry: registry))
+        let port = try await server.start()
+        #expect(port > 0)
+        return Running(project: project, server: server, port: port, logs: logs)
+    }
+
+    static func deliveries(port: Int) async throws -> [JSONValue] {
+        let response = try await httpRequest(
+            port: port, "POST", "/d1/query", body: #"{"sql": "SELECT queue, msg, attempts FROM deliveries ORDER BY seq", "params": []}"#)
+        #expect(response.status == 200)
+        return try response.json()["results"]?.arrayValue ?? []
+    }
+
+    @Test func servesThePlaygroundWithItsBindings() async throws {
+        let running = try await Self.start(try PlaygroundProject.make())
+        let port = running.port
+        let put = try await httpRequest(port: port, "PUT", "/kv/greeting%20key", body: "hi there")
+        #expect(put.status == 201)
+        let get = try await httpRequest(port: port, "GET", "/kv/greeting%20key")
+        #expect(get.status == 200)
+        #expect(get.text == "hi there")
+        let env = try await httpRequest(port: port, "GET", "/env").json()
+        #expect(env["greeting"]?.stringValue == "hello")
+        let health = try await httpRequest(port: port, "GET", "/__drover/health").json()
+        #expect(health["status"]?.stringValue == "ok")
+        let metrics = try await httpRequest(port: port, "GET", "/__drover/metrics")
+        #expect(metrics.text.contains("drover_requests_total{status=\"201\"} 1"))
+        #expect(running.logs.lines.contains { $0.hasPrefix("PUT /kv/greeting%20key 201") })
+        await running.server.shutdown()
+    }
+
+    @Test func queueConsumersDeliverInRealTime() async throws {
+        let running = try await Self.start(try PlaygroundProject.make())
+        let port = running.port
+        for index in 1...3 {
+            let sent = try await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"n": \#(index)}}"#)
+            #expect(sent.status == 202)
+        }
+        try await eventually("three deliveries") { try await Self.deliveries(port: port).count >= 3 }
+        let rows = try await Self.deliveries(port: port)
+        #expect(rows.count == 3)
+        #expect(Set(rows.compactMap { $0["msg"]?.stringValue }) == [#"{"n":1}"#, #"{"n":2}"#, #"{"n":3}"#])
+        #expect(rows.allSatisfy { $0["queue"]?.stringValue == "jobs" && $0["attempts"] == .integer(1) })
+        await running.server.shutdown()
+    }
+
+    @Test func reloadsWhenTheConfigChangesAndKeepsServingOnABrokenOne() async throws {
+        let running = try await Self.start(try PlaygroundProject.make())
+        let project = running.project
+        let port = running.port
+        #expect(try await httpRequest(port: port, "GET", "/env").json()["greeting"]?.stringValue == "hello")
+
+        let config = try String(contentsOfFile: project.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: #"GREETING = "hello""#, with: #"GREETING = "bonjour""#)
+            .write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        await running.server.reload()
+        #expect(try await httpRequest(port: port, "GET", "/env").json()["greeting"]?.stringValue == "bonjour")
+
+        // A broken config: the error is logged with its location, the previous version keeps serving.
+        try config.replacingOccurrences(of: #"GREETING = "hello""#, with: "GREETING = \"unterminated\n")
+            .write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        await running.server.reload()
+        #expect(try await httpRequest(port: port, "GET", "/env").json()["greeting"]?.stringValue == "bonjour")
+        let failure = running.logs.all.first { $0.level == .error && $0.message.contains("reload failed") }
+        let message = try #require(failure?.message)
+        #expect(message.contains("wrangler-like.toml:"))
+        #expect(message.contains(#/wrangler-like\.toml:\d+:\d+/#))
+
+        // State survives reloads: what was written before is still there.
+        #expect(try await httpRequest(port: port, "PUT", "/kv/k", body: "v").status == 201)
+        try config.write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        await running.server.reload()
+        #expect(try await httpRequest(port: port, "GET", "/kv/k").text == "v")
+        #expect(try await httpRequest(port: port, "GET", "/env").json()["greeting"]?.stringValue == "hello")
+        await running.server.shutdown()
+    }
+
+    @Test func shutdownFinishesARequestInFlight() async throws {
+        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: #"main = "playground""#, with: #"main = "slow""#) }
+        let entered = Gate()
+        let release = Gate()
+        var registry = PlaygroundProject.registry
+        registry.register("slow", ClosureWorker(fetch: { request, _, _ in
+            entered.open()
+            await release.wait()
+            return Response("finished \(request.path)")
+        }))
+        let running = try await Self.start(project, registry: registry)
+        let connection = try RawHTTPConnection(port: running.port)
+        try connection.write(RawHTTPConnection.requestBytes("GET", "/slow", body: nil))
+        async let answer = connection.readResponse()
+        await entered.wait()
+        async let stopped: Void = running.server.shutdown()
+        // The server stops accepting: a new connection is refused or gets no answer.
+        release.open()
+        let response = try await answer
+        #expect(response.status == 200)
+        #expect(response.text == "finished /slow")
+        await stopped
+        #expect(running.server.runtime == nil)
+        #expect((try? await httpRequest(port: running.port, "GET", "/after")) == nil)
+    }
+}

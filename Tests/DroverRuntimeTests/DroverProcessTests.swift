@@ -1,0 +1,199 @@
+import Drover
+import DroverCLI
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `drover` binary as a process: the banner's URL with `--port 0`, graceful stop on
+/// SIGINT and SIGTERM with a request in flight, and state that survives `kill -9`.
+@Suite struct DroverProcessTests {
+    /// The `drover` executable beside this test bundle in the build folder.
+    static func binary() throws -> String {
+        var directory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        for _ in 0..<4 {
+            directory.deleteLastPathComponent()
+            let candidate = directory.appendingPathComponent("drover").path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
+                return candidate
+            }
+        }
+        throw RawHTTPError(
+            description: "the drover binary was not found beside the test bundle (\(CommandLine.arguments[0])); build it with `swift build --build-tests`")
+    }
+
+    /// A running `drover dev`.
+    final class DevProcess: Sendable {
+        final class Shared: Sendable {
+            let text = Mutex("")
+            let exited = Mutex<(done: Bool, waiters: [CheckedContinuation<Int32, Never>])>((false, []))
+        }
+
+        let process: Process
+        private let shared = Shared()
+
+        init(arguments: [String], directory: String) throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: try DroverProcessTests.binary())
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            let shared = self.shared
+            errors.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    return
+                }
+                shared.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+            process.terminationHandler = { process in
+                let status = process.terminationStatus
+                let waiters = shared.exited.withLock { state -> [CheckedContinuation<Int32, Never>] in
+                    state.done = true
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume(returning: status) }
+            }
+            try process.run()
+        }
+
+        var errors: String { shared.text.withLock { $0 } }
+
+        /// Waits for `Ready on http://HOST:PORT` and returns the port.
+        func readyPort() async throws -> Int {
+            try await eventually("the Ready banner", limit: .seconds(60)) {
+                if self.errors.contains("Ready on http://") { return true }
+                if !self.process.isRunning { throw RawHTTPError(description: "drover exited early:\n\(self.errors)") }
+                return false
+            }
+            return try #require(errors.firstMatch(of: #/Ready on http://127\.0\.0\.1:(\d+)/#).flatMap { Int($0.output.1) })
+        }
+
+        func signal(_ number: Int32) {
+            kill(process.processIdentifier, number)
+        }
+
+        /// The exit status; kills the process with SIGKILL if it has not exited within `limit`.
+        func exitStatus(limit: Duration = .seconds(60)) async -> Int32 {
+            let timer = Task { [process] in
+                try? await Task.sleep(for: limit)
+                if !Task.isCancelled, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
+            defer { timer.cancel() }
+            return await withCheckedContinuation { continuation in
+                let now = shared.exited.withLock { state -> Bool in
+                    if state.done { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if now { continuation.resume(returning: process.terminationStatus) }
+            }
+        }
+    }
+
+    static func dev(_ project: PlaygroundProject) throws -> DevProcess {
+        try DevProcess(
+            arguments: ["dev", "--port", "0", "--config", project.configPath, "--persist-to", project.statePath], directory: project.path)
+    }
+
+    /// Whether the server side of the connection from `clientPort` to `serverPort` has read every
+    /// byte sent to it (its receive queue in /proc/net/tcp is empty).
+    static func serverHasRead(serverPort: Int, clientPort: Int) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        func hex(_ port: Int) -> String {
+            let digits = String(port, radix: 16, uppercase: true)
+            return ":" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        }
+        let local = hex(serverPort)
+        let remote = hex(clientPort)
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 4, fields[1].hasSuffix(local), fields[2].hasSuffix(remote) else { continue }
+            let queues = fields[4].split(separator: ":")
+            return queues.count == 2 && Int(queues[1], radix: 16) == 0
+        }
+        return false
+    }
+
+    @Test func bannerPrintsTheRealURLForPortZero() async throws {
+        let project = try PlaygroundProject.make()
+        let dev = try Self.dev(project)
+        let port = try await dev.readyPort()
+        #expect(port > 0)
+        #expect(!dev.errors.contains("Ready on http://127.0.0.1:0\n"))
+        #expect(dev.errors.contains("env.KV"))
+        let response = try await httpRequest(port: port, "GET", "/env")
+        #expect(response.status == 200)
+        #expect(try response.json()["greeting"]?.stringValue == "hello")
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == 0)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func signalStopsGracefullyAfterTheRequestInFlight(signal: Int32) async throws {
+        let project = try PlaygroundProject.make()
+        let dev = try Self.dev(project)
+        let port = try await dev.readyPort()
+        let connection = try RawHTTPConnection(port: port)
+        // A first exchange proves the connection is accepted and served.
+        #expect(try await connection.send("GET", "/env").status == 200)
+        // A slow query: a recursive count the handler is busy with while the signal arrives.
+        let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) AS n FROM c"
+        try connection.write(RawHTTPConnection.requestBytes("POST", "/d1/query", body: #"{"sql": "\#(sql)", "params": []}"#))
+        async let answer = connection.readResponse()
+        let clientPort = connection.localPort
+        try await eventually("the server to read the request") { Self.serverHasRead(serverPort: port, clientPort: clientPort) }
+        dev.signal(signal)
+        let response = try await answer
+        #expect(response.status == 200)
+        #expect(try response.json()["results"]?[0]?["n"] == .integer(3_000_000))
+        #expect(await dev.exitStatus() == 0)
+        #expect(dev.errors.contains("Shutting down"))
+    }
+
+    @Test func stateSurvivesKillNine() async throws {
+        let project = try PlaygroundProject.make()
+        let first = try Self.dev(project)
+        let port = try await first.readyPort()
+        #expect(try await httpRequest(port: port, "PUT", "/kv/survivor", body: "still here").status == 201)
+        let insert = try await httpRequest(
+            port: port, "POST", "/d1/query",
+            body: #"{"sql": "INSERT INTO cron_runs (cron, scheduled_ms) VALUES (?, ?)", "params": ["kill-test", 42]}"#)
+        #expect(insert.status == 200)
+        #expect(try await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"marker": "delayed"}, "delaySeconds": 5}"#).status == 202)
+        first.signal(SIGKILL)
+        #expect(await first.exitStatus() == SIGKILL)
+
+        // While it is down, the CLI sees the delayed message still pending.
+        let stats = try await QueuesCommandTests.stats(project)
+        let waiting = (stats["jobs"]?["delayed"]?.integerValue ?? 0) + (stats["jobs"]?["pending"]?.integerValue ?? 0)
+            + (stats["jobs"]?["inFlight"]?.integerValue ?? 0)
+        #expect(waiting == 1, "\(stats)")
+
+        let second = try Self.dev(project)
+        let again = try await second.readyPort()
+        let value = try await httpRequest(port: again, "GET", "/kv/survivor")
+        #expect(value.status == 200)
+        #expect(value.text == "still here")
+        let rows = try await httpRequest(
+            port: again, "POST", "/d1/query", body: #"{"sql": "SELECT scheduled_ms FROM cron_runs WHERE cron = 'kill-test'", "params": []}"#)
+        #expect(try rows.json()["results"]?[0]?["scheduled_ms"] == .integer(42))
+        try await eventually("the delayed message to be delivered after the restart") {
+            let deliveries = try await DevServerTests.deliveries(port: again)
+            return deliveries.contains { $0["msg"]?.stringValue?.contains("delayed") == true }
+        }
+        second.signal(SIGTERM)
+        #expect(await second.exitStatus() == 0)
+    }
+}
