@@ -110,7 +110,10 @@ import Glibc
     /// Whether the server side of the connection from `clientPort` to `serverPort` has read every
     /// byte sent to it (its receive queue in /proc/net/tcp is empty).
     static func serverHasRead(serverPort: Int, clientPort: Int) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
+        // /proc files report a size of 0: read to the end rather than by the size.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return false }
+        defer { try? handle.close() }
+        let table = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         func hex(_ port: Int) -> String {
             let digits = String(port, radix: 16, uppercase: true)
             return ":" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
@@ -195,5 +198,46 @@ import Glibc
         }
         second.signal(SIGTERM)
         #expect(await second.exitStatus() == 0)
+    }
+
+    @Test func reloadsWhenTheConfigFileChangesAndKeepsServingOnABrokenOne() async throws {
+        let project = try PlaygroundProject.make()
+        let dev = try Self.dev(project)
+        let port = try await dev.readyPort()
+        let config = try String(contentsOfFile: project.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: #"GREETING = "hello""#, with: #"GREETING = "bonjour""#)
+            .write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        try await eventually("the new GREETING to be served") {
+            try await httpRequest(port: port, "GET", "/env").json()["greeting"]?.stringValue == "bonjour"
+        }
+        try config.replacingOccurrences(of: #"GREETING = "hello""#, with: "GREETING = [1,")
+            .write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        try await eventually("the reload error to be logged") { dev.errors.contains("reload failed") }
+        #expect(dev.errors.contains(#/wrangler-like\.toml:\d+:\d+/#))
+        #expect(try await httpRequest(port: port, "GET", "/env").json()["greeting"]?.stringValue == "bonjour")
+        // A .dev.vars file appearing is a change too: the secret becomes visible (never its value).
+        try "API_TOKEN=t0ken\n".write(toFile: project.path + "/.dev.vars", atomically: true, encoding: .utf8)
+        try config.write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        try await eventually("the token and the old GREETING to be served") {
+            let env = try await httpRequest(port: port, "GET", "/env").json()
+            return env["hasToken"] == .bool(true) && env["greeting"]?.stringValue == "hello"
+        }
+        #expect(!dev.errors.contains("t0ken"))
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == 0)
+    }
+
+    @Test func aPortInUseIsAClearFailure() async throws {
+        let project = try PlaygroundProject.make()
+        let first = try Self.dev(project)
+        let port = try await first.readyPort()
+        let other = try PlaygroundProject.make()
+        let second = try DevProcess(
+            arguments: ["dev", "--port", String(port), "--config", other.configPath, "--persist-to", other.statePath], directory: other.path)
+        #expect(await second.exitStatus() == 1)
+        #expect(second.errors.contains("error:"))
+        #expect(second.errors.contains(String(port)))
+        first.signal(SIGTERM)
+        #expect(await first.exitStatus() == 0)
     }
 }
