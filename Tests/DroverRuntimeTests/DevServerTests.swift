@@ -126,4 +126,38 @@ import Testing
         #expect(running.server.runtime == nil)
         #expect((try? await httpRequest(port: running.port, "GET", "/after")) == nil)
     }
+
+    @Test func aRequestInFlightDuringAReloadFinishesOnItsVersion() async throws {
+        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: #"main = "playground""#, with: #"main = "slow""#) }
+        let entered = Gate()
+        let release = Gate()
+        var registry = PlaygroundProject.registry
+        registry.register("slow", ClosureWorker(fetch: { request, env, _ in
+            if request.path == "/slow" {
+                entered.open()
+                await release.wait()
+            }
+            try await env.kv("KV").put("written", value: Array("by \(request.path)".utf8), options: KVPutOptions())
+            return Response("greeting \(env.vars["GREETING"] ?? "-")")
+        }))
+        let running = try await Self.start(project, registry: registry)
+        let connection = try RawHTTPConnection(port: running.port)
+        try connection.write(RawHTTPConnection.requestBytes("GET", "/slow", body: nil))
+        async let answer = connection.readResponse()
+        await entered.wait()
+        let config = try String(contentsOfFile: project.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: #"GREETING = "hello""#, with: #"GREETING = "bonjour""#)
+            .write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        async let reloaded: Void = running.server.reload()
+        // The new version serves new requests while the old one is still answering.
+        try await eventually("the new version to serve") {
+            try await httpRequest(port: running.port, "GET", "/fast").text == "greeting bonjour"
+        }
+        release.open()
+        let response = try await answer
+        #expect(response.status == 200)
+        #expect(response.text == "greeting hello")
+        await reloaded
+        await running.server.shutdown()
+    }
 }

@@ -2,6 +2,7 @@ import Drover
 import DroverConfig
 import DroverHTTP
 import Foundation
+import Synchronization
 
 /// `drover dev`: serves the configured worker over HTTP, runs its queue consumers and cron
 /// triggers, answers the runtime's own routes, reloads when the config or `.dev.vars` changes,
@@ -27,14 +28,14 @@ package final class DevServer: Sendable {
     private let settings: Settings
     private let logger: Logger
     private let factory: RuntimeFactory
-    private let current: LockedValue<WorkerRuntime?>
+    private let current: ServingRuntime
     private let server: LockedValue<HTTPServer?>
 
     package init(settings: Settings, logger: Logger, factory: @escaping RuntimeFactory) {
         self.settings = settings
         self.logger = logger
         self.factory = factory
-        self.current = LockedValue(nil)
+        self.current = ServingRuntime()
         self.server = LockedValue(nil)
     }
 
@@ -51,7 +52,9 @@ package final class DevServer: Sendable {
         let recorder = settings.recorder
         let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName)
         let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
-            guard let runtime = current.get() else { return Response.error("server is stopping", status: 503) }
+            // Leased, so a reload closes this version's stores only after the request is answered.
+            guard let runtime = current.acquire() else { return Response.error("server is stopping", status: 503) }
+            defer { current.release(runtime) }
             if routes.handles(request) { return await routes.respond(to: request, host: runtime.host) }
             if let recorder { return await recorder.serve(request, runtime: runtime) }
             return await runtime.host.fetch(request)
@@ -74,8 +77,10 @@ package final class DevServer: Sendable {
             logger.error("reload failed, still serving the previous version: \(error)")
             return
         }
-        let old = current.exchange(fresh)
-        await old?.shutdown()
+        if let old = current.exchange(fresh) {
+            await current.waitUntilIdle(old)
+            await old.shutdown()
+        }
         do {
             try await fresh.start(cronTriggers: settings.cronTriggers)
             logger.info("reloaded \(fresh.config.configPath)")
@@ -90,5 +95,64 @@ package final class DevServer: Sendable {
         if let server = server.exchange(nil) { await server.shutdown(gracePeriod: settings.gracePeriod) }
         await settings.recorder?.finish()
         if let runtime = current.exchange(nil) { await runtime.shutdown() }
+    }
+}
+
+/// The runtime serving now, leased per request: requests in flight on a replaced runtime are
+/// counted so a reload shuts it down only once they have been answered.
+private final class ServingRuntime: Sendable {
+    private struct State {
+        var runtime: WorkerRuntime?
+        var leases: [ObjectIdentifier: Int] = [:]
+        var idleWaiters: [ObjectIdentifier: [CheckedContinuation<Void, Never>]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func get() -> WorkerRuntime? { state.withLock { $0.runtime } }
+
+    func set(_ runtime: WorkerRuntime?) { state.withLock { $0.runtime = runtime } }
+
+    func exchange(_ runtime: WorkerRuntime?) -> WorkerRuntime? {
+        state.withLock { state in
+            defer { state.runtime = runtime }
+            return state.runtime
+        }
+    }
+
+    /// The current runtime, counted as serving one more request.
+    func acquire() -> WorkerRuntime? {
+        state.withLock { state in
+            guard let runtime = state.runtime else { return nil }
+            state.leases[ObjectIdentifier(runtime), default: 0] += 1
+            return runtime
+        }
+    }
+
+    func release(_ runtime: WorkerRuntime) {
+        let id = ObjectIdentifier(runtime)
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let left = (state.leases[id] ?? 1) - 1
+            guard left <= 0 else {
+                state.leases[id] = left
+                return []
+            }
+            state.leases[id] = nil
+            return state.idleWaiters.removeValue(forKey: id) ?? []
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once no request holds `runtime`.
+    func waitUntilIdle(_ runtime: WorkerRuntime) async {
+        let id = ObjectIdentifier(runtime)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state -> Bool in
+                guard (state.leases[id] ?? 0) > 0 else { return true }
+                state.idleWaiters[id, default: []].append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
     }
 }
