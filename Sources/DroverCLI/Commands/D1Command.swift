@@ -29,7 +29,8 @@ enum D1Command {
             let database = try open(arguments.positionals[0], project: project)
             defer { database.close() }
             let results = try await database.executeScript(sql)
-            context.print(arguments.flag("json") ? D1ResultTable.json(results) : D1ResultTable.render(results))
+            let rendered = arguments.flag("json") ? D1ResultTable.json(results) : D1ResultTable.render(results)
+            context.print(rendered.hasSuffix("\n") ? String(rendered.dropLast()) : rendered)
             return DroverCommandLine.success
         })
 
