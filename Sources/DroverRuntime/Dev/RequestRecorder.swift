@@ -15,14 +15,9 @@ package final class RequestRecorder: Sendable {
     /// concurrently for different requests.
     package typealias Sink = @Sendable (RecordedRequest) async -> Void
 
-    private struct Pending {
-        var nextID = 0
-        var tasks: [Int: Task<Void, Never>] = [:]
-    }
-
     private let sink: Sink
     private let sequence = Atomic<Int>(0)
-    private let pending = Mutex(Pending())
+    private let pending = BackgroundWork()
 
     /// A recorder handing every captured request to `sink`.
     package init(sink: @escaping Sink) {
@@ -76,7 +71,7 @@ package final class RequestRecorder: Sendable {
         let config = runtime.config
         let sink = self.sink
         let (incoming, outgoing) = (buffered, answered)
-        schedule {
+        pending.run {
             await background?.value
             let (exchanges, secretsRead) = capture.snapshot
             await sink(
@@ -90,25 +85,9 @@ package final class RequestRecorder: Sendable {
 
     /// Waits until every capture scheduled so far, and any scheduled meanwhile, has reached the sink.
     package func finish() async {
-        while true {
-            let tasks = pending.withLock { Array($0.tasks.values) }
-            if tasks.isEmpty { return }
-            for task in tasks { await task.value }
-        }
+        await pending.waitForAll()
     }
 
-    private func schedule(_ work: @escaping @Sendable () async -> Void) {
-        pending.withLock { state in
-            let id = state.nextID
-            state.nextID += 1
-            state.tasks[id] = Task { [weak self] in
-                await work()
-                _ = self?.pending.withLock { $0.tasks.removeValue(forKey: id) }
-            }
-        }
-    }
-
-    /// Every secret binding of `env` by name.
     private static func secretValues(of env: Env) -> [String: String] {
         var values: [String: String] = [:]
         for name in env.bindingNames {

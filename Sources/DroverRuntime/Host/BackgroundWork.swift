@@ -1,6 +1,8 @@
+import Drover
 import Synchronization
 
-/// Tracks work that outlives its request (`ctx.waitUntil`), so shutdown and replay can await it.
+/// Tracks tasks that outlive the call that started them — a request's `ctx.waitUntil` work, a
+/// recorded fixture still being written — so shutdown and replay can await them all.
 package final class BackgroundWork: Sendable {
     private struct State {
         var nextID = 0
@@ -11,20 +13,26 @@ package final class BackgroundWork: Sendable {
 
     package init() {}
 
-    /// Awaits `context`'s background work in a tracked task.
-    /// - Returns: that task, for a caller that must await this one request's work (recording).
+    /// Runs `work` in a tracked task.
+    /// - Returns: that task, for a caller that must await this one piece of work.
     @discardableResult
-    package func track(_ context: ExecutionContext) -> Task<Void, Never> {
+    package func run(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         state.withLock { state in
             let id = state.nextID
             state.nextID += 1
             let task = Task { [weak self] in
-                await context.waitForBackgroundWork()
+                await work()
                 self?.finish(id)
             }
             state.tasks[id] = task
             return task
         }
+    }
+
+    /// Awaits `context`'s `waitUntil` work in a tracked task.
+    @discardableResult
+    package func track(_ context: ExecutionContext) -> Task<Void, Never> {
+        run { await context.waitForBackgroundWork() }
     }
 
     private func finish(_ id: Int) {
@@ -40,8 +48,6 @@ package final class BackgroundWork: Sendable {
         }
     }
 
-    /// How many requests still have background work.
+    /// How many pieces of work are still running.
     package var count: Int { state.withLock { $0.tasks.count } }
 }
-
-import Drover
