@@ -25,24 +25,41 @@ enum D1Benchmark {
         let selectPath = directory + "/select.sqlite"
         let db = try SQLiteD1Database(path: selectPath, logger: .disabled, readers: 4)
         _ = try await db.exec("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, value INTEGER)")
-        _ = try await db.batch((1...10_000).map { db.prepare("INSERT INTO items (name, value) VALUES (?, ?)").bind(.text("item \($0)"), .integer(Int64($0))) })
+        _ = try await db.batch(
+            (1...10_000).map { db.prepare("INSERT INTO items (name, value) VALUES (?, ?)").bind(.text("item \($0)"), .integer(Int64($0))) }
+        )
         let raw = try RawSQLite(path: selectPath)
         let sql = "SELECT id, name, value FROM items WHERE id = ?"
         // Warm up both.
-        for id in 1...1_000 { _ = try await db.prepare(sql).bind(.integer(Int64(id))).first(); _ = raw.pointSelect(sql, id: Int64(id)) }
-        var rawKept = Double.infinity, rawPrepared = Double.infinity, binding = Double.infinity
+        for id in 1...1_000 {
+            _ = try await db.prepare(sql).bind(.integer(Int64(id))).first()
+            _ = raw.pointSelect(sql, id: Int64(id))
+        }
+        var rawKept = Double.infinity
+        var rawPrepared = Double.infinity
+        var binding = Double.infinity
         for _ in 0..<3 {
             rawKept = min(rawKept, measure(iterations) { raw.pointSelect(sql, id: Int64($0 % 10_000 + 1)) })
             rawPrepared = min(rawPrepared, measure(iterations) { raw.pointSelectPreparingEachTime(sql, id: Int64($0 % 10_000 + 1)) })
-            binding = min(binding, try await measureAsync(iterations) { index in
-                _ = try await db.prepare(sql).bind(.integer(Int64(index % 10_000 + 1))).first()
-            })
+            binding = min(
+                binding,
+                try await measureAsync(iterations) { index in
+                    _ = try await db.prepare(sql).bind(.integer(Int64(index % 10_000 + 1))).first()
+                }
+            )
         }
         table.append(("point select, raw (kept statement)", micro(rawKept), ""))
         table.append(("point select, raw (prepare per call)", micro(rawPrepared), ""))
-        table.append(("point select, binding", micro(binding),
-                      String(format: "%+.0f%% vs kept, %+.0f%% vs prepare-per-call (target ≤ +15%%)",
-                             (binding / rawKept - 1) * 100, (binding / rawPrepared - 1) * 100)))
+        table.append(
+            (
+                "point select, binding", micro(binding),
+                String(
+                    format: "%+.0f%% vs kept, %+.0f%% vs prepare-per-call (target ≤ +15%%)",
+                    (binding / rawKept - 1) * 100,
+                    (binding / rawPrepared - 1) * 100
+                )
+            )
+        )
 
         // 100 000-row insert in one batch.
         let insertSQL = "INSERT INTO bulk (id, name, value) VALUES (?, ?, ?)"
@@ -61,8 +78,12 @@ enum D1Benchmark {
         rawBulk.insertRows(insertSQL, count: rows)
         let rawTime = seconds(ContinuousClock.now - rawStart)
         table.append(("\(rows)-row insert, raw", milli(rawTime), ""))
-        table.append(("\(rows)-row insert, one batch", milli(batchTime),
-                      String(format: "%.2f× raw (target ≤ 1.3×, ≤ 1 s)", batchTime / rawTime)))
+        table.append(
+            (
+                "\(rows)-row insert, one batch", milli(batchTime),
+                String(format: "%.2f× raw (target ≤ 1.3×, ≤ 1 s)", batchTime / rawTime)
+            )
+        )
         bulk.close()
 
         // Concurrent readers with a writer.
@@ -70,16 +91,24 @@ enum D1Benchmark {
         let single = try await readThroughput(db, sql: readSQL, readers: 1, seconds: duration)
         let four = try await readThroughput(db, sql: readSQL, readers: 4, seconds: duration)
         table.append(("range read, 1 reader + writer", String(format: "%.0f reads/s", single), ""))
-        table.append(("range read, 4 readers + writer", String(format: "%.0f reads/s", four),
-                      String(format: "%.2f× one reader (target ≥ 1.6×)", four / single)))
+        table.append(
+            (
+                "range read, 4 readers + writer", String(format: "%.0f reads/s", four),
+                String(format: "%.2f× one reader (target ≥ 1.6×)", four / single)
+            )
+        )
         db.close()
 
         let width = table.map(\.0.count).max() ?? 0
         let valueWidth = table.map(\.1.count).max() ?? 0
-        print("D1 benchmark (\(iterations) selects, \(rows) rows, \(Int(duration)) s per throughput run, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print(
+            "D1 benchmark (\(iterations) selects, \(rows) rows, \(Int(duration)) s per throughput run, \(ProcessInfo.processInfo.activeProcessorCount) cores)"
+        )
         for (name, value, note) in table {
-            print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                  + String(repeating: " ", count: valueWidth - value.count) + value + "  " + note)
+            print(
+                name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + String(repeating: " ", count: valueWidth - value.count) + value + "  " + note
+            )
         }
     }
 

@@ -28,7 +28,8 @@ enum HTTPBenchmark {
         let hello = Response("hello")
         let notFound = Response("not found", status: 404)
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(port: port, eventLoops: loops), logger: logger
+            configuration: HTTPServerConfiguration(port: port, eventLoops: loops),
+            logger: logger
         ) { request in
             switch (request.method, request.target) {
             case ("GET", "/hello"):

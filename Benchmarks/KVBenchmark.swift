@@ -46,8 +46,11 @@ enum KVBenchmark {
         kv.close()
         // The same without DroverKV's value cache: every get is a pread.
         let uncached = try FileKVNamespace(
-            directory: root + "/kv", clock: SystemWallClock(), logger: .disabled,
-            tuning: .init(cacheBytes: 0, cacheableValueLength: 0))
+            directory: root + "/kv",
+            clock: SystemWallClock(),
+            logger: .disabled,
+            tuning: .init(cacheBytes: 0, cacheableValueLength: 0)
+        )
         let kvPread = try await measure(getCount / 4) { i in
             checksum &+= try await uncached.getBytes(hotKeys[(i &* 7919) % hotKeys.count])?.count ?? 0
         }
@@ -116,11 +119,19 @@ enum KVBenchmark {
         let reclaimTime = ContinuousClock.now - reclaimStart
         let after = try reopened.diskUsage()
         rows.append(("open \(bigKeys) keys", format(openTime) + String(format: " (cpu %.3f)", openCPUTime), "—", "goal ≤ 1 s"))
-        rows.append((
-            "disk after reclaim", "\(after / 1_048_576) MiB", "—",
-            String(format: "%.2f× raw (%lld MiB raw, %lld MiB before; %d expired, reclaim %@)", Double(after) / Double(rawBytes),
-                   rawBytes / 1_048_576, before / 1_048_576, report.expiredKeys, format(reclaimTime))
-        ))
+        rows.append(
+            (
+                "disk after reclaim", "\(after / 1_048_576) MiB", "—",
+                String(
+                    format: "%.2f× raw (%lld MiB raw, %lld MiB before; %d expired, reclaim %@)",
+                    Double(after) / Double(rawBytes),
+                    rawBytes / 1_048_576,
+                    before / 1_048_576,
+                    report.expiredKeys,
+                    format(reclaimTime)
+                )
+            )
+        )
         reopened.close()
 
         print("KV benchmark (release), DroverKV vs SQLite baseline, same run")
@@ -160,8 +171,11 @@ enum KVBenchmark {
     }
 
     private static func ratio(_ a: Run, _ b: Run) -> String {
-        String(format: "%.2f× (cpu %.2f×)", (Double(a.count) / a.wall) / (Double(b.count) / b.wall),
-               (Double(a.count) / max(a.cpu, 1e-9)) / (Double(b.count) / max(b.cpu, 1e-9)))
+        String(
+            format: "%.2f× (cpu %.2f×)",
+            (Double(a.count) / a.wall) / (Double(b.count) / b.wall),
+            (Double(a.count) / max(a.cpu, 1e-9)) / (Double(b.count) / max(b.cpu, 1e-9))
+        )
     }
 
     private static func millis(_ run: Run, _ count: Int) -> String {

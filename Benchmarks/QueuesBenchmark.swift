@@ -66,14 +66,17 @@ enum QueuesBenchmark {
             while sent < endToEndCount {
                 let count = min(100, endToEndCount - sent)
                 try await queue.sendBatch(
-                    (0..<count).map { MessageSendRequest(body: .json(["order": .integer(Int64(sent + $0))])) })
+                    (0..<count).map { MessageSendRequest(body: .json(["order": .integer(Int64(sent + $0))])) }
+                )
                 sent += count
             }
             await done.wait()
             let elapsed = ContinuousClock.now - start
             await broker.shutdown()
             let rate = Double(endToEndCount) / (milliseconds(elapsed) / 1000)
-            rows.append(("end-to-end \(endToEndCount) msgs, batches of 100", String(format: "%.0f msg/s (%.2f s)", rate, milliseconds(elapsed) / 1000)))
+            rows.append(
+                ("end-to-end \(endToEndCount) msgs, batches of 100", String(format: "%.0f msg/s (%.2f s)", rate, milliseconds(elapsed) / 1000))
+            )
         }
 
         // 3. memory while messages wait on disk.

@@ -92,7 +92,8 @@ enum ReplayBenchmark {
         var upstream: [String] = []
         for index in 0..<upstreamEntries {
             upstream.append(
-                #"{"request": {"method": "POST", "url": "https://api.example.test/v1/items/\#(index)?page=2", "headers": {"idempotency-key": "k\#(index)"}, "bodyJson": {"id": \#(index), "tags": ["a", "b"]}}, "response": {"status": 200, "headers": {"x-id": "\#(index)"}, "json": {"ok": true, "id": \#(index)}}, "times": \#(index == upstreamEntries - 1 ? "\"any\"" : "1")}"#)
+                #"{"request": {"method": "POST", "url": "https://api.example.test/v1/items/\#(index)?page=2", "headers": {"idempotency-key": "k\#(index)"}, "bodyJson": {"id": \#(index), "tags": ["a", "b"]}}, "response": {"status": 200, "headers": {"x-id": "\#(index)"}, "json": {"ok": true, "id": \#(index)}}, "times": \#(index == upstreamEntries - 1 ? "\"any\"" : "1")}"#
+            )
         }
         return #"""
             {"name": "benchmark", "now": "2026-01-01T00:00:00Z", "secrets": {"S": "v"},

@@ -54,7 +54,8 @@ enum RouterBenchmark {
         print("|---|---|---|---|")
         print(
             "| Router.fetch (mixed paths) | \(Int(perSecond)) | \(Int(seconds * 1e9 / Double(iterations))) "
-                + "| \(Int(cpuSeconds * 1e9 / Double(iterations))) |")
+                + "| \(Int(cpuSeconds * 1e9 / Double(iterations))) |"
+        )
         if statusSum == 0 { print("(unreachable)") }
     }
 

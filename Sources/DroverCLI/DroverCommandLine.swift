@@ -32,7 +32,8 @@ public enum DroverCommandLine {
             return success
         }
         // The longest command path that prefixes the arguments wins.
-        let match = commands
+        let match =
+            commands
             .filter { arguments.starts(with: $0.path) }
             .max { $0.path.count < $1.path.count }
         guard let command = match else {

@@ -38,7 +38,10 @@ public struct PlaygroundWorker: Worker {
 
     /// "Errors from a binding are answered 400 {"error": "<the binding's message, verbatim>"}."
     @Sendable private static func bindingErrorsAsBadRequests(
-        _ request: Request, _ env: Env, _ ctx: ExecutionContext, _ next: Router.Next
+        _ request: Request,
+        _ env: Env,
+        _ ctx: ExecutionContext,
+        _ next: Router.Next
     ) async throws -> Response {
         do {
             return try await next(request)
@@ -93,12 +96,14 @@ public struct PlaygroundWorker: Worker {
         let options = KVListOptions(prefix: query["prefix"], limit: limit, cursor: query["cursor"])
         let page = try await env.kv("KV").list(options)
         var body = JSONObject()
-        body["keys"] = .array(page.keys.map { key in
-            var object: JSONObject = ["name": .string(key.name)]
-            if let expiration = key.expiration { object["expiration"] = .integer(expiration) }
-            if let metadata = key.metadata { object["metadata"] = metadata }
-            return .object(object)
-        })
+        body["keys"] = .array(
+            page.keys.map { key in
+                var object: JSONObject = ["name": .string(key.name)]
+                if let expiration = key.expiration { object["expiration"] = .integer(expiration) }
+                if let metadata = key.metadata { object["metadata"] = metadata }
+                return .object(object)
+            }
+        )
         body["list_complete"] = .bool(page.listComplete)
         if let cursor = page.cursor { body["cursor"] = .string(cursor) }
         return .json(.object(body))
@@ -196,12 +201,19 @@ public struct PlaygroundWorker: Worker {
         let database = try env.d1("DB")
         let now = env.clock.nowMilliseconds()
         let insert = database.prepare(
-            "INSERT INTO deliveries (queue, msg, attempts, batch_size, at_ms) VALUES (?, ?, ?, ?, ?)")
-        _ = try await database.batch(batch.messages.map { message in
-            insert.bind(
-                .text(batch.queue), .text(Self.recordedText(of: message.body)), .integer(Int64(message.attempts)),
-                .integer(Int64(batch.messages.count)), .integer(now))
-        })
+            "INSERT INTO deliveries (queue, msg, attempts, batch_size, at_ms) VALUES (?, ?, ?, ?, ?)"
+        )
+        _ = try await database.batch(
+            batch.messages.map { message in
+                insert.bind(
+                    .text(batch.queue),
+                    .text(Self.recordedText(of: message.body)),
+                    .integer(Int64(message.attempts)),
+                    .integer(Int64(batch.messages.count)),
+                    .integer(now)
+                )
+            }
+        )
         for message in batch.messages {
             let action = message.body.json?["action"]?.stringValue ?? "ack"
             switch action {

@@ -40,8 +40,11 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         /// The defaults: 64 MiB cache of values up to 16 KiB, maintenance every 1024 writes,
         /// compaction at a third of the log dead and at least 1 MiB, or at an eighth on explicit reclaim.
         public init(
-            cacheBytes: Int = 64 << 20, cacheableValueLength: Int = 16 << 10, maintenanceInterval: Int = 1024,
-            compactionDeadRatio: Double = 1.0 / 3.0, compactionMinimumDeadBytes: Int64 = 1 << 20,
+            cacheBytes: Int = 64 << 20,
+            cacheableValueLength: Int = 16 << 10,
+            maintenanceInterval: Int = 1024,
+            compactionDeadRatio: Double = 1.0 / 3.0,
+            compactionMinimumDeadBytes: Int64 = 1 << 20,
             reclaimDeadRatio: Double = 1.0 / 8.0
         ) {
             self.cacheBytes = cacheBytes
@@ -128,8 +131,14 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             }
             var state = State(log: log, generation: generation, end: KVLogRecord.firstRecordOffset)
             state.index = KVIndex(capacity: Int(max(size, 0) / 128))
-            try Self.catchUp(&state, to: max(size, KVLogRecord.firstRecordOffset), truncatingTorn: true,
-                             now: clock.nowSeconds(), directory: directory, logger: logger)
+            try Self.catchUp(
+                &state,
+                to: max(size, KVLogRecord.firstRecordOffset),
+                truncatingTorn: true,
+                now: clock.nowSeconds(),
+                directory: directory,
+                logger: logger
+            )
             head.store(generation: generation, end: state.end)
             Self.removeStrayFiles(directory, keeping: generation)
             return state
@@ -200,11 +209,16 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     /// A page of keys in byte order, after the cursor, under the literal prefix.
     /// - Throws: ``KVError`` for a limit outside 1...1000.
     public func list(_ options: KVListOptions) async throws -> KVListResult {
-        let page = try list(rawPrefix: options.prefix.map { Array($0.utf8) } ?? [], limit: options.limit,
-                            cursor: options.cursor)
+        let page = try list(
+            rawPrefix: options.prefix.map { Array($0.utf8) } ?? [],
+            limit: options.limit,
+            cursor: options.cursor
+        )
         return KVListResult(
             keys: page.keys.map { KVListResult.Key(name: $0.key.text, expiration: $0.expiration, metadata: $0.metadata) },
-            listComplete: page.cursor == nil, cursor: page.cursor)
+            listComplete: page.cursor == nil,
+            cursor: page.cursor
+        )
     }
 
     // MARK: - Raw-key operations (any bytes are a key)
@@ -249,10 +263,19 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             let metadata = try KVLimits.metadataBytes(options.metadata)
             try KVLimits.checkValueLength(value.count)
             let record = KVLogRecord.encode(
-                kind: .put, key: rawKey, metadata: metadata, value: value, expiration: expiration)
+                kind: .put,
+                key: rawKey,
+                metadata: metadata,
+                value: value,
+                expiration: expiration
+            )
             let entry = KVIndexEntry(
-                recordOffset: 0, recordLength: UInt32(record.count), valueLength: UInt32(value.count),
-                expiration: expiration, metadata: options.metadata)
+                recordOffset: 0,
+                recordLength: UInt32(record.count),
+                valueLength: UInt32(value.count),
+                expiration: expiration,
+                metadata: options.metadata
+            )
             prepared.append((KVKey(rawKey), record, entry, value))
         }
         let maintain = try state.withLock { state in
@@ -349,8 +372,11 @@ public final class FileKVNamespace: KVNamespace, Sendable {
                 }
                 keys.append(
                     RawListedKey(
-                        bytes: key.bytes, expiration: entry.expiration == 0 ? nil : entry.expiration,
-                        metadata: entry.metadata))
+                        bytes: key.bytes,
+                        expiration: entry.expiration == 0 ? nil : entry.expiration,
+                        metadata: entry.metadata
+                    )
+                )
             }
             let next = more ? Data(keys[keys.count - 1].bytes).base64EncodedString() : nil
             return RawListPage(keys: keys, cursor: next)
@@ -411,8 +437,10 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             defer { self.maintenanceScheduled.store(false, ordering: .releasing) }
             do {
                 _ = try self.maintain(
-                    force: false, minimumDeadBytes: self.tuning.compactionMinimumDeadBytes,
-                    deadRatio: self.tuning.compactionDeadRatio)
+                    force: false,
+                    minimumDeadBytes: self.tuning.compactionMinimumDeadBytes,
+                    deadRatio: self.tuning.compactionDeadRatio
+                )
             } catch {
                 self.logger.warning("KV maintenance of \(self.directory) failed: \(error)")
             }
@@ -443,8 +471,12 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         }
         let length = Int(entry.valueLength)
         if allowDeferred && length > tuning.cacheableValueLength {
-            return Found(value: [], deferred: (log, entry.valueOffset, length), metadata: entry.metadata,
-                         expiration: entry.expiration)
+            return Found(
+                value: [],
+                deferred: (log, entry.valueOffset, length),
+                metadata: entry.metadata,
+                expiration: entry.expiration
+            )
         }
         let value = try log.read(at: entry.valueOffset, count: length)
         guard value.count == length else { throw KVStoreError.io("pread", path: log.path, errno: EIO) }
@@ -474,8 +506,15 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         if published.generation != state.generation {
             try reload(&state, now: now)
         } else if published.end > state.end {
-            try Self.catchUp(&state, to: published.end, truncatingTorn: false, now: now, directory: directory,
-                             logger: logger, invalidateCache: true)
+            try Self.catchUp(
+                &state,
+                to: published.end,
+                truncatingTorn: false,
+                now: now,
+                directory: directory,
+                logger: logger,
+                invalidateCache: true
+            )
         }
     }
 
@@ -486,8 +525,15 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         if head.load().generation != state.generation { try reload(&state, now: now) }
         let size = try state.log!.size()
         if size > state.end {
-            try Self.catchUp(&state, to: size, truncatingTorn: true, now: now, directory: directory, logger: logger,
-                             invalidateCache: true)
+            try Self.catchUp(
+                &state,
+                to: size,
+                truncatingTorn: true,
+                now: now,
+                directory: directory,
+                logger: logger,
+                invalidateCache: true
+            )
         } else if size < state.end {
             throw KVStoreError.notAStore(state.log!.path, "the log shrank from \(state.end) to \(size) bytes")
         }
@@ -519,8 +565,14 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             }
             var fresh = State(log: log, generation: published.generation, end: KVLogRecord.firstRecordOffset)
             fresh.index = KVIndex(capacity: state.index.entries.count)
-            try Self.catchUp(&fresh, to: published.end, truncatingTorn: false, now: now, directory: directory,
-                             logger: logger)
+            try Self.catchUp(
+                &fresh,
+                to: published.end,
+                truncatingTorn: false,
+                now: now,
+                directory: directory,
+                logger: logger
+            )
             fresh.writesSinceMaintenance = state.writesSinceMaintenance
             state = fresh
             return
@@ -530,7 +582,12 @@ public final class FileKVNamespace: KVNamespace, Sendable {
 
     /// Reads records from `state.end` to `limit` into the index.
     private static func catchUp(
-        _ state: inout State, to limit: Int64, truncatingTorn: Bool, now: Int64, directory: String, logger: Logger,
+        _ state: inout State,
+        to limit: Int64,
+        truncatingTorn: Bool,
+        now: Int64,
+        directory: String,
+        logger: Logger,
         invalidateCache: Bool = false
     ) throws {
         let log = state.log!
@@ -552,8 +609,13 @@ public final class FileKVNamespace: KVNamespace, Sendable {
                 state.index.set(
                     key,
                     KVIndexEntry(
-                        recordOffset: offset, recordLength: UInt32(view.record.count),
-                        valueLength: UInt32(view.valueLength), expiration: view.expiration, metadata: metadata))
+                        recordOffset: offset,
+                        recordLength: UInt32(view.record.count),
+                        valueLength: UInt32(view.valueLength),
+                        expiration: view.expiration,
+                        metadata: metadata
+                    )
+                )
             }
         }
         state.end = outcome.end

@@ -118,7 +118,10 @@ public final class QueueBroker: Sendable {
             for consumer in selected {
                 while true {
                     let leased = try await store.lease(
-                        queue: consumer.queue, now: clock.nowMilliseconds(), limit: consumer.maxBatchSize)
+                        queue: consumer.queue,
+                        now: clock.nowMilliseconds(),
+                        limit: consumer.maxBatchSize
+                    )
                     if leased.isEmpty { break }
                     deliveredAny = true
                     try await process(leased, settings: consumer, deliver: deliver)
@@ -141,7 +144,9 @@ public final class QueueBroker: Sendable {
             Message.Content(
                 id: leased.message.id,
                 timestamp: Date(timeIntervalSince1970: Double(leased.message.timestampMilliseconds) / 1000),
-                body: leased.message.body, attempts: leased.deliveries)
+                body: leased.message.body,
+                attempts: leased.deliveries
+            )
         }
         let batch = MessageBatch(queue: settings.queue, messages: contents)
         let started = ContinuousClock.now
@@ -175,7 +180,10 @@ public final class QueueBroker: Sendable {
     /// has had at most `max_retries` + 1 deliveries; the failure of the last one dead-letters or
     /// drops it (see ``QueueConsumerSettings``).
     private func fate(
-        of message: LeasedMessage, _ decision: MessageDecision, settings: QueueConsumerSettings, now: Int64
+        of message: LeasedMessage,
+        _ decision: MessageDecision,
+        settings: QueueConsumerSettings,
+        now: Int64
     ) -> MessageFate {
         guard case .retry(let requested) = decision else { return .acknowledge }
         let id = message.message.id
@@ -189,7 +197,8 @@ public final class QueueBroker: Sendable {
         if let deadLetterQueue = settings.deadLetterQueue {
             logger.warning(
                 "Moving message \"\(id)\" on queue \"\(settings.queue)\" to dead letter queue "
-                    + "\"\(deadLetterQueue)\" after \(attempts) failed attempt\(plural)...")
+                    + "\"\(deadLetterQueue)\" after \(attempts) failed attempt\(plural)..."
+            )
             return .deadLetter(to: deadLetterQueue)
         }
         logger.warning("Dropped message \"\(id)\" on queue \"\(settings.queue)\" after \(attempts) failed attempt\(plural)!")

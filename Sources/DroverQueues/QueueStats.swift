@@ -17,7 +17,12 @@ public struct QueueStats: Sendable, Hashable {
 
     /// Creates counts.
     public init(
-        queue: String, ready: Int = 0, delayed: Int = 0, inFlight: Int = 0, deadLettered: Int = 0, dropped: Int = 0
+        queue: String,
+        ready: Int = 0,
+        delayed: Int = 0,
+        inFlight: Int = 0,
+        deadLettered: Int = 0,
+        dropped: Int = 0
     ) {
         self.queue = queue
         self.ready = ready

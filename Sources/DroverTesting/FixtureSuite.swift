@@ -21,7 +21,9 @@ public struct FixtureSuite: Sendable {
 
     /// A suite of the fixtures under `paths` (relative to `projectRoot`).
     public init(
-        _ paths: String..., registry: WorkerRegistry, projectRoot: String = FileManager.default.currentDirectoryPath,
+        _ paths: String...,
+        registry: WorkerRegistry,
+        projectRoot: String = FileManager.default.currentDirectoryPath,
         filter: String? = nil
     ) {
         self.paths = paths
@@ -36,7 +38,10 @@ public struct FixtureSuite: Sendable {
     public func run() async throws -> Int {
         let resolved = paths.map { $0.hasPrefix("/") ? $0 : (projectRoot as NSString).appendingPathComponent($0) }
         let replay = ReplayRun(
-            paths: resolved, runner: FixtureRunner(projectRoot: projectRoot, registry: registry), filter: filter)
+            paths: resolved,
+            runner: FixtureRunner(projectRoot: projectRoot, registry: registry),
+            filter: filter
+        )
         let results = try await replay.run()
         let summary = ReplaySummary(results: results)
         guard summary.failed == 0 else {

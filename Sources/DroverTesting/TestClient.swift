@@ -27,8 +27,13 @@ public final class TestClient: Sendable {
     ///   - secrets: secret bindings (`.dev.vars` is not read).
     ///   - fetch: outbound fetch; by default every call fails, so a test never reaches the network.
     public init(
-        worker: any Worker, config: String, environment: String? = nil, now: Date = Date(timeIntervalSince1970: 1_767_225_600),
-        secrets: [String: String] = [:], vars: [String: JSONValue] = [:], fetch: (any Fetcher)? = nil,
+        worker: any Worker,
+        config: String,
+        environment: String? = nil,
+        now: Date = Date(timeIntervalSince1970: 1_767_225_600),
+        secrets: [String: String] = [:],
+        vars: [String: JSONValue] = [:],
+        fetch: (any Fetcher)? = nil,
         logSink: any LogSink = DiscardingLogSink()
     ) async throws {
         let loaded = try ConfigLoader.load(configPath: config, environment: environment, stateDirectory: nil)
@@ -37,8 +42,11 @@ public final class TestClient: Sendable {
         let clock = ManualWallClock(now)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("drover-test-\(UUID().uuidString)").path
         var options = RuntimeOptions(
-            stateDirectory: state, clock: clock, fetcher: fetch ?? OfflineFetcher(),
-            logger: Logger(label: "drover", sink: logSink))
+            stateDirectory: state,
+            clock: clock,
+            fetcher: fetch ?? OfflineFetcher(),
+            logger: Logger(label: "drover", sink: logSink)
+        )
         options.secrets = secrets
         options.varOverrides = vars
         options.showsErrorDetails = false

@@ -102,7 +102,8 @@ struct ConfigLoaderTests {
             c.queues.consumers == [
                 QueueConsumerConfig(queue: "emails", maxBatchSize: 25, deadLetterQueue: "emails-dlq", retryDelay: 60),
                 QueueConsumerConfig(queue: "orders", maxBatchSize: 10, maxBatchTimeout: 5, maxRetries: 3),
-            ])
+            ]
+        )
         #expect(c.triggers.crons.map(\.source) == ["*/15 * * * *", "0 3 * * MON-FRI"])
         #expect(c.services == [ServiceBindingConfig(binding: "GATEWAY", service: "gateway")])
         #expect(c.routes == [RouteConfig(pattern: "shop.example.com/*"), RouteConfig(pattern: "api.example.com/*", zoneName: "example.com")])
@@ -143,10 +144,12 @@ struct ConfigLoaderTests {
     @Test("unknown keys are warnings naming the key and its line")
     func unknownKeys() throws {
         let loaded = try Self.decode("name = \"w\"\nworkers_dev = true\n[[kv_namespaces]]\nbinding = \"K\"\nttl = 5\n")
-        #expect(loaded.warnings.map(\.description) == [
-            "/srv/app/wrangler-like.toml:2:1: warning: unknown key \"workers_dev\" at the top level is ignored",
-            "/srv/app/wrangler-like.toml:5:1: warning: unknown key \"ttl\" in [[kv_namespaces]] is ignored",
-        ])
+        #expect(
+            loaded.warnings.map(\.description) == [
+                "/srv/app/wrangler-like.toml:2:1: warning: unknown key \"workers_dev\" at the top level is ignored",
+                "/srv/app/wrangler-like.toml:5:1: warning: unknown key \"ttl\" in [[kv_namespaces]] is ignored",
+            ]
+        )
     }
 
     @Test(
@@ -160,17 +163,27 @@ struct ConfigLoaderTests {
             ("[[queues.consumers]]\nqueue = \"q\"\nmax_batch_size = 101\n", "3:18: queues.consumers[0].max_batch_size must be 1-100"),
             ("[[queues.consumers]]\nqueue = \"q\"\nmax_batch_timeout = 61\n", "3:21: queues.consumers[0].max_batch_timeout must be 0-60"),
             ("[[queues.consumers]]\nqueue = \"q\"\nmax_retries = 101\n", "3:15: queues.consumers[0].max_retries must be 0-100"),
-            ("[[queues.consumers]]\nqueue = \"q\"\nmax_retries = \"3\"\n", "3:15: queues.consumers[0].max_retries must be an integer, found a string"),
-            ("[[queues.producers]]\nqueue = \"q\"\nbinding = \"Q\"\ndelivery_delay = 43201\n", "4:18: queues.producers[0].delivery_delay must be 0-43200"),
+            (
+                "[[queues.consumers]]\nqueue = \"q\"\nmax_retries = \"3\"\n",
+                "3:15: queues.consumers[0].max_retries must be an integer, found a string"
+            ),
+            (
+                "[[queues.producers]]\nqueue = \"q\"\nbinding = \"Q\"\ndelivery_delay = 43201\n",
+                "4:18: queues.producers[0].delivery_delay must be 0-43200"
+            ),
             ("[[queues.consumers]]\nqueue = \"q\"\n[[queues.consumers]]\nqueue = \"q\"\n", "4:9: queue \"q\" already has a consumer"),
             ("[triggers]\ncrons = [\"0 0 * * *\", \"61 * * * *\"]\n", "2:24: invalid cron expression \"61 * * * *\": minute 61 is outside 0-59"),
             ("[triggers]\ncrons = [\"* * * * FOO\"]\n", "2:19: invalid cron expression \"* * * * FOO\": invalid day-of-week 'FOO'"),
-            ("[[kv_namespaces]]\nbinding = \"A\"\n[[d1_databases]]\nbinding = \"A\"\n", "4:11: binding name \"A\" is already used (at /srv/app/wrangler-like.toml:2:11)"),
+            (
+                "[[kv_namespaces]]\nbinding = \"A\"\n[[d1_databases]]\nbinding = \"A\"\n",
+                "4:11: binding name \"A\" is already used (at /srv/app/wrangler-like.toml:2:11)"
+            ),
             ("[vars]\nX = \"1\"\n[[services]]\nbinding = \"X\"\nservice = \"s\"\n", "4:11: binding name \"X\" is already used"),
             ("name = \"a\"\nname = \"b\"\n", "2:1: duplicate key name"),
             ("route = \"a/*\"\nroutes = [\"b/*\"]\n", "1:9: use either route or routes, not both"),
             ("[env.staging]\nmain = false\n", nil),
-        ] as [(String, String?)])
+        ] as [(String, String?)]
+    )
     func validationErrors(input: String, expected: String?) throws {
         guard let expected else {
             // Only the selected environment is decoded; with it selected, the error appears.
@@ -263,7 +276,9 @@ extension ConfigLoaderTests {
     @Test("messages stay on one line when keys hold control characters")
     func oneLineMessages() throws {
         let loaded = try Self.decode("\"bad\\nkey\" = 1\n")
-        #expect(loaded.warnings.first?.description == "/srv/app/wrangler-like.toml:1:1: warning: unknown key \"bad\\nkey\" at the top level is ignored")
+        #expect(
+            loaded.warnings.first?.description == "/srv/app/wrangler-like.toml:1:1: warning: unknown key \"bad\\nkey\" at the top level is ignored"
+        )
         let error = try #require(Self.error("[vars]\n\"a\\nb\" = 2024-01-01\n"))
         #expect(!error.description.contains("\n"))
     }

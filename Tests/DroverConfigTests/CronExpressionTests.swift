@@ -28,7 +28,8 @@ struct CronExpressionTests {
             ("10/20 * * * *", "2024-01-01 00:51", "2024-01-01 01:10"),
             ("0 0 13 * FRI", "2024-01-01 00:00", "2024-01-05 00:00"),  // day-of-month OR day-of-week
             ("59 23 31 12 *", "2024-12-31 23:59", "2025-12-31 23:59"),
-        ] as [(String, String, String)])
+        ] as [(String, String, String)]
+    )
     func nextDate(expression: String, after: String, expected: String) throws {
         let cron = try CronExpression(expression)
         #expect(cron.nextDate(after: Self.date(after)) == Self.date(expected))
@@ -71,7 +72,8 @@ struct CronExpressionTests {
             ("* * * FOO *", "invalid month 'FOO'", 6),
             ("* * L * *", "invalid day-of-month 'L'", 4),
             ("+5 * * * *", "invalid minute '+5'", 0),
-        ] as [(String, String, Int)])
+        ] as [(String, String, Int)]
+    )
     func errors(expression: String, message: String, offset: Int) {
         do {
             _ = try CronExpression(expression)

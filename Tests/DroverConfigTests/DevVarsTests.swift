@@ -27,7 +27,8 @@ struct DevVarsTests {
             CRLF=value\r
             DUP=1
             DUP=2
-            """)
+            """
+        )
         #expect(values["PLAIN"] == "hello world")
         #expect(values["EXPORTED"] == "yes")
         #expect(values["EMPTY"] == "")
@@ -50,7 +51,8 @@ struct DevVarsTests {
             ("A=\"x\" y\n", ".dev.vars:1:7: unexpected text after the closing quote"),
             ("A=1\nB=\"open\nmore\n", ".dev.vars:2:3: unterminated double-quoted value (opened on line 2)"),
             ("=x\n", ".dev.vars:1:1: expected a variable name ([A-Za-z_][A-Za-z0-9_]*)"),
-        ] as [(String, String)])
+        ] as [(String, String)]
+    )
     func errors(input: String, expected: String) {
         do {
             _ = try Self.parse(input)

@@ -84,7 +84,9 @@ struct SecretStoreTests {
     @Test(".dev.vars wins over stored secrets")
     func merge() {
         let merged = SecretStore.merged(
-            stored: ["A": Secret("stored"), "B": Secret("stored-b")], devVars: ["A": Secret("dev"), "C": Secret("dev-c")])
+            stored: ["A": Secret("stored"), "B": Secret("stored-b")],
+            devVars: ["A": Secret("dev"), "C": Secret("dev-c")]
+        )
         #expect(merged.mapValues { $0.reveal() } == ["A": "dev", "B": "stored-b", "C": "dev-c"])
     }
 

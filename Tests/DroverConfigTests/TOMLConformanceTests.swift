@@ -135,7 +135,9 @@ struct TOMLConformanceTests {
         #expect(
             TaggedJSONComparison.difference(
                 ["d": ["type": "datetime", "value": "1979-05-27T07:32:00Z"]],
-                ["d": ["type": "datetime", "value": "1979-05-27 07:32:00.000+00:00"]]) == nil)
+                ["d": ["type": "datetime", "value": "1979-05-27 07:32:00.000+00:00"]]
+            ) == nil
+        )
     }
 
     /// The built `toml-decoder` sits next to the test bundle in the build directory.
@@ -149,8 +151,10 @@ struct TOMLConformanceTests {
             }
             candidates.append(url.appendingPathComponent("toml-decoder"))
         }
-        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/toml-decoder"))
+        candidates.append(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug/toml-decoder")
+        )
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 

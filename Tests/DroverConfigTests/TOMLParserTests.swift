@@ -24,7 +24,8 @@ struct TOMLParserTests {
             """
             s = "a\\tb\\u00E9\\U0001F600"
             i = 0x_dead_beef_never
-            """.replacingOccurrences(of: "0x_dead_beef_never", with: "0xDEAD_BEEF"))
+            """.replacingOccurrences(of: "0x_dead_beef_never", with: "0xDEAD_BEEF")
+        )
         #expect(t["s"]?.stringValue == "a\tbé😀")
         #expect(t["i"]?.integerValue == 0xDEAD_BEEF)
         let d = try Self.parse(
@@ -37,7 +38,8 @@ struct TOMLParserTests {
             n = nan
             b = false
             min = -9223372036854775808
-            """)
+            """
+        )
         #expect(d["ld"]?.content == .localDate(TOMLLocalDate(year: 1979, month: 5, day: 27)))
         #expect(d["lt"]?.content == .localTime(TOMLLocalTime(hour: 7, minute: 32, second: 0, nanosecond: 500_000_000, fractionDigits: 1)))
         #expect(d["ldt"]?.typeName == "datetime-local")
@@ -80,7 +82,8 @@ struct TOMLParserTests {
             ("a = 9223372036854775808\n", 1, 5),
             ("x = { a = 1, }\n", 1, 14),
             ("a = 1\r\nb = \r\n", 2, 5),
-        ] as [(String, Int, Int)])
+        ] as [(String, Int, Int)]
+    )
     func errorPositions(input: String, line: Int, column: Int) throws {
         let error = try #require(Self.error(input), "accepted: \(input)")
         #expect(error.line == line && error.column == column, "\(error)")

@@ -24,8 +24,10 @@ struct TOMLRandomInputTests {
     func mutations() throws {
         var rng = SeededGenerator(seed: 0x00D0_C0FF_EE15_600D)
         let seeds = try TOMLTestCorpus.cases().map(TOMLTestCorpus.bytes)
-        let tokens: [[UInt8]] = ["[", "]", "[[", "]]", "{", "}", "=", ".", ",", "\"", "'", "\"\"\"", "'''", "\\", "\\u",
-                                 "\n", "\r", "#", " ", "1979-05-27T", "0x", "e", "_", "inf", "\u{FEFF}", "é"].map { Array($0.utf8) }
+        let tokens: [[UInt8]] = [
+            "[", "]", "[[", "]]", "{", "}", "=", ".", ",", "\"", "'", "\"\"\"", "'''", "\\", "\\u",
+            "\n", "\r", "#", " ", "1979-05-27T", "0x", "e", "_", "inf", "\u{FEFF}", "é",
+        ].map { Array($0.utf8) }
         var accepted = 0
         var rejected = 0
         for round in 0..<4000 {

@@ -55,7 +55,8 @@ struct BatchExecLimitsTests {
         let db = try TestDatabase.make(in: directory)
         defer { db.close() }
         let result = try await db.exec(
-            "CREATE TABLE t (v)\nINSERT INTO t VALUES (1)\n\nINSERT INTO t VALUES (2); INSERT INTO t VALUES (3)\n")
+            "CREATE TABLE t (v)\nINSERT INTO t VALUES (1)\n\nINSERT INTO t VALUES (2); INSERT INTO t VALUES (3)\n"
+        )
         #expect(result.count == 3)
         #expect(result.duration >= 0)
         #expect(try await db.prepare("SELECT count(*) AS n FROM t").first("n") == 3)

@@ -25,7 +25,10 @@ struct MigrationsTests {
         let folder = directory.file("migrations")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n".write(
-            toFile: folder + "/0001_users.sql", atomically: true, encoding: .utf8)
+            toFile: folder + "/0001_users.sql",
+            atomically: true,
+            encoding: .utf8
+        )
         try "-- Migration number: 0002\nALTER TABLE users ADD COLUMN email TEXT;\nINSERT INTO users (name) VALUES ('a');\n"
             .write(toFile: folder + "/0002_email.sql", atomically: true, encoding: .utf8)
         try "not a migration".write(toFile: folder + "/README.md", atomically: true, encoding: .utf8)
@@ -47,7 +50,10 @@ struct MigrationsTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "CREATE TABLE a (v);".write(toFile: folder + "/0001_a.sql", atomically: true, encoding: .utf8)
         try "CREATE TABLE b (v);\nINSERT INTO missing VALUES (1);".write(
-            toFile: folder + "/0002_b.sql", atomically: true, encoding: .utf8)
+            toFile: folder + "/0002_b.sql",
+            atomically: true,
+            encoding: .utf8
+        )
         try "CREATE TABLE c (v);".write(toFile: folder + "/0003_c.sql", atomically: true, encoding: .utf8)
         let db = try TestDatabase.make(in: directory)
         defer { db.close() }

@@ -1,7 +1,8 @@
 import Drover
-@testable import DroverD1
 import Foundation
 import Testing
+
+@testable import DroverD1
 
 @Suite("D1 JSON shapes, parameter conversion, table rendering, SQL dump")
 struct RenderingTests {
@@ -11,8 +12,15 @@ struct RenderingTests {
             columns: columns,
             results: [D1Row(columns: columns, values: [1, "ada", .blob([1, 2, 255]), 1.5, 9])],
             meta: D1Meta(
-                duration: 0.25, changes: 0, lastRowId: 3, changedDB: false, rowsRead: 1, rowsWritten: 0,
-                sizeAfter: 8192))
+                duration: 0.25,
+                changes: 0,
+                lastRowId: 3,
+                changedDB: false,
+                rowsRead: 1,
+                rowsWritten: 0,
+                sizeAfter: 8192
+            )
+        )
     }
 
     @Test("a result becomes D1's exact JSON object")
@@ -22,7 +30,8 @@ struct RenderingTests {
             json
                 == #"{"results":[{"id":9,"name":"ada","data":[1,2,255],"score":1.5}],"success":true,"#
                 + #""meta":{"duration":0.25,"changes":0,"last_row_id":3,"changed_db":false,"size_after":8192,"#
-                + #""rows_read":1,"rows_written":0}}"#)
+                + #""rows_read":1,"rows_written":0}}"#
+        )
         #expect(JSONSerializer.string(D1Result.jsonArray([])) == "[]")
     }
 
@@ -32,7 +41,8 @@ struct RenderingTests {
             (JSONValue.string("x"), D1Value.text("x")), (.integer(5), .integer(5)), (.double(2.0), .integer(2)),
             (.double(2.5), .real(2.5)), (.bool(true), .integer(1)), (.bool(false), .integer(0)), (.null, .null),
             (.array([0, 127, 255]), .blob([0, 127, 255])),
-        ])
+        ]
+    )
     func parameterConversion(json: JSONValue, value: D1Value) throws {
         #expect(try D1ValueBinding.value(fromJSON: json) == value)
     }
@@ -54,7 +64,9 @@ struct RenderingTests {
             columns: columns,
             results: [
                 D1Row(columns: columns, values: [1, "ada"]), D1Row(columns: columns, values: [10, .null]),
-            ], meta: D1Meta())
+            ],
+            meta: D1Meta()
+        )
         let expected = """
             ┌────┬──────┐
             │ id │ name │
@@ -78,7 +90,8 @@ struct RenderingTests {
             CREATE INDEX idx_v ON "odd name"(v);
             INSERT INTO "odd name" (v, b, r) VALUES ('it''s', x'00ff', 1.5), (NULL, NULL, -2.0);
             CREATE VIEW names AS SELECT v FROM "odd name";
-            """)
+            """
+        )
         let dump = try await db.sqlDump()
         #expect(dump.hasPrefix("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"))
         #expect(dump.contains("INSERT INTO \"odd name\" VALUES(1,'it''s',X'00FF',1.5);"))

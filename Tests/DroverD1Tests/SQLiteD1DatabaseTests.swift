@@ -6,10 +6,13 @@ import Testing
 
 @Suite("SQLiteD1Database: API and types")
 struct SQLiteD1DatabaseTests {
-    @Test("values round-trip with their types", arguments: [
-        D1Value.integer(Int64.max), .integer(Int64.min), .integer(0), .real(3.25), .real(-0.5),
-        .text("héllo 🌍 世界"), .text(""), .blob([0, 1, 254, 255]), .blob([]), .null,
-    ])
+    @Test(
+        "values round-trip with their types",
+        arguments: [
+            D1Value.integer(Int64.max), .integer(Int64.min), .integer(0), .real(3.25), .real(-0.5),
+            .text("héllo 🌍 世界"), .text(""), .blob([0, 1, 254, 255]), .blob([]), .null,
+        ]
+    )
     func roundTrip(value: D1Value) async throws {
         let directory = try TemporaryDirectory()
         let db = try TestDatabase.make(in: directory)
@@ -163,12 +166,14 @@ struct SQLiteD1DatabaseTests {
         defer { db.close() }
         #expect(
             await TestDatabase.errorMessage { _ = try await db.prepare("SELECT * FROM nowhere").all() }
-                == "D1_ERROR: no such table: nowhere: SQLITE_ERROR")
+                == "D1_ERROR: no such table: nowhere: SQLITE_ERROR"
+        )
         _ = try await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)")
         _ = try await db.prepare("INSERT INTO t VALUES (1)").run()
         #expect(
             await TestDatabase.errorMessage { _ = try await db.prepare("INSERT INTO t VALUES (1)").run() }
-                == "D1_ERROR: UNIQUE constraint failed: t.id: SQLITE_CONSTRAINT")
+                == "D1_ERROR: UNIQUE constraint failed: t.id: SQLITE_CONSTRAINT"
+        )
     }
 
     @Test("foreign keys are enforced")

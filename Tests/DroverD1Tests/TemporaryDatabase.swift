@@ -20,12 +20,18 @@ struct TemporaryDirectory: ~Copyable {
 
 enum TestDatabase {
     /// A database in `directory`, with `readers` read connections.
-    static func make(in directory: borrowing TemporaryDirectory, name: String = "DB", readers: Int = 2) throws
+    static func make(
+        in directory: borrowing TemporaryDirectory,
+        name: String = "DB",
+        readers: Int = 2
+    ) throws
         -> SQLiteD1Database
     {
         try SQLiteD1Database(
-            path: SQLiteD1Database.path(stateDirectory: directory.path, databaseName: name), logger: .disabled,
-            readers: readers)
+            path: SQLiteD1Database.path(stateDirectory: directory.path, databaseName: name),
+            logger: .disabled,
+            readers: readers
+        )
     }
 
     /// Runs `body` and returns the D1 error message it threw, or nil.

@@ -12,7 +12,8 @@ struct HTTPRequestParserTests {
     func simpleGet(split: Int) throws {
         let outcome = ParserHarness.parse(
             "GET /path?x=1 HTTP/1.1\r\nHost: example.test:8080\r\nX-Custom-Name:  spaced value \t\r\nAccept: */*\r\n\r\n",
-            split: split)
+            split: split
+        )
         #expect(outcome.error == nil)
         let request = try #require(outcome.requests.first)
         #expect(outcome.requests.count == 1)
@@ -39,7 +40,8 @@ struct HTTPRequestParserTests {
         let outcome = ParserHarness.parse(
             "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5;name=value\r\nhello\r\n1 ; x\r\n \r\nA\r\n0123456789\r\n0\r\nTrailer-Field: yes\r\n\r\n",
-            split: split)
+            split: split
+        )
         #expect(outcome.error == nil)
         let request = try #require(outcome.requests.first)
         #expect(request.head.isChunked)
@@ -51,7 +53,8 @@ struct HTTPRequestParserTests {
         let outcome = ParserHarness.parse(
             "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
                 + "POST /3 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
-            split: split)
+            split: split
+        )
         #expect(outcome.error == nil)
         #expect(outcome.requests.map(\.head.target) == ["/1", "/2", "/3"])
         #expect(outcome.requests.map(\.bodyText) == ["", "abc", "z"])
@@ -87,7 +90,9 @@ struct HTTPRequestParserTests {
     @Test("Expect: 100-continue is noted when a body follows", arguments: splits)
     func expectContinue(split: Int) throws {
         let outcome = ParserHarness.parse(
-            "PUT /x HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nok", split: split)
+            "PUT /x HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nok",
+            split: split
+        )
         let request = try #require(outcome.requests.first)
         #expect(request.head.expectsContinue)
         #expect(request.bodyText == "ok")
@@ -138,10 +143,15 @@ struct HTTPRequestParserTests {
         #expect(declared.error?.status == 413)
         let chunked = ParserHarness.parse(
             "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n",
-            split: split, limits: limits)
+            split: split,
+            limits: limits
+        )
         #expect(chunked.error?.status == 413)
         let exact = ParserHarness.parse(
-            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 8\r\n\r\n12345678", split: split, limits: limits)
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 8\r\n\r\n12345678",
+            split: split,
+            limits: limits
+        )
         #expect(exact.requests.first?.bodyText == "12345678")
     }
 

@@ -11,7 +11,13 @@ import FoundationNetworking
 /// The server on real sockets: URLSession for well-formed requests, a raw socket for the rest.
 @Suite("HTTPServer")
 struct HTTPServerTests {
-    private func get(_ port: Int, _ path: String, method: String = "GET", body: Data? = nil, headers: [String: String] = [:])
+    private func get(
+        _ port: Int,
+        _ path: String,
+        method: String = "GET",
+        body: Data? = nil,
+        headers: [String: String] = [:]
+    )
         async throws -> (Data, HTTPURLResponse)
     {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
@@ -43,7 +49,12 @@ struct HTTPServerTests {
         let server = try TestServer.start()
         let payload = Data(#"{"a":[1,2,3]}"#.utf8)
         let (data, response) = try await get(
-            server.port, "/echo", method: "POST", body: payload, headers: ["Content-Type": "application/json"])
+            server.port,
+            "/echo",
+            method: "POST",
+            body: payload,
+            headers: ["Content-Type": "application/json"]
+        )
         #expect(response.statusCode == 200)
         #expect(data == payload)
         #expect(response.value(forHTTPHeaderField: "Content-Type") == "application/json")
@@ -296,7 +307,10 @@ struct HTTPServerTests {
             try first.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1025\r\n\r\n")
             let declared = try first.readResponse()
             let second = try RawHTTPClient(port: server.port)
-            try second.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n" + String(repeating: "x", count: 1024) + "\r\n1\r\nx\r\n0\r\n\r\n")
+            try second.send(
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n" + String(repeating: "x", count: 1024)
+                    + "\r\n1\r\nx\r\n0\r\n\r\n"
+            )
             let chunked = try second.readResponse()
             let third = try RawHTTPClient(port: server.port)
             try third.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n" + String(repeating: "y", count: 1024))
@@ -338,14 +352,17 @@ struct HTTPServerTests {
         await server.stop()
     }
 
-    @Test("smuggling attempts are 400 and the connection closes", arguments: [
-        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-        "GET /hello HTTP/1.1\r\nHost: t\r\nX: a\r\n folded\r\n\r\n",
-        "GET /hello HTTP/1.1\nHost: t\n\n",
-        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n",
-        "GET /hello HTTP/1.1\r\nHost: t\r\nBad Name: x\r\n\r\n",
-    ])
+    @Test(
+        "smuggling attempts are 400 and the connection closes",
+        arguments: [
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+            "GET /hello HTTP/1.1\r\nHost: t\r\nX: a\r\n folded\r\n\r\n",
+            "GET /hello HTTP/1.1\nHost: t\n\n",
+            "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n",
+            "GET /hello HTTP/1.1\r\nHost: t\r\nBad Name: x\r\n\r\n",
+        ]
+    )
     func smuggling(request: String) async throws {
         let server = try TestServer.start()
         let (response, closed) = try await onThread {
@@ -380,7 +397,8 @@ struct HTTPServerTests {
     func portInUse() async throws {
         let server = try TestServer.start()
         let second = HTTPServer(
-            configuration: HTTPServerConfiguration(port: server.port, eventLoops: 1), logger: .disabled
+            configuration: HTTPServerConfiguration(port: server.port, eventLoops: 1),
+            logger: .disabled
         ) { _ in Response("x") }
         #expect {
             try second.start()
@@ -394,7 +412,8 @@ struct HTTPServerTests {
     func gracefulShutdown() async throws {
         let (startedStream, started) = AsyncStream<Void>.makeStream()
         let (releaseStream, release) = AsyncStream<Void>.makeStream()
-        let server = try TestServer.start { _ in } responder: { _ in
+        let server = try TestServer.start { _ in
+        } responder: { _ in
             started.yield()
             for await _ in releaseStream { break }
             return Response("finished")

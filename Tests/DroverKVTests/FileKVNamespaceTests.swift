@@ -1,7 +1,8 @@
 import Drover
-@testable import DroverKV
 import Foundation
 import Testing
+
+@testable import DroverKV
 
 @Suite("FileKVNamespace behaviour")
 struct FileKVNamespaceTests {
@@ -12,10 +13,13 @@ struct FileKVNamespaceTests {
         try await kv.put("text", "héllo")
         try await kv.put("json", json: ["a": 1, "b": [true, nil]])
         try await kv.put("bytes", value: [0, 255, 10], options: KVPutOptions())
-        try await kv.put("stream", body: Body.writer { write in
-            write(Array("chunk1-".utf8))
-            write(Array("chunk2".utf8))
-        })
+        try await kv.put(
+            "stream",
+            body: Body.writer { write in
+                write(Array("chunk1-".utf8))
+                write(Array("chunk2".utf8))
+            }
+        )
         #expect(try await kv.get("text") == "héllo")
         #expect(try await kv.getJSON("json") == ["a": 1, "b": [true, nil]])
         #expect(try await kv.getBytes("bytes") == [0, 255, 10])
@@ -73,7 +77,8 @@ struct FileKVNamespaceTests {
         try await kv.put("bad", "not json")
         #expect(
             await kvMessage { _ = try await kv.get(["a", "bad"], type: .json) }
-                == "KV GET_BULK failed: 400 At least one of the requested keys corresponds to a non-JSON value")
+                == "KV GET_BULK failed: 400 At least one of the requested keys corresponds to a non-JSON value"
+        )
     }
 
     @Test("list: byte order of UTF-8, literal prefix, no cursor on a complete page")
@@ -197,7 +202,9 @@ struct FileKVNamespaceTests {
     func backgroundCompaction() async throws {
         let directory = TemporaryDirectory()
         let kv = try KVTestFactory.make(
-            directory, tuning: .init(maintenanceInterval: 50, compactionMinimumDeadBytes: 1))
+            directory,
+            tuning: .init(maintenanceInterval: 50, compactionMinimumDeadBytes: 1)
+        )
         let value = [UInt8](repeating: 1, count: 4096)
         for round in 0..<20 {
             for n in 0..<10 { try await kv.put("k\(n)", value: value + [UInt8(round)], options: KVPutOptions()) }

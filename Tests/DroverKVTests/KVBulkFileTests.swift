@@ -28,7 +28,8 @@ struct KVBulkFileTests {
             ("[{\"key\": \"k\"}]", "no string \"value\""), ("[{\"key\": \"k\", \"value\": \"%%\", \"base64\": true}]", "not base64"),
             ("[{\"key\": \"k\", \"value\": \"v\", \"expiration_ttl\": true}]", "\"expiration_ttl\" that is not a number"),
             ("[{\"key\": \"k\",", "not valid JSON"),
-        ])
+        ]
+    )
     func parsePutErrors(file: String, fragment: String) {
         do {
             _ = try KVBulkFile.parse(Array(file.utf8), fileName: "data.json")
@@ -51,7 +52,8 @@ struct KVBulkFileTests {
         let entries = try KVBulkFile.parse(Array(file.utf8))
         #expect(
             await kvMessage { try kv.bulkPut(entries) }
-                == "KV PUT failed: 400 Invalid expiration_ttl of 30. Expiration TTL must be at least 60.")
+                == "KV PUT failed: 400 Invalid expiration_ttl of 30. Expiration TTL must be at least 60."
+        )
         #expect(try await kv.get("a") == nil)
         try kv.bulkPut([entries[0], KVBulkEntry(key: "b", value: [50], options: KVPutOptions(expirationText: nil, expirationTtlText: "60"))])
         #expect(try await kv.get("a") == "1")
@@ -91,7 +93,8 @@ struct KVBulkFileTests {
                     }
                   }
                 ]
-                """)
+                """
+        )
         #expect(KVWranglerFormat.listJSON([]) == "[]")
     }
 
@@ -106,6 +109,7 @@ struct KVBulkFileTests {
         let bad = try KVWranglerFormat.putOptions(ttl: "ten", expiration: nil, metadata: nil)
         #expect(
             await kvMessage { try await kv.put("k", "v", options: bad) }
-                == "KV PUT failed: 400 Invalid expiration_ttl of ten. Please specify integer greater than 0.")
+                == "KV PUT failed: 400 Invalid expiration_ttl of ten. Please specify integer greater than 0."
+        )
     }
 }

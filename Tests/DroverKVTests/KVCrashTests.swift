@@ -38,7 +38,8 @@ struct KVCrashTests {
             path = try Self.writerPath()
         } catch {
             Issue.record(
-                "The Benchmarks executable is missing next to the test bundle: build with `swift build --build-tests` first.")
+                "The Benchmarks executable is missing next to the test bundle: build with `swift build --build-tests` first."
+            )
             return
         }
         let directory = TemporaryDirectory()

@@ -52,7 +52,8 @@ struct KVLimitsTests {
         value.append(0x62)
         #expect(
             await kvMessage { try await kv.put("bigger", value: value, options: KVPutOptions()) }
-                == "KV PUT failed: 413 Value length of 26214401 exceeds limit of 26214400.")
+                == "KV PUT failed: 413 Value length of 26214401 exceeds limit of 26214400."
+        )
         #expect(try await kv.get("bigger") == nil)
     }
 
@@ -67,7 +68,8 @@ struct KVLimitsTests {
         #expect(try await kv.getWithMetadata("a")?.metadata == atLimit)
         #expect(
             await kvMessage { try await kv.put("b", "v", options: KVPutOptions(metadata: overLimit)) }
-                == "KV PUT failed: 413 Metadata length of 1025 exceeds limit of 1024.")
+                == "KV PUT failed: 413 Metadata length of 1025 exceeds limit of 1024."
+        )
     }
 
     @Test(
@@ -81,7 +83,8 @@ struct KVLimitsTests {
             ("1", "KV PUT failed: 400 Invalid expiration_ttl of 1. Expiration TTL must be at least 60."),
             ("59", "KV PUT failed: 400 Invalid expiration_ttl of 59. Expiration TTL must be at least 60."),
             ("60", nil),
-        ] as [(String, String?)])
+        ] as [(String, String?)]
+    )
     func expirationTtlText(raw: String, expected: String?) async throws {
         let directory = TemporaryDirectory()
         let kv = try KVTestFactory.make(directory)
@@ -100,10 +103,12 @@ struct KVLimitsTests {
         let kv = try KVTestFactory.make(directory)
         #expect(
             await kvMessage { try await kv.put("k", "v", options: KVPutOptions(expirationTtl: 0)) }
-                == "KV PUT failed: 400 Invalid expiration_ttl of 0. Please specify integer greater than 0.")
+                == "KV PUT failed: 400 Invalid expiration_ttl of 0. Please specify integer greater than 0."
+        )
         #expect(
             await kvMessage { try await kv.put("k", "v", options: KVPutOptions(expirationTtl: 59)) }
-                == "KV PUT failed: 400 Invalid expiration_ttl of 59. Expiration TTL must be at least 60.")
+                == "KV PUT failed: 400 Invalid expiration_ttl of 59. Expiration TTL must be at least 60."
+        )
         try await kv.put("k", "v", options: KVPutOptions(expirationTtl: 60))
         #expect(try await kv.getWithMetadata("k")?.expiration == testStart + 60)
     }
@@ -126,7 +131,8 @@ struct KVLimitsTests {
         }
         #expect(
             await kvMessage { try await kv.put("k", "v", options: KVPutOptions(expirationText: "soon", expirationTtlText: nil)) }
-                == notAfter("soon"))
+                == notAfter("soon")
+        )
         try await kv.put("k", "v", options: KVPutOptions(expiration: testStart + 60))
         #expect(try await kv.getWithMetadata("k")?.expiration == testStart + 60)
     }
@@ -140,7 +146,8 @@ struct KVLimitsTests {
         #expect(try await kv.getWithMetadata("k")?.expiration == testStart + 120)
         #expect(
             await kvMessage { try await kv.put("k", "v", options: KVPutOptions(expiration: testStart + 600, expirationTtl: 10)) }
-                == "KV PUT failed: 400 Invalid expiration_ttl of 10. Expiration TTL must be at least 60.")
+                == "KV PUT failed: 400 Invalid expiration_ttl of 10. Expiration TTL must be at least 60."
+        )
     }
 
     @Test("cacheTtl: 29 fails, 30 passes")
@@ -149,7 +156,8 @@ struct KVLimitsTests {
         let kv = try KVTestFactory.make(directory)
         #expect(
             await kvMessage { _ = try await kv.get("k", cacheTtl: 29) }
-                == "KV GET failed: 400 Invalid cache_ttl of 29. Cache TTL must be at least 30.")
+                == "KV GET failed: 400 Invalid cache_ttl of 29. Cache TTL must be at least 30."
+        )
         #expect(await kvMessage { _ = try await kv.get("k", cacheTtl: 30) } == nil)
     }
 
@@ -159,10 +167,12 @@ struct KVLimitsTests {
         let kv = try KVTestFactory.make(directory)
         #expect(
             await kvMessage { _ = try await kv.list(limit: 1001) }
-                == "KV GET failed: 400 Invalid key_count_limit of 1001. Please specify an integer less than 1000.")
+                == "KV GET failed: 400 Invalid key_count_limit of 1001. Please specify an integer less than 1000."
+        )
         #expect(
             await kvMessage { _ = try await kv.list(limit: 0) }
-                == "KV GET failed: 400 Invalid key_count_limit of 0. Please specify an integer greater than 0.")
+                == "KV GET failed: 400 Invalid key_count_limit of 0. Please specify an integer greater than 0."
+        )
         #expect(await kvMessage { _ = try await kv.list(limit: 1) } == nil)
         #expect(await kvMessage { _ = try await kv.list(limit: 1000) } == nil)
     }
@@ -173,18 +183,22 @@ struct KVLimitsTests {
         let kv = try KVTestFactory.make(directory)
         #expect(
             await kvMessage { _ = try await kv.get([], type: .text) }
-                == "KV GET_BULK failed: 400 You must request a minimum of 1 key")
+                == "KV GET_BULK failed: 400 You must request a minimum of 1 key"
+        )
         let keys = (0..<101).map { "k\($0)" }
         #expect(
             await kvMessage { _ = try await kv.get(keys, type: .text) }
-                == "KV GET_BULK failed: 400 You can request a maximum of 100 keys")
+                == "KV GET_BULK failed: 400 You can request a maximum of 100 keys"
+        )
         #expect(
             await kvMessage { _ = try await kv.get(["a"], type: KVBulkType(rawValue: "arrayBuffer")) }
-                == "KV GET_BULK failed: 400 \"arrayBuffer\" is not a valid type. Use \"json\" or \"text\"")
+                == "KV GET_BULK failed: 400 \"arrayBuffer\" is not a valid type. Use \"json\" or \"text\""
+        )
         let result = try await kv.get(Array(keys.prefix(100)), type: .text)
         #expect(result.count == 100)
         #expect(
             await kvMessage { _ = try await kv.get([String(repeating: "x", count: 513)], type: .text) }
-                == "KV GET_BULK failed: 414 UTF-8 encoded length of 513 exceeds key length limit of 512.")
+                == "KV GET_BULK failed: 414 UTF-8 encoded length of 513 exceeds key length limit of 512."
+        )
     }
 }

@@ -25,7 +25,8 @@ let testStart: Int64 = 1_767_225_600
 enum KVTestFactory {
     /// A namespace in `directory`, on a manual clock frozen at ``testStart``.
     static func make(
-        _ directory: TemporaryDirectory, clock: ManualWallClock = ManualWallClock(Date(timeIntervalSince1970: TimeInterval(testStart))),
+        _ directory: TemporaryDirectory,
+        clock: ManualWallClock = ManualWallClock(Date(timeIntervalSince1970: TimeInterval(testStart))),
         tuning: FileKVNamespace.Tuning = FileKVNamespace.Tuning()
     ) throws -> FileKVNamespace {
         try FileKVNamespace(directory: directory.namespace, clock: clock, logger: .disabled, tuning: tuning)

@@ -15,7 +15,8 @@ struct QueueCrashTests {
     func killMidBatch() async throws {
         let helper = try #require(
             Self.benchmarksExecutable(),
-            "the Benchmarks executable was not found next to the test bundle; build every product first (`swift build --build-tests` builds it)")
+            "the Benchmarks executable was not found next to the test bundle; build every product first (`swift build --build-tests` builds it)"
+        )
         let directory = TemporaryDirectory()
         let clock = SystemWallClock()
         let sent = (0..<50).map { "m\($0)" }

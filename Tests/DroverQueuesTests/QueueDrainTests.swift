@@ -27,11 +27,15 @@ struct QueueDrainTests {
         #expect(harness.logLines.filter { $0.hasPrefix("QUEUE emails 0/1 (") }.count == 4)
         #expect(
             harness.logLines.contains(
-                "Moving message \"\(deliveries[0].id)\" on queue \"emails\" to dead letter queue \"emails-dlq\" after 4 failed attempts..."))
+                "Moving message \"\(deliveries[0].id)\" on queue \"emails\" to dead letter queue \"emails-dlq\" after 4 failed attempts..."
+            )
+        )
     }
 
-    @Test("after max_retries retries without a dead-letter queue the message is dropped, with the log line",
-          arguments: [0, 1, 3])
+    @Test(
+        "after max_retries retries without a dead-letter queue the message is dropped, with the log line",
+        arguments: [0, 1, 3]
+    )
     func droppedAfterRetries(maxRetries: Int) async throws {
         let harness = try QueueHarness.make()
         try await harness.broker.producer(queue: "q").send(.text("x"))
@@ -121,14 +125,23 @@ struct QueueDrainTests {
         try await harness.broker.producer(queue: "q").send(.text("later"), delaySeconds: 90)
         let recorder = DeliveryRecorder()
         let consumers = [QueueConsumerSettings(queue: "q")]
-        try await harness.broker.drain(consumers) { recorder.record($0); return false }
+        try await harness.broker.drain(consumers) {
+            recorder.record($0)
+            return false
+        }
         #expect(recorder.deliveries.isEmpty)
         #expect(try await harness.broker.stats(queue: "q") == QueueStats(queue: "q", delayed: 1))
         harness.clock.advance(by: 89)
-        try await harness.broker.drain(consumers) { recorder.record($0); return false }
+        try await harness.broker.drain(consumers) {
+            recorder.record($0)
+            return false
+        }
         #expect(recorder.deliveries.isEmpty)
         harness.clock.advance(by: 1)
-        try await harness.broker.drain(consumers) { recorder.record($0); return false }
+        try await harness.broker.drain(consumers) {
+            recorder.record($0)
+            return false
+        }
         #expect(texts(recorder.deliveries) == ["later"])
         #expect(try await harness.broker.stats(queue: "q").pending == 0)
     }
@@ -140,7 +153,10 @@ struct QueueDrainTests {
         try await queue.sendBatch((0..<100).map { MessageSendRequest(body: .text("m\($0)")) })
         try await queue.sendBatch((100..<125).map { MessageSendRequest(body: .text("m\($0)")) })
         let recorder = DeliveryRecorder()
-        try await harness.broker.drain([QueueConsumerSettings(queue: "q", maxBatchSize: 50)]) { recorder.record($0); return false }
+        try await harness.broker.drain([QueueConsumerSettings(queue: "q", maxBatchSize: 50)]) {
+            recorder.record($0)
+            return false
+        }
         #expect(recorder.batchSizes("q") == [50, 50, 25])
         #expect(texts(recorder.deliveries) == (0..<125).map { "m\($0)" })
     }
@@ -175,7 +191,10 @@ struct QueueDrainTests {
         try await harness.broker.producer(queue: "b").send(.text("b"))
         let recorder = DeliveryRecorder()
         let consumers = [QueueConsumerSettings(queue: "a"), QueueConsumerSettings(queue: "b")]
-        try await harness.broker.drain(consumers, queues: ["b"]) { recorder.record($0); return false }
+        try await harness.broker.drain(consumers, queues: ["b"]) {
+            recorder.record($0)
+            return false
+        }
         #expect(texts(recorder.deliveries) == ["b"])
         #expect(try await harness.broker.stats(including: ["a", "b", "c"]).map(\.pending) == [1, 0, 0])
     }
@@ -213,7 +232,10 @@ struct QueueDrainTests {
         #expect(try await harness.broker.deadLetters(queue: "q").isEmpty)
         #expect(try await harness.broker.stats(queue: "q-dlq").pending == 0)
         let recorder = DeliveryRecorder()
-        try await harness.broker.drain([QueueConsumerSettings(queue: "q")]) { recorder.record($0); return false }
+        try await harness.broker.drain([QueueConsumerSettings(queue: "q")]) {
+            recorder.record($0)
+            return false
+        }
         #expect(recorder.deliveries.map(\.id) == letters.map(\.id))
         #expect(recorder.deliveries.map(\.attempts) == [1, 1])
     }

@@ -58,7 +58,8 @@ struct QueueProducerTests {
         }
         #expect(
             error?.message
-                == "message content type \(type) is invalid; if specified, must be one of 'text', 'json', 'bytes', or 'v8'")
+                == "message content type \(type) is invalid; if specified, must be one of 'text', 'json', 'bytes', or 'v8'"
+        )
     }
 
     @Test("the four content types are accepted", arguments: ["text", "json", "bytes", "v8"])
@@ -112,7 +113,10 @@ struct QueueProducerTests {
         let second = try QueueBroker(directory: harness.directory.path + "/queues", clock: harness.clock, logger: .disabled)
         #expect(try await second.stats(queue: "q").ready == 5)
         let recorder = DeliveryRecorder()
-        try await second.drain([QueueConsumerSettings(queue: "q")]) { recorder.record($0); return false }
+        try await second.drain([QueueConsumerSettings(queue: "q")]) {
+            recorder.record($0)
+            return false
+        }
         #expect(texts(recorder.deliveries) == ["m0", "m1", "m2", "m3", "m4"])
     }
 
@@ -125,13 +129,22 @@ struct QueueProducerTests {
         try await queue.sendBatch([MessageSendRequest(body: .text("batch"))], delaySeconds: 120)
         let recorder = DeliveryRecorder()
         let consumer = QueueConsumerSettings(queue: "q")
-        try await harness.broker.drain([consumer]) { recorder.record($0); return false }
+        try await harness.broker.drain([consumer]) {
+            recorder.record($0)
+            return false
+        }
         #expect(texts(recorder.deliveries) == ["own"])
         harness.clock.advance(by: 60)
-        try await harness.broker.drain([consumer]) { recorder.record($0); return false }
+        try await harness.broker.drain([consumer]) {
+            recorder.record($0)
+            return false
+        }
         #expect(texts(recorder.deliveries) == ["own", "default"])
         harness.clock.advance(by: 60)
-        try await harness.broker.drain([consumer]) { recorder.record($0); return false }
+        try await harness.broker.drain([consumer]) {
+            recorder.record($0)
+            return false
+        }
         #expect(texts(recorder.deliveries) == ["own", "default", "batch"])
     }
 

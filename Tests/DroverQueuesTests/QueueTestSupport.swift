@@ -24,7 +24,10 @@ struct QueueHarness {
 
     init() throws {
         broker = try QueueBroker(
-            directory: directory.path + "/queues", clock: clock, logger: Logger(label: "queue", level: .debug, sink: logs))
+            directory: directory.path + "/queues",
+            clock: clock,
+            logger: Logger(label: "queue", level: .debug, sink: logs)
+        )
     }
 
     static func make() throws -> QueueHarness { try QueueHarness() }
@@ -59,8 +62,14 @@ final class DeliveryRecorder: Sendable {
             for message in batch.messages {
                 state.deliveries.append(
                     Delivery(
-                        queue: batch.queue, id: message.id, body: message.body, attempts: message.attempts,
-                        timestamp: message.timestamp, batch: number))
+                        queue: batch.queue,
+                        id: message.id,
+                        body: message.body,
+                        attempts: message.attempts,
+                        timestamp: message.timestamp,
+                        batch: number
+                    )
+                )
             }
             let total = state.deliveries.count
             let due = state.waiters.filter { $0.count <= total }.map(\.continuation)
@@ -90,7 +99,9 @@ final class DeliveryRecorder: Sendable {
 /// Runs `operation`, failing with `message` if it takes longer than `seconds` (a hang guard, not a
 /// timing assertion).
 func withHangGuard<T: Sendable>(
-    seconds: Int = 60, _ message: String, _ operation: @escaping @Sendable () async throws -> T
+    seconds: Int = 60,
+    _ message: String,
+    _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await operation() }

@@ -20,7 +20,11 @@ struct FixtureChecksTests {
 
     @Test func statusMismatchNamesThePathAsFIXTURESShowsIt() throws {
         let failures = try Self.expectation(#"{"status": 200}"#).check(status: 401, headers: Headers(), body: [])
-        #expect(failures.map { $0.message(file: "Fixtures/shopify/dup.json") } == ["Fixtures/shopify/dup.json: steps[2].expect.status: expected 200, got 401"])
+        #expect(
+            failures.map { $0.message(file: "Fixtures/shopify/dup.json") } == [
+                "Fixtures/shopify/dup.json: steps[2].expect.status: expected 200, got 401"
+            ]
+        )
         #expect(failures.first?.expected == "200" && failures.first?.actual == "401")
     }
 
@@ -32,7 +36,8 @@ struct FixtureChecksTests {
             failures.map(\.description) == [
                 #"steps[2].expect.headers.Content-Type: expected "application/json", got "text/plain""#,
                 #"steps[2].expect.headers.x-id: expected "1", got no such header"#,
-            ])
+            ]
+        )
     }
 
     @Test func jsonIsExact() throws {
@@ -40,13 +45,16 @@ struct FixtureChecksTests {
         #expect(expect.check(status: 200, headers: Headers(), body: Array(#"{"items":[1,2.0],"ok":true}"#.utf8)).isEmpty)
         #expect(
             expect.check(status: 200, headers: Headers(), body: Array(#"{"items":[1,3],"ok":true}"#.utf8)).map(\.description)
-                == ["steps[2].expect.json.items[1]: expected 2, got 3"])
+                == ["steps[2].expect.json.items[1]: expected 2, got 3"]
+        )
         #expect(
             expect.check(status: 200, headers: Headers(), body: Array(#"{"items":[1,2],"ok":true,"extra":1}"#.utf8)).map(\.description)
-                == [#"steps[2].expect.json: unexpected key "extra" with value 1"#])
+                == [#"steps[2].expect.json: unexpected key "extra" with value 1"#]
+        )
         #expect(
             expect.check(status: 200, headers: Headers(), body: Array("oops".utf8)).map(\.description)
-                == [#"steps[2].expect.json: expected a JSON body, got "oops""#])
+                == [#"steps[2].expect.json: expected a JSON body, got "oops""#]
+        )
     }
 
     static let subsetCases: [(String, String, String?)] = [
@@ -78,7 +86,8 @@ struct FixtureChecksTests {
             expect.check(status: 200, headers: Headers(), body: Array("NO".utf8)).map(\.description) == [
                 #"steps[2].expect.body: expected "OK", got "NO""#,
                 #"steps[2].expect.bodyContains: expected the body to contain "K", got "NO""#,
-            ])
+            ]
+        )
     }
 
     @Test func checksAResponseReadingItsBody() async throws {
@@ -95,7 +104,8 @@ struct FixtureChecksTests {
             failures.map(\.description) == [
                 #"expect.logsContain[1]: expected the logs to contain "missing", no line does"#,
                 #"expect.logsNotContain[0]: expected the logs not to contain "whsec_", found in "secret whsec_abc""#,
-            ])
+            ]
+        )
     }
 
     @Test func kvEntries() throws {
@@ -103,13 +113,16 @@ struct FixtureChecksTests {
             #"""
             {"kv": {"S": {"t": {"value": "text"}, "gone": {"absent": true}, "sub": {"jsonSubset": {"a": 1}},
                           "j": {"json": {"a": 1}}, "b": {"base64": "AAE="}}}}
-            """#)
+            """#
+        )
         let checks = Dictionary(uniqueKeysWithValues: final.kv.map { ($0.key, $0) })
         #expect(checks["t"]!.check(stored: Array("text".utf8)) == nil)
         #expect(checks["t"]!.check(stored: Array("other".utf8))?.description == #"expect.kv.S.t.value: expected "text", got "other""#)
         #expect(checks["t"]!.check(stored: nil)?.description == "expect.kv.S.t: expected the key to exist, it is absent")
         #expect(checks["gone"]!.check(stored: nil) == nil)
-        #expect(checks["gone"]!.check(stored: Array("x".utf8))?.description == #"expect.kv.S.gone.absent: expected the key to be absent, it holds "x""#)
+        #expect(
+            checks["gone"]!.check(stored: Array("x".utf8))?.description == #"expect.kv.S.gone.absent: expected the key to be absent, it holds "x""#
+        )
         #expect(checks["sub"]!.check(stored: Array(#"{"a":1,"b":2}"#.utf8)) == nil)
         #expect(checks["j"]!.check(stored: Array(#"{"a":1,"b":2}"#.utf8))?.description == #"expect.kv.S.j.json: unexpected key "b" with value 2"#)
         #expect(checks["j"]!.check(stored: Array("nope".utf8))?.description == #"expect.kv.S.j.json: expected a JSON value, got "nope""#)
@@ -123,7 +136,8 @@ struct FixtureChecksTests {
             {"d1": [{"db": "DB", "query": "SELECT * FROM t ORDER BY id",
                      "rows": [{"id": 1, "name": "a", "score": 1.5, "note": null, "data": {"base64": "AAE="}},
                               {"id": 2, "name": "b", "score": 2, "note": "x", "data": null}]}]}
-            """#)
+            """#
+        )
         let query = final.d1[0]
         let row1: [(column: String, value: JSONValue)] = [
             ("id", 1), ("name", "a"), ("score", 1.5), ("note", nil), ("data", D1QueryExpectation.blob([0, 1])),
@@ -134,7 +148,8 @@ struct FixtureChecksTests {
         let renamed: [(column: String, value: JSONValue)] = [("id", 2), ("title", "b"), ("score", 2), ("note", "x"), ("data", nil)]
         #expect(
             query.check(rows: [row1, renamed]).map(\.description)
-                == ["expect.d1[0].rows[1]: expected columns id, name, score, note, data, got id, title, score, note, data"])
+                == ["expect.d1[0].rows[1]: expected columns id, name, score, note, data, got id, title, score, note, data"]
+        )
         let changed: [(column: String, value: JSONValue)] = [("id", 2), ("name", "c"), ("score", 2), ("note", "x"), ("data", nil)]
         #expect(query.check(rows: [row1, changed]).map(\.description) == [#"expect.d1[0].rows[1].name: expected "b", got "c""#])
         #expect(query.queryFailed("no such table: t").description == "expect.d1[0].query: the query failed: no such table: t")
@@ -146,7 +161,8 @@ struct FixtureChecksTests {
         #expect(
             final.queues[0].check(pending: 1, deadLettered: 0).map(\.description) == [
                 "expect.queues.EMAILS.pending: expected 0, got 1", "expect.queues.EMAILS.deadLettered: expected 1, got 0",
-            ])
+            ]
+        )
         #expect(final.queues[1].check(pending: 2, deadLettered: 5).isEmpty)
     }
 }

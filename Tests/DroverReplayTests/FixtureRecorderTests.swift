@@ -11,27 +11,52 @@ struct FixtureRecorderTests {
 
     static func record() -> JSONValue {
         let request = RecordedMessage.request(
-            method: "POST", target: "/webhooks/shopify?shop=a",
-            headers: ["Host": "localhost:8787", "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": "sig", "X-Echo": "key=\(apiKey)", "Content-Length": "30"],
-            body: Array(#"{"id": 1, "note": "\#(secret)"}"#.utf8))
-        let response = RecordedMessage.response(status: 200, headers: ["content-type": "application/json", "x-request-id": "r1"], body: Array(#"{"ok":true}"#.utf8))
+            method: "POST",
+            target: "/webhooks/shopify?shop=a",
+            headers: [
+                "Host": "localhost:8787", "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": "sig", "X-Echo": "key=\(apiKey)",
+                "Content-Length": "30",
+            ],
+            body: Array(#"{"id": 1, "note": "\#(secret)"}"#.utf8)
+        )
+        let response = RecordedMessage.response(
+            status: 200,
+            headers: ["content-type": "application/json", "x-request-id": "r1"],
+            body: Array(#"{"ok":true}"#.utf8)
+        )
         let exchanges = [
             RecordedExchange(
                 request: .request(
-                    method: "POST", target: "https://api.mail.test/v1/send?key=\(apiKey)",
+                    method: "POST",
+                    target: "https://api.mail.test/v1/send?key=\(apiKey)",
                     headers: ["Authorization": "Bearer \(apiKey)", "Idempotency-Key": "idem-1", "User-Agent": "drover"],
-                    body: Array(#"{"to": "a@example.test", "auth": "\#(apiKey)"}"#.utf8)),
-                outcome: .response(.response(status: 202, headers: ["Content-Type": "application/json", "Content-Length": "13", "Connection": "close"], body: Array(#"{"id": "m_1"}"#.utf8)))),
+                    body: Array(#"{"to": "a@example.test", "auth": "\#(apiKey)"}"#.utf8)
+                ),
+                outcome: .response(
+                    .response(
+                        status: 202,
+                        headers: ["Content-Type": "application/json", "Content-Length": "13", "Connection": "close"],
+                        body: Array(#"{"id": "m_1"}"#.utf8)
+                    )
+                )
+            ),
             RecordedExchange(
                 request: .request(method: "GET", target: "https://api.slow.test/", headers: Headers(), body: []),
-                outcome: .failure(.timeout)),
+                outcome: .failure(.timeout)
+            ),
             RecordedExchange(
                 request: .request(method: "GET", target: "https://api.down.test/", headers: Headers(), body: []),
-                outcome: .failure(.dns)),
+                outcome: .failure(.dns)
+            ),
         ]
         return FixtureRecorder(matchedRequestHeaders: ["idempotency-key"]).fixture(
-            request: request, response: response, exchanges: exchanges, secretsRead: ["SHOPIFY_SECRET", "MAIL_KEY", "SHOPIFY_SECRET"],
-            secretValues: ["SHOPIFY_SECRET": secret, "MAIL_KEY": apiKey, "UNUSED": "never-seen"], time: Date(timeIntervalSince1970: 1_767_225_600.25))
+            request: request,
+            response: response,
+            exchanges: exchanges,
+            secretsRead: ["SHOPIFY_SECRET", "MAIL_KEY", "SHOPIFY_SECRET"],
+            secretValues: ["SHOPIFY_SECRET": secret, "MAIL_KEY": apiKey, "UNUSED": "never-seen"],
+            time: Date(timeIntervalSince1970: 1_767_225_600.25)
+        )
     }
 
     @Test func buildsAFixtureThatValidatesAndRedactsEverySecret() throws {
@@ -58,7 +83,8 @@ struct FixtureRecorderTests {
                     "method": "POST", "path": "/webhooks/shopify?shop=a",
                     "headers": ["content-type": "application/json", "x-shopify-hmac-sha256": "sig", "x-echo": "key=${MAIL_KEY}"],
                     "body": #"{"id": 1, "note": "${SHOPIFY_SECRET}"}"#,
-                ])
+                ]
+        )
         // Not compact JSON: kept as text byte for byte (a webhook signature covers the raw bytes).
         #expect(step["expect"] == ["status": 200, "headers": ["content-type": "application/json"], "json": ["ok": true]])
     }
@@ -74,14 +100,18 @@ struct FixtureRecorderTests {
                         "bodyJson": ["to": "a@example.test", "auth": "${MAIL_KEY}"],
                     ],
                     "response": ["status": 202, "headers": ["content-type": "application/json"], "json": ["id": "m_1"]],
-                ])
+                ]
+        )
         #expect(upstream[1]["response"] == ["error": "timeout"])
         #expect(upstream[2]["response"] == ["error": "connection"])
     }
 
     @Test func aRecordedFixtureReplaysOnceItsPlaceholdersResolve() async throws {
         let fixture = try Fixture.parse(document: Self.record(), file: "rec/0001.json")
-        let resolver = SecretPlaceholderResolver(devVars: ["SHOPIFY_SECRET": Self.secret], environment: ["MAIL_KEY": Self.apiKey, "SHOPIFY_SECRET": "ignored"])
+        let resolver = SecretPlaceholderResolver(
+            devVars: ["SHOPIFY_SECRET": Self.secret],
+            environment: ["MAIL_KEY": Self.apiKey, "SHOPIFY_SECRET": "ignored"]
+        )
         let resolved = try resolver.resolve(fixture)
         #expect(resolved.secretValues == ["SHOPIFY_SECRET": Self.secret, "MAIL_KEY": Self.apiKey])
         guard case .request(let request, _) = resolved.steps[0].action else {
@@ -92,8 +122,11 @@ struct FixtureRecorderTests {
         // The upstream entry matches the real call again.
         let fetcher = UpstreamReplayFetcher(entries: resolved.upstream, clock: ManualWallClock(resolved.now))
         let response = try await fetcher.fetch(
-            "https://api.mail.test/v1/send?key=\(Self.apiKey)", method: "POST", headers: ["idempotency-key": "idem-1"],
-            body: Body(text: #"{"to":"a@example.test","auth":"\#(Self.apiKey)"}"#))
+            "https://api.mail.test/v1/send?key=\(Self.apiKey)",
+            method: "POST",
+            headers: ["idempotency-key": "idem-1"],
+            body: Body(text: #"{"to":"a@example.test","auth":"\#(Self.apiKey)"}"#)
+        )
         #expect(response.status == 202)
         // The written document keeps its placeholders.
         #expect(resolved.source["secrets"] == ["SHOPIFY_SECRET": "${SHOPIFY_SECRET}", "MAIL_KEY": "${MAIL_KEY}"])
@@ -108,7 +141,8 @@ struct FixtureRecorderTests {
             #expect(error.code == .unresolvedSecret)
             #expect(
                 error.message
-                    == "rec/0001.json: secrets.MAIL_KEY: ${MAIL_KEY} is not set: add MAIL_KEY to .dev.vars beside the config or set it in the environment")
+                    == "rec/0001.json: secrets.MAIL_KEY: ${MAIL_KEY} is not set: add MAIL_KEY to .dev.vars beside the config or set it in the environment"
+            )
         }
     }
 
@@ -134,7 +168,8 @@ struct FixtureRecorderTests {
     }
 
     @Test func writesIntoTheRecordFolder() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString)").appendingPathComponent("nested").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("record-\(UUID().uuidString)").appendingPathComponent("nested")
+            .path
         defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
         let path = try FixtureRecorder.write(Self.record(), directory: directory, fileName: "0001-post-webhooks-shopify.json")
         let loaded = try Fixture.load(path: path)

@@ -2,31 +2,39 @@ import Drover
 import Foundation
 import Testing
 
+@testable import DroverReplay
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-
-@testable import DroverReplay
 
 @Suite("Replay report")
 struct FixtureReportTests {
     static let results = [
         FixtureResult(file: "Fixtures/shopify/ok.json", name: "valid webhook", duration: .milliseconds(12)),
         FixtureResult(
-            file: "Fixtures/shopify/dup.json", name: "duplicate <webhook> & \"retry\"",
+            file: "Fixtures/shopify/dup.json",
+            name: "duplicate <webhook> & \"retry\"",
             failures: [CheckFailure(path: "steps[2].expect.status", message: "expected 200, got 401", expected: "200", actual: "401")],
-            duration: .milliseconds(30), logLines: ["verifying hmac", "error: bad signature \u{1}"]),
+            duration: .milliseconds(30),
+            logLines: ["verifying hmac", "error: bad signature \u{1}"]
+        ),
         FixtureResult(
             file: "Fixtures/broken.json",
-            error: ReplayError.invalidFixture([FixtureIssue(file: "Fixtures/broken.json", path: "steps[0].advance", message: "expected a string, got number")])),
+            error: ReplayError.invalidFixture([
+                FixtureIssue(file: "Fixtures/broken.json", path: "steps[0].advance", message: "expected a string, got number")
+            ])
+        ),
     ]
 
     @Test func linesAndClosingLine() {
-        #expect(Self.results.map(\.line) == [
-            "PASS Fixtures/shopify/ok.json (valid webhook)",
-            #"FAIL Fixtures/shopify/dup.json (duplicate <webhook> & "retry")"#,
-            "FAIL Fixtures/broken.json",
-        ])
+        #expect(
+            Self.results.map(\.line) == [
+                "PASS Fixtures/shopify/ok.json (valid webhook)",
+                #"FAIL Fixtures/shopify/dup.json (duplicate <webhook> & "retry")"#,
+                "FAIL Fixtures/broken.json",
+            ]
+        )
         let summary = ReplaySummary(results: Self.results)
         #expect(summary.line == "1 passed, 2 failed")
         #expect(summary.exitStatus == 1)
@@ -46,7 +54,8 @@ struct FixtureReportTests {
                     | verifying hmac
                     | error: bad signature \u{1}
 
-                """)
+                """
+        )
         #expect(Self.results[2].failureMessages == ["Fixtures/broken.json: steps[0].advance: expected a string, got number"])
         #expect(Self.results[0].renderedFailure() == "")
     }
@@ -60,7 +69,10 @@ struct FixtureReportTests {
         private var inFailure = false
 
         func parser(
-            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+            _ parser: XMLParser,
+            didStartElement elementName: String,
+            namespaceURI: String?,
+            qualifiedName: String?,
             attributes: [String: String] = [:]
         ) {
             switch elementName {
@@ -96,10 +108,12 @@ struct FixtureReportTests {
         #expect(collector.cases.map { $0["classname"] } == ["shopify", "shopify", "Fixtures"])
         #expect(collector.cases.map { $0["name"] } == ["valid webhook", #"duplicate <webhook> & "retry""#, "broken.json"])
         #expect(collector.cases.map { $0["time"] } == ["0.012", "0.030", "0.000"])
-        #expect(collector.failures.map { $0["message"] } == [
-            "Fixtures/shopify/dup.json: steps[2].expect.status: expected 200, got 401",
-            "Fixtures/broken.json: steps[0].advance: expected a string, got number",
-        ])
+        #expect(
+            collector.failures.map { $0["message"] } == [
+                "Fixtures/shopify/dup.json: steps[2].expect.status: expected 200, got 401",
+                "Fixtures/broken.json: steps[0].advance: expected a string, got number",
+            ]
+        )
         #expect(collector.failureText.contains("| verifying hmac"))
     }
 
@@ -110,6 +124,8 @@ struct FixtureReportTests {
         let path = directory.appendingPathComponent("report.xml").path
         try JUnitReport.write(results: Self.results, to: path)
         #expect(XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: path))).parse())
-        #expect(throws: ReplayError.self) { try JUnitReport.write(results: Self.results, to: directory.appendingPathComponent("no/such/dir/r.xml").path) }
+        #expect(throws: ReplayError.self) {
+            try JUnitReport.write(results: Self.results, to: directory.appendingPathComponent("no/such/dir/r.xml").path)
+        }
     }
 }

@@ -19,7 +19,9 @@ struct FixtureUpdaterTests {
          "expect": {"upstreamCalls": 1}}
         """#
 
-    static func json(_ value: JSONValue) -> ActualResponseBuilder { ActualResponseBuilder(body: JSONSerializer.bytes(value), contentType: "application/json") }
+    static func json(_ value: JSONValue) -> ActualResponseBuilder {
+        ActualResponseBuilder(body: JSONSerializer.bytes(value), contentType: "application/json")
+    }
 
     struct ActualResponseBuilder {
         var body: [UInt8]
@@ -44,7 +46,8 @@ struct FixtureUpdaterTests {
                 == [
                     "status": 201, "headers": ["Content-Type": "application/json"], "jsonSubset": ["user": ["id": 2], "list": [["n": 5]]],
                     "json": ["user": ["id": 2, "name": "b"], "list": [["n": 5, "m": 0]], "extra": true],
-                ])
+                ]
+        )
         #expect(steps[1]["expect"]?.objectValue?.keys == ["status", "headers", "jsonSubset", "json"])
         // Step 2 checked only status: only status changes.
         #expect(steps[2]["expect"] == ["status": 410])
@@ -67,7 +70,8 @@ struct FixtureUpdaterTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("f.json").path
-        let original = #"{"name": "n", "secrets": {"TOKEN": "${TOKEN}"}, "steps": [{"request": {"path": "/", "headers": {"x-token": "${TOKEN}"}}, "expect": {"status": 200, "json": {"ok": true}}}]}"#
+        let original =
+            #"{"name": "n", "secrets": {"TOKEN": "${TOKEN}"}, "steps": [{"request": {"path": "/", "headers": {"x-token": "${TOKEN}"}}, "expect": {"status": 200, "json": {"ok": true}}}]}"#
         try Data(original.utf8).write(to: URL(fileURLWithPath: path))
         let fixture = try SecretPlaceholderResolver(devVars: ["TOKEN": "tok_live_123"], environment: [:]).resolve(try Fixture.load(path: path))
         let actual = FixtureUpdater.ActualResponse(status: 401, headers: Headers(), body: Array(#"{"error":"bad token tok_live_123"}"#.utf8))
@@ -98,7 +102,8 @@ struct FixtureUpdaterTests {
                   ]
                 }
 
-                """)
+                """
+        )
         #expect(!written.contains("tok_live_123"))
         // Nothing changes: the file is not rewritten.
         let reloaded = try SecretPlaceholderResolver(devVars: ["TOKEN": "tok_live_123"], environment: [:]).resolve(try Fixture.load(path: path))

@@ -135,51 +135,158 @@ struct FixtureValidationTests {
     }
 
     static let malformed: [(String, String)] = [
-        (#"{"name": "n", "steps": [{"request": {"method": "GET", "path": "/"}}, {"advance": "1s"}, {"request": {"method": 2, "path": "/"}}]}"#,
-         "Fixtures/shopify/dup.json: steps[2].request.method: expected a string, got number"),
-        (document(#""stepz": []"#), "Fixtures/shopify/dup.json: stepz: unknown top-level key (expected one of name, config, env, now, secrets, vars, given, upstream, upstreamStrict, steps, expect)"),
+        (
+            #"{"name": "n", "steps": [{"request": {"method": "GET", "path": "/"}}, {"advance": "1s"}, {"request": {"method": 2, "path": "/"}}]}"#,
+            "Fixtures/shopify/dup.json: steps[2].request.method: expected a string, got number"
+        ),
+        (
+            document(#""stepz": []"#),
+            "Fixtures/shopify/dup.json: stepz: unknown top-level key (expected one of name, config, env, now, secrets, vars, given, upstream, upstreamStrict, steps, expect)"
+        ),
         (#"{"steps": [{"advance": "1s"}]}"#, "Fixtures/shopify/dup.json: name: required"),
         (#"{"name": "n"}"#, "Fixtures/shopify/dup.json: steps: required"),
         (#"{"name": "n", "steps": []}"#, "Fixtures/shopify/dup.json: steps: expected at least one step"),
         (#"[1]"#, "Fixtures/shopify/dup.json: expected an object, got array"),
         (#"{"name": "n",}"#, "Fixtures/shopify/dup.json:1:14: invalid JSON: expected a string key"),
-        (document(#""now": "2026-01-01 00:00""#), #"Fixtures/shopify/dup.json: now: expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got "2026-01-01 00:00""#),
-        (document(#""now": "2026-02-30T00:00:00Z""#), #"Fixtures/shopify/dup.json: now: expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got "2026-02-30T00:00:00Z""#),
-        (document(#""now": "2026-01-01T00:00:00""#), #"Fixtures/shopify/dup.json: now: expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got "2026-01-01T00:00:00""#),
-        (document(steps: #"[{"sleep": "1s"}]"#), "Fixtures/shopify/dup.json: steps[0].sleep: unknown step kind \"sleep\" (a step is one of request, drainQueues, advance, scheduled, deploy)"),
-        (document(steps: #"[{}]"#), "Fixtures/shopify/dup.json: steps[0]: expected exactly one action key (request, drainQueues, advance, scheduled, deploy), found none"),
-        (document(steps: #"[{"advance": "1s", "scheduled": "* * * * *"}]"#), "Fixtures/shopify/dup.json: steps[0]: expected exactly one action key (request, drainQueues, advance, scheduled, deploy), found advance and scheduled"),
-        (document(steps: #"[{"advance": "90 s"}]"#), #"Fixtures/shopify/dup.json: steps[0].advance: expected a duration: a number and a unit s, m, h or d ("90s", "15m", "2h", "1d"), got "90 s""#),
-        (document(steps: #"[{"advance": "15min"}]"#), #"Fixtures/shopify/dup.json: steps[0].advance: expected a duration: a number and a unit s, m, h or d ("90s", "15m", "2h", "1d"), got "15min""#),
+        (
+            document(#""now": "2026-01-01 00:00""#),
+            #"Fixtures/shopify/dup.json: now: expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got "2026-01-01 00:00""#
+        ),
+        (
+            document(#""now": "2026-02-30T00:00:00Z""#),
+            #"Fixtures/shopify/dup.json: now: expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got "2026-02-30T00:00:00Z""#
+        ),
+        (
+            document(#""now": "2026-01-01T00:00:00""#),
+            #"Fixtures/shopify/dup.json: now: expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got "2026-01-01T00:00:00""#
+        ),
+        (
+            document(steps: #"[{"sleep": "1s"}]"#),
+            "Fixtures/shopify/dup.json: steps[0].sleep: unknown step kind \"sleep\" (a step is one of request, drainQueues, advance, scheduled, deploy)"
+        ),
+        (
+            document(steps: #"[{}]"#),
+            "Fixtures/shopify/dup.json: steps[0]: expected exactly one action key (request, drainQueues, advance, scheduled, deploy), found none"
+        ),
+        (
+            document(steps: #"[{"advance": "1s", "scheduled": "* * * * *"}]"#),
+            "Fixtures/shopify/dup.json: steps[0]: expected exactly one action key (request, drainQueues, advance, scheduled, deploy), found advance and scheduled"
+        ),
+        (
+            document(steps: #"[{"advance": "90 s"}]"#),
+            #"Fixtures/shopify/dup.json: steps[0].advance: expected a duration: a number and a unit s, m, h or d ("90s", "15m", "2h", "1d"), got "90 s""#
+        ),
+        (
+            document(steps: #"[{"advance": "15min"}]"#),
+            #"Fixtures/shopify/dup.json: steps[0].advance: expected a duration: a number and a unit s, m, h or d ("90s", "15m", "2h", "1d"), got "15min""#
+        ),
         (document(steps: #"[{"advance": 90}]"#), "Fixtures/shopify/dup.json: steps[0].advance: expected a string, got number"),
-        (document(steps: #"[{"drainQueues": false}]"#), "Fixtures/shopify/dup.json: steps[0].drainQueues: expected true or a non-empty list of queue names, got false"),
-        (document(steps: #"[{"advance": "1s", "expect": {"status": 200}}]"#), "Fixtures/shopify/dup.json: steps[0].expect: only a request step may carry \"expect\""),
-        (document(steps: #"[{"request": {"path": "/", "body": "a", "json": {}}}]"#), #"Fixtures/shopify/dup.json: steps[0].request: expected at most one of "body", "json", "base64", got "body" and "json""#),
-        (document(steps: #"[{"request": {"path": "x"}}]"#), #"Fixtures/shopify/dup.json: steps[0].request.path: expected a path starting with "/", got "x""#),
-        (document(steps: #"[{"request": {"path": "/", "base64": "!!"}}]"#), #"Fixtures/shopify/dup.json: steps[0].request.base64: expected base64 text, got "!!""#),
-        (document(steps: #"[{"request": {"path": "/"}, "expect": {"status": "200"}}]"#), "Fixtures/shopify/dup.json: steps[0].expect.status: expected an integer, got string"),
-        (document(steps: #"[{"request": {"path": "/"}, "expect": {"stauts": 200}}]"#), "Fixtures/shopify/dup.json: steps[0].expect.stauts: unknown key (expected one of status, headers, json, jsonSubset, body, bodyContains)"),
-        (document(steps: #"[{"request": {"path": "/"}, "expect": {"headers": {"x": 1}}}]"#), "Fixtures/shopify/dup.json: steps[0].expect.headers.x: expected a string, got number"),
-        (document(#""given": {"kv": {"S": [{"key": "k", "value": "a", "json": 1}]}}"#), #"Fixtures/shopify/dup.json: given.kv.S[0]: expected exactly one of "value", "json", "base64", got "value" and "json""#),
-        (document(#""given": {"kv": {"S": [{"key": "k"}]}}"#), #"Fixtures/shopify/dup.json: given.kv.S[0]: expected exactly one of "value", "json", "base64", got none"#),
-        (document(#""given": {"kv": {"S": [{"key": "k", "value": "a", "ttl": 5}]}}"#), "Fixtures/shopify/dup.json: given.kv.S[0].ttl: unknown key (expected one of key, value, json, base64, expiration, expirationTtl, metadata)"),
+        (
+            document(steps: #"[{"drainQueues": false}]"#),
+            "Fixtures/shopify/dup.json: steps[0].drainQueues: expected true or a non-empty list of queue names, got false"
+        ),
+        (
+            document(steps: #"[{"advance": "1s", "expect": {"status": 200}}]"#),
+            "Fixtures/shopify/dup.json: steps[0].expect: only a request step may carry \"expect\""
+        ),
+        (
+            document(steps: #"[{"request": {"path": "/", "body": "a", "json": {}}}]"#),
+            #"Fixtures/shopify/dup.json: steps[0].request: expected at most one of "body", "json", "base64", got "body" and "json""#
+        ),
+        (
+            document(steps: #"[{"request": {"path": "x"}}]"#),
+            #"Fixtures/shopify/dup.json: steps[0].request.path: expected a path starting with "/", got "x""#
+        ),
+        (
+            document(steps: #"[{"request": {"path": "/", "base64": "!!"}}]"#),
+            #"Fixtures/shopify/dup.json: steps[0].request.base64: expected base64 text, got "!!""#
+        ),
+        (
+            document(steps: #"[{"request": {"path": "/"}, "expect": {"status": "200"}}]"#),
+            "Fixtures/shopify/dup.json: steps[0].expect.status: expected an integer, got string"
+        ),
+        (
+            document(steps: #"[{"request": {"path": "/"}, "expect": {"stauts": 200}}]"#),
+            "Fixtures/shopify/dup.json: steps[0].expect.stauts: unknown key (expected one of status, headers, json, jsonSubset, body, bodyContains)"
+        ),
+        (
+            document(steps: #"[{"request": {"path": "/"}, "expect": {"headers": {"x": 1}}}]"#),
+            "Fixtures/shopify/dup.json: steps[0].expect.headers.x: expected a string, got number"
+        ),
+        (
+            document(#""given": {"kv": {"S": [{"key": "k", "value": "a", "json": 1}]}}"#),
+            #"Fixtures/shopify/dup.json: given.kv.S[0]: expected exactly one of "value", "json", "base64", got "value" and "json""#
+        ),
+        (
+            document(#""given": {"kv": {"S": [{"key": "k"}]}}"#),
+            #"Fixtures/shopify/dup.json: given.kv.S[0]: expected exactly one of "value", "json", "base64", got none"#
+        ),
+        (
+            document(#""given": {"kv": {"S": [{"key": "k", "value": "a", "ttl": 5}]}}"#),
+            "Fixtures/shopify/dup.json: given.kv.S[0].ttl: unknown key (expected one of key, value, json, base64, expiration, expirationTtl, metadata)"
+        ),
         (document(#""given": {"kvv": {}}"#), "Fixtures/shopify/dup.json: given.kvv: unknown key (expected one of kv, d1, queues)"),
         (document(#""given": {"d1": {"DB": [1]}}"#), "Fixtures/shopify/dup.json: given.d1.DB[0]: expected a string, got number"),
-        (document(#""given": {"queues": {"Q": [{"body": 1, "contentType": "xml"}]}}"#), #"Fixtures/shopify/dup.json: given.queues.Q[0].contentType: expected one of "text", "bytes", "json", "v8", got "xml""#),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {}, "times": 0}]"#), "Fixtures/shopify/dup.json: upstream[0].times: expected a positive integer or \"any\", got 0"),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {}, "times": "many"}]"#), "Fixtures/shopify/dup.json: upstream[0].times: expected a positive integer or \"any\", got \"many\""),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {}, "times": 1.5}]"#), "Fixtures/shopify/dup.json: upstream[0].times: expected a positive integer or \"any\", got 1.5"),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "/relative"}, "response": {}}]"#), #"Fixtures/shopify/dup.json: upstream[0].request.url: expected an absolute http(s) URL, got "/relative""#),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/", "header": {}}, "response": {}}]"#), "Fixtures/shopify/dup.json: upstream[0].request.header: unknown key (expected one of method, url, headers, bodyJson, body)"),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {"json": 1, "base64": "AA=="}}]"#), #"Fixtures/shopify/dup.json: upstream[0].response: expected at most one of "body", "json", "base64", got "json" and "base64""#),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {"error": "dns"}}]"#), #"Fixtures/shopify/dup.json: upstream[0].response.error: expected "timeout" or "connection", got "dns""#),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}}]"#), "Fixtures/shopify/dup.json: upstream[0].response: required"),
-        (document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {"status": 99}}]"#), "Fixtures/shopify/dup.json: upstream[0].response.status: expected an integer from 100 to 599, got 99"),
-        (document(#""expect": {"kv": {"S": {"k": {"absent": false}}}}"#), "Fixtures/shopify/dup.json: expect.kv.S.k.absent: expected true, got false"),
-        (document(#""expect": {"kv": {"S": {"a b": {"valeu": "x"}}}}"#), #"Fixtures/shopify/dup.json: expect.kv.S["a b"].valeu: unknown key (expected one of value, json, jsonSubset, base64, absent)"#),
-        (document(#""expect": {"d1": [{"db": "DB", "query": "SELECT 1", "rows": [[1]]}]}"#), "Fixtures/shopify/dup.json: expect.d1[0].rows[0]: expected an object, got array"),
-        (document(#""expect": {"queues": {"Q": {"pending": -1}}}"#), "Fixtures/shopify/dup.json: expect.queues.Q.pending: expected an integer at least 0, got -1"),
-        (document(#""expect": {"logsContains": ["x"]}"#), "Fixtures/shopify/dup.json: expect.logsContains: unknown key (expected one of kv, d1, queues, upstreamCalls, logsContain, logsNotContain)"),
+        (
+            document(#""given": {"queues": {"Q": [{"body": 1, "contentType": "xml"}]}}"#),
+            #"Fixtures/shopify/dup.json: given.queues.Q[0].contentType: expected one of "text", "bytes", "json", "v8", got "xml""#
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {}, "times": 0}]"#),
+            "Fixtures/shopify/dup.json: upstream[0].times: expected a positive integer or \"any\", got 0"
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {}, "times": "many"}]"#),
+            "Fixtures/shopify/dup.json: upstream[0].times: expected a positive integer or \"any\", got \"many\""
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {}, "times": 1.5}]"#),
+            "Fixtures/shopify/dup.json: upstream[0].times: expected a positive integer or \"any\", got 1.5"
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "/relative"}, "response": {}}]"#),
+            #"Fixtures/shopify/dup.json: upstream[0].request.url: expected an absolute http(s) URL, got "/relative""#
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/", "header": {}}, "response": {}}]"#),
+            "Fixtures/shopify/dup.json: upstream[0].request.header: unknown key (expected one of method, url, headers, bodyJson, body)"
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {"json": 1, "base64": "AA=="}}]"#),
+            #"Fixtures/shopify/dup.json: upstream[0].response: expected at most one of "body", "json", "base64", got "json" and "base64""#
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {"error": "dns"}}]"#),
+            #"Fixtures/shopify/dup.json: upstream[0].response.error: expected "timeout" or "connection", got "dns""#
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}}]"#),
+            "Fixtures/shopify/dup.json: upstream[0].response: required"
+        ),
+        (
+            document(#""upstream": [{"request": {"method": "GET", "url": "https://a.test/"}, "response": {"status": 99}}]"#),
+            "Fixtures/shopify/dup.json: upstream[0].response.status: expected an integer from 100 to 599, got 99"
+        ),
+        (
+            document(#""expect": {"kv": {"S": {"k": {"absent": false}}}}"#),
+            "Fixtures/shopify/dup.json: expect.kv.S.k.absent: expected true, got false"
+        ),
+        (
+            document(#""expect": {"kv": {"S": {"a b": {"valeu": "x"}}}}"#),
+            #"Fixtures/shopify/dup.json: expect.kv.S["a b"].valeu: unknown key (expected one of value, json, jsonSubset, base64, absent)"#
+        ),
+        (
+            document(#""expect": {"d1": [{"db": "DB", "query": "SELECT 1", "rows": [[1]]}]}"#),
+            "Fixtures/shopify/dup.json: expect.d1[0].rows[0]: expected an object, got array"
+        ),
+        (
+            document(#""expect": {"queues": {"Q": {"pending": -1}}}"#),
+            "Fixtures/shopify/dup.json: expect.queues.Q.pending: expected an integer at least 0, got -1"
+        ),
+        (
+            document(#""expect": {"logsContains": ["x"]}"#),
+            "Fixtures/shopify/dup.json: expect.logsContains: unknown key (expected one of kv, d1, queues, upstreamCalls, logsContain, logsNotContain)"
+        ),
         (document(#""expect": {"upstreamCalls": 1.5}"#), "Fixtures/shopify/dup.json: expect.upstreamCalls: expected an integer, got 1.5"),
         (document(#""upstreamStrict": "no""#), "Fixtures/shopify/dup.json: upstreamStrict: expected a boolean, got string"),
         (document(#""secrets": {"A": 1}"#), "Fixtures/shopify/dup.json: secrets.A: expected a string, got number"),
@@ -198,7 +305,8 @@ struct FixtureValidationTests {
                 #"Fixtures/shopify/dup.json: now: expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got "yesterday""#,
                 #"Fixtures/shopify/dup.json: steps[0].advance: expected a duration: a number and a unit s, m, h or d ("90s", "15m", "2h", "1d"), got "soon""#,
                 "Fixtures/shopify/dup.json: steps[1].request.method: expected a string, got number",
-            ])
+            ]
+        )
     }
 
     @Test func loadNamesAnUnreadableFile() {

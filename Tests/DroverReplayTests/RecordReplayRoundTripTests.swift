@@ -26,9 +26,11 @@ struct RecordReplayRoundTripTests {
             case ("POST", "/forward"):
                 let token = try env.secret("API_TOKEN")
                 let answer = try await env.fetch.fetch(
-                    upstream + "/echo?from=worker", method: "POST",
+                    upstream + "/echo?from=worker",
+                    method: "POST",
                     headers: ["authorization": "Bearer \(token)", "content-type": "application/json"],
-                    body: Body(bytes: try await request.bytes()))
+                    body: Body(bytes: try await request.bytes())
+                )
                 return Response.json(["upstreamStatus": .integer(Int64(answer.status)), "upstream": try await answer.json()])
             case ("PUT", let path) where path.hasPrefix("/kv/"):
                 let key = String(path.dropFirst("/kv/".count))
@@ -54,7 +56,10 @@ struct RecordReplayRoundTripTests {
 
     /// The upstream: echoes what it got as JSON, including the `authorization` header.
     static func startUpstream() throws -> (HTTPServer, Int) {
-        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), logger: Logger(label: "upstream", level: .error, sink: MemoryLogSink())) {
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(port: 0),
+            logger: Logger(label: "upstream", level: .error, sink: MemoryLogSink())
+        ) {
             request in
             let body = try await request.text()
             return Response.json([
@@ -127,14 +132,19 @@ struct RecordReplayRoundTripTests {
             #expect(try await hello.json() == ["greeting": "hi", "token": .string(Self.token)])
 
             let forward = try await client.fetch(
-                origin + "/forward", method: "POST", headers: ["content-type": "application/json"], body: Body(text: #"{"order":42}"#))
+                origin + "/forward",
+                method: "POST",
+                headers: ["content-type": "application/json"],
+                body: Body(text: #"{"order":42}"#)
+            )
             #expect(forward.status == 200)
             #expect(
                 try await forward.json()
                     == [
                         "upstreamStatus": 200,
                         "upstream": ["path": "/echo?from=worker", "auth": .string("Bearer \(Self.token)"), "body": #"{"order":42}"#],
-                    ])
+                    ]
+            )
 
             let put = try await client.fetch(origin + "/kv/greeting", method: "PUT", body: Body(text: "hello there"))
             #expect(put.status == 201)

@@ -30,7 +30,8 @@ struct ReplayEngineTests {
                 "expect": {"jsonSubset": {"hex": "0001ff", "size": 3}}},
                {"request": {"path": "/echo"}, "expect": {"jsonSubset": {"method": "GET", "size": 0}}}
              ]}
-            """#)
+            """#
+        )
         #expect(result.outcome == .passed, "\(result.failureMessages)")
     }
 
@@ -59,7 +60,8 @@ struct ReplayEngineTests {
                 "expect": {"json": {"method": "PUT"}, "jsonSubset": {"hex": "00", "nope": 1}}},
                {"request": {"method": "GET", "path": "/status/401"}, "expect": {"status": 200}}
              ]}
-            """#)
+            """#
+        )
         let file = project.fixturePath("expect-fail.json")
         #expect(failing.outcome == .failed)
         #expect(
@@ -72,7 +74,8 @@ struct ReplayEngineTests {
                 "\(file): steps[1].expect.json.method: expected \"PUT\", got \"POST\"",
                 "\(file): steps[1].expect.jsonSubset.hex: expected \"00\", got \"7b226e223a317d\"",
                 "\(file): steps[2].expect.status: expected 200, got 401",
-            ])
+            ]
+        )
         // The rendered report gives the worker's log for the failing fixture.
         #expect(failing.renderedFailure().contains("handled GET /status/401"))
     }
@@ -88,7 +91,8 @@ struct ReplayEngineTests {
             {"name": "default config",
              "steps": [{"request": {"path": "/env"},
                         "expect": {"json": {"greeting": "root", "version": null, "token": "dev-token", "other": "dev-other"}}}]}
-            """#)
+            """#
+        )
         #expect(defaulted.outcome == .passed, "\(defaulted.failureMessages)")
 
         let relative = try await project.run(
@@ -96,7 +100,8 @@ struct ReplayEngineTests {
             #"""
             {"name": "relative config", "config": "../../engine.toml",
              "steps": [{"request": {"path": "/env"}, "expect": {"jsonSubset": {"greeting": "hello", "version": "1"}}}]}
-            """#)
+            """#
+        )
         #expect(relative.outcome == .passed, "\(relative.failureMessages)")
 
         let rooted = try await project.run(
@@ -104,12 +109,14 @@ struct ReplayEngineTests {
             #"""
             {"name": "rooted config", "config": "/engine-v2.toml",
              "steps": [{"request": {"path": "/env"}, "expect": {"jsonSubset": {"greeting": "hello", "version": "2"}}}]}
-            """#)
+            """#
+        )
         #expect(rooted.outcome == .passed, "\(rooted.failureMessages)")
 
         let missing = try await project.run(
             "missing-config.json",
-            #"{"name": "missing config", "config": "/nowhere.toml", "steps": [{"request": {"path": "/env"}}]}"#)
+            #"{"name": "missing config", "config": "/nowhere.toml", "steps": [{"request": {"path": "/env"}}]}"#
+        )
         #expect(missing.outcome == .failed)
         let message = try #require(missing.failureMessages.first)
         #expect(message.hasPrefix("\(project.fixturePath("missing-config.json")): config: "))
@@ -138,12 +145,15 @@ struct ReplayEngineTests {
             #"""
             {"name": "env, wrong", "config": "/engine.toml", "secrets": {"TOKEN": "t"}, "vars": {"GREETING": "override"},
              "steps": [{"request": {"path": "/env"}, "expect": {"jsonSubset": {"greeting": "hi from staging", "token": "other"}}}]}
-            """#)
+            """#
+        )
         let file = project.fixturePath("env-fail.json")
         #expect(failing.failureMessages == ["\(file): steps[0].expect.jsonSubset.greeting: expected \"hi from staging\", got \"override\""])
 
         let unknownEnv = try await project.run(
-            "env-unknown.json", #"{"name": "env unknown", "config": "/engine.toml", "env": "nope", "steps": [{"advance": "1s"}]}"#)
+            "env-unknown.json",
+            #"{"name": "env unknown", "config": "/engine.toml", "env": "nope", "steps": [{"advance": "1s"}]}"#
+        )
         #expect(unknownEnv.outcome == .failed)
         #expect(unknownEnv.failureMessages.first?.hasPrefix("\(project.fixturePath("env-unknown.json")): config: ") == true)
     }
@@ -184,7 +194,8 @@ struct ReplayEngineTests {
                        "rows": [{"queue": "events", "body": "{\"n\":1}", "attempts": 1}, {"queue": "events", "body": "\"plain\"", "attempts": 1}]}],
                "queues": {"EVENTS": {"pending": 0}, "events": {"pending": 0, "deadLettered": 0}}
              }}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         let unbound = try await project.run(
@@ -192,7 +203,8 @@ struct ReplayEngineTests {
             #"""
             {"name": "given unbound", "config": "/engine.toml", "given": {"kv": {"NOPE": [{"key": "a", "value": "b"}]}},
              "steps": [{"request": {"path": "/kv/a"}}]}
-            """#)
+            """#
+        )
         let file = project.fixturePath("given-unbound.json")
         #expect(unbound.failureMessages == ["\(file): given.kv.NOPE: no KV namespace bound as NOPE in \(project.root)/engine.toml"])
         #expect(unbound.logLines.isEmpty, "the request step must not have run")
@@ -202,7 +214,8 @@ struct ReplayEngineTests {
             #"""
             {"name": "given bad SQL", "config": "/engine.toml", "given": {"d1": {"DB": ["INSERT INTO notes(id) VALUES (1)", "INSERT INTO nowhere VALUES (1)"]}},
              "steps": [{"advance": "1s"}]}
-            """#)
+            """#
+        )
         let sqlMessage = try #require(badSQL.failureMessages.first)
         #expect(sqlMessage.hasPrefix("\(project.fixturePath("given-sql.json")): given.d1.DB[1]: "))
         #expect(sqlMessage.contains("no such table: nowhere"))
@@ -237,7 +250,8 @@ struct ReplayEngineTests {
                "logsContain": ["the marker line", "delivered events"],
                "logsNotContain": ["secret-value"]
              }}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         let failing = try await project.run(
@@ -256,7 +270,8 @@ struct ReplayEngineTests {
                "logsContain": ["never logged"],
                "logsNotContain": ["marker"]
              }}
-            """#)
+            """#
+        )
         let file = project.fixturePath("final-fail.json")
         let messages = failing.failureMessages
         let expected = [
@@ -300,7 +315,8 @@ struct ReplayEngineTests {
                "queues": {"EVENTS": {"pending": 0, "deadLettered": 1}, "events-dlq": {"pending": 0}},
                "logsContain": ["retrying n=1 attempt 1", "retrying n=1 attempt 2"]
              }}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         // Draining only the DLQ leaves the main queue's message pending.
@@ -313,7 +329,8 @@ struct ReplayEngineTests {
                {"drainQueues": ["events-dlq"]}
              ],
              "expect": {"queues": {"events": {"pending": 0}}}}
-            """#)
+            """#
+        )
         #expect(failing.failureMessages == ["\(project.fixturePath("retries-fail.json")): expect.queues.events.pending: expected 0, got 1"])
     }
 
@@ -348,7 +365,8 @@ struct ReplayEngineTests {
                 "\(file): expect.kv.CACHE.session.absent: expected the key to be absent, it holds \"s\"",
                 "\(file): expect.d1[0].rows: expected 1 rows, got 0",
                 "\(file): expect.queues.EVENTS.pending: expected 0, got 1",
-            ])
+            ]
+        )
     }
 
     @Test func scheduledRunsAtTheFrozenNow() async throws {
@@ -362,16 +380,19 @@ struct ReplayEngineTests {
                                 "rows": [{"cron": "0 * * * *", "at_ms": 1767261600000}, {"cron": "0 * * * *", "at_ms": 1767348000000}]}],
                         "kv": {"CACHE": {"cron-background": {"value": "1767348000000"}}},
                         "logsContain": ["cron 0 * * * * ran"]}}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         let failing = try await project.run(
             "cron-fail.json",
-            #"{"name": "cron unknown", "config": "/engine.toml", "steps": [{"advance": "1s"}, {"scheduled": "*/7 * * * *"}]}"#)
+            #"{"name": "cron unknown", "config": "/engine.toml", "steps": [{"advance": "1s"}, {"scheduled": "*/7 * * * *"}]}"#
+        )
         #expect(
             failing.failureMessages == [
                 "\(project.fixturePath("cron-fail.json")): steps[1].scheduled: \"*/7 * * * *\" is not a cron trigger of \(project.root)/engine.toml (it has: 0 * * * *)"
-            ])
+            ]
+        )
     }
 
     @Test func deploySwitchesConfigAndKeepsState() async throws {
@@ -391,7 +412,8 @@ struct ReplayEngineTests {
              ],
              "expect": {"d1": [{"db": "DB", "query": "SELECT name FROM d1_migrations ORDER BY id",
                                 "rows": [{"name": "0001_init.sql"}, {"name": "0002_v2.sql"}]}]}}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         let failing = try await project.run(
@@ -399,7 +421,8 @@ struct ReplayEngineTests {
             #"""
             {"name": "deploy broken", "config": "/engine.toml",
              "steps": [{"request": {"path": "/env"}}, {"deploy": "/missing-v3.toml"}, {"request": {"path": "/never"}}]}
-            """#)
+            """#
+        )
         let message = try #require(failing.failureMessages.first)
         #expect(message.hasPrefix("\(project.fixturePath("deploy-fail.json")): steps[1].deploy: "))
         #expect(message.contains("missing-v3.toml"))
@@ -417,7 +440,8 @@ struct ReplayEngineTests {
                {"request": {"path": "/kv/later"}, "expect": {"body": "done"}}
              ],
              "expect": {"kv": {"CACHE": {"later": {"value": "done"}}}, "logsContain": ["background write done"]}}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         let failing = try await project.run(
@@ -425,8 +449,11 @@ struct ReplayEngineTests {
             #"""
             {"name": "waitUntil, wrong", "config": "/engine.toml",
              "steps": [{"request": {"method": "POST", "path": "/later"}}, {"request": {"path": "/kv/later"}, "expect": {"body": "pending"}}]}
-            """#)
-        #expect(failing.failureMessages == ["\(project.fixturePath("wait-until-fail.json")): steps[1].expect.body: expected \"pending\", got \"done\""])
+            """#
+        )
+        #expect(
+            failing.failureMessages == ["\(project.fixturePath("wait-until-fail.json")): steps[1].expect.body: expected \"pending\", got \"done\""]
+        )
     }
 
     @Test func queueNamesThatNameNoQueueAreErrors() async throws {
@@ -437,27 +464,33 @@ struct ReplayEngineTests {
             {"name": "queue typo in expect", "config": "/engine.toml",
              "steps": [{"request": {"method": "POST", "path": "/send", "json": {"n": 1}}}],
              "expect": {"queues": {"EVENT": {"pending": 0}}}}
-            """#)
+            """#
+        )
         #expect(
             expectTypo.failureMessages == [
                 "\(project.fixturePath("queue-typo-expect.json")): expect.queues.EVENT: no queue named EVENT in \(project.root)/engine.toml (producer bindings: EVENTS; queues: events, events-dlq)"
-            ])
+            ]
+        )
 
         let drainTypo = try await project.run(
             "queue-typo-drain.json",
-            #"{"name": "queue typo in drain", "config": "/engine.toml", "steps": [{"drainQueues": ["events", "evnets"]}]}"#)
+            #"{"name": "queue typo in drain", "config": "/engine.toml", "steps": [{"drainQueues": ["events", "evnets"]}]}"#
+        )
         #expect(
             drainTypo.failureMessages == [
                 "\(project.fixturePath("queue-typo-drain.json")): steps[0].drainQueues[1]: no queue named evnets in \(project.root)/engine.toml (producer bindings: EVENTS; queues: events, events-dlq)"
-            ])
+            ]
+        )
 
         let givenTypo = try await project.run(
             "queue-typo-given.json",
-            #"{"name": "queue typo in given", "config": "/engine.toml", "given": {"queues": {"EVENT": [{"body": 1}]}}, "steps": [{"drainQueues": true}]}"#)
+            #"{"name": "queue typo in given", "config": "/engine.toml", "given": {"queues": {"EVENT": [{"body": 1}]}}, "steps": [{"drainQueues": true}]}"#
+        )
         #expect(
             givenTypo.failureMessages == [
                 "\(project.fixturePath("queue-typo-given.json")): given.queues.EVENT: no queue named EVENT in \(project.root)/engine.toml (producer bindings: EVENTS; queues: events, events-dlq)"
-            ])
+            ]
+        )
     }
 
     @Test func secretPlaceholdersResolveFromDevVarsThenTheEnvironment() async throws {
@@ -467,7 +500,9 @@ struct ReplayEngineTests {
             #"""
             {"name": "placeholders", "config": "/engine.toml", "secrets": {"TOKEN": "${TOKEN}", "OTHER": "pre-${FROM_ENV}"},
              "steps": [{"request": {"path": "/env"}, "expect": {"jsonSubset": {"token": "dev-token", "other": "pre-env-value"}}}]}
-            """#, environment: ["FROM_ENV": "env-value", "TOKEN": "not-this-one"])
+            """#,
+            environment: ["FROM_ENV": "env-value", "TOKEN": "not-this-one"]
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         let missing = try await project.run(
@@ -475,7 +510,8 @@ struct ReplayEngineTests {
             #"""
             {"name": "placeholder missing", "config": "/engine.toml", "secrets": {"TOKEN": "${NOT_SET}"},
              "steps": [{"request": {"path": "/env"}}]}
-            """#)
+            """#
+        )
         #expect(missing.outcome == .failed)
         let message = try #require(missing.failureMessages.first)
         #expect(message.hasPrefix(project.fixturePath("placeholders-missing.json") + ": "))
@@ -520,7 +556,8 @@ struct ReplayEngineTests {
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/health"}}, "expect": {"jsonSubset": {"status": 204}}}
              ],
              "expect": {"upstreamCalls": 9}}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
     }
 
@@ -548,7 +585,8 @@ struct ReplayEngineTests {
                {"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://api.example.test/a?x=1"}}}
              ],
              "upstreamStrict": false}
-            """#)
+            """#
+        )
         let file = project.fixturePath("upstream-unmatched.json")
         #expect(
             failing.failureMessages == [
@@ -559,7 +597,8 @@ struct ReplayEngineTests {
                 "\(file): upstream: no entry matches POST https://api.example.test/c (upstream[2]: the body is not JSON)",
                 "\(file): upstream: no entry matches PUT https://api.example.test/d (upstream[3]: the body text differs)",
                 "\(file): upstream: no entry matches GET https://api.example.test/a?x=1 (upstream[0] is used up after 1 call)",
-            ])
+            ]
+        )
     }
 
     @Test func unusedEntriesFailUnlessUpstreamIsNotStrict() async throws {
@@ -585,7 +624,8 @@ struct ReplayEngineTests {
             strict.failureMessages == [
                 "\(file): upstream[1]: expected 2 calls to GET https://api.example.test/twice, got 1",
                 "\(file): upstream[2]: expected 1 call to GET https://api.example.test/never, got 0",
-            ])
+            ]
+        )
         let explicitStrict = try await project.run("unused-strict.json", fixture(strict: #""upstreamStrict": true,"#))
         #expect(explicitStrict.failureMessages.count == 2)
         let lenient = try await project.run("unused-lenient.json", fixture(strict: #""upstreamStrict": false,"#))
@@ -612,7 +652,8 @@ struct ReplayEngineTests {
                 "expect": {"json": {"status": 200, "body": "fine", "contentType": null, "nowMs": 1767225631500}}}
              ],
              "expect": {"upstreamCalls": 3, "logsContain": ["fetch failed: timeout"]}}
-            """#)
+            """#
+        )
         #expect(passing.outcome == .passed, "\(passing.failureMessages)")
 
         let failing = try await project.run(
@@ -622,11 +663,13 @@ struct ReplayEngineTests {
              "upstream": [{"request": {"method": "GET", "url": "https://slow.example.test/"}, "response": {"error": "timeout"}}],
              "steps": [{"request": {"method": "POST", "path": "/fetch", "json": {"url": "https://slow.example.test/"}},
                         "expect": {"jsonSubset": {"error": "connection"}}}]}
-            """#)
+            """#
+        )
         #expect(
             failing.failureMessages == [
                 "\(project.fixturePath("upstream-errors-fail.json")): steps[0].expect.jsonSubset.error: expected \"connection\", got \"timeout\""
-            ])
+            ]
+        )
     }
 
     // MARK: - Validation before anything runs
@@ -644,7 +687,8 @@ struct ReplayEngineTests {
                {"request": {"path": "/env"}, "expect": {"statuss": 200}}
              ],
              "expect": {"kv": {"CACHE": {"a": {"absent": true}}}, "logContains": ["x"]}}
-            """#)
+            """#
+        )
         let file = project.fixturePath("invalid.json")
         #expect(result.outcome == .failed)
         #expect(result.name == nil, "an invalid fixture does not run")
@@ -676,7 +720,8 @@ struct ReplayEngineTests {
                {"request": {"path": "/status/401"}, "expect": {"status": 200, "body": "old"}},
                {"request": {"path": "/env"}, "expect": {"jsonSubset": {"version": "0"}, "headers": {"content-type": "text/plain"}}}
              ]}
-            """#)
+            """#
+        )
         let first = await project.cli(["replay", path])
         #expect(first.status == 1)
         #expect(first.output.contains("\(path): steps[1].expect.status: expected 200, got 401"))
@@ -697,8 +742,14 @@ struct ReplayEngineTests {
 
     @Test func junitFilterSummaryAndExitStatus() async throws {
         let project = try EngineProject()
-        try project.write("suite/a-pass.json", #"{"name": "alpha", "config": "/engine.toml", "steps": [{"request": {"path": "/status/200"}, "expect": {"status": 200}}]}"#)
-        try project.write("suite/b-fail.json", #"{"name": "beta", "config": "/engine.toml", "steps": [{"request": {"path": "/status/500"}, "expect": {"status": 200}}]}"#)
+        try project.write(
+            "suite/a-pass.json",
+            #"{"name": "alpha", "config": "/engine.toml", "steps": [{"request": {"path": "/status/200"}, "expect": {"status": 200}}]}"#
+        )
+        try project.write(
+            "suite/b-fail.json",
+            #"{"name": "beta", "config": "/engine.toml", "steps": [{"request": {"path": "/status/500"}, "expect": {"status": 200}}]}"#
+        )
         try project.write("suite/c-pass.json", #"{"name": "gamma", "config": "/engine.toml", "steps": [{"advance": "1s"}]}"#)
         let suite = project.fixturePath("suite")
         let junit = project.root + "/report.xml"
@@ -762,9 +813,15 @@ struct EngineWorker: Worker {
         case ("PUT", _) where path.hasPrefix("/kv/"):
             let ttl = query["ttl"].flatMap { Int64($0) }
             try await env.kv("CACHE").put(
-                String(path.dropFirst(4)), body: request.body, options: KVPutOptions(expirationTtl: ttl))
+                String(path.dropFirst(4)),
+                body: request.body,
+                options: KVPutOptions(expirationTtl: ttl)
+            )
             // A copy in the second namespace, for checks across bindings.
-            try await env.kv("CACHE2").put(String(path.dropFirst(4)) + "2", body: Body(bytes: try await env.kv("CACHE").getBytes(String(path.dropFirst(4))) ?? []))
+            try await env.kv("CACHE2").put(
+                String(path.dropFirst(4)) + "2",
+                body: Body(bytes: try await env.kv("CACHE").getBytes(String(path.dropFirst(4))) ?? [])
+            )
             try await env.kv("CACHE2").put("name", "copied")
             return Response(status: 201)
         case ("GET", _) where path.hasPrefix("/kv/"):
@@ -808,8 +865,11 @@ struct EngineWorker: Worker {
         for (name, value) in call["headers"]?.objectValue ?? [:] { headers.set(name, value.stringValue ?? "") }
         do {
             let response = try await env.fetch.fetch(
-                call["url"]?.stringValue ?? "", method: call["method"]?.stringValue ?? "GET", headers: headers,
-                body: Body(bytes: Array((call["body"]?.stringValue ?? "").utf8)))
+                call["url"]?.stringValue ?? "",
+                method: call["method"]?.stringValue ?? "GET",
+                headers: headers,
+                body: Body(bytes: Array((call["body"]?.stringValue ?? "").utf8))
+            )
             return .json([
                 "status": .integer(Int64(response.status)), "body": .string(try await response.text()),
                 "contentType": response.headers["content-type"].map(JSONValue.string) ?? .null,
@@ -837,7 +897,12 @@ struct EngineWorker: Worker {
                 continue
             }
             _ = try await database.prepare("INSERT INTO deliveries (queue, body, attempts, at_ms) VALUES (?, ?, ?, ?)")
-                .bind(.text(batch.queue), .text(JSONSerializer.string(body)), .integer(Int64(message.attempts)), .integer(env.clock.nowMilliseconds()))
+                .bind(
+                    .text(batch.queue),
+                    .text(JSONSerializer.string(body)),
+                    .integer(Int64(message.attempts)),
+                    .integer(env.clock.nowMilliseconds())
+                )
                 .run()
             ctx.logger.info("delivered \(batch.queue)")
             message.ack()
@@ -928,9 +993,11 @@ final class EngineProject: Sendable {
         // "Environments": non-inheritable keys).
         try write(
             "engine.toml",
-            engine + "\n\n" + bindings.components(separatedBy: "[triggers]")[0]
+            engine + "\n\n"
+                + bindings.components(separatedBy: "[triggers]")[0]
                 .replacingOccurrences(of: "[[", with: "[[env.staging.").replacingOccurrences(of: "MIGRATIONS", with: "migrations"),
-            under: root)
+            under: root
+        )
         try write(
             "engine-v2.toml",
             """
@@ -943,7 +1010,9 @@ final class EngineProject: Sendable {
             VERSION = "2"
 
             \(bindings.replacingOccurrences(of: "MIGRATIONS", with: "migrations-v2"))
-            """, under: root)
+            """,
+            under: root
+        )
         try write(
             "wrangler-like.toml",
             """
@@ -954,7 +1023,9 @@ final class EngineProject: Sendable {
             GREETING = "root"
 
             \(bindings.replacingOccurrences(of: "MIGRATIONS", with: "migrations"))
-            """, under: root)
+            """,
+            under: root
+        )
         try write(".dev.vars", "TOKEN=dev-token\nOTHER=dev-other\n", under: root)
         let initial = """
             CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);
@@ -974,7 +1045,9 @@ final class EngineProject: Sendable {
     private func write(_ name: String, _ text: String, under folder: String) throws {
         let path = (folder as NSString).appendingPathComponent(name)
         try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
@@ -1009,8 +1082,12 @@ final class EngineProject: Sendable {
         let output = CapturingSink()
         let errors = CapturingSink()
         let context = CLIContext(
-            standardOutput: output, standardError: errors, workingDirectory: directory ?? root, registry: Self.registry,
-            environment: [:])
+            standardOutput: output,
+            standardError: errors,
+            workingDirectory: directory ?? root,
+            registry: Self.registry,
+            environment: [:]
+        )
         let status = await DroverCommandLine.run(arguments, context: context)
         return CLIRun(status: status, output: output.text, errors: errors.text)
     }

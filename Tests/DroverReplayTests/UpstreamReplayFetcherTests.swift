@@ -19,7 +19,8 @@ struct UpstreamReplayFetcherTests {
             #"""
             [{"request": {"method": "GET", "url": "https://api.test/a?x=1"}, "response": {"status": 200, "body": "first"}},
              {"request": {"method": "GET", "url": "https://api.test/a?x=1"}, "response": {"status": 201, "body": "second"}, "times": 2}]
-            """#)
+            """#
+        )
         var bodies: [String] = []
         for _ in 0..<3 {
             let response = try await fetcher.fetch("https://api.test/a?x=1")
@@ -53,14 +54,23 @@ struct UpstreamReplayFetcherTests {
             #"""
             [{"request": {"method": "POST", "url": "https://api.test/send", "headers": {"Idempotency-Key": "abc"}},
               "response": {"body": "keyed"}, "times": "any"}]
-            """#)
+            """#
+        )
         let keyed = try await fetcher.fetch(
-            "https://api.test/send", method: "POST", headers: ["idempotency-key": "abc", "x-other": "ignored"])
+            "https://api.test/send",
+            method: "POST",
+            headers: ["idempotency-key": "abc", "x-other": "ignored"]
+        )
         #expect(try await keyed.text() == "keyed")
-        await #expect(throws: FetchError.self) { try await fetcher.fetch("https://api.test/send", method: "POST", headers: ["idempotency-key": "xyz"]) }
+        await #expect(throws: FetchError.self) {
+            try await fetcher.fetch("https://api.test/send", method: "POST", headers: ["idempotency-key": "xyz"])
+        }
         await #expect(throws: FetchError.self) { try await fetcher.fetch("https://api.test/send", method: "POST") }
         let failure = try #require(fetcher.unmatchedCalls.last).failure
-        #expect(failure.description == #"upstream: no entry matches POST https://api.test/send (upstream[0]: header idempotency-key is missing, expected "abc")"#)
+        #expect(
+            failure.description
+                == #"upstream: no entry matches POST https://api.test/send (upstream[0]: header idempotency-key is missing, expected "abc")"#
+        )
     }
 
     @Test func bodyJsonMatchesEqualJSONAndBodyMatchesEqualText() async throws {
@@ -68,11 +78,14 @@ struct UpstreamReplayFetcherTests {
             #"""
             [{"request": {"method": "POST", "url": "https://api.test/j", "bodyJson": {"to": "x", "n": 1}}, "response": {"body": "json"}, "times": "any"},
              {"request": {"method": "POST", "url": "https://api.test/t", "body": "{\"to\":\"x\"}"}, "response": {"body": "text"}, "times": "any"}]
-            """#)
+            """#
+        )
         // Key order and white space do not matter for bodyJson; numbers compare by value.
         let json = try await fetcher.fetch("https://api.test/j", method: "POST", body: Body(text: #"{ "n": 1.0, "to": "x" }"#))
         #expect(try await json.text() == "json")
-        await #expect(throws: FetchError.self) { try await fetcher.fetch("https://api.test/j", method: "POST", body: Body(text: #"{"to":"y","n":1}"#)) }
+        await #expect(throws: FetchError.self) {
+            try await fetcher.fetch("https://api.test/j", method: "POST", body: Body(text: #"{"to":"y","n":1}"#))
+        }
         await #expect(throws: FetchError.self) { try await fetcher.fetch("https://api.test/j", method: "POST", body: Body(text: "not json")) }
         // body is exact text.
         let text = try await fetcher.fetch("https://api.test/t", method: "POST", body: Body(text: #"{"to":"x"}"#))
@@ -97,26 +110,30 @@ struct UpstreamReplayFetcherTests {
             [{"request": {"method": "GET", "url": "https://api.test/a"}, "response": {}, "times": 2},
              {"request": {"method": "GET", "url": "https://api.test/b"}, "response": {}},
              {"request": {"method": "GET", "url": "https://api.test/c"}, "response": {}, "times": "any"}]
-            """#)
+            """#
+        )
         _ = try await fetcher.fetch("https://api.test/a")
         #expect(
             fetcher.unusedEntries()
                 == [
                     UnusedUpstreamEntry(path: "upstream[0]", method: "GET", url: "https://api.test/a", times: 2, used: 1),
                     UnusedUpstreamEntry(path: "upstream[1]", method: "GET", url: "https://api.test/b", times: 1, used: 0),
-                ])
+                ]
+        )
         #expect(
             fetcher.failures(strict: true).map(\.description) == [
                 "upstream[0]: expected 2 calls to GET https://api.test/a, got 1",
                 "upstream[1]: expected 1 call to GET https://api.test/b, got 0",
-            ])
+            ]
+        )
         #expect(fetcher.failures(strict: false).isEmpty)
     }
 
     @Test(arguments: [("timeout", FetchError.Kind.timeout), ("connection", .connection)])
     func transportFailuresAreSimulated(error: String, kind: FetchError.Kind) async throws {
         let (fetcher, clock) = try Self.make(
-            #"[{"request": {"method": "GET", "url": "https://api.test/"}, "response": {"error": "\#(error)", "delayMs": 30000}}]"#)
+            #"[{"request": {"method": "GET", "url": "https://api.test/"}, "response": {"error": "\#(error)", "delayMs": 30000}}]"#
+        )
         let start = clock.now()
         do {
             _ = try await fetcher.fetch("https://api.test/")
@@ -134,7 +151,8 @@ struct UpstreamReplayFetcherTests {
             #"""
             [{"request": {"method": "GET", "url": "https://api.test/j"}, "response": {"status": 202, "headers": {"X-Id": "7"}, "json": {"id": "m_1"}, "delayMs": 1500}},
              {"request": {"method": "GET", "url": "https://api.test/b"}, "response": {"status": 200, "base64": "AAH/"}}]
-            """#)
+            """#
+        )
         let start = clock.now()
         let json = try await fetcher.fetch("https://api.test/j")
         #expect(json.status == 202)

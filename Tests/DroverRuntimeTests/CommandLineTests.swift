@@ -15,8 +15,13 @@ import Testing
         let output = CapturingSink()
         let errors = CapturingSink()
         let context = CLIContext(
-            standardOutput: output, standardError: errors, readStandardInput: { Array(stdin.utf8) },
-            workingDirectory: directory, registry: WorkerRegistry(), environment: [:])
+            standardOutput: output,
+            standardError: errors,
+            readStandardInput: { Array(stdin.utf8) },
+            workingDirectory: directory,
+            registry: WorkerRegistry(),
+            environment: [:]
+        )
         let status = await DroverCommandLine.run(arguments, context: context)
         return Run(status: status, output: output.text, errors: errors.text)
     }

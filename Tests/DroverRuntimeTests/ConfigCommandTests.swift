@@ -26,7 +26,12 @@ import Testing
     }
 
     @Test func aConfigErrorIsLocatedAndExitsOne() async throws {
-        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: "max_batch_size = 10\nmax_batch_timeout = 1\nmax_retries = 2", with: "max_batch_size = \"ten\"\nmax_batch_timeout = 1\nmax_retries = 2") }
+        let project = try PlaygroundProject.make {
+            $0.replacingOccurrences(
+                of: "max_batch_size = 10\nmax_batch_timeout = 1\nmax_retries = 2",
+                with: "max_batch_size = \"ten\"\nmax_batch_timeout = 1\nmax_retries = 2"
+            )
+        }
         let result = await project.cli(["config", "print"], persist: false)
         #expect(result.status == 1)
         let line = try #require(result.errors.split(separator: "\n").first { $0.contains("wrangler-like.toml:") })

@@ -18,7 +18,10 @@ import Testing
     /// A scheduler on `clock` whose sleep advances `clock`; it stops itself after `maxSleeps` sleeps.
     /// Each run advances the clock by `runTakes` seconds (a long-running handler).
     static func run(
-        cron: String, start: Date, runTakes: TimeInterval = 0, maxSleeps: Int
+        cron: String,
+        start: Date,
+        runTakes: TimeInterval = 0,
+        maxSleeps: Int
     ) async throws -> Record {
         let clock = ManualWallClock(start)
         let record = Record()
@@ -32,7 +35,12 @@ import Testing
         })
         let env = Env(fetch: RefusingFetcher(), clock: clock)
         let host = WorkerHost(
-            workerName: "cron", worker: worker, env: env, logger: Logger(label: "test", sink: MemoryLogSink()), showsErrorDetails: true)
+            workerName: "cron",
+            worker: worker,
+            env: env,
+            logger: Logger(label: "test", sink: MemoryLogSink()),
+            showsErrorDetails: true
+        )
         let scheduler = CronScheduler(crons: [try CronExpression(cron)], host: host, clock: clock) { duration in
             let count = record.sleeps.withLock { sleeps in
                 sleeps.append(duration)
@@ -76,8 +84,12 @@ import Testing
         let clock = ManualWallClock(Self.start)
         let worker = ClosureWorker(scheduled: { _, _, _ in })
         let host = WorkerHost(
-            workerName: "cron", worker: worker, env: Env(fetch: RefusingFetcher(), clock: clock),
-            logger: Logger(label: "test", sink: MemoryLogSink()), showsErrorDetails: true)
+            workerName: "cron",
+            worker: worker,
+            env: Env(fetch: RefusingFetcher(), clock: clock),
+            logger: Logger(label: "test", sink: MemoryLogSink()),
+            showsErrorDetails: true
+        )
         // The real sleep: a minute away, so only stop() can end it.
         let scheduler = CronScheduler(crons: [try CronExpression("* * * * *")], host: host, clock: clock)
         scheduler.stop()

@@ -50,11 +50,14 @@ import Testing
 
     @Test func executeFileRunsEveryStatement() async throws {
         let project = try await Self.migrated()
-        try project.write("seed.sql", """
+        try project.write(
+            "seed.sql",
+            """
             -- seed
             INSERT INTO deliveries (queue, msg, attempts) VALUES ('jobs', 'one', 1);
             INSERT INTO deliveries (queue, msg, attempts) VALUES ('jobs', 'two; with a semicolon', 1);
-            """)
+            """
+        )
         let run = await project.cli(["d1", "execute", "DB", "--file", "seed.sql"])
         #expect(run.status == 0, "\(run.errors)")
         let count = await project.cli(["d1", "execute", "DB", "--json", "--command", "SELECT count(*) AS n FROM deliveries"])
@@ -70,7 +73,9 @@ import Testing
 
     @Test func exportWritesSQLThatRecreatesTheDatabase() async throws {
         let project = try await Self.migrated()
-        #expect(await project.cli(["d1", "execute", "DB", "--command", "INSERT INTO cron_runs (cron, scheduled_ms) VALUES ('x''y', 42)"]).status == 0)
+        #expect(
+            await project.cli(["d1", "execute", "DB", "--command", "INSERT INTO cron_runs (cron, scheduled_ms) VALUES ('x''y', 42)"]).status == 0
+        )
         let export = await project.cli(["d1", "export", "DB", "--output", "dump.sql"])
         #expect(export.status == 0, "\(export.errors)")
         let dump = try String(contentsOfFile: project.path + "/dump.sql", encoding: .utf8)
@@ -85,11 +90,15 @@ import Testing
         let fresh = try TemporaryDirectory()
         let load = await CLIRun.run(
             ["d1", "execute", "DB", "--file", project.path + "/dump.sql", "--persist-to", fresh.path, "--config", project.configPath],
-            in: project.path, registry: PlaygroundProject.registry)
+            in: project.path,
+            registry: PlaygroundProject.registry
+        )
         #expect(load.status == 0, "\(load.errors)")
         let check = await CLIRun.run(
             ["d1", "execute", "DB", "--json", "--command", "SELECT cron, scheduled_ms FROM cron_runs", "--persist-to", fresh.path],
-            in: project.path, registry: PlaygroundProject.registry)
+            in: project.path,
+            registry: PlaygroundProject.registry
+        )
         #expect(try JSONParser.parse(check.output)[0]?["results"]?[0]?["cron"]?.stringValue == "x'y")
     }
 

@@ -16,7 +16,9 @@ import Testing
     }
 
     static func start(
-        _ project: PlaygroundProject, registry: WorkerRegistry = PlaygroundProject.registry, gracePeriod: Duration = .seconds(30)
+        _ project: PlaygroundProject,
+        registry: WorkerRegistry = PlaygroundProject.registry,
+        gracePeriod: Duration = .seconds(30)
     ) async throws -> Running {
         let logs = MemoryLogSink()
         let logger = Logger(label: "drover", level: .info, sink: logs)
@@ -32,7 +34,11 @@ import Testing
 
     static func deliveries(port: Int) async throws -> [JSONValue] {
         let response = try await httpRequest(
-            port: port, "POST", "/d1/query", body: #"{"sql": "SELECT queue, msg, attempts FROM deliveries ORDER BY seq", "params": []}"#)
+            port: port,
+            "POST",
+            "/d1/query",
+            body: #"{"sql": "SELECT queue, msg, attempts FROM deliveries ORDER BY seq", "params": []}"#
+        )
         #expect(response.status == 200)
         return try response.json()["results"]?.arrayValue ?? []
     }
@@ -106,11 +112,14 @@ import Testing
         let entered = Gate()
         let release = Gate()
         var registry = PlaygroundProject.registry
-        registry.register("slow", ClosureWorker(fetch: { request, _, _ in
-            entered.open()
-            await release.wait()
-            return Response("finished \(request.path)")
-        }))
+        registry.register(
+            "slow",
+            ClosureWorker(fetch: { request, _, _ in
+                entered.open()
+                await release.wait()
+                return Response("finished \(request.path)")
+            })
+        )
         let running = try await Self.start(project, registry: registry)
         let connection = try RawHTTPConnection(port: running.port)
         try connection.write(RawHTTPConnection.requestBytes("GET", "/slow", body: nil))
@@ -132,14 +141,17 @@ import Testing
         let entered = Gate()
         let release = Gate()
         var registry = PlaygroundProject.registry
-        registry.register("slow", ClosureWorker(fetch: { request, env, _ in
-            if request.path == "/slow" {
-                entered.open()
-                await release.wait()
-            }
-            try await env.kv("KV").put("written", value: Array("by \(request.path)".utf8), options: KVPutOptions())
-            return Response("greeting \(env.vars["GREETING"] ?? "-")")
-        }))
+        registry.register(
+            "slow",
+            ClosureWorker(fetch: { request, env, _ in
+                if request.path == "/slow" {
+                    entered.open()
+                    await release.wait()
+                }
+                try await env.kv("KV").put("written", value: Array("by \(request.path)".utf8), options: KVPutOptions())
+                return Response("greeting \(env.vars["GREETING"] ?? "-")")
+            })
+        )
         let running = try await Self.start(project, registry: registry)
         let connection = try RawHTTPConnection(port: running.port)
         try connection.write(RawHTTPConnection.requestBytes("GET", "/slow", body: nil))

@@ -13,7 +13,9 @@ import Glibc
 @Suite struct DroverProcessTests {
     /// The `drover` executable beside this test bundle in the build folder.
     static func binary() throws -> String {
-        var directory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var directory = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        )
         for _ in 0..<4 {
             directory.deleteLastPathComponent()
             let candidate = directory.appendingPathComponent("drover").path
@@ -25,7 +27,9 @@ import Glibc
             }
         }
         throw RawHTTPError(
-            description: "the drover binary was not found beside the test bundle (\(CommandLine.arguments[0])); build it with `swift build --build-tests`")
+            description:
+                "the drover binary was not found beside the test bundle (\(CommandLine.arguments[0])); build it with `swift build --build-tests`"
+        )
     }
 
     /// A running `drover dev`.
@@ -104,7 +108,9 @@ import Glibc
 
     static func dev(_ project: PlaygroundProject) throws -> DevProcess {
         try DevProcess(
-            arguments: ["dev", "--port", "0", "--config", project.configPath, "--persist-to", project.statePath], directory: project.path)
+            arguments: ["dev", "--port", "0", "--config", project.configPath, "--persist-to", project.statePath],
+            directory: project.path
+        )
     }
 
     /// Whether the server side of the connection from `clientPort` to `serverPort` has read every
@@ -171,8 +177,11 @@ import Glibc
         let port = try await first.readyPort()
         #expect(try await httpRequest(port: port, "PUT", "/kv/survivor", body: "still here").status == 201)
         let insert = try await httpRequest(
-            port: port, "POST", "/d1/query",
-            body: #"{"sql": "INSERT INTO cron_runs (cron, scheduled_ms) VALUES (?, ?)", "params": ["kill-test", 42]}"#)
+            port: port,
+            "POST",
+            "/d1/query",
+            body: #"{"sql": "INSERT INTO cron_runs (cron, scheduled_ms) VALUES (?, ?)", "params": ["kill-test", 42]}"#
+        )
         #expect(insert.status == 200)
         #expect(try await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"marker": "delayed"}, "delaySeconds": 5}"#).status == 202)
         first.signal(SIGKILL)
@@ -180,7 +189,8 @@ import Glibc
 
         // While it is down, the CLI sees the delayed message still pending.
         let stats = try await QueuesCommandTests.stats(project)
-        let waiting = (stats["jobs"]?["delayed"]?.integerValue ?? 0) + (stats["jobs"]?["pending"]?.integerValue ?? 0)
+        let waiting =
+            (stats["jobs"]?["delayed"]?.integerValue ?? 0) + (stats["jobs"]?["pending"]?.integerValue ?? 0)
             + (stats["jobs"]?["inFlight"]?.integerValue ?? 0)
         #expect(waiting == 1, "\(stats)")
 
@@ -190,7 +200,11 @@ import Glibc
         #expect(value.status == 200)
         #expect(value.text == "still here")
         let rows = try await httpRequest(
-            port: again, "POST", "/d1/query", body: #"{"sql": "SELECT scheduled_ms FROM cron_runs WHERE cron = 'kill-test'", "params": []}"#)
+            port: again,
+            "POST",
+            "/d1/query",
+            body: #"{"sql": "SELECT scheduled_ms FROM cron_runs WHERE cron = 'kill-test'", "params": []}"#
+        )
         #expect(try rows.json()["results"]?[0]?["scheduled_ms"] == .integer(42))
         try await eventually("the delayed message to be delivered after the restart") {
             let deliveries = try await DevServerTests.deliveries(port: again)
@@ -233,7 +247,9 @@ import Glibc
         let port = try await first.readyPort()
         let other = try PlaygroundProject.make()
         let second = try DevProcess(
-            arguments: ["dev", "--port", String(port), "--config", other.configPath, "--persist-to", other.statePath], directory: other.path)
+            arguments: ["dev", "--port", String(port), "--config", other.configPath, "--persist-to", other.statePath],
+            directory: other.path
+        )
         #expect(await second.exitStatus() == 1)
         #expect(second.errors.contains("error:"))
         #expect(second.errors.contains(String(port)))

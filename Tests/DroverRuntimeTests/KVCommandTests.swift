@@ -56,13 +56,16 @@ import Testing
 
     @Test func bulkPutAndDeleteInWranglersFormat() async throws {
         let project = try PlaygroundProject.make()
-        try project.write("bulk.json", """
+        try project.write(
+            "bulk.json",
+            """
             [
               {"key": "a", "value": "alpha"},
               {"key": "b", "value": "YmV0YQ==", "base64": true},
               {"key": "c", "value": "gamma", "expiration_ttl": 3600, "metadata": {"v": 1}}
             ]
-            """)
+            """
+        )
         let put = await project.cli(["kv", "bulk", "put", "bulk.json", "--binding", "KV"])
         #expect(put.status == 0, "\(put.errors)")
         #expect(put.output.contains("Wrote 3 keys"))

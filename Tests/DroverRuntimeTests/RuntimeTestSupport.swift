@@ -168,7 +168,8 @@ final class RawHTTPConnection: @unchecked Sendable {
 }
 
 /// One request on a fresh connection.
-func httpRequest(port: Int, _ method: String, _ target: String, body: String? = nil, headers: [String: String] = [:]) async throws -> RawHTTPResponse {
+func httpRequest(port: Int, _ method: String, _ target: String, body: String? = nil, headers: [String: String] = [:]) async throws -> RawHTTPResponse
+{
     let connection = try RawHTTPConnection(port: port)
     var headers = headers
     headers["Connection"] = "close"
@@ -178,7 +179,9 @@ func httpRequest(port: Int, _ method: String, _ target: String, body: String? = 
 /// Polls `condition` until it is true, yielding a little between tries; fails after `limit`.
 /// The limit only bounds the test; nothing asserts how long it took.
 func eventually(
-    _ what: String, limit: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
+    _ what: String,
+    limit: Duration = .seconds(30),
+    _ condition: @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
@@ -234,7 +237,11 @@ struct PlaygroundProject {
         return {
             let loaded = try ConfigLoader.load(configPath: configPath, stateDirectory: statePath)
             var options = RuntimeOptions(
-                stateDirectory: statePath, clock: SystemWallClock(), fetcher: RefusingFetcher(), logger: logger)
+                stateDirectory: statePath,
+                clock: SystemWallClock(),
+                fetcher: RefusingFetcher(),
+                logger: logger
+            )
             options.secrets = loaded.config.secrets.mapValues { $0.reveal() }
             return try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
         }
@@ -258,8 +265,13 @@ struct CLIRun: Sendable {
         let output = CapturingSink()
         let errors = CapturingSink()
         let context = CLIContext(
-            standardOutput: output, standardError: errors, readStandardInput: { Array(stdin.utf8) },
-            workingDirectory: directory, registry: registry, environment: [:])
+            standardOutput: output,
+            standardError: errors,
+            readStandardInput: { Array(stdin.utf8) },
+            workingDirectory: directory,
+            registry: registry,
+            environment: [:]
+        )
         let status = await DroverCommandLine.run(arguments, context: context)
         return CLIRun(status: status, output: output.text, errors: errors.text)
     }

@@ -147,7 +147,8 @@ import Testing
             scheduled: { controller, _, _ in
                 runs.values.withLock { $0.append((controller.cron, controller.scheduledTime)) }
                 if failing { throw WorkerHostTests.Boom() }
-            })
+            }
+        )
         return WorkerHostTests.host(worker, showsErrorDetails: true)
     }
 

@@ -61,10 +61,19 @@ struct JSONParserTests {
 
     @Test("integers stay integers; fractions and exponents are doubles")
     func integersAndDoubles() throws {
-        guard case .integer(let small) = try JSONParser.parse("123") else { Issue.record("not an integer"); return }
+        guard case .integer(let small) = try JSONParser.parse("123") else {
+            Issue.record("not an integer")
+            return
+        }
         #expect(small == 123)
-        guard case .double = try JSONParser.parse("1.0") else { Issue.record("1.0 is not a double"); return }
-        guard case .double = try JSONParser.parse("1e2") else { Issue.record("1e2 is not a double"); return }
+        guard case .double = try JSONParser.parse("1.0") else {
+            Issue.record("1.0 is not a double")
+            return
+        }
+        guard case .double = try JSONParser.parse("1e2") else {
+            Issue.record("1e2 is not a double")
+            return
+        }
     }
 
     @Test("64-bit limits: in range stays exact, out of range becomes a double")
@@ -72,7 +81,10 @@ struct JSONParserTests {
         #expect(try JSONParser.parse("9223372036854775807") == .integer(.max))
         #expect(try JSONParser.parse("-9223372036854775808") == .integer(.min))
         let tooLarge = try JSONParser.parse("9223372036854775808")
-        guard case .double(let value) = tooLarge else { Issue.record("expected a double"); return }
+        guard case .double(let value) = tooLarge else {
+            Issue.record("expected a double")
+            return
+        }
         #expect(value == 9_223_372_036_854_775_808.0)
         guard case .double(let tooSmall) = try JSONParser.parse("-9223372036854775809") else {
             Issue.record("expected a double")

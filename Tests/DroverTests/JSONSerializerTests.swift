@@ -67,7 +67,8 @@ struct JSONSerializerTests {
                   "e": [],
                   "o": {}
                 }
-                """)
+                """
+        )
         #expect(value.description == JSONSerializer.string(value))
     }
 

@@ -8,8 +8,11 @@ struct MessageBatchTests {
     static func makeBatch(count: Int) -> MessageBatch {
         let contents = (0..<count).map { index in
             Message.Content(
-                id: String(repeating: String(index), count: 32), timestamp: Date(timeIntervalSince1970: 1_700_000_000),
-                body: .json(["n": .integer(Int64(index))]), attempts: 1)
+                id: String(repeating: String(index), count: 32),
+                timestamp: Date(timeIntervalSince1970: 1_700_000_000),
+                body: .json(["n": .integer(Int64(index))]),
+                attempts: 1
+            )
         }
         return MessageBatch(queue: "jobs", messages: contents)
     }
@@ -46,7 +49,8 @@ struct MessageBatchTests {
         batch.messages[2].retry(delaySeconds: 1)
         #expect(batch.ledger.outcome(handlerThrew: false) == [.ack, .ack, .retry(delaySeconds: 1)])
         #expect(
-            batch.ledger.outcome(handlerThrew: true) == [.retry(delaySeconds: nil), .retry(delaySeconds: nil), .retry(delaySeconds: 1)])
+            batch.ledger.outcome(handlerThrew: true) == [.retry(delaySeconds: nil), .retry(delaySeconds: nil), .retry(delaySeconds: 1)]
+        )
     }
 
     @Test("messages expose their content")

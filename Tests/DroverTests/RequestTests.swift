@@ -29,8 +29,11 @@ struct RequestTests {
 
     @Test(
         "init(url:) rejects what is not an absolute http(s) URL",
-        arguments: ["", "example.test/path", "/relative", "ftp://example.test/", "mailto:a@b.c", "http://", "https:///path",
-            "http://?x=1", "://example.test"])
+        arguments: [
+            "", "example.test/path", "/relative", "ftp://example.test/", "mailto:a@b.c", "http://", "https:///path",
+            "http://?x=1", "://example.test",
+        ]
+    )
     func invalidURL(url: String) {
         do {
             _ = try Request(url: url)

@@ -152,7 +152,8 @@ struct RouterTests {
         arguments: [
             ("GET", "get"), ("POST", "post"), ("PUT", "put"), ("DELETE", "delete"), ("PATCH", "patch"), ("OPTIONS", "options"),
             ("HEAD", "get"),
-        ])
+        ]
+    )
     func methodRouting(method: String, expected: String) async throws {
         #expect(try await Self.label(Self.methods, method, "/item") == expected)
     }
@@ -295,10 +296,16 @@ struct RouterTests {
         #expect(denied.status == 401)
         #expect(reached.load(ordering: .relaxed) == 0)
         let allowed = try await router.fetch(
-            Request(target: "/me", headers: ["Authorization": "Bearer ok"]), env: env, ctx: TestSupport.makeContext())
+            Request(target: "/me", headers: ["Authorization": "Bearer ok"]),
+            env: env,
+            ctx: TestSupport.makeContext()
+        )
         #expect(try await allowed.text() == "alice")
         let missing = try await router.fetch(
-            Request(target: "/nope", headers: ["Authorization": "Bearer ok"]), env: env, ctx: TestSupport.makeContext())
+            Request(target: "/nope", headers: ["Authorization": "Bearer ok"]),
+            env: env,
+            ctx: TestSupport.makeContext()
+        )
         #expect(missing.status == 404)
         let unauthorizedMissing = try await Self.send(router, "GET", "/nope")
         #expect(unauthorizedMissing.status == 401)
@@ -361,7 +368,14 @@ struct RouterTests {
         app.get("/", Self.echo("home"))
         app.get("/api/users/me", Self.echo("app-me"))
         app.mount("/api/users/", users)
-        app.mount("/", { var r = Router(); r.get("/about", Self.echo("about")); return r }())
+        app.mount(
+            "/",
+            {
+                var r = Router()
+                r.get("/about", Self.echo("about"))
+                return r
+            }()
+        )
 
         #expect(try await Self.label(app, "GET", "/") == "home")
         #expect(try await Self.label(app, "GET", "/api/users") == "users-index")

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Drover
 
 /// Outbound fetch for tests that must not reach the network: every call fails.
@@ -13,8 +14,12 @@ enum TestSupport {
     /// An environment with `bindings` and `vars`, no network, a frozen clock.
     static func makeEnv(bindings: [String: Env.Binding] = [:], vars: [String: JSONValue] = [:]) -> Env {
         Env(
-            bindings: bindings, vars: Vars(vars), fetch: OfflineFetcher(),
-            clock: ManualWallClock(Date(timeIntervalSince1970: 1_700_000_000)), configFile: "test.toml")
+            bindings: bindings,
+            vars: Vars(vars),
+            fetch: OfflineFetcher(),
+            clock: ManualWallClock(Date(timeIntervalSince1970: 1_700_000_000)),
+            configFile: "test.toml"
+        )
     }
 
     /// A context whose logger writes to `sink`.

@@ -175,8 +175,13 @@ public struct D1Meta: Sendable, Hashable {
 
     /// Creates a `meta`; every counter defaults to zero.
     public init(
-        duration: Double = 0, changes: Int64 = 0, lastRowId: Int64 = 0, changedDB: Bool = false,
-        rowsRead: Int64 = 0, rowsWritten: Int64 = 0, sizeAfter: Int64 = 0
+        duration: Double = 0,
+        changes: Int64 = 0,
+        lastRowId: Int64 = 0,
+        changedDB: Bool = false,
+        rowsRead: Int64 = 0,
+        rowsWritten: Int64 = 0,
+        sizeAfter: Int64 = 0
     ) {
         self.duration = duration
         self.changes = changes

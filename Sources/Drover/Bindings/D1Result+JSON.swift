@@ -1,4 +1,3 @@
-
 extension D1Value {
     /// The value as D1 returns it in JSON: numbers, strings, `null`, and a blob as an array of byte
     /// numbers (as D1's results carry `ArrayBuffer`s over JSON).
@@ -36,7 +35,8 @@ extension D1Meta {
                 ("size_after", .integer(sizeAfter)),
                 ("rows_read", .integer(rowsRead)),
                 ("rows_written", .integer(rowsWritten)),
-            ]))
+            ])
+        )
     }
 }
 
@@ -48,7 +48,8 @@ extension D1Result {
                 ("results", .array(results.map(\.jsonValue))),
                 ("success", .bool(success)),
                 ("meta", meta.jsonValue),
-            ]))
+            ])
+        )
     }
 
     /// Results as `wrangler d1 execute --json` prints them: an array of result objects.

@@ -1,4 +1,3 @@
-
 /// What D1 accepts as a bound value, and the conversion from JSON parameters (the playground, replay
 /// fixtures and the HTTP-shaped callers) to ``D1Value``.
 ///

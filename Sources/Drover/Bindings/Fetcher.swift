@@ -17,7 +17,10 @@ extension Fetcher {
 
     /// Sends a request to an absolute URL.
     public func fetch(
-        _ url: String, method: String = "GET", headers: Headers = Headers(), body: Body = .empty,
+        _ url: String,
+        method: String = "GET",
+        headers: Headers = Headers(),
+        body: Body = .empty,
         timeout: Duration? = nil
     ) async throws -> Response {
         try await fetch(Request(url: url, method: method, headers: headers, body: body), timeout: timeout)

@@ -40,7 +40,8 @@ public struct Body: Sendable {
     /// A streamed body produced by `produce`, which writes chunks until it returns.
     /// A thrown error ends the stream with that error (the server then aborts the response).
     public static func writer(
-        length: Int? = nil, _ produce: @escaping @Sendable (_ write: @Sendable ([UInt8]) -> Void) async throws -> Void
+        length: Int? = nil,
+        _ produce: @escaping @Sendable (_ write: @Sendable ([UInt8]) -> Void) async throws -> Void
     ) -> Body {
         let (stream, continuation) = Stream.makeStream()
         let task = Task {

@@ -20,8 +20,12 @@ public struct Request: Sendable {
 
     /// Creates a request from its parts.
     public init(
-        method: String = "GET", scheme: String = "http", authority: String = "localhost", target: String = "/",
-        headers: Headers = Headers(), body: Body = .empty
+        method: String = "GET",
+        scheme: String = "http",
+        authority: String = "localhost",
+        target: String = "/",
+        headers: Headers = Headers(),
+        body: Body = .empty
     ) {
         self.method = method
         self.scheme = scheme

@@ -62,7 +62,9 @@ public struct Logger: Sendable {
 
     /// Logs `message` at `level` when the level is enabled.
     public func log(
-        _ level: Level, _ message: @autoclosure () -> String, metadata extra: [String: String] = [:]
+        _ level: Level,
+        _ message: @autoclosure () -> String,
+        metadata extra: [String: String] = [:]
     ) {
         guard level >= self.level else { return }
         var merged = metadata

@@ -60,7 +60,10 @@ struct RouteTree: Sendable {
     }
 
     private static func insert(
-        into node: inout Node, _ segments: ArraySlice<RoutePattern.Segment>, _ method: String?, _ endpoint: Endpoint
+        into node: inout Node,
+        _ segments: ArraySlice<RoutePattern.Segment>,
+        _ method: String?,
+        _ endpoint: Endpoint
     ) {
         guard let first = segments.first else {
             node.endpoints = node.endpoints ?? Endpoints()
@@ -87,7 +90,11 @@ struct RouteTree: Sendable {
     }
 
     private static func find(
-        _ node: Node, _ path: Substring, _ position: Substring.Index?, _ method: String, _ captures: inout [Substring]
+        _ node: Node,
+        _ path: Substring,
+        _ position: Substring.Index?,
+        _ method: String,
+        _ captures: inout [Substring]
     ) -> Endpoint? {
         guard let position else {
             if let endpoint = node.endpoints?.endpoint(for: method) { return endpoint }

@@ -146,7 +146,11 @@ public struct Router: Worker {
 
     /// Runs `chain[index...]` around `last`, answering ``HTTPError``s at every step.
     private static func run(
-        _ chain: [Middleware], from index: Int, _ request: Request, _ env: Env, _ ctx: ExecutionContext,
+        _ chain: [Middleware],
+        from index: Int,
+        _ request: Request,
+        _ env: Env,
+        _ ctx: ExecutionContext,
         last: @escaping Next
     ) async throws -> Response {
         guard index < chain.count else { return try await last(request) }

@@ -38,7 +38,10 @@ public struct Env: Sendable {
 
     /// Creates an environment.
     public init(
-        bindings: [String: Binding] = [:], vars: Vars = Vars(), fetch: any Fetcher, clock: any WallClock = SystemWallClock(),
+        bindings: [String: Binding] = [:],
+        vars: Vars = Vars(),
+        fetch: any Fetcher,
+        clock: any WallClock = SystemWallClock(),
         configFile: String = "wrangler-like.toml"
     ) {
         self.bindings = bindings

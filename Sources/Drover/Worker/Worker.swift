@@ -85,14 +85,16 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func bindingMissing(_ name: String, kind: String, configFile: String) -> WorkerError {
         WorkerError(
             code: .bindingMissing,
-            message: "no \(kind) binding named \"\(name)\": add it to \(configFile)")
+            message: "no \(kind) binding named \"\(name)\": add it to \(configFile)"
+        )
     }
 
     /// The binding exists but is of another kind.
     public static func bindingKind(_ name: String, expected: String, actual: String, configFile: String) -> WorkerError {
         WorkerError(
             code: .bindingKind,
-            message: "binding \"\(name)\" in \(configFile) is a \(actual), not a \(expected)")
+            message: "binding \"\(name)\" in \(configFile) is a \(actual), not a \(expected)"
+        )
     }
 
     /// `main` names a worker that is not registered in this binary.
@@ -100,7 +102,8 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
         let list = available.sorted().joined(separator: ", ")
         return WorkerError(
             code: .workerNotRegistered,
-            message: "no worker named \"\(name)\" is registered in this binary (registered: \(list.isEmpty ? "none" : list))")
+            message: "no worker named \"\(name)\" is registered in this binary (registered: \(list.isEmpty ? "none" : list))"
+        )
     }
 
     public var description: String { message }

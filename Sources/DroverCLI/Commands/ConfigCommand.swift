@@ -11,5 +11,6 @@ enum ConfigCommand {
             let project = try Project.load(arguments, context: context)
             context.print(arguments.flag("json") ? project.config.renderJSON() : project.config.renderText())
             return DroverCommandLine.success
-        })
+        }
+    )
 }

@@ -32,7 +32,8 @@ enum D1Command {
             let rendered = arguments.flag("json") ? D1ResultTable.json(results) : D1ResultTable.render(results)
             context.print(rendered.hasSuffix("\n") ? String(rendered.dropLast()) : rendered)
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let export = CommandSpec(
         path: ["d1", "export"],
@@ -48,7 +49,8 @@ enum D1Command {
             try await database.sqlDump(inTransaction: false).write(toFile: output, atomically: true, encoding: .utf8)
             context.print("Exported \(arguments.positionals[0]) to \(output)")
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let info = CommandSpec(
         path: ["d1", "info"],
@@ -61,14 +63,17 @@ enum D1Command {
             defer { database.close() }
             let info = try await database.info()
             if arguments.flag("json") {
-                context.print(JSONSerializer.prettyString([
-                    "path": .string(info.path), "size": .integer(Int64(info.sizeBytes)), "tables": .integer(Int64(info.tableCount)),
-                ]))
+                context.print(
+                    JSONSerializer.prettyString([
+                        "path": .string(info.path), "size": .integer(Int64(info.sizeBytes)), "tables": .integer(Int64(info.tableCount)),
+                    ])
+                )
             } else {
                 context.print("path:   \(info.path)\nsize:   \(info.sizeBytes) bytes\ntables: \(info.tableCount)")
             }
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let migrationsCreate = CommandSpec(
         path: ["d1", "migrations", "create"],
@@ -82,7 +87,8 @@ enum D1Command {
             let path = try D1Migrations.create(directory: directory, message: arguments.positionals[1], now: Date())
             context.print("Created \(path)")
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let migrationsList = CommandSpec(
         path: ["d1", "migrations", "list"],
@@ -102,7 +108,8 @@ enum D1Command {
                 for name in pending { context.print("  \(name)") }
             }
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let migrationsApply = CommandSpec(
         path: ["d1", "migrations", "apply"],
@@ -134,7 +141,8 @@ enum D1Command {
             let applied = try await D1Migrations.apply(database: database, directory: directory)
             for name in applied { context.print("✔ \(name)") }
             return DroverCommandLine.success
-        })
+        }
+    )
 
     /// The `[[d1_databases]]` entry named by binding or database name.
     static func binding(_ name: String, project: Project) throws -> D1DatabaseConfig {

@@ -26,14 +26,17 @@ enum DevCommand {
             The server reloads when the config or .dev.vars changes. Ctrl-C stops it gracefully.
             Runtime routes: /__drover/health, /__drover/metrics, /cdn-cgi/handler/scheduled?cron=EXPR.
             """,
-        run: run)
+        run: run
+    )
 
     static func run(_ arguments: ParsedArguments, _ context: CLIContext) async throws -> Int32 {
         let port = try arguments.integer("port") ?? 8787
         guard (0...65535).contains(port) else { throw UsageError("--port must be between 0 and 65535") }
         let logger = Logger(
-            label: "drover", level: .info,
-            sink: StandardErrorLogSink(format: arguments.flag("log-json") ? .json : .text))
+            label: "drover",
+            level: .info,
+            sink: StandardErrorLogSink(format: arguments.flag("log-json") ? .json : .text)
+        )
         let initial = try Project.load(arguments, context: context)
         let registry = context.registry
 
@@ -41,8 +44,11 @@ enum DevCommand {
             // Re-read the config and secrets on every (re)load.
             let project = try Project.load(arguments, context: context)
             var options = RuntimeOptions(
-                stateDirectory: project.stateDirectory, clock: SystemWallClock(), fetcher: URLSessionFetcher(),
-                logger: logger)
+                stateDirectory: project.stateDirectory,
+                clock: SystemWallClock(),
+                fetcher: URLSessionFetcher(),
+                logger: logger
+            )
             options.secrets = project.secrets
             return try await WorkerRuntime(config: project.config, registry: registry, options: options)
         }

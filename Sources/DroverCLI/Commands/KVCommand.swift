@@ -30,13 +30,19 @@ enum KVCommand {
             default: throw UsageError("give exactly one of VALUE and --path FILE")
             }
             let options = try KVWranglerFormat.putOptions(
-                ttl: arguments.value("ttl"), expiration: arguments.value("expiration"), metadata: arguments.value("metadata"))
+                ttl: arguments.value("ttl"),
+                expiration: arguments.value("expiration"),
+                metadata: arguments.value("metadata")
+            )
             let namespace = try open(arguments, context)
             defer { namespace.close() }
             try await namespace.put(key, value: value, options: options)
-            context.print("Writing the value \"\(String(decoding: value.prefix(64), as: UTF8.self))\(value.count > 64 ? "…" : "")\" to key \"\(key)\" on binding \(arguments.value("binding")!).")
+            context.print(
+                "Writing the value \"\(String(decoding: value.prefix(64), as: UTF8.self))\(value.count > 64 ? "…" : "")\" to key \"\(key)\" on binding \(arguments.value("binding")!)."
+            )
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let keyGet = CommandSpec(
         path: ["kv", "key", "get"],
@@ -57,7 +63,8 @@ enum KVCommand {
                 context.standardOutput.write(String(decoding: entry.value, as: UTF8.self))
             }
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let keyList = CommandSpec(
         path: ["kv", "key", "list"],
@@ -68,7 +75,8 @@ enum KVCommand {
             defer { namespace.close() }
             context.print(KVWranglerFormat.listJSON(try namespace.listAll(prefix: arguments.value("prefix"))))
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let keyDelete = CommandSpec(
         path: ["kv", "key", "delete"],
@@ -81,7 +89,8 @@ enum KVCommand {
             try await namespace.delete(arguments.positionals[0])
             context.print("Deleting the key \"\(arguments.positionals[0])\" on binding \(arguments.value("binding")!).")
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let bulkPut = CommandSpec(
         path: ["kv", "bulk", "put"],
@@ -96,7 +105,8 @@ enum KVCommand {
             try namespace.bulkPut(entries)
             context.print("Success! Wrote \(entries.count) key\(entries.count == 1 ? "" : "s").")
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let bulkDelete = CommandSpec(
         path: ["kv", "bulk", "delete"],
@@ -111,7 +121,8 @@ enum KVCommand {
             try namespace.bulkDelete(keys)
             context.print("Success! Deleted \(keys.count) key\(keys.count == 1 ? "" : "s").")
             return DroverCommandLine.success
-        })
+        }
+    )
 
     /// The namespace of `--binding`, opened on the state directory.
     private static func open(_ arguments: ParsedArguments, _ context: CLIContext) throws -> FileKVNamespace {

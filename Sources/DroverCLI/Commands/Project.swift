@@ -18,7 +18,8 @@ struct Project: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("config file not found: \(path) (pass --config FILE)")
         }
-        let state = arguments.value("persist-to").map(context.resolve)
+        let state =
+            arguments.value("persist-to").map(context.resolve)
             ?? ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".drover/state")
         let loaded = try ConfigLoader.load(configPath: path, environment: arguments.value("env"), stateDirectory: state)
         if printWarnings {

@@ -13,25 +13,33 @@ enum QueuesCommand {
         options: Commands.configOptions + [.flag("json", "Print JSON")],
         run: { arguments, context in
             try await withBroker(arguments, context) { project, broker in
-            let stats = try await broker.stats(including: configuredQueues(project.config))
-            if arguments.flag("json") {
-                context.print(JSONSerializer.prettyString(.array(stats.map { stat in
-                    [
-                        "queue": .string(stat.queue), "pending": .integer(Int64(stat.ready)), "delayed": .integer(Int64(stat.delayed)),
-                        "inFlight": .integer(Int64(stat.inFlight)), "deadLettered": .integer(Int64(stat.deadLettered)),
-                        "dropped": .integer(Int64(stat.dropped)),
-                    ]
-                })))
-            } else {
-                var rows = [["queue", "pending", "delayed", "in flight", "dead-lettered", "dropped"]]
-                for stat in stats {
-                    rows.append([stat.queue, "\(stat.ready)", "\(stat.delayed)", "\(stat.inFlight)", "\(stat.deadLettered)", "\(stat.dropped)"])
+                let stats = try await broker.stats(including: configuredQueues(project.config))
+                if arguments.flag("json") {
+                    context.print(
+                        JSONSerializer.prettyString(
+                            .array(
+                                stats.map { stat in
+                                    [
+                                        "queue": .string(stat.queue), "pending": .integer(Int64(stat.ready)),
+                                        "delayed": .integer(Int64(stat.delayed)),
+                                        "inFlight": .integer(Int64(stat.inFlight)), "deadLettered": .integer(Int64(stat.deadLettered)),
+                                        "dropped": .integer(Int64(stat.dropped)),
+                                    ]
+                                }
+                            )
+                        )
+                    )
+                } else {
+                    var rows = [["queue", "pending", "delayed", "in flight", "dead-lettered", "dropped"]]
+                    for stat in stats {
+                        rows.append([stat.queue, "\(stat.ready)", "\(stat.delayed)", "\(stat.inFlight)", "\(stat.deadLettered)", "\(stat.dropped)"])
+                    }
+                    context.print(TextTable.render(rows))
                 }
-                context.print(TextTable.render(rows))
+                return DroverCommandLine.success
             }
-            return DroverCommandLine.success
-            }
-        })
+        }
+    )
 
     static let send = CommandSpec(
         path: ["queues", "send"],
@@ -40,14 +48,15 @@ enum QueuesCommand {
         options: Commands.configOptions + [.value("delay", "SECONDS", "Deliver no sooner than SECONDS from now")],
         run: { arguments, context in
             try await withBroker(arguments, context) { project, broker in
-            let queue = queueName(arguments.positionals[0], project.config)
-            let text = arguments.positionals[1]
-            let body: MessageBody = (try? JSONParser.parse(text)).map(MessageBody.json) ?? .text(text)
-            try await broker.producer(queue: queue).send(MessageSendRequest(body: body, delaySeconds: try arguments.integer("delay")))
-            context.print("Sent to \(queue).")
-            return DroverCommandLine.success
+                let queue = queueName(arguments.positionals[0], project.config)
+                let text = arguments.positionals[1]
+                let body: MessageBody = (try? JSONParser.parse(text)).map(MessageBody.json) ?? .text(text)
+                try await broker.producer(queue: queue).send(MessageSendRequest(body: body, delaySeconds: try arguments.integer("delay")))
+                context.print("Sent to \(queue).")
+                return DroverCommandLine.success
             }
-        })
+        }
+    )
 
     static let dlqList = CommandSpec(
         path: ["queues", "dlq", "list"],
@@ -56,26 +65,29 @@ enum QueuesCommand {
         options: Commands.configOptions + [.flag("json", "Print JSON")],
         run: { arguments, context in
             try await withBroker(arguments, context) { project, broker in
-            let letters = try await broker.deadLetters(queue: queueName(arguments.positionals[0], project.config))
-            let rendered: [JSONValue] = letters.map { letter in
-                [
-                    "id": .string(letter.id), "from": .string(letter.sourceQueue),
-                    "timestamp": .integer(letter.timestampMilliseconds), "contentType": .string(letter.contentType.rawValue),
-                    "body": bodyJSON(letter.body),
-                ]
+                let letters = try await broker.deadLetters(queue: queueName(arguments.positionals[0], project.config))
+                let rendered: [JSONValue] = letters.map { letter in
+                    [
+                        "id": .string(letter.id), "from": .string(letter.sourceQueue),
+                        "timestamp": .integer(letter.timestampMilliseconds), "contentType": .string(letter.contentType.rawValue),
+                        "body": bodyJSON(letter.body),
+                    ]
+                }
+                if arguments.flag("json") {
+                    context.print(JSONSerializer.prettyString(.array(rendered)))
+                } else if letters.isEmpty {
+                    context.print("No dead letters in \(arguments.positionals[0]).")
+                } else {
+                    var rows = [["id", "from", "body"]]
+                    for (letter, json) in zip(letters, rendered) {
+                        rows.append([letter.id, letter.sourceQueue, JSONSerializer.string(json["body"] ?? .null)])
+                    }
+                    context.print(TextTable.render(rows))
+                }
+                return DroverCommandLine.success
             }
-            if arguments.flag("json") {
-                context.print(JSONSerializer.prettyString(.array(rendered)))
-            } else if letters.isEmpty {
-                context.print("No dead letters in \(arguments.positionals[0]).")
-            } else {
-                var rows = [["id", "from", "body"]]
-                for (letter, json) in zip(letters, rendered) { rows.append([letter.id, letter.sourceQueue, JSONSerializer.string(json["body"] ?? .null)]) }
-                context.print(TextTable.render(rows))
-            }
-            return DroverCommandLine.success
-            }
-        })
+        }
+    )
 
     static let dlqReplay = CommandSpec(
         path: ["queues", "dlq", "replay"],
@@ -84,20 +96,25 @@ enum QueuesCommand {
         options: Commands.configOptions,
         run: { arguments, context in
             try await withBroker(arguments, context) { project, broker in
-            let count = try await broker.replayDeadLetters(queue: queueName(arguments.positionals[0], project.config))
-            context.print("Replayed \(count) message\(count == 1 ? "" : "s").")
-            return DroverCommandLine.success
+                let count = try await broker.replayDeadLetters(queue: queueName(arguments.positionals[0], project.config))
+                context.print("Replayed \(count) message\(count == 1 ? "" : "s").")
+                return DroverCommandLine.success
             }
-        })
+        }
+    )
 
     /// Runs `body` with the state directory's queues open, and closes them after.
     private static func withBroker(
-        _ arguments: ParsedArguments, _ context: CLIContext, _ body: (Project, QueueBroker) async throws -> Int32
+        _ arguments: ParsedArguments,
+        _ context: CLIContext,
+        _ body: (Project, QueueBroker) async throws -> Int32
     ) async throws -> Int32 {
         let project = try Project.load(arguments, context: context)
         let broker = try QueueBroker(
-            directory: (project.stateDirectory as NSString).appendingPathComponent("queues"), clock: SystemWallClock(),
-            logger: .disabled)
+            directory: (project.stateDirectory as NSString).appendingPathComponent("queues"),
+            clock: SystemWallClock(),
+            logger: .disabled
+        )
         do {
             let status = try await body(project, broker)
             await broker.shutdown()

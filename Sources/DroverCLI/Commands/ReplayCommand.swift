@@ -19,16 +19,24 @@ enum ReplayCommand {
             .value("jobs", "N", "Fixtures run at once", default: "the number of cores"),
         ],
         discussion: "Prints a line per fixture and closes with 'N passed, N failed'; exits 1 when any failed.",
-        run: run)
+        run: run
+    )
 
     static func run(_ arguments: ParsedArguments, _ context: CLIContext) async throws -> Int32 {
         let jobs = try arguments.integer("jobs") ?? ProcessInfo.processInfo.activeProcessorCount
         guard jobs >= 1 else { throw UsageError("--jobs must be at least 1") }
         let runner = FixtureRunner(
-            projectRoot: context.workingDirectory, registry: context.registry, update: arguments.flag("update"),
-            environment: context.environment)
+            projectRoot: context.workingDirectory,
+            registry: context.registry,
+            update: arguments.flag("update"),
+            environment: context.environment
+        )
         let replay = ReplayRun(
-            paths: arguments.positionals.map(context.resolve), runner: runner, filter: arguments.value("filter"), jobs: jobs)
+            paths: arguments.positionals.map(context.resolve),
+            runner: runner,
+            filter: arguments.value("filter"),
+            jobs: jobs
+        )
         let progress = context.standardErrorIsTerminal
         let results = try await replay.run { result, done, total in
             if progress { context.standardError.write("\r\u{1B}[2K") }

@@ -23,7 +23,8 @@ enum SecretCommand {
             try SecretStore(stateDirectory: project.stateDirectory).put(name, Secret(value))
             context.print("Stored secret \(name)")
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let list = CommandSpec(
         path: ["secret", "list"],
@@ -38,7 +39,8 @@ enum SecretCommand {
                 for name in names { context.print(name) }
             }
             return DroverCommandLine.success
-        })
+        }
+    )
 
     static let delete = CommandSpec(
         path: ["secret", "delete"],
@@ -53,5 +55,6 @@ enum SecretCommand {
             }
             context.print("Deleted secret \(name)")
             return DroverCommandLine.success
-        })
+        }
+    )
 }

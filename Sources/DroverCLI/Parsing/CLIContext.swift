@@ -28,9 +28,13 @@ public struct CLIContext: Sendable {
 
     /// Creates a context.
     public init(
-        standardOutput: any TextSink, standardError: any TextSink, readStandardInput: @escaping @Sendable () -> [UInt8] = { [] },
-        standardInputIsTerminal: Bool = false, workingDirectory: String = FileManager.default.currentDirectoryPath,
-        registry: WorkerRegistry, environment: [String: String] = ProcessInfo.processInfo.environment
+        standardOutput: any TextSink,
+        standardError: any TextSink,
+        readStandardInput: @escaping @Sendable () -> [UInt8] = { [] },
+        standardInputIsTerminal: Bool = false,
+        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        registry: WorkerRegistry,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.standardOutput = standardOutput
         self.standardError = standardError
@@ -44,9 +48,12 @@ public struct CLIContext: Sendable {
     /// The real process streams.
     public static func standard(registry: WorkerRegistry) -> CLIContext {
         var context = CLIContext(
-            standardOutput: FileDescriptorSink(descriptor: 1), standardError: FileDescriptorSink(descriptor: 2),
+            standardOutput: FileDescriptorSink(descriptor: 1),
+            standardError: FileDescriptorSink(descriptor: 2),
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
-            standardInputIsTerminal: isatty(0) == 1, registry: registry)
+            standardInputIsTerminal: isatty(0) == 1,
+            registry: registry
+        )
         context.standardErrorIsTerminal = isatty(2) == 1
         return context
     }

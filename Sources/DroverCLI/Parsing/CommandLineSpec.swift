@@ -1,3 +1,5 @@
+import Foundation
+
 /// One command of the CLI: its words (`kv key put`), what it does, its flags and arguments.
 struct CommandSpec: Sendable {
     /// The words after `drover` that select the command.
@@ -80,9 +82,8 @@ struct OptionSpec: Sendable {
         OptionSpec(name: name, valueName: nil, help: help)
     }
 
-    static func value(_ name: String, _ valueName: String, _ help: String, required: Bool = false, default defaultValue: String? = nil) -> OptionSpec {
+    static func value(_ name: String, _ valueName: String, _ help: String, required: Bool = false, default defaultValue: String? = nil) -> OptionSpec
+    {
         OptionSpec(name: name, valueName: valueName, help: help, required: required, defaultDescription: defaultValue)
     }
 }
-
-import Foundation

@@ -78,7 +78,13 @@ struct ConfigDecoder {
         return string
     }
 
-    private func requiredString(_ table: TOMLTable, _ key: String, _ prefix: String, _ section: String, at position: TOMLPosition)
+    private func requiredString(
+        _ table: TOMLTable,
+        _ key: String,
+        _ prefix: String,
+        _ section: String,
+        at position: TOMLPosition
+    )
         throws(ConfigError) -> String
     {
         guard let string = try string(table, key, prefix) else {
@@ -90,15 +96,23 @@ struct ConfigDecoder {
         return string
     }
 
-    private func integer(_ table: TOMLTable, _ key: String, _ prefix: String, _ range: ClosedRange<Int>, limit: String)
+    private func integer(
+        _ table: TOMLTable,
+        _ key: String,
+        _ prefix: String,
+        _ range: ClosedRange<Int>,
+        limit: String
+    )
         throws(ConfigError) -> Int?
     {
         guard let value = table[key] else { return nil }
         guard let integer = value.integerValue else { throw wrongType(prefix + key, "an integer", value) }
         guard integer >= range.lowerBound, integer <= range.upperBound else {
             throw fail(
-                .outOfRange, "\(prefix + key) must be \(range.lowerBound)-\(range.upperBound) (\(limit)), found \(integer)",
-                at: value.position)
+                .outOfRange,
+                "\(prefix + key) must be \(range.lowerBound)-\(range.upperBound) (\(limit)), found \(integer)",
+                at: value.position
+            )
         }
         return Int(integer)
     }
@@ -141,8 +155,10 @@ struct ConfigDecoder {
     mutating func section(_ table: TOMLTable, prefix: String, position: TOMLPosition, isTopLevel: Bool) throws(ConfigError) -> Section {
         var section = Section(position: position)
         warnUnknownKeys(
-            table, allowed: isTopLevel ? Self.sectionKeys.union(["env"]) : Self.sectionKeys,
-            in: prefix.isEmpty ? "" : "[\(prefix.dropLast())]")
+            table,
+            allowed: isTopLevel ? Self.sectionKeys.union(["env"]) : Self.sectionKeys,
+            in: prefix.isEmpty ? "" : "[\(prefix.dropLast())]"
+        )
         section.name = try string(table, "name", prefix)
         section.main = try string(table, "main", prefix)
         if let value = table["compatibility_date"] {
@@ -186,14 +202,20 @@ struct ConfigDecoder {
                 let t = entry.tableValue!
                 let p = "\(prefix)d1_databases[\(i)]."
                 warnUnknownKeys(
-                    t, allowed: ["binding", "database_name", "database_id", "migrations_dir", "migrations_table", "preview_database_id"],
-                    in: "[[\(prefix)d1_databases]]")
+                    t,
+                    allowed: ["binding", "database_name", "database_id", "migrations_dir", "migrations_table", "preview_database_id"],
+                    in: "[[\(prefix)d1_databases]]"
+                )
                 let binding = try requiredString(t, "binding", p, "[[\(prefix)d1_databases]]", at: entry.position)
                 section.d1Databases!.append(
                     D1DatabaseConfig(
-                        binding: binding, databaseName: try string(t, "database_name", p),
+                        binding: binding,
+                        databaseName: try string(t, "database_name", p),
                         databaseID: try string(t, "database_id", p),
-                        migrationsDir: try string(t, "migrations_dir", p) ?? "migrations", configDirectory: configDirectory))
+                        migrationsDir: try string(t, "migrations_dir", p) ?? "migrations",
+                        configDirectory: configDirectory
+                    )
+                )
                 section.bindingNames.append((binding, t["binding"]!.position))
             }
         }
@@ -208,8 +230,12 @@ struct ConfigDecoder {
                 let service = try requiredString(t, "service", p, "[[\(prefix)services]]", at: entry.position)
                 section.services!.append(
                     ServiceBindingConfig(
-                        binding: binding, service: service, environment: try string(t, "environment", p),
-                        entrypoint: try string(t, "entrypoint", p)))
+                        binding: binding,
+                        service: service,
+                        environment: try string(t, "environment", p),
+                        entrypoint: try string(t, "entrypoint", p)
+                    )
+                )
                 section.bindingNames.append((binding, t["binding"]!.position))
             }
         }
@@ -263,8 +289,11 @@ struct ConfigDecoder {
             throw fail(.wrongType, "unknown key \"\(key)\" in \(path)", at: t.position(ofKey: key) ?? value.position)
         }
         return RouteConfig(
-            pattern: try requiredString(t, "pattern", p, path, at: value.position), zoneName: try string(t, "zone_name", p),
-            zoneID: try string(t, "zone_id", p), customDomain: try bool(t, "custom_domain", p) ?? false)
+            pattern: try requiredString(t, "pattern", p, path, at: value.position),
+            zoneName: try string(t, "zone_name", p),
+            zoneID: try string(t, "zone_id", p),
+            customDomain: try bool(t, "custom_domain", p) ?? false
+        )
     }
 
     private mutating func triggers(_ value: TOMLValue, _ path: String) throws(ConfigError) -> TriggersConfig {
@@ -284,7 +313,9 @@ struct ConfigDecoder {
     }
 
     private mutating func queues(
-        _ value: TOMLValue, _ prefix: String, _ bindingNames: inout [(name: String, position: TOMLPosition)]
+        _ value: TOMLValue,
+        _ prefix: String,
+        _ bindingNames: inout [(name: String, position: TOMLPosition)]
     ) throws(ConfigError) -> QueuesConfig {
         let t = try table(value, prefix + "queues")
         warnUnknownKeys(t, allowed: ["producers", "consumers"], in: "[\(prefix)queues]")
@@ -298,8 +329,11 @@ struct ConfigDecoder {
             let binding = try requiredString(e, "binding", p, section, at: entry.position)
             queues.producers.append(
                 QueueProducerConfig(
-                    binding: binding, queue: try requiredString(e, "queue", p, section, at: entry.position),
-                    deliveryDelay: try integer(e, "delivery_delay", p, 0...QueueConsumerConfig.maxDelaySeconds, limit: limits) ?? 0))
+                    binding: binding,
+                    queue: try requiredString(e, "queue", p, section, at: entry.position),
+                    deliveryDelay: try integer(e, "delivery_delay", p, 0...QueueConsumerConfig.maxDelaySeconds, limit: limits) ?? 0
+                )
+            )
             bindingNames.append((binding, e["binding"]!.position))
         }
         var consumed: [String: TOMLPosition] = [:]
@@ -308,19 +342,27 @@ struct ConfigDecoder {
             let p = "\(prefix)queues.consumers[\(i)]."
             let section = "[[\(prefix)queues.consumers]]"
             warnUnknownKeys(
-                e, allowed: ["queue", "max_batch_size", "max_batch_timeout", "max_retries", "dead_letter_queue", "retry_delay", "max_concurrency"],
-                in: section)
+                e,
+                allowed: ["queue", "max_batch_size", "max_batch_timeout", "max_retries", "dead_letter_queue", "retry_delay", "max_concurrency"],
+                in: section
+            )
             let queue = try requiredString(e, "queue", p, section, at: entry.position)
             if let earlier = consumed[queue] {
                 throw fail(
-                    .duplicateBinding, "queue \"\(queue)\" already has a consumer (at \(file):\(earlier)); a queue has one consumer",
-                    at: e["queue"]!.position)
+                    .duplicateBinding,
+                    "queue \"\(queue)\" already has a consumer (at \(file):\(earlier)); a queue has one consumer",
+                    at: e["queue"]!.position
+                )
             }
             consumed[queue] = e["queue"]!.position
             let deadLetterQueue = try string(e, "dead_letter_queue", p)
             if deadLetterQueue == queue {
                 // wrangler's message, verbatim.
-                throw fail(.deadLetterQueueIsItself, "Dead letter queue for queue \"\(queue)\" cannot be itself", at: e["dead_letter_queue"]!.position)
+                throw fail(
+                    .deadLetterQueueIsItself,
+                    "Dead letter queue for queue \"\(queue)\" cannot be itself",
+                    at: e["dead_letter_queue"]!.position
+                )
             }
             typealias C = QueueConsumerConfig
             queues.consumers.append(
@@ -331,7 +373,9 @@ struct ConfigDecoder {
                     maxRetries: try integer(e, "max_retries", p, 0...C.maxRetriesLimit, limit: limits) ?? C.defaultMaxRetries,
                     deadLetterQueue: deadLetterQueue,
                     retryDelay: try integer(e, "retry_delay", p, 0...C.maxDelaySeconds, limit: limits),
-                    maxConcurrency: try integer(e, "max_concurrency", p, 1...C.maxConcurrencyLimit, limit: limits)))
+                    maxConcurrency: try integer(e, "max_concurrency", p, 1...C.maxConcurrencyLimit, limit: limits)
+                )
+            )
         }
         return queues
     }
@@ -357,7 +401,9 @@ struct ConfigDecoder {
                 throw ConfigError(
                     .unknownEnvironment,
                     "no environment \"\(environment)\" ([env.\(environment)]) in the config"
-                        + (known.isEmpty ? "" : "; defined: \(known)"), file: file)
+                        + (known.isEmpty ? "" : "; defined: \(known)"),
+                    file: file
+                )
             }
             let env = try section(envTable, prefix: "env.\(environment).", position: envValue.position, isTopLevel: false)
             resolved = env
@@ -378,7 +424,10 @@ struct ConfigDecoder {
                 warnings.append(
                     ConfigWarning(
                         "\"\(key)\" exists at the top level, but not in [env.\(environment)]; it is not inherited by environments, so add it to [env.\(environment)] if the worker needs it",
-                        file: file, position: envValue.position))
+                        file: file,
+                        position: envValue.position
+                    )
+                )
             }
         }
         var seen: [String: TOMLPosition] = [:]
@@ -389,10 +438,20 @@ struct ConfigDecoder {
             seen[name] = position
         }
         return DroverConfig(
-            configPath: configPath, configDirectory: configDirectory, environment: environment, name: resolved.name,
-            main: resolved.main, compatibilityDate: resolved.compatibilityDate, compatibilityFlags: resolved.compatibilityFlags ?? [],
-            vars: resolved.vars ?? [:], kvNamespaces: resolved.kvNamespaces ?? [], d1Databases: resolved.d1Databases ?? [],
-            queues: resolved.queues ?? QueuesConfig(), triggers: resolved.triggers ?? TriggersConfig(),
-            services: resolved.services ?? [], routes: resolved.routes ?? [])
+            configPath: configPath,
+            configDirectory: configDirectory,
+            environment: environment,
+            name: resolved.name,
+            main: resolved.main,
+            compatibilityDate: resolved.compatibilityDate,
+            compatibilityFlags: resolved.compatibilityFlags ?? [],
+            vars: resolved.vars ?? [:],
+            kvNamespaces: resolved.kvNamespaces ?? [],
+            d1Databases: resolved.d1Databases ?? [],
+            queues: resolved.queues ?? QueuesConfig(),
+            triggers: resolved.triggers ?? TriggersConfig(),
+            services: resolved.services ?? [],
+            routes: resolved.routes ?? []
+        )
     }
 }

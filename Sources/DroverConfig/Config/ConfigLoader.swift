@@ -25,7 +25,11 @@ public enum ConfigLoader {
     ///   - stateDirectory: the state folder whose stored secrets to merge, or nil to skip them.
     /// - Returns: the configuration and its warnings.
     /// - Throws: ``ConfigError`` with `FILE:LINE:COL` for the first problem.
-    public static func load(configPath: String, environment: String? = nil, stateDirectory: String? = nil) throws(ConfigError)
+    public static func load(
+        configPath: String,
+        environment: String? = nil,
+        stateDirectory: String? = nil
+    ) throws(ConfigError)
         -> LoadedConfig
     {
         guard let data = FileManager.default.contents(atPath: configPath) else {

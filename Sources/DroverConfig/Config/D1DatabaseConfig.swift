@@ -19,7 +19,10 @@ public struct D1DatabaseConfig: Sendable, Equatable {
     ///   - migrationsDir: defaults to `migrations`.
     ///   - configDirectory: the folder relative paths are resolved against.
     public init(
-        binding: String, databaseName: String? = nil, databaseID: String? = nil, migrationsDir: String = "migrations",
+        binding: String,
+        databaseName: String? = nil,
+        databaseID: String? = nil,
+        migrationsDir: String = "migrations",
         configDirectory: String = "."
     ) {
         self.binding = binding

@@ -1,4 +1,5 @@
 import Drover
+
 extension DroverConfig {
     /// The resolved configuration as pretty JSON with a fixed key order, for `drover config print --json`.
     /// Secrets appear by name only, their values as `"(hidden)"`.
@@ -21,39 +22,69 @@ extension DroverConfig {
             ("compatibility_flags", .array(compatibilityFlags.map(JSONValue.string))),
             ("vars", .members(vars.keys.sorted().map { ($0, vars[$0]!.json) })),
             ("kv_namespaces", .array(kvNamespaces.map { .members([("binding", .string($0.binding)), ("id", .string($0.id))]) })),
-            ("d1_databases", .array(d1Databases.map {
+            (
+                "d1_databases",
+                .array(
+                    d1Databases.map {
+                        .members([
+                            ("binding", .string($0.binding)), ("database_name", .string($0.databaseName)),
+                            ("database_id", .string($0.databaseID)), ("migrations_dir", .string($0.migrationsDir)),
+                            ("migrations_path", .string($0.migrationsPath)),
+                        ])
+                    }
+                )
+            ),
+            (
+                "queues",
                 .members([
-                    ("binding", .string($0.binding)), ("database_name", .string($0.databaseName)),
-                    ("database_id", .string($0.databaseID)), ("migrations_dir", .string($0.migrationsDir)),
-                    ("migrations_path", .string($0.migrationsPath)),
+                    (
+                        "producers",
+                        .array(
+                            queues.producers.map {
+                                .members([
+                                    ("binding", .string($0.binding)), ("queue", .string($0.queue)), ("delivery_delay", number($0.deliveryDelay)),
+                                ])
+                            }
+                        )
+                    ),
+                    (
+                        "consumers",
+                        .array(
+                            queues.consumers.map {
+                                .members([
+                                    ("queue", .string($0.queue)), ("max_batch_size", number($0.maxBatchSize)),
+                                    ("max_batch_timeout", number($0.maxBatchTimeout)), ("max_retries", number($0.maxRetries)),
+                                    ("dead_letter_queue", optional($0.deadLetterQueue)), ("retry_delay", optional($0.retryDelay)),
+                                    ("max_concurrency", optional($0.maxConcurrency)),
+                                ])
+                            }
+                        )
+                    ),
                 ])
-            })),
-            ("queues", .members([
-                ("producers", .array(queues.producers.map {
-                    .members([("binding", .string($0.binding)), ("queue", .string($0.queue)), ("delivery_delay", number($0.deliveryDelay))])
-                })),
-                ("consumers", .array(queues.consumers.map {
-                    .members([
-                        ("queue", .string($0.queue)), ("max_batch_size", number($0.maxBatchSize)),
-                        ("max_batch_timeout", number($0.maxBatchTimeout)), ("max_retries", number($0.maxRetries)),
-                        ("dead_letter_queue", optional($0.deadLetterQueue)), ("retry_delay", optional($0.retryDelay)),
-                        ("max_concurrency", optional($0.maxConcurrency)),
-                    ])
-                })),
-            ])),
+            ),
             ("triggers", .members([("crons", .array(triggers.crons.map { .string($0.source) }))])),
-            ("services", .array(services.map {
-                .members([
-                    ("binding", .string($0.binding)), ("service", .string($0.service)),
-                    ("environment", optional($0.environment)), ("entrypoint", optional($0.entrypoint)),
-                ])
-            })),
-            ("routes", .array(routes.map {
-                .members([
-                    ("pattern", .string($0.pattern)), ("zone_name", optional($0.zoneName)), ("zone_id", optional($0.zoneID)),
-                    ("custom_domain", .bool($0.customDomain)),
-                ])
-            })),
+            (
+                "services",
+                .array(
+                    services.map {
+                        .members([
+                            ("binding", .string($0.binding)), ("service", .string($0.service)),
+                            ("environment", optional($0.environment)), ("entrypoint", optional($0.entrypoint)),
+                        ])
+                    }
+                )
+            ),
+            (
+                "routes",
+                .array(
+                    routes.map {
+                        .members([
+                            ("pattern", .string($0.pattern)), ("zone_name", optional($0.zoneName)), ("zone_id", optional($0.zoneID)),
+                            ("custom_domain", .bool($0.customDomain)),
+                        ])
+                    }
+                )
+            ),
             ("secrets", .members(secrets.keys.sorted().map { ($0, .string("(hidden)")) })),
             ("dev_vars_path", optional(devVarsPath)),
         ])
@@ -66,7 +97,9 @@ extension DroverConfig {
         lines.append("config:       \(configPath)" + (environment.map { " (env \($0))" } ?? ""))
         lines.append("name:         \(name ?? "-")")
         lines.append("main:         \(main ?? "-")")
-        lines.append("compat. date: \(compatibilityDate ?? "-")" + (compatibilityFlags.isEmpty ? "" : " flags: \(compatibilityFlags.joined(separator: ", "))"))
+        lines.append(
+            "compat. date: \(compatibilityDate ?? "-")" + (compatibilityFlags.isEmpty ? "" : " flags: \(compatibilityFlags.joined(separator: ", "))")
+        )
         if !routes.isEmpty { lines.append("routes:       \(routes.map(\.pattern).joined(separator: ", "))") }
         if !triggers.crons.isEmpty { lines.append("crons:        \(triggers.crons.map(\.source).joined(separator: " | "))") }
         var bindings: [String] = []

@@ -38,11 +38,21 @@ public struct DroverConfig: Sendable, Equatable {
 
     /// Creates a configuration; everything but the path defaults to empty.
     public init(
-        configPath: String, configDirectory: String? = nil, environment: String? = nil, name: String? = nil,
-        main: String? = nil, compatibilityDate: String? = nil, compatibilityFlags: [String] = [],
-        vars: [String: VarValue] = [:], kvNamespaces: [KVNamespaceConfig] = [], d1Databases: [D1DatabaseConfig] = [],
-        queues: QueuesConfig = QueuesConfig(), triggers: TriggersConfig = TriggersConfig(),
-        services: [ServiceBindingConfig] = [], routes: [RouteConfig] = [], secrets: [String: Secret] = [:],
+        configPath: String,
+        configDirectory: String? = nil,
+        environment: String? = nil,
+        name: String? = nil,
+        main: String? = nil,
+        compatibilityDate: String? = nil,
+        compatibilityFlags: [String] = [],
+        vars: [String: VarValue] = [:],
+        kvNamespaces: [KVNamespaceConfig] = [],
+        d1Databases: [D1DatabaseConfig] = [],
+        queues: QueuesConfig = QueuesConfig(),
+        triggers: TriggersConfig = TriggersConfig(),
+        services: [ServiceBindingConfig] = [],
+        routes: [RouteConfig] = [],
+        secrets: [String: Secret] = [:],
         devVarsPath: String? = nil
     ) {
         self.configPath = configPath

@@ -29,8 +29,12 @@ public struct QueueConsumerConfig: Sendable, Equatable {
 
     /// Creates a consumer with Cloudflare's defaults.
     public init(
-        queue: String, maxBatchSize: Int = defaultMaxBatchSize, maxBatchTimeout: Int = defaultMaxBatchTimeout,
-        maxRetries: Int = defaultMaxRetries, deadLetterQueue: String? = nil, retryDelay: Int? = nil,
+        queue: String,
+        maxBatchSize: Int = defaultMaxBatchSize,
+        maxBatchTimeout: Int = defaultMaxBatchTimeout,
+        maxRetries: Int = defaultMaxRetries,
+        deadLetterQueue: String? = nil,
+        retryDelay: Int? = nil,
         maxConcurrency: Int? = nil
     ) {
         self.queue = queue

@@ -1,4 +1,5 @@
 import Drover
+
 /// The value of an environment variable from `[vars]`, keeping its TOML type (wrangler passes vars to the
 /// worker as JSON values: strings, numbers, booleans, objects and arrays).
 public enum VarValue: Sendable, Equatable, CustomStringConvertible {

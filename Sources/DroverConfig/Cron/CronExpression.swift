@@ -67,7 +67,12 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func value(
-        _ text: Substring, _ name: String, _ range: ClosedRange<Int>, names: [String], firstName: Int, offset: Int
+        _ text: Substring,
+        _ name: String,
+        _ range: ClosedRange<Int>,
+        names: [String],
+        firstName: Int,
+        offset: Int
     ) throws(ParseError) -> Int {
         if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(text) {
             guard range.contains(n) else {
@@ -80,7 +85,11 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func field(
-        _ field: (text: Substring, offset: Int), _ name: String, _ range: ClosedRange<Int>, names: [String], firstName: Int = 0
+        _ field: (text: Substring, offset: Int),
+        _ name: String,
+        _ range: ClosedRange<Int>,
+        names: [String],
+        firstName: Int = 0
     ) throws(ParseError) -> UInt64 {
         var bits: UInt64 = 0
         var offset = field.offset

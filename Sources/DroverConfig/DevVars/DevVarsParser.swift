@@ -88,7 +88,8 @@ struct DevVarsParser {
             let nameStart = index
             guard Self.isNameByte(current, first: true) else {
                 throw fail(
-                    current &- 0x30 < 10 ? "a variable name must not start with a digit" : "expected a variable name ([A-Za-z_][A-Za-z0-9_]*)")
+                    current &- 0x30 < 10 ? "a variable name must not start with a digit" : "expected a variable name ([A-Za-z_][A-Za-z0-9_]*)"
+                )
             }
             while index < bytes.count, Self.isNameByte(bytes[index], first: false) { index += 1 }
             let name = try text(nameStart..<index)
@@ -134,8 +135,11 @@ struct DevVarsParser {
         while true {
             guard index < bytes.count else {
                 throw ConfigError(
-                    .invalidDevVars, "unterminated \(double ? "double" : "single")-quoted value (opened on line \(openLine))",
-                    file: file, position: openPosition)
+                    .invalidDevVars,
+                    "unterminated \(double ? "double" : "single")-quoted value (opened on line \(openLine))",
+                    file: file,
+                    position: openPosition
+                )
             }
             let b = bytes[index]
             if b == quote {

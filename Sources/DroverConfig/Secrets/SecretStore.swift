@@ -39,7 +39,9 @@ public final class SecretStore: Sendable {
         guard isValidName(name) else {
             throw ConfigError(
                 .invalidSecretName,
-                "invalid secret name \"\(name)\": use letters, digits and '_', not starting with a digit", file: "secret")
+                "invalid secret name \"\(name)\": use letters, digits and '_', not starting with a digit",
+                file: "secret"
+            )
         }
     }
 
@@ -127,7 +129,10 @@ public final class SecretStore: Sendable {
     private func createDirectory() throws(ConfigError) {
         do {
             try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw ConfigError(.unreadable, "cannot create the state folder", file: directory)
         }

@@ -175,11 +175,17 @@ struct TOMLByteParser {
             var scalar: UInt32
             let minimum: UInt32
             if c & 0xE0 == 0xC0 {
-                need = 1; scalar = UInt32(c & 0x1F); minimum = 0x80
+                need = 1
+                scalar = UInt32(c & 0x1F)
+                minimum = 0x80
             } else if c & 0xF0 == 0xE0 {
-                need = 2; scalar = UInt32(c & 0x0F); minimum = 0x800
+                need = 2
+                scalar = UInt32(c & 0x0F)
+                minimum = 0x800
             } else if c & 0xF8 == 0xF0 {
-                need = 3; scalar = UInt32(c & 0x07); minimum = 0x10000
+                need = 3
+                scalar = UInt32(c & 0x07)
+                minimum = 0x10000
             } else {
                 return i
             }
@@ -335,8 +341,10 @@ struct TOMLByteParser {
                 // from a [header], an inline table or an array is closed to them.
                 guard case .table(let node) = child, node.origin == .dotted else {
                     throw error(
-                        .redefinition, "cannot add keys to \(path(keys, upTo: i)) with dotted keys: it is already defined",
-                        at: part.position)
+                        .redefinition,
+                        "cannot add keys to \(path(keys, upTo: i)) with dotted keys: it is already defined",
+                        at: part.position
+                    )
                 }
                 target = node
             } else {
@@ -384,8 +392,10 @@ struct TOMLByteParser {
                 table = array.elements[array.elements.count - 1]
             case .value(let value):
                 throw error(
-                    .redefinition, "cannot define a table inside \(path(keys, upTo: i)): it is already a \(value.typeName)",
-                    at: part.position)
+                    .redefinition,
+                    "cannot define a table inside \(path(keys, upTo: i)): it is already a \(value.typeName)",
+                    at: part.position
+                )
             }
         }
         let last = keys[keys.count - 1]
@@ -404,8 +414,10 @@ struct TOMLByteParser {
                 throw error(.redefinition, "cannot define [[\(name)]]: \(name) is already a table", at: last.position)
             case .value(let value):
                 throw error(
-                    .redefinition, "cannot append to [[\(name)]]: \(name) is already a static \(value.typeName)",
-                    at: last.position)
+                    .redefinition,
+                    "cannot append to [[\(name)]]: \(name) is already a static \(value.typeName)",
+                    at: last.position
+                )
             }
             return element
         }
@@ -811,9 +823,15 @@ struct TOMLByteParser {
             let radix: UInt64
             let valid: (UInt8) -> Bool
             switch bytes[i + 1] {
-            case 0x78: radix = 16; valid = isHexDigit
-            case 0x6F: radix = 8; valid = { $0 &- 0x30 < 8 }
-            default: radix = 2; valid = { $0 == 0x30 || $0 == 0x31 }
+            case 0x78:
+                radix = 16
+                valid = isHexDigit
+            case 0x6F:
+                radix = 8
+                valid = { $0 &- 0x30 < 8 }
+            default:
+                radix = 2
+                valid = { $0 == 0x30 || $0 == 0x31 }
             }
             guard let digitsEnd = scanDigits(from: i + 2, to: end, valid), digitsEnd == end else {
                 throw invalid("bad digits or underscores")

@@ -56,7 +56,8 @@ final class TOMLTableNode {
             case .tableArray(let array):
                 value = TOMLValue(
                     .array(array.elements.map { TOMLValue(.table($0.makeTable()), position: $0.position) }),
-                    position: array.position)
+                    position: array.position
+                )
             }
             return TOMLTable.Entry(key: entry.key, value: value, keyPosition: entry.position)
         }

@@ -1,4 +1,5 @@
 import Drover
+
 /// toml-test's tagged JSON encoding of a decoded document: tables become objects, arrays arrays, and every
 /// scalar `{"type": TYPE, "value": TEXT}` (https://github.com/toml-lang/toml-test, "JSON encoding").
 public enum TOMLTaggedJSON {

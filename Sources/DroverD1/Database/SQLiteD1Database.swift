@@ -180,7 +180,8 @@ public final class SQLiteD1Database: D1Database {
         let path = self.path
         return try await writer.run { connection throws(D1Error) in
             let tables = connection.integerPragma(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
             return D1DatabaseInfo(path: path, sizeBytes: connection.databaseSize(), tableCount: Int(tables))
         }
     }

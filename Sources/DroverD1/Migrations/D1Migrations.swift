@@ -44,7 +44,9 @@ public enum D1Migrations {
     /// Creates the table when it is absent (as wrangler does).
     /// - Throws: ``D1MigrationError`` when the folder cannot be read or the table cannot be created.
     public static func list(
-        database: any D1Database, directory: String, table: String = defaultTable
+        database: any D1Database,
+        directory: String,
+        table: String = defaultTable
     ) async throws(D1MigrationError) -> [String] {
         let files = try migrationFiles(in: directory)
         let applied = try await appliedNames(database: database, table: table)
@@ -57,7 +59,9 @@ public enum D1Migrations {
     /// - Throws: ``D1MigrationError/migrationFailed(file:message:)`` naming the file and SQLite's
     ///   message; that file is rolled back, those before it stay applied.
     public static func apply(
-        database: any D1Database, directory: String, table: String = defaultTable
+        database: any D1Database,
+        directory: String,
+        table: String = defaultTable
     ) async throws(D1MigrationError) -> [String] {
         let pending = try await list(database: database, directory: directory, table: table)
         var applied: [String] = []
@@ -70,7 +74,8 @@ public enum D1Migrations {
             var statements = SQLText.splitStatements(sql).map { database.prepare($0) }
             statements.append(
                 database.prepare("INSERT INTO \(SQLiteConnection.quoteIdentifier(table)) (name) VALUES (?)")
-                    .bind(.text(file)))
+                    .bind(.text(file))
+            )
             do {
                 _ = try await database.batch(statements)
             } catch {

@@ -16,7 +16,8 @@ extension SQLiteConnection {
         do {
             schema = try execute(
                 sql: "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE sql NOT NULL ORDER BY rowid",
-                values: [], sizeAfter: { 0 }
+                values: [],
+                sizeAfter: { 0 }
             ).results
         } catch {
             throw D1Error("D1_DUMP_ERROR: \(error.message)")
@@ -65,10 +66,12 @@ extension SQLiteConnection {
 
     /// `name` as a SQL identifier: bare when it is a plain word, else in double quotes.
     static func quoteIdentifier(_ name: String) -> String {
-        let plain = !name.isEmpty && name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "_")
-        } && !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39)
+        let plain =
+            !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: "_")
+            } && !(name.utf8.first! >= 0x30 && name.utf8.first! <= 0x39)
         return plain ? name : "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

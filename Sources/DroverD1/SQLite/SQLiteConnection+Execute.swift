@@ -28,7 +28,12 @@ extension SQLiteConnection {
     ///   - sizeAfter: the database size to report, read after the statement ran.
     /// - Throws: ``D1Error``: `D1_TYPE_ERROR` for an unbindable value, `D1_ERROR: <message>` for
     ///   anything SQLite refuses or a wrong number of values.
-    func execute(sql: String, values: [D1Value], validated: Bool = false, sizeAfter: () -> Int64) throws(D1Error)
+    func execute(
+        sql: String,
+        values: [D1Value],
+        validated: Bool = false,
+        sizeAfter: () -> Int64
+    ) throws(D1Error)
         -> D1Result
     {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -49,9 +54,14 @@ extension SQLiteConnection {
         if changes > outcome.rowsRead { outcome.rowsRead = changes }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
         let meta = D1Meta(
-            duration: elapsed, changes: changes, lastRowId: sqlite3_last_insert_rowid(handle),
-            changedDB: changedDB, rowsRead: outcome.rowsRead, rowsWritten: outcome.rowsWritten,
-            sizeAfter: sizeAfter())
+            duration: elapsed,
+            changes: changes,
+            lastRowId: sqlite3_last_insert_rowid(handle),
+            changedDB: changedDB,
+            rowsRead: outcome.rowsRead,
+            rowsWritten: outcome.rowsWritten,
+            sizeAfter: sizeAfter()
+        )
         return D1Result(columns: outcome.columns, results: outcome.rows, success: true, meta: meta)
     }
 
@@ -85,7 +95,10 @@ extension SQLiteConnection {
                 }
                 do {
                     let outcome = try run(
-                        statement, values: isLast ? values : [], schemaChange: SQLiteConnection.isSchemaChange(statement))
+                        statement,
+                        values: isLast ? values : [],
+                        schemaChange: SQLiteConnection.isSchemaChange(statement)
+                    )
                     total.columns = outcome.columns
                     total.rows = outcome.rows
                     total.rowsRead += outcome.rowsRead
@@ -109,7 +122,11 @@ extension SQLiteConnection {
     }
 
     /// Binds `values` to `statement`, steps it to the end and resets it.
-    private func run(_ statement: OpaquePointer, values: [D1Value], schemaChange: Bool) throws(D1Error)
+    private func run(
+        _ statement: OpaquePointer,
+        values: [D1Value],
+        schemaChange: Bool
+    ) throws(D1Error)
         -> StatementOutcome
     {
         // Every parameter is bound on each run (the count must match), so no clear_bindings.
@@ -130,8 +147,12 @@ extension SQLiteConnection {
                 var text = text
                 rc = text.withUTF8 { bytes in
                     sqlite3_bind_text(
-                        statement, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                        Int32(bytes.count), sqliteTransient)
+                        statement,
+                        index,
+                        UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+                        Int32(bytes.count),
+                        sqliteTransient
+                    )
                 }
             case .blob(let bytes):
                 rc = bytes.withUnsafeBytes { buffer in

@@ -115,7 +115,9 @@ final class SQLiteConnection: @unchecked Sendable {
                 default:
                     return SQLITE_OK
                 }
-            }, context)
+            },
+            context
+        )
         try executeInternal("PRAGMA foreign_keys = ON")
         if isReader {
             try executeInternal("PRAGMA query_only = ON")
@@ -187,7 +189,12 @@ final class SQLiteConnection: @unchecked Sendable {
     func checkpoint(truncate: Bool) {
         guard !closed else { return }
         sqlite3_wal_checkpoint_v2(
-            handle, nil, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            handle,
+            nil,
+            truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+            nil,
+            nil
+        )
     }
 
     // MARK: - Statement cache
@@ -214,7 +221,13 @@ final class SQLiteConnection: @unchecked Sendable {
             guard let base = buffer.baseAddress else { return }
             var tail: UnsafePointer<CChar>?
             let rc = sqlite3_prepare_v3(
-                handle, base, Int32(buffer.count), UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+                handle,
+                base,
+                Int32(buffer.count),
+                UInt32(SQLITE_PREPARE_PERSISTENT),
+                &statement,
+                &tail
+            )
             if rc != SQLITE_OK {
                 failure = rc
                 return

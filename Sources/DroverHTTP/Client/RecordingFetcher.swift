@@ -12,9 +12,10 @@ package struct RecordingFetcher: Fetcher {
     ///   - request: the request as sent upstream, its body in memory.
     ///   - requestBody: the request body bytes.
     ///   - result: the response with its body in memory, or what the upstream fetch threw.
-    package typealias Observer = @Sendable (
-        _ request: Request, _ requestBody: [UInt8], _ result: Result<Response, any Error>
-    ) -> Void
+    package typealias Observer =
+        @Sendable (
+            _ request: Request, _ requestBody: [UInt8], _ result: Result<Response, any Error>
+        ) -> Void
 
     /// The fetcher that does the work.
     package let upstream: any Fetcher

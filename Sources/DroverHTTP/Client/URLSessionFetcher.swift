@@ -61,7 +61,9 @@ public final class URLSessionFetcher: Fetcher {
     ///   - maximumRedirects: the most redirects followed (20, as the Fetch standard).
     ///   - maximumResponseBodyBytes: the longest response body accepted (256 MiB).
     public init(
-        defaultTimeout: Duration = .seconds(30), redirectMode: FetchRedirectMode = .follow, maximumRedirects: Int = 20,
+        defaultTimeout: Duration = .seconds(30),
+        redirectMode: FetchRedirectMode = .follow,
+        maximumRedirects: Int = 20,
         maximumResponseBodyBytes: Int = 256 << 20
     ) {
         self.defaultTimeout = defaultTimeout
@@ -112,8 +114,10 @@ public final class URLSessionFetcher: Fetcher {
             guard redirect != .manual, let next = try hop.redirected(status: response.statusCode, location: location)
             else {
                 return Response(
-                    status: response.statusCode, headers: URLSessionResponseHeaders.headers(of: response),
-                    body: Body(bytes: body))
+                    status: response.statusCode,
+                    headers: URLSessionResponseHeaders.headers(of: response),
+                    body: Body(bytes: body)
+                )
             }
             if redirect == .error {
                 throw FetchError(kind: .other, message: "\(hop.summary): redirect (\(response.statusCode)) with redirect mode \"error\"")
@@ -150,7 +154,9 @@ public final class URLSessionFetcher: Fetcher {
                     }
                     guard exchange.arm(timer) else { return }
                     DispatchQueue.global().asyncAfter(
-                        deadline: .now() + .nanoseconds(Int(min(seconds * 1e9, Double(Int.max / 2)))), execute: timer)
+                        deadline: .now() + .nanoseconds(Int(min(seconds * 1e9, Double(Int.max / 2)))),
+                        execute: timer
+                    )
                     task.resume()
                 }
             } onCancel: {

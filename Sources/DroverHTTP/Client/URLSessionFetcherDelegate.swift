@@ -27,7 +27,9 @@ final class URLSessionFetcherDelegate: NSObject, URLSessionDataDelegate, Sendabl
     }
 
     func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        _ session: URLSession,
+        dataTask: URLSessionDataTask,
+        didReceive response: URLResponse,
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
         completionHandler(.allow)
@@ -39,8 +41,11 @@ final class URLSessionFetcherDelegate: NSObject, URLSessionDataDelegate, Sendabl
     }
 
     func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+        _ session: URLSession,
+        task: URLSessionTask,
+        willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest,
+        completionHandler: @escaping (URLRequest?) -> Void
     ) {
         // `nil` makes the 3xx response the task's final response; the fetcher decides what follows.
         completionHandler(nil)

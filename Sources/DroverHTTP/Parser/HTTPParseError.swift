@@ -77,10 +77,14 @@ package struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertib
     package static let duplicateContentLength = Self(.duplicateContentLength, "more than one Content-Length")
     /// Both `Content-Length` and `Transfer-Encoding` (RFC 9112 §6.1, §6.3 item 3).
     package static let contentLengthWithTransferEncoding = Self(
-        .contentLengthWithTransferEncoding, "both Content-Length and Transfer-Encoding")
+        .contentLengthWithTransferEncoding,
+        "both Content-Length and Transfer-Encoding"
+    )
     /// `Transfer-Encoding` whose final coding is not `chunked` (RFC 9112 §6.3 item 4).
     package static let transferEncodingNotChunked = Self(
-        .transferEncodingNotChunked, "Transfer-Encoding does not end with chunked")
+        .transferEncodingNotChunked,
+        "Transfer-Encoding does not end with chunked"
+    )
     /// A transfer coding other than `chunked` (RFC 9112 §6.1: 501).
     package static let unsupportedTransferCoding = Self(.unsupportedTransferCoding, "unsupported transfer coding")
     /// `Transfer-Encoding` in an HTTP/1.0 request (RFC 9112 §6.1: faulty framing).

@@ -11,7 +11,9 @@ package struct HTTPParserLimits: Sendable {
 
     /// Creates limits; the defaults are the server's.
     package init(
-        maxRequestLineSize: Int = 8 * 1024, maxHeaderSize: Int = 64 * 1024, maxHeaderCount: Int = 100,
+        maxRequestLineSize: Int = 8 * 1024,
+        maxHeaderSize: Int = 64 * 1024,
+        maxHeaderCount: Int = 100,
         maxBodySize: Int = 100 * 1024 * 1024
     ) {
         self.maxRequestLineSize = maxRequestLineSize

@@ -367,16 +367,23 @@ package struct HTTPRequestParser {
         }
         if let contentLength, contentLength > limits.maxBodySize { throw .contentTooLarge(limit: limits.maxBodySize) }
         return HTTPRequestHead(
-            method: method, target: target, minorVersion: minorVersion, fields: fields,
+            method: method,
+            target: target,
+            minorVersion: minorVersion,
+            fields: fields,
             host: targetAuthority ?? host,
             keepAlive: minorVersion >= 1 ? !close : (keepAliveToken && !close),
             expectsContinue: expectsContinue && (isChunked || (contentLength ?? 0) > 0),
-            contentLength: contentLength, isChunked: isChunked)
+            contentLength: contentLength,
+            isChunked: isChunked
+        )
     }
 
     /// Parses one field line `[start, end)` (CR at `end`): a token name, `:`, OWS, value, OWS.
     private static func field(
-        in bytes: UnsafeRawBufferPointer, from start: Int, to end: Int
+        in bytes: UnsafeRawBufferPointer,
+        from start: Int,
+        to end: Int
     ) throws(HTTPParseError) -> (name: String, value: String) {
         let first = bytes[start]
         if first == .space || first == .tab { throw .obsoleteLineFolding }  // RFC 9112 §5.2

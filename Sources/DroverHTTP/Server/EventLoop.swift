@@ -308,8 +308,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             connections[slot] = connection
             connectionCount += 1
             SocketCalls.epollAdd(
-                epollFD, fd,
-                events: EpollEvents.input | EpollEvents.output | EpollEvents.readHangUp | EpollEvents.edgeTriggered)
+                epollFD,
+                fd,
+                events: EpollEvents.input | EpollEvents.output | EpollEvents.readHangUp | EpollEvents.edgeTriggered
+            )
             if draining { connection.beginDrain() }
         }
     }

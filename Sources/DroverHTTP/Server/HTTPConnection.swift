@@ -211,8 +211,13 @@ final class HTTPConnection: @unchecked Sendable {
         keepAlive = keepAlive && head.keepAlive && !loop.draining && !peerClosed
         let context = loop.context
         let request = Request(
-            method: head.method, scheme: "http", authority: head.host ?? context.defaultAuthority, target: head.target,
-            headers: Headers(fields: head.fields), body: Body(bytes: body))
+            method: head.method,
+            scheme: "http",
+            authority: head.host ?? context.defaultAuthority,
+            target: head.target,
+            headers: Headers(fields: head.fields),
+            body: Body(bytes: body)
+        )
         loop.requestStarted()
         Task(executorPreference: loop) { [self] in
             let response: Response
@@ -246,19 +251,33 @@ final class HTTPConnection: @unchecked Sendable {
         switch response.body.storage {
         case .empty:
             keepAlive = encoder.encodeHead(
-                status: status, headers: response.headers, framing: framingAllowed ? .length(0) : .none,
-                keepAlive: keepAlive, minorVersion: head.minorVersion, into: &outbound)
+                status: status,
+                headers: response.headers,
+                framing: framingAllowed ? .length(0) : .none,
+                keepAlive: keepAlive,
+                minorVersion: head.minorVersion,
+                into: &outbound
+            )
         case .bytes(let bytes):
             keepAlive = encoder.encodeHead(
-                status: status, headers: response.headers, framing: framingAllowed ? .length(bytes.count) : .none,
-                keepAlive: keepAlive, minorVersion: head.minorVersion, into: &outbound)
+                status: status,
+                headers: response.headers,
+                framing: framingAllowed ? .length(bytes.count) : .none,
+                keepAlive: keepAlive,
+                minorVersion: head.minorVersion,
+                into: &outbound
+            )
             if !bodyless { outbound.append(contentsOf: bytes) }
         case .stream(let stream, let length):
             if bodyless {
                 keepAlive = encoder.encodeHead(
-                    status: status, headers: response.headers,
+                    status: status,
+                    headers: response.headers,
                     framing: framingAllowed ? (length.map { .length($0) } ?? .none) : .none,
-                    keepAlive: keepAlive, minorVersion: head.minorVersion, into: &outbound)
+                    keepAlive: keepAlive,
+                    minorVersion: head.minorVersion,
+                    into: &outbound
+                )
             } else {
                 let framing: HTTPResponseEncoder.Framing
                 if let length {
@@ -270,8 +289,13 @@ final class HTTPConnection: @unchecked Sendable {
                     keepAlive = false
                 }
                 keepAlive = encoder.encodeHead(
-                    status: status, headers: response.headers, framing: framing, keepAlive: keepAlive,
-                    minorVersion: head.minorVersion, into: &outbound)
+                    status: status,
+                    headers: response.headers,
+                    framing: framing,
+                    keepAlive: keepAlive,
+                    minorVersion: head.minorVersion,
+                    into: &outbound
+                )
                 guard await copyStream(stream, framing: framing) else { return }
             }
         }
@@ -352,8 +376,13 @@ final class HTTPConnection: @unchecked Sendable {
         var encoder = HTTPResponseEncoder(loop: loop, logger: logger)
         let body = Array("\(HTTPStatus.reasonPhrase(status)): \(detail)\n".utf8)
         _ = encoder.encodeHead(
-            status: status, headers: ["content-type": "text/plain;charset=UTF-8"], framing: .length(body.count),
-            keepAlive: false, minorVersion: 1, into: &outbound)
+            status: status,
+            headers: ["content-type": "text/plain;charset=UTF-8"],
+            framing: .length(body.count),
+            keepAlive: false,
+            minorVersion: 1,
+            into: &outbound
+        )
         outbound.append(contentsOf: body)
         phase = .closing
         flush()

@@ -32,7 +32,12 @@ struct HTTPResponseEncoder {
     /// Appends the status line and header section.
     /// - Returns: whether the connection stays open (false when the handler asked `Connection: close`).
     mutating func encodeHead(
-        status: Int, headers: Headers, framing: Framing, keepAlive: Bool, minorVersion: Int, into out: inout [UInt8]
+        status: Int,
+        headers: Headers,
+        framing: Framing,
+        keepAlive: Bool,
+        minorVersion: Int,
+        into out: inout [UInt8]
     ) -> Bool {
         var keepAlive = keepAlive
         out.append(contentsOf: loop.statusLine(status))
@@ -91,9 +96,12 @@ struct HTTPResponseEncoder {
             out.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var rest = value
         withUnsafeMutableBytes(of: &digits) { buffer in

@@ -41,7 +41,8 @@ public final class HTTPServer: Sendable {
     ///   - responder: answers one request. It runs on the connection's event loop thread; a thrown
     ///     error is logged and answered with a plain 500 (the server keeps serving).
     public init(
-        configuration: HTTPServerConfiguration, logger: Logger,
+        configuration: HTTPServerConfiguration,
+        logger: Logger,
         responder: @escaping @Sendable (Request) async throws -> Response
     ) {
         self.configuration = configuration
@@ -63,8 +64,12 @@ public final class HTTPServer: Sendable {
             let (listenFD, port) = try Self.listen(host: configuration.host, port: configuration.port)
             let authority = configuration.host.contains(":") ? "[\(configuration.host)]:\(port)" : "\(configuration.host):\(port)"
             let context = EventLoop.Context(
-                configuration: configuration, limits: configuration.parserLimits, logger: logger, responder: responder,
-                defaultAuthority: authority)
+                configuration: configuration,
+                limits: configuration.parserLimits,
+                logger: logger,
+                responder: responder,
+                defaultAuthority: authority
+            )
             var loops: [EventLoop] = []
             for index in 0..<configuration.eventLoops {
                 do throws(HTTPServerError) {
@@ -109,7 +114,8 @@ public final class HTTPServer: Sendable {
         var timer: Task<Void, Never>?
         let drained = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let gate = Mutex<(remaining: Int, continuation: CheckedContinuation<Bool, Never>?)>(
-                (loops.count, continuation))
+                (loops.count, continuation)
+            )
             let finish: @Sendable (Bool) -> Void = { result in
                 let waiting = gate.withLock { gate -> CheckedContinuation<Bool, Never>? in
                     if result {

@@ -27,9 +27,15 @@ public struct HTTPServerConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        host: String = "127.0.0.1", port: Int = 8787, eventLoops: Int? = nil, maxBodySize: Int = 100 * 1024 * 1024,
-        maxRequestLineSize: Int = 8 * 1024, maxHeaderSize: Int = 64 * 1024, maxHeaderCount: Int = 100,
-        headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
+        host: String = "127.0.0.1",
+        port: Int = 8787,
+        eventLoops: Int? = nil,
+        maxBodySize: Int = 100 * 1024 * 1024,
+        maxRequestLineSize: Int = 8 * 1024,
+        maxHeaderSize: Int = 64 * 1024,
+        maxHeaderCount: Int = 100,
+        headerTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60),
         lingerTimeout: Duration = .seconds(2)
     ) {
         self.host = host
@@ -46,8 +52,11 @@ public struct HTTPServerConfiguration: Sendable {
 
     var parserLimits: HTTPParserLimits {
         HTTPParserLimits(
-            maxRequestLineSize: maxRequestLineSize, maxHeaderSize: maxHeaderSize, maxHeaderCount: maxHeaderCount,
-            maxBodySize: maxBodySize)
+            maxRequestLineSize: maxRequestLineSize,
+            maxHeaderSize: maxHeaderSize,
+            maxHeaderCount: maxHeaderCount,
+            maxBodySize: maxBodySize
+        )
     }
 }
 

@@ -61,7 +61,12 @@ enum SocketCalls {
         return epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &event)
     }
 
-    static func epollWait(_ epoll: Int32, _ events: UnsafeMutablePointer<epoll_event>, _ capacity: Int32, _ timeout: Int32)
+    static func epollWait(
+        _ epoll: Int32,
+        _ events: UnsafeMutablePointer<epoll_event>,
+        _ capacity: Int32,
+        _ timeout: Int32
+    )
         -> Int32
     {
         epoll_wait(epoll, events, capacity, timeout)

@@ -38,7 +38,8 @@ public enum KVBulkFile {
                 .invalidInput(
                     "Unexpected JSON input from \"\(fileName)\". The item at index \(index) \(why). Each item should be "
                         + "{\"key\": string, \"value\": string, \"expiration\"?: number, \"expiration_ttl\"?: number, "
-                        + "\"metadata\"?: object, \"base64\"?: boolean}.")
+                        + "\"metadata\"?: object, \"base64\"?: boolean}."
+                )
             }
             guard let object = item.objectValue else { throw fail("is \(item.kindName), not an object") }
             guard let key = object["key"]?.stringValue else { throw fail("has no string \"key\"") }
@@ -55,7 +56,8 @@ public enum KVBulkFile {
             }
             var options = KVPutOptions(
                 expirationText: try number(object["expiration"], field: "expiration", fail: fail),
-                expirationTtlText: try number(object["expiration_ttl"], field: "expiration_ttl", fail: fail))
+                expirationTtlText: try number(object["expiration_ttl"], field: "expiration_ttl", fail: fail)
+            )
             if let metadata = object["metadata"], !metadata.isNull { options.metadata = metadata }
             entries.append(KVBulkEntry(key: key, value: value, options: options))
         }
@@ -69,7 +71,8 @@ public enum KVBulkFile {
             if let key = item.stringValue ?? item["key"]?.stringValue { return key }
             throw KVStoreError.invalidInput(
                 "Unexpected JSON input from \"\(fileName)\". The item at index \(index) is not a key string "
-                    + "(or an object with a string \"key\").")
+                    + "(or an object with a string \"key\")."
+            )
         }
     }
 
@@ -82,13 +85,16 @@ public enum KVBulkFile {
         }
         guard let items = json.arrayValue else {
             throw KVStoreError.invalidInput(
-                "Unexpected JSON input from \"\(fileName)\". Expected an array of key-value pairs but got \(json.kindName).")
+                "Unexpected JSON input from \"\(fileName)\". Expected an array of key-value pairs but got \(json.kindName)."
+            )
         }
         return items
     }
 
     private static func number(
-        _ value: JSONValue?, field: String, fail: (String) -> KVStoreError
+        _ value: JSONValue?,
+        field: String,
+        fail: (String) -> KVStoreError
     ) throws -> String? {
         guard let value, !value.isNull else { return nil }
         switch value {

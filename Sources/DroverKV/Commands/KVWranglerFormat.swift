@@ -11,7 +11,8 @@ public enum KVWranglerFormat {
                 if let expiration = key.expiration { object["expiration"] = .integer(expiration) }
                 if let metadata = key.metadata { object["metadata"] = metadata }
                 return .object(object)
-            })
+            }
+        )
         return JSONSerializer.prettyString(array, indent: 2)
     }
 

@@ -71,4 +71,3 @@ public struct KVStoreError: Error, Sendable, Equatable, CustomStringConvertible 
         lhs.code == rhs.code && lhs.message == rhs.message
     }
 }
-

@@ -45,7 +45,11 @@ final class KVLogFile: @unchecked Sendable {
             initialized = 0
             while initialized < count {
                 let result = pread(
-                    descriptor, buffer.baseAddress! + initialized, count - initialized, off_t(offset) + off_t(initialized))
+                    descriptor,
+                    buffer.baseAddress! + initialized,
+                    count - initialized,
+                    off_t(offset) + off_t(initialized)
+                )
                 if result < 0 {
                     if errno == EINTR { continue }
                     failure = errno

@@ -108,7 +108,13 @@ enum KVLogRecord {
         let expiration = Int64(littleEndian: base.loadUnaligned(fromByteOffset: 18, as: Int64.self))
         return .record(
             View(
-                kind: kind, record: record, keyLength: keyLength, metadataLength: metadataLength,
-                valueLength: valueLength, expiration: expiration))
+                kind: kind,
+                record: record,
+                keyLength: keyLength,
+                metadataLength: metadataLength,
+                valueLength: valueLength,
+                expiration: expiration
+            )
+        )
     }
 }

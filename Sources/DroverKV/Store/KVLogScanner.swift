@@ -15,7 +15,9 @@ enum KVLogScanner {
     /// - Parameter visit: called with each record and its offset; the record's memory is valid only
     ///   during the call.
     static func scan(
-        _ file: KVLogFile, from start: Int64, to limit: Int64,
+        _ file: KVLogFile,
+        from start: Int64,
+        to limit: Int64,
         _ visit: (KVLogRecord.View, Int64) throws -> Void
     ) throws -> Outcome {
         var offset = start

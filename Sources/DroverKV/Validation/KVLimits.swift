@@ -96,11 +96,13 @@ package enum KVLimits {
         guard let limit else { return maximumListLimit }
         if limit > maximumListLimit {
             throw KVError(
-                "KV GET failed: 400 Invalid key_count_limit of \(limit). Please specify an integer less than 1000.")
+                "KV GET failed: 400 Invalid key_count_limit of \(limit). Please specify an integer less than 1000."
+            )
         }
         if limit < 1 {
             throw KVError(
-                "KV GET failed: 400 Invalid key_count_limit of \(limit). Please specify an integer greater than 0.")
+                "KV GET failed: 400 Invalid key_count_limit of \(limit). Please specify an integer greater than 0."
+            )
         }
         return limit
     }

@@ -28,7 +28,10 @@ struct QueueConsumerLoop: Sendable {
                 let ready: Int
                 do {
                     ready = try await broker.store.readyCount(
-                        queue: settings.queue, now: broker.clock.nowMilliseconds(), limit: settings.maxBatchSize)
+                        queue: settings.queue,
+                        now: broker.clock.nowMilliseconds(),
+                        limit: settings.maxBatchSize
+                    )
                 } catch {
                     broker.logger.error("queue \(settings.queue): \(error)")
                     await doorbell.wait(timeout: .seconds(1))
@@ -52,7 +55,10 @@ struct QueueConsumerLoop: Sendable {
                 let leased: [LeasedMessage]
                 do {
                     leased = try await broker.store.lease(
-                        queue: settings.queue, now: broker.clock.nowMilliseconds(), limit: settings.maxBatchSize)
+                        queue: settings.queue,
+                        now: broker.clock.nowMilliseconds(),
+                        limit: settings.maxBatchSize
+                    )
                 } catch {
                     broker.logger.error("queue \(settings.queue): \(error)")
                     await doorbell.wait(timeout: .seconds(1))

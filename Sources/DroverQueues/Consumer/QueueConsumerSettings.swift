@@ -28,8 +28,13 @@ public struct QueueConsumerSettings: Sendable, Hashable {
 
     /// Creates settings with the platform's defaults.
     public init(
-        queue: String, maxBatchSize: Int = 10, maxBatchTimeout: Duration = .seconds(5), maxRetries: Int = 3,
-        deadLetterQueue: String? = nil, retryDelay: Int? = nil, maxConcurrency: Int? = nil
+        queue: String,
+        maxBatchSize: Int = 10,
+        maxBatchTimeout: Duration = .seconds(5),
+        maxRetries: Int = 3,
+        deadLetterQueue: String? = nil,
+        retryDelay: Int? = nil,
+        maxConcurrency: Int? = nil
     ) {
         self.queue = queue
         self.maxBatchSize = maxBatchSize

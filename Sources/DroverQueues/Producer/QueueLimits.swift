@@ -30,11 +30,13 @@ enum QueueLimits {
 
     static func invalidContentType(_ type: String) -> QueueError {
         QueueError(
-            "message content type \(type) is invalid; if specified, must be one of 'text', 'json', 'bytes', or 'v8'")
+            "message content type \(type) is invalid; if specified, must be one of 'text', 'json', 'bytes', or 'v8'"
+        )
     }
 
     static func invalidDelay(_ operation: String, seconds: Int) -> QueueError {
         QueueError(
-            "Queue \(operation) failed: delaySeconds of \(seconds) is invalid; it must be between 0 and \(maxDelaySeconds)")
+            "Queue \(operation) failed: delaySeconds of \(seconds) is invalid; it must be between 0 and \(maxDelaySeconds)"
+        )
     }
 }

@@ -62,8 +62,12 @@ public struct QueueProducer: Queue {
         }
         let now = broker.clock.nowMilliseconds()
         let stored = StoredMessage(
-            id: MessageID.make(), timestampMilliseconds: now, contentType: contentType, body: message.body,
-            visibleAtMilliseconds: now + Int64(delay) * 1000)
+            id: MessageID.make(),
+            timestampMilliseconds: now,
+            contentType: contentType,
+            body: message.body,
+            visibleAtMilliseconds: now + Int64(delay) * 1000
+        )
         if stored.bodyBytes.count > QueueLimits.maxMessageBytes {
             throw QueueLimits.messageTooLarge(operation, bytes: stored.bodyBytes.count)
         }

@@ -78,7 +78,8 @@ actor QueueStore {
                 """
                 INSERT INTO messages(queue, id, timestamp_ms, content_type, body_kind, body, visible_at_ms)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                """)
+                """
+            )
             for message in messages {
                 insert.reset()
                 insert.bind(1, queue)
@@ -101,7 +102,8 @@ actor QueueStore {
             """
             SELECT COUNT(*) FROM (SELECT 1 FROM messages
             WHERE queue = ?1 AND leased_by IS NULL AND visible_at_ms <= ?2 LIMIT ?3)
-            """)
+            """
+        )
         count.bind(1, queue)
         count.bind(2, now)
         count.bind(3, limit)
@@ -122,7 +124,8 @@ actor QueueStore {
                               WHERE queue = ?2 AND leased_by IS NULL AND visible_at_ms <= ?3
                               ORDER BY visible_at_ms, seq LIMIT ?4)
                 RETURNING seq, id, timestamp_ms, content_type, body_kind, body, deliveries, visible_at_ms
-                """)
+                """
+            )
             lease.bind(1, processID)
             lease.bind(2, queue)
             lease.bind(3, now)
@@ -134,10 +137,16 @@ actor QueueStore {
                         seq: lease.int64(0),
                         visibleAtMilliseconds: lease.int64(7),
                         message: StoredMessage(
-                            id: lease.string(1), timestampMilliseconds: lease.int64(2),
-                            contentType: QueueContentType(rawValue: lease.string(3)), bodyKind: lease.int(4),
-                            bodyBytes: lease.blob(5), visibleAtMilliseconds: lease.int64(7)),
-                        deliveries: lease.int(6)))
+                            id: lease.string(1),
+                            timestampMilliseconds: lease.int64(2),
+                            contentType: QueueContentType(rawValue: lease.string(3)),
+                            bodyKind: lease.int(4),
+                            bodyBytes: lease.blob(5),
+                            visibleAtMilliseconds: lease.int64(7)
+                        ),
+                        deliveries: lease.int(6)
+                    )
+                )
             }
             // RETURNING gives no order guarantee (https://www.sqlite.org/lang_returning.html).
             leased.sort { ($0.visibleAtMilliseconds, $0.seq) < ($1.visibleAtMilliseconds, $1.seq) }
@@ -158,7 +167,8 @@ actor QueueStore {
                     try delete.run()
                 case .retry(let visibleAt):
                     let retry = try connection.statement(
-                        "UPDATE messages SET leased_by = NULL, visible_at_ms = ?1, retry_delayed = 1 WHERE seq = ?2")
+                        "UPDATE messages SET leased_by = NULL, visible_at_ms = ?1, retry_delayed = 1 WHERE seq = ?2"
+                    )
                     retry.bind(1, visibleAt)
                     retry.bind(2, seq)
                     try retry.run()
@@ -167,7 +177,8 @@ actor QueueStore {
                         """
                         UPDATE messages SET leased_by = NULL, queue = ?1, visible_at_ms = ?2, retry_delayed = 0,
                             deliveries = 0, dead_lettered_from = ?3 WHERE seq = ?4
-                        """)
+                        """
+                    )
                     move.bind(1, target)
                     move.bind(2, now)
                     move.bind(3, queue)
@@ -187,7 +198,8 @@ actor QueueStore {
                     INSERT INTO queue_counters(queue, dead_lettered, dropped) VALUES (?1, ?2, ?3)
                     ON CONFLICT(queue) DO UPDATE SET dead_lettered = dead_lettered + excluded.dead_lettered,
                         dropped = dropped + excluded.dropped
-                    """)
+                    """
+                )
                 count.bind(1, queue)
                 count.bind(2, deadLettered)
                 count.bind(3, dropped)
@@ -243,7 +255,8 @@ actor QueueStore {
     /// The earliest due time among messages of `queues` made to wait by a retry, not leased.
     func nextRetryDue(queues: [String]) throws(QueuesError) -> Int64? {
         let next = try connection.statement(
-            "SELECT MIN(visible_at_ms) FROM messages WHERE queue = ?1 AND leased_by IS NULL AND retry_delayed = 1")
+            "SELECT MIN(visible_at_ms) FROM messages WHERE queue = ?1 AND leased_by IS NULL AND retry_delayed = 1"
+        )
         defer { next.reset() }
         var earliest: Int64?
         for queue in queues {
@@ -269,12 +282,17 @@ actor QueueStore {
                    SUM(leased_by IS NULL AND visible_at_ms > ?1),
                    SUM(leased_by IS NOT NULL)
             FROM messages GROUP BY queue
-            """)
+            """
+        )
         counts.bind(1, now)
         while try counts.step() {
             let name = counts.string(0)
             result[name] = QueueStats(
-                queue: name, ready: counts.int(1), delayed: counts.int(2), inFlight: counts.int(3))
+                queue: name,
+                ready: counts.int(1),
+                delayed: counts.int(2),
+                inFlight: counts.int(3)
+            )
         }
         let counters = try connection.statement("SELECT queue, dead_lettered, dropped FROM queue_counters")
         while try counters.step() {
@@ -295,19 +313,31 @@ actor QueueStore {
             SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, leased_by
             FROM messages WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1)
             ORDER BY seq
-            """)
+            """
+        )
         list.bind(1, queue)
         var letters: [DeadLetter] = []
         while try list.step() {
             let stored = StoredMessage(
-                id: list.string(0), timestampMilliseconds: list.int64(3),
-                contentType: QueueContentType(rawValue: list.string(4)), bodyKind: list.int(5),
-                bodyBytes: list.blob(6), visibleAtMilliseconds: 0)
+                id: list.string(0),
+                timestampMilliseconds: list.int64(3),
+                contentType: QueueContentType(rawValue: list.string(4)),
+                bodyKind: list.int(5),
+                bodyBytes: list.blob(6),
+                visibleAtMilliseconds: 0
+            )
             letters.append(
                 DeadLetter(
-                    id: stored.id, sourceQueue: list.string(1), deadLetterQueue: list.string(2),
-                    timestampMilliseconds: stored.timestampMilliseconds, contentType: stored.contentType,
-                    body: stored.body, deliveries: list.int(7), inFlight: !list.isNull(8)))
+                    id: stored.id,
+                    sourceQueue: list.string(1),
+                    deadLetterQueue: list.string(2),
+                    timestampMilliseconds: stored.timestampMilliseconds,
+                    contentType: stored.contentType,
+                    body: stored.body,
+                    deliveries: list.int(7),
+                    inFlight: !list.isNull(8)
+                )
+            )
         }
         return letters
     }
@@ -322,7 +352,8 @@ actor QueueStore {
                 UPDATE messages SET queue = dead_lettered_from, dead_lettered_from = NULL, deliveries = 0,
                     retry_delayed = 0, visible_at_ms = ?2
                 WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1) AND leased_by IS NULL
-                """)
+                """
+            )
             replay.bind(1, queue)
             replay.bind(2, now)
             try replay.run()
@@ -342,7 +373,11 @@ struct StoredMessage: Sendable {
     var visibleAtMilliseconds: Int64
 
     init(
-        id: String, timestampMilliseconds: Int64, contentType: QueueContentType, bodyKind: Int, bodyBytes: [UInt8],
+        id: String,
+        timestampMilliseconds: Int64,
+        contentType: QueueContentType,
+        bodyKind: Int,
+        bodyBytes: [UInt8],
         visibleAtMilliseconds: Int64
     ) {
         self.id = id
@@ -355,13 +390,21 @@ struct StoredMessage: Sendable {
 
     /// Encodes `body` for storage.
     init(
-        id: String, timestampMilliseconds: Int64, contentType: QueueContentType, body: MessageBody,
+        id: String,
+        timestampMilliseconds: Int64,
+        contentType: QueueContentType,
+        body: MessageBody,
         visibleAtMilliseconds: Int64
     ) {
         let (kind, bytes) = Self.encode(body)
         self.init(
-            id: id, timestampMilliseconds: timestampMilliseconds, contentType: contentType, bodyKind: kind,
-            bodyBytes: bytes, visibleAtMilliseconds: visibleAtMilliseconds)
+            id: id,
+            timestampMilliseconds: timestampMilliseconds,
+            contentType: contentType,
+            bodyKind: kind,
+            bodyBytes: bytes,
+            visibleAtMilliseconds: visibleAtMilliseconds
+        )
     }
 
     static func encode(_ body: MessageBody) -> (kind: Int, bytes: [UInt8]) {

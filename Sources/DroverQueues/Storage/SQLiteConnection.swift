@@ -112,8 +112,12 @@ final class SQLiteStatement: @unchecked Sendable {
         _ = blob.withUnsafeBytes { buffer in
             // A zero-length blob must still be a blob, not NULL.
             sqlite3_bind_blob(
-                raw, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count),
-                unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                raw,
+                index,
+                buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                Int32(buffer.count),
+                unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            )
         }
     }
 

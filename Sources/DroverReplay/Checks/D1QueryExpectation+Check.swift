@@ -16,9 +16,11 @@ extension D1QueryExpectation {
         guard rows.count == actual.count else {
             return [
                 CheckFailure(
-                    path: rowsPath, message: "expected \(rows.count) rows, got \(actual.count)",
+                    path: rowsPath,
+                    message: "expected \(rows.count) rows, got \(actual.count)",
                     expected: JSONValue.array(rows.map(JSONValue.object)).description,
-                    actual: JSONValue.array(actual.map(JSONValue.object)).description)
+                    actual: JSONValue.array(actual.map(JSONValue.object)).description
+                )
             ]
         }
         var failures: [CheckFailure] = []
@@ -29,12 +31,20 @@ extension D1QueryExpectation {
                     CheckFailure(
                         path: rowsPath.appending(index),
                         message: "expected columns \(expectedRow.keys.joined(separator: ", ")), got \(actualRow.keys.joined(separator: ", "))",
-                        expected: JSONValue.object(expectedRow).description, actual: JSONValue.object(actualRow).description))
+                        expected: JSONValue.object(expectedRow).description,
+                        actual: JSONValue.object(actualRow).description
+                    )
+                )
                 continue
             }
             for (column, expectedValue) in expectedRow where actualRow[column] != expectedValue {
                 failures.append(
-                    .mismatch(rowsPath.appending(index).appending(column), expected: expectedValue.description, actual: actualRow[column]!.description))
+                    .mismatch(
+                        rowsPath.appending(index).appending(column),
+                        expected: expectedValue.description,
+                        actual: actualRow[column]!.description
+                    )
+                )
             }
         }
         return failures

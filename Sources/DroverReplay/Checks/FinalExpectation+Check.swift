@@ -19,7 +19,9 @@ extension FinalExpectation {
                 CheckFailure(
                     path: Self.path.appending("logsContain").appending(index),
                     message: "expected the logs to contain \(quoted(text)), \(lines.isEmpty ? "nothing was logged" : "no line does")",
-                    expected: text))
+                    expected: text
+                )
+            )
         }
         for (index, text) in logsNotContain.enumerated() {
             if let line = lines.first(where: { $0.contains(text) }) {
@@ -27,12 +29,18 @@ extension FinalExpectation {
                     CheckFailure(
                         path: Self.path.appending("logsNotContain").appending(index),
                         message: "expected the logs not to contain \(quoted(text)), found in \(CheckFailure.shorten(quoted(line)))",
-                        expected: text, actual: line))
+                        expected: text,
+                        actual: line
+                    )
+                )
             } else if everything.contains(text) {
                 failures.append(
                     CheckFailure(
                         path: Self.path.appending("logsNotContain").appending(index),
-                        message: "expected the logs not to contain \(quoted(text)), found across lines", expected: text))
+                        message: "expected the logs not to contain \(quoted(text)), found across lines",
+                        expected: text
+                    )
+                )
             }
         }
         return failures

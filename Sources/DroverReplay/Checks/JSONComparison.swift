@@ -11,15 +11,21 @@ package enum JSONComparison {
     ///   - path: where `expected` is in the fixture; the failure's path extends it.
     ///   - subset: `true` for `jsonSubset` semantics, `false` for exact equality.
     package static func firstDifference(
-        expected: JSONValue, actual: JSONValue, subset: Bool, at path: JSONPath
+        expected: JSONValue,
+        actual: JSONValue,
+        subset: Bool,
+        at path: JSONPath
     ) -> CheckFailure? {
         switch (expected, actual) {
         case (.object(let expectedObject), .object(let actualObject)):
             for (key, expectedMember) in expectedObject {
                 guard let actualMember = actualObject[key] else {
                     return CheckFailure(
-                        path: path.appending(key), message: "expected \(CheckFailure.shorten(expectedMember.description)), got no such key",
-                        expected: expectedMember.description, actual: nil)
+                        path: path.appending(key),
+                        message: "expected \(CheckFailure.shorten(expectedMember.description)), got no such key",
+                        expected: expectedMember.description,
+                        actual: nil
+                    )
                 }
                 if let failure = firstDifference(expected: expectedMember, actual: actualMember, subset: subset, at: path.appending(key)) {
                     return failure
@@ -27,15 +33,21 @@ package enum JSONComparison {
             }
             if !subset, let extra = actualObject.keys.first(where: { expectedObject[$0] == nil }) {
                 return CheckFailure(
-                    path: path, message: "unexpected key \(quoted(extra)) with value \(CheckFailure.shorten(actualObject[extra]!.description))",
-                    expected: expected.description, actual: actual.description)
+                    path: path,
+                    message: "unexpected key \(quoted(extra)) with value \(CheckFailure.shorten(actualObject[extra]!.description))",
+                    expected: expected.description,
+                    actual: actual.description
+                )
             }
             return nil
         case (.array(let expectedElements), .array(let actualElements)):
             guard expectedElements.count == actualElements.count else {
                 return CheckFailure(
-                    path: path, message: "expected \(expectedElements.count) elements, got \(actualElements.count)",
-                    expected: expected.description, actual: actual.description)
+                    path: path,
+                    message: "expected \(expectedElements.count) elements, got \(actualElements.count)",
+                    expected: expected.description,
+                    actual: actual.description
+                )
             }
             for (index, pair) in zip(expectedElements, actualElements).enumerated() {
                 if let failure = firstDifference(expected: pair.0, actual: pair.1, subset: subset, at: path.appending(index)) {

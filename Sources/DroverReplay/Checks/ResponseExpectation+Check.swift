@@ -14,7 +14,8 @@ extension ResponseExpectation {
             let actual = actualHeaders.value(for: name)
             if actual != value {
                 failures.append(
-                    .mismatch(path.appending("headers").appending(name), expected: quoted(value), actual: actual.map(quoted) ?? "no such header"))
+                    .mismatch(path.appending("headers").appending(name), expected: quoted(value), actual: actual.map(quoted) ?? "no such header")
+                )
             }
         }
         let text = String(decoding: body, as: UTF8.self)
@@ -25,8 +26,12 @@ extension ResponseExpectation {
                 guard let parsed else {
                     failures.append(
                         CheckFailure(
-                            path: path.appending(key), message: "expected a JSON body, got \(CheckFailure.shorten(quoted(text)))",
-                            expected: expected.description, actual: text))
+                            path: path.appending(key),
+                            message: "expected a JSON body, got \(CheckFailure.shorten(quoted(text)))",
+                            expected: expected.description,
+                            actual: text
+                        )
+                    )
                     continue
                 }
                 if let failure = JSONComparison.firstDifference(expected: expected, actual: parsed, subset: subset, at: path.appending(key)) {
@@ -42,7 +47,10 @@ extension ResponseExpectation {
                 CheckFailure(
                     path: path.appending("bodyContains"),
                     message: "expected the body to contain \(quoted(bodyContains)), got \(CheckFailure.shorten(quoted(text)))",
-                    expected: bodyContains, actual: text))
+                    expected: bodyContains,
+                    actual: text
+                )
+            )
         }
         return failures
     }

@@ -51,8 +51,20 @@ struct FixtureParser {
         let expect = top["expect"].flatMap { finalExpectation($0) }
         guard let name else { return nil }
         return Fixture(
-            file: file, name: name, config: config, env: env, now: now, secrets: secrets, vars: vars, given: given,
-            upstream: upstream, upstreamStrict: upstreamStrict, steps: steps, expect: expect, source: document)
+            file: file,
+            name: name,
+            config: config,
+            env: env,
+            now: now,
+            secrets: secrets,
+            vars: vars,
+            given: given,
+            upstream: upstream,
+            upstreamStrict: upstreamStrict,
+            steps: steps,
+            expect: expect,
+            source: document
+        )
     }
 
     // MARK: - given
@@ -109,9 +121,13 @@ struct FixtureParser {
         let expirationTtl = integer(entry["expirationTtl"], path.appending("expirationTtl"), minimum: 0)
         guard let key, let stored else { return nil }
         return KVSeedEntry(
-            key: key, value: stored, expiration: expiration.map(Int64.init), expirationTtl: expirationTtl.map(Int64.init),
+            key: key,
+            value: stored,
+            expiration: expiration.map(Int64.init),
+            expirationTtl: expirationTtl.map(Int64.init),
             metadata: entry["metadata"],
-            path: path)
+            path: path
+        )
     }
 
     private mutating func queueSeedMessage(_ value: JSONValue, _ path: JSONPath) -> QueueSeedMessage? {
@@ -122,7 +138,8 @@ struct FixtureParser {
             if !QueueSeedMessage.contentTypes.contains(contentType) {
                 report(
                     path.appending("contentType"),
-                    "expected one of \(QueueSeedMessage.contentTypes.map(quoted).joined(separator: ", ")), got \(quoted(contentType))")
+                    "expected one of \(QueueSeedMessage.contentTypes.map(quoted).joined(separator: ", ")), got \(quoted(contentType))"
+                )
                 return nil
             }
             if contentType == "text", string(body, path.appending("body")) == nil { return nil }
@@ -174,8 +191,12 @@ struct FixtureParser {
         let bodyText = string(request["body"], path.appending("body"))
         guard let method, let url else { return nil }
         return UpstreamEntry.RequestPattern(
-            method: UpstreamEntry.normalizedMethod(method), url: url, headers: headers, bodyJSON: request["bodyJson"],
-            bodyText: bodyText)
+            method: UpstreamEntry.normalizedMethod(method),
+            url: url,
+            headers: headers,
+            bodyJSON: request["bodyJson"],
+            bodyText: bodyText
+        )
     }
 
     private mutating func upstreamResponse(_ value: JSONValue, _ path: JSONPath) -> (outcome: UpstreamEntry.Outcome, delay: Int)? {
@@ -212,7 +233,8 @@ struct FixtureParser {
             objectsWithUnknownKeys.insert(path)
             report(
                 path.appending(key),
-                "unknown step kind \(quoted(key)) (a step is one of \(FixtureStep.actionKeys.joined(separator: ", ")))")
+                "unknown step kind \(quoted(key)) (a step is one of \(FixtureStep.actionKeys.joined(separator: ", ")))"
+            )
         }
         guard actions.count == 1, let kind = actions.first else {
             if actions.isEmpty, objectsWithUnknownKeys.contains(path) { return nil }
@@ -324,9 +346,12 @@ struct FixtureParser {
                 guard let counts = object(counts, queuePath, allowed: QueueExpectation.keys) else { continue }
                 expectation.queues.append(
                     QueueExpectation(
-                        queue: queue, pending: integer(counts["pending"], queuePath.appending("pending"), minimum: 0),
+                        queue: queue,
+                        pending: integer(counts["pending"], queuePath.appending("pending"), minimum: 0),
                         deadLettered: integer(counts["deadLettered"], queuePath.appending("deadLettered"), minimum: 0),
-                        path: queuePath))
+                        path: queuePath
+                    )
+                )
             }
         }
         expectation.upstreamCalls = integer(top["upstreamCalls"], path.appending("upstreamCalls"), minimum: 0)

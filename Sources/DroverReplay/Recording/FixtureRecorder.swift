@@ -34,8 +34,14 @@ package struct FixtureRecorder: Sendable {
     ///   - config: the `config` to write (relative to DIR, or `/`-rooted), or `nil` for the default.
     ///   - env: the config environment, if any.
     package func fixture(
-        request: RecordedMessage, response: RecordedMessage, exchanges: [RecordedExchange], secretsRead: [String],
-        secretValues: [String: String], time: Date, config: String? = nil, env: String? = nil
+        request: RecordedMessage,
+        response: RecordedMessage,
+        exchanges: [RecordedExchange],
+        secretsRead: [String],
+        secretValues: [String: String],
+        time: Date,
+        config: String? = nil,
+        env: String? = nil
     ) -> JSONValue {
         let redactor = SecretRedactor(secrets: secretValues)
         var top = JSONObject()

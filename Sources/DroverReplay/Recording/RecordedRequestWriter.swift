@@ -42,21 +42,37 @@ package struct RecordedRequestWriter: Sendable {
     package func fixture(for recorded: RecordedRequest) -> JSONValue {
         let exchanges = recorded.exchanges.map { exchange -> RecordedExchange in
             let request = RecordedMessage.request(
-                method: exchange.request.method, target: exchange.request.url, headers: exchange.request.headers,
-                body: exchange.requestBody)
+                method: exchange.request.method,
+                target: exchange.request.url,
+                headers: exchange.request.headers,
+                body: exchange.requestBody
+            )
             switch exchange.result {
             case .success(let response):
                 let body = response.body.bufferedBytes ?? []
-                return RecordedExchange(request: request, outcome: .response(.response(status: response.status, headers: response.headers, body: body)))
+                return RecordedExchange(
+                    request: request,
+                    outcome: .response(.response(status: response.status, headers: response.headers, body: body))
+                )
             case .failure(let error):
                 return RecordedExchange(request: request, outcome: .failure((error as? FetchError)?.kind ?? .connection))
             }
         }
         return recorder.fixture(
-            request: .request(method: recorded.request.method, target: recorded.request.target, headers: recorded.request.headers, body: recorded.requestBody),
+            request: .request(
+                method: recorded.request.method,
+                target: recorded.request.target,
+                headers: recorded.request.headers,
+                body: recorded.requestBody
+            ),
             response: .response(status: recorded.response.status, headers: recorded.response.headers, body: recorded.responseBody),
-            exchanges: exchanges, secretsRead: recorded.secretsRead, secretValues: recorded.secretValues, time: recorded.time,
-            config: Self.relativePath(from: directory, to: recorded.configPath), env: recorded.environment)
+            exchanges: exchanges,
+            secretsRead: recorded.secretsRead,
+            secretValues: recorded.secretValues,
+            time: recorded.time,
+            config: Self.relativePath(from: directory, to: recorded.configPath),
+            env: recorded.environment
+        )
     }
 
     /// Writes the fixture for `recorded`; a failure is logged (the request was already answered).

@@ -42,8 +42,11 @@ package struct SecretPlaceholderResolver: Sendable {
             for placeholder in missing {
                 issues.append(
                     FixtureIssue(
-                        file: fixture.file, path: JSONPath("secrets").appending(name).description,
-                        message: "${\(placeholder)} is not set: add \(placeholder) to .dev.vars beside the config or set it in the environment"))
+                        file: fixture.file,
+                        path: JSONPath("secrets").appending(name).description,
+                        message: "${\(placeholder)} is not set: add \(placeholder) to .dev.vars beside the config or set it in the environment"
+                    )
+                )
             }
             resolved[name] = result
         }
@@ -57,7 +60,9 @@ package struct SecretPlaceholderResolver: Sendable {
                     member.key == "secrets"
                         ? (member.key, .object(JSONObject(secrets.map { ($0.name, .string(resolved[$0.name]!)) })))
                         : (member.key, Self.substitute(in: member.value, values: resolved))
-                }))
+                }
+            )
+        )
         var result = try Fixture.parse(document: document, file: fixture.file)
         result.source = fixture.source
         result.resolvedPlaceholders = resolved

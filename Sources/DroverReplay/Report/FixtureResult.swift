@@ -30,8 +30,13 @@ package struct FixtureResult: Sendable {
 
     /// Creates a result.
     package init(
-        file: String, name: String?, failures: [CheckFailure] = [], errors: [String] = [], skipped: Bool = false,
-        duration: Duration = .zero, logLines: [String] = []
+        file: String,
+        name: String?,
+        failures: [CheckFailure] = [],
+        errors: [String] = [],
+        skipped: Bool = false,
+        duration: Duration = .zero,
+        logLines: [String] = []
     ) {
         self.file = file
         self.name = name
@@ -46,8 +51,11 @@ package struct FixtureResult: Sendable {
     /// validation issue).
     package init(file: String, name: String? = nil, error: ReplayError, duration: Duration = .zero) {
         self.init(
-            file: file, name: name, errors: error.issues.isEmpty ? [error.message] : error.issues.map(\.description),
-            duration: duration)
+            file: file,
+            name: name,
+            errors: error.issues.isEmpty ? [error.message] : error.issues.map(\.description),
+            duration: duration
+        )
     }
 
     /// Failed when anything failed, else skipped or passed.

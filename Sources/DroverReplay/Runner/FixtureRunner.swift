@@ -20,7 +20,9 @@ package struct FixtureRunner: Sendable {
     package var environment: [String: String]
 
     package init(
-        projectRoot: String, registry: WorkerRegistry, update: Bool = false,
+        projectRoot: String,
+        registry: WorkerRegistry,
+        update: Bool = false,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.projectRoot = projectRoot
@@ -65,9 +67,13 @@ package struct FixtureRunner: Sendable {
         let configPath = fixture.configPath(projectRoot: projectRoot)
         do {
             let devVars = try DevVars.load(
-                configDirectory: (configPath as NSString).deletingLastPathComponent, environment: fixture.env)
+                configDirectory: (configPath as NSString).deletingLastPathComponent,
+                environment: fixture.env
+            )
             let resolver = SecretPlaceholderResolver(
-                devVars: devVars?.values.mapValues { $0.reveal() } ?? [:], environment: environment)
+                devVars: devVars?.values.mapValues { $0.reveal() } ?? [:],
+                environment: environment
+            )
             fixture = try resolver.resolve(fixture)
         } catch let error as ReplayError {
             return FixtureResult(file: path, name: fixture.name, error: error)
@@ -79,8 +85,13 @@ package struct FixtureRunner: Sendable {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let sink = MemoryLogSink()
         let session = ReplaySession(
-            fixture: fixture, configPath: configPath, stateDirectory: state, registry: registry, projectRoot: projectRoot,
-            sink: sink)
+            fixture: fixture,
+            configPath: configPath,
+            stateDirectory: state,
+            registry: registry,
+            projectRoot: projectRoot,
+            sink: sink
+        )
         var failures: [CheckFailure] = []
         var errors: [String] = []
         var updates: [Int: FixtureUpdater.ActualResponse] = [:]
@@ -107,8 +118,13 @@ package struct FixtureRunner: Sendable {
             }
         }
         return FixtureResult(
-            file: fixture.file, name: fixture.name, failures: failures, errors: errors,
-            duration: start.duration(to: .now), logLines: sink.lines)
+            file: fixture.file,
+            name: fixture.name,
+            failures: failures,
+            errors: errors,
+            duration: start.duration(to: .now),
+            logLines: sink.lines
+        )
     }
 }
 
@@ -131,7 +147,11 @@ final class ReplaySession: Sendable {
     private let runtime = LockedValue<WorkerRuntime?>(nil)
 
     init(
-        fixture: Fixture, configPath: String, stateDirectory: String, registry: WorkerRegistry, projectRoot: String,
+        fixture: Fixture,
+        configPath: String,
+        stateDirectory: String,
+        registry: WorkerRegistry,
+        projectRoot: String,
         sink: MemoryLogSink
     ) {
         self.fixture = fixture
@@ -153,8 +173,11 @@ final class ReplaySession: Sendable {
             throw ReplayStepError(path: stepPath, message: "\(error)")
         }
         var options = RuntimeOptions(
-            stateDirectory: stateDirectory, clock: clock, fetcher: upstream,
-            logger: Logger(label: "drover", level: .info, sink: sink))
+            stateDirectory: stateDirectory,
+            clock: clock,
+            fetcher: upstream,
+            logger: Logger(label: "drover", level: .info, sink: sink)
+        )
         options.showsErrorDetails = false
         options.d1Readers = 1
         // `secrets` replaces .dev.vars; without it the config's secrets (from .dev.vars) apply.
@@ -198,7 +221,9 @@ final class ReplaySession: Sendable {
             let bindings = queues.producers.map(\.binding)
             throw ReplayStepError(
                 path: path,
-                message: "no queue named \(name) in \(runtime.config.configPath) (producer bindings: \(bindings.isEmpty ? "none" : bindings.joined(separator: ", ")); queues: \(known.isEmpty ? "none" : known.sorted().joined(separator: ", ")))")
+                message:
+                    "no queue named \(name) in \(runtime.config.configPath) (producer bindings: \(bindings.isEmpty ? "none" : bindings.joined(separator: ", ")); queues: \(known.isEmpty ? "none" : known.sorted().joined(separator: ", ")))"
+            )
         }
         return name
     }
@@ -213,8 +238,10 @@ final class ReplaySession: Sendable {
             for entry in entries {
                 do {
                     try await namespace.put(
-                        entry.key, value: entry.bytes,
-                        options: KVPutOptions(expiration: entry.expiration, expirationTtl: entry.expirationTtl, metadata: entry.metadata))
+                        entry.key,
+                        value: entry.bytes,
+                        options: KVPutOptions(expiration: entry.expiration, expirationTtl: entry.expirationTtl, metadata: entry.metadata)
+                    )
                 } catch {
                     throw ReplayStepError(path: entry.path.description, message: "\(error)")
                 }
@@ -271,7 +298,8 @@ final class ReplaySession: Sendable {
             let failures = expect?.check(status: response.status, headers: response.headers, body: body) ?? []
             return StepOutcome(
                 failures: failures,
-                actual: FixtureUpdater.ActualResponse(status: response.status, headers: response.headers, body: body))
+                actual: FixtureUpdater.ActualResponse(status: response.status, headers: response.headers, body: body)
+            )
         case .drainQueues(let names):
             let host = runtime.host
             let queues = try names?.enumerated().map { index, name in
@@ -280,8 +308,10 @@ final class ReplaySession: Sendable {
             guard let broker = runtime.broker else { return StepOutcome() }
             do {
                 try await broker.drain(
-                    runtime.consumerSettings, queues: queues,
-                    deliver: { batch in await host.queue(batch) })
+                    runtime.consumerSettings,
+                    queues: queues,
+                    deliver: { batch in await host.queue(batch) }
+                )
             } catch {
                 throw ReplayStepError(path: step.path.description, message: "\(error)")
             }
@@ -294,7 +324,9 @@ final class ReplaySession: Sendable {
             guard known.contains(cron) else {
                 throw ReplayStepError(
                     path: step.path.appending("scheduled").description,
-                    message: "\"\(cron)\" is not a cron trigger of \(runtime.config.configPath) (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                    message:
+                        "\"\(cron)\" is not a cron trigger of \(runtime.config.configPath) (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+                )
             }
             _ = await runtime.host.scheduled(cron: cron, at: clock.now())
             return StepOutcome()
@@ -351,7 +383,8 @@ final class ReplaySession: Sendable {
                 failures.append(CheckFailure(path: error.path, message: error.message))
                 continue
             }
-            let stats = try await runtime.broker?.stats(queue: name)
+            let stats =
+                try await runtime.broker?.stats(queue: name)
                 ?? QueueStats(queue: queue.queue)
             failures += queue.check(pending: stats.pending, deadLettered: stats.deadLettered)
         }

@@ -23,7 +23,9 @@ package struct ReplayRun: Sendable {
     /// Runs every fixture; `onResult` is called as each finishes (in completion order), and the
     /// results come back in path order.
     /// - Throws: ``ReplayError`` when a given path does not exist.
-    package func run(onResult: @escaping @Sendable (FixtureResult, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) async throws -> [FixtureResult] {
+    package func run(
+        onResult: @escaping @Sendable (FixtureResult, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
+    ) async throws -> [FixtureResult] {
         let given = paths.isEmpty ? [(runner.projectRoot as NSString).appendingPathComponent(FixtureDiscovery.defaultFolder)] : paths
         let files = try FixtureDiscovery.find(given)
         let runner = self.runner

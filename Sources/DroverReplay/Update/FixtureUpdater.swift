@@ -31,7 +31,9 @@ package enum FixtureUpdater {
     /// response) rewritten; steps without `expect` are left alone.
     /// - Parameter redactor: secrets to turn back into `${NAME}` placeholders in what is written.
     package static func updated(
-        _ document: JSONValue, responses: [Int: ActualResponse], redactor: SecretRedactor = SecretRedactor(secrets: [:])
+        _ document: JSONValue,
+        responses: [Int: ActualResponse],
+        redactor: SecretRedactor = SecretRedactor(secrets: [:])
     ) -> JSONValue {
         guard case .object(var top) = document, case .array(var steps) = top["steps"] else { return document }
         for (index, actual) in responses where steps.indices.contains(index) {
@@ -79,7 +81,10 @@ package enum FixtureUpdater {
             case "status":
                 add(key, .integer(Int64(actual.status)))
             case "headers":
-                guard case .object(let listed) = value else { add(key, value); continue }
+                guard case .object(let listed) = value else {
+                    add(key, value)
+                    continue
+                }
                 var headers = JSONObject()
                 for name in listed.keys {
                     if let actualValue = actual.headers.value(for: name) { headers[name] = .string(redactor.redact(actualValue)) }
@@ -107,7 +112,8 @@ package enum FixtureUpdater {
         switch (expected, actual) {
         case (.object(let expectedObject), .object(let actualObject)):
             return .object(
-                JSONObject(expectedObject.keys.compactMap { key in actualObject[key].map { (key, project(expectedObject[key]!, onto: $0)) } }))
+                JSONObject(expectedObject.keys.compactMap { key in actualObject[key].map { (key, project(expectedObject[key]!, onto: $0)) } })
+            )
         case (.array(let expectedElements), .array(let actualElements)) where expectedElements.count == actualElements.count:
             return .array(zip(expectedElements, actualElements).map { project($0, onto: $1) })
         default:

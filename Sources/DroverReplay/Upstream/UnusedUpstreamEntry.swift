@@ -15,7 +15,10 @@ package struct UnusedUpstreamEntry: Sendable, Equatable {
     /// `upstream[1]: expected 2 calls to POST https://..., got 1`.
     package var failure: CheckFailure {
         CheckFailure(
-            path: path, message: "expected \(times) call\(times == 1 ? "" : "s") to \(method) \(url), got \(used)",
-            expected: String(times), actual: String(used))
+            path: path,
+            message: "expected \(times) call\(times == 1 ? "" : "s") to \(method) \(url), got \(used)",
+            expected: String(times),
+            actual: String(used)
+        )
     }
 }

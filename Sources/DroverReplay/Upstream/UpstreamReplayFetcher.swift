@@ -65,7 +65,11 @@ package final class UpstreamReplayFetcher: Fetcher {
             }
             state.unmatched.append(
                 UnmatchedUpstreamCall(
-                    method: method, url: url, reason: nearestMiss(call, uses: state.uses)))
+                    method: method,
+                    url: url,
+                    reason: nearestMiss(call, uses: state.uses)
+                )
+            )
             return nil
         }
         guard let entry = matched else {
@@ -96,8 +100,12 @@ package final class UpstreamReplayFetcher: Fetcher {
         return entries.compactMap { entry in
             guard case .count(let times) = entry.times, uses[entry.index] < times else { return nil }
             return UnusedUpstreamEntry(
-                path: entry.path.description, method: entry.request.method, url: entry.request.url, times: times,
-                used: uses[entry.index])
+                path: entry.path.description,
+                method: entry.request.method,
+                url: entry.request.url,
+                times: times,
+                used: uses[entry.index]
+            )
         }
     }
 

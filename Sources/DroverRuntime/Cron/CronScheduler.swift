@@ -18,7 +18,9 @@ package final class CronScheduler: Sendable {
     ///   - clock: what "now" is; the real clock in `drover dev`, a manual one in tests.
     ///   - sleep: waits until the next slot is due; an error (cancellation) stops that expression.
     package init(
-        crons: [CronExpression], host: WorkerHost, clock: any WallClock = SystemWallClock(),
+        crons: [CronExpression],
+        host: WorkerHost,
+        clock: any WallClock = SystemWallClock(),
         sleep: @escaping Sleep = { try await Task.sleep(for: $0) }
     ) {
         tasks = crons.map { cron in

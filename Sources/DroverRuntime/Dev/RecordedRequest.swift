@@ -49,8 +49,17 @@ package struct RecordedRequest: Sendable {
 
     /// Creates a recorded request.
     package init(
-        sequence: Int, time: Date, request: Request, requestBody: [UInt8], response: Response, responseBody: [UInt8],
-        exchanges: [Exchange], secretsRead: [String], secretValues: [String: String], configPath: String, environment: String?
+        sequence: Int,
+        time: Date,
+        request: Request,
+        requestBody: [UInt8],
+        response: Response,
+        responseBody: [UInt8],
+        exchanges: [Exchange],
+        secretsRead: [String],
+        secretValues: [String: String],
+        configPath: String,
+        environment: String?
     ) {
         self.sequence = sequence
         self.time = time

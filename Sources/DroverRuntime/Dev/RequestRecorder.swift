@@ -76,9 +76,19 @@ package final class RequestRecorder: Sendable {
             let (exchanges, secretsRead) = capture.snapshot
             await sink(
                 RecordedRequest(
-                    sequence: number, time: time, request: incoming, requestBody: requestBody, response: outgoing,
-                    responseBody: responseBody, exchanges: exchanges, secretsRead: secretsRead, secretValues: secretValues,
-                    configPath: config.configPath, environment: config.environment))
+                    sequence: number,
+                    time: time,
+                    request: incoming,
+                    requestBody: requestBody,
+                    response: outgoing,
+                    responseBody: responseBody,
+                    exchanges: exchanges,
+                    secretsRead: secretsRead,
+                    secretValues: secretValues,
+                    configPath: config.configPath,
+                    environment: config.environment
+                )
+            )
         }
         return answered
     }

@@ -25,7 +25,15 @@ package final class WorkerHost: Sendable {
     private let requestCounter = Atomic<Int>(0)
 
     /// Creates a host.
-    package init(workerName: String, worker: any Worker, env: Env, logger: Logger, metrics: RuntimeMetrics = RuntimeMetrics(), showsErrorDetails: Bool, logsRequests: Bool = true) {
+    package init(
+        workerName: String,
+        worker: any Worker,
+        env: Env,
+        logger: Logger,
+        metrics: RuntimeMetrics = RuntimeMetrics(),
+        showsErrorDetails: Bool,
+        logsRequests: Bool = true
+    ) {
         self.workerName = workerName
         self.worker = worker
         self.env = env
@@ -74,7 +82,9 @@ package final class WorkerHost: Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         metrics.recordRequest(status: response.status, seconds: seconds)
         if logsRequests {
-            logger.info("\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))")
+            logger.info(
+                "\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))"
+            )
         }
         return (response, backgroundTask)
     }

@@ -67,8 +67,10 @@ package final class WorkerRuntime: Sendable {
         var broker: QueueBroker?
         if !config.queues.producers.isEmpty || !config.queues.consumers.isEmpty {
             let opened = try QueueBroker(
-                directory: (state as NSString).appendingPathComponent("queues"), clock: options.clock,
-                logger: logger.withLabel("queue"))
+                directory: (state as NSString).appendingPathComponent("queues"),
+                clock: options.clock,
+                logger: logger.withLabel("queue")
+            )
             for producer in config.queues.producers {
                 bindings[producer.binding] = .queue(opened.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay))
             }
@@ -87,8 +89,12 @@ package final class WorkerRuntime: Sendable {
         var vars = config.vars.mapValues(\.jsonValue)
         for (name, value) in options.varOverrides { vars[name] = value }
         let env = Env(
-            bindings: bindings, vars: Vars(vars), fetch: options.fetcher, clock: options.clock,
-            configFile: config.configPath)
+            bindings: bindings,
+            vars: Vars(vars),
+            fetch: options.fetcher,
+            clock: options.clock,
+            configFile: config.configPath
+        )
         services.set(env: env, logger: logger)
 
         self.kvNamespaces = kvNamespaces
@@ -96,8 +102,13 @@ package final class WorkerRuntime: Sendable {
         self.broker = broker
         self.appliedMigrations = applied
         self.host = WorkerHost(
-            workerName: workerName, worker: worker, env: env, logger: logger.withLabel("drover"), showsErrorDetails: options.showsErrorDetails,
-            logsRequests: options.logsRequests)
+            workerName: workerName,
+            worker: worker,
+            env: env,
+            logger: logger.withLabel("drover"),
+            showsErrorDetails: options.showsErrorDetails,
+            logsRequests: options.logsRequests
+        )
         self.cron = LockedValue(nil)
     }
 
@@ -105,10 +116,14 @@ package final class WorkerRuntime: Sendable {
     package var consumerSettings: [QueueConsumerSettings] {
         config.queues.consumers.map { consumer in
             QueueConsumerSettings(
-                queue: consumer.queue, maxBatchSize: consumer.maxBatchSize,
-                maxBatchTimeout: .seconds(consumer.maxBatchTimeout), maxRetries: consumer.maxRetries,
-                deadLetterQueue: consumer.deadLetterQueue, retryDelay: consumer.retryDelay,
-                maxConcurrency: consumer.maxConcurrency)
+                queue: consumer.queue,
+                maxBatchSize: consumer.maxBatchSize,
+                maxBatchTimeout: .seconds(consumer.maxBatchTimeout),
+                maxRetries: consumer.maxRetries,
+                deadLetterQueue: consumer.deadLetterQueue,
+                retryDelay: consumer.retryDelay,
+                maxConcurrency: consumer.maxConcurrency
+            )
         }
     }
 

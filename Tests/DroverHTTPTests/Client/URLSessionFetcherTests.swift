@@ -1,12 +1,13 @@
 import Drover
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import Testing
 
 @testable import DroverHTTP
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Outbound fetch against real HTTP servers on 127.0.0.1 (``FetchTestServer``), never further.
 @Suite("URLSessionFetcher")
@@ -65,8 +66,11 @@ struct URLSessionFetcherTests {
             let fetcher = URLSessionFetcher()
             let payload = (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let response = try await fetcher.fetch(
-                "\(server.origin)/upload", method: "POST", headers: ["Content-Type": "application/octet-stream"],
-                body: Body(bytes: payload))
+                "\(server.origin)/upload",
+                method: "POST",
+                headers: ["Content-Type": "application/octet-stream"],
+                body: Body(bytes: payload)
+            )
             #expect(response.status == 201)
             #expect(try await response.bytes() == payload.reversed())
 
@@ -103,7 +107,11 @@ struct URLSessionFetcherTests {
                 write(Array("chunk two".utf8))
             }
             let response = try await fetcher.fetch(
-                "\(server.origin)/echo", method: "PUT", headers: ["Content-Type": "text/plain"], body: body)
+                "\(server.origin)/echo",
+                method: "PUT",
+                headers: ["Content-Type": "text/plain"],
+                body: body
+            )
             #expect(try await response.text() == "chunk one, chunk two")
             #expect(server.requests.first?.method == "PUT")
         }
@@ -116,7 +124,11 @@ struct URLSessionFetcherTests {
                 "Host": "elsewhere.example", "Content-Length": "999", "Connection": "upgrade", "X-Kept": "1",
             ]
             _ = try await fetcher.fetch(
-                "\(server.origin)/", method: "POST", headers: headers, body: Body(text: "abc"))
+                "\(server.origin)/",
+                method: "POST",
+                headers: headers,
+                body: Body(text: "abc")
+            )
             let request = try #require(server.requests.first)
             #expect(request.values("host") == ["127.0.0.1:\(server.port)"])
             #expect(request.values("content-length") == ["3"])
@@ -145,7 +157,8 @@ struct URLSessionFetcherTests {
                     ("X-Multi", "first"),
                     ("Set-Cookie", "b=2; HttpOnly"),
                     ("X-Multi", "second"),
-                ])
+                ]
+            )
         }) { server in
             let response = try await URLSessionFetcher().fetch("\(server.origin)/")
             #expect(response.headers.setCookies == ["a=1; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT", "b=2; HttpOnly"])
@@ -218,8 +231,11 @@ struct URLSessionFetcherTests {
         }) { server in
             let fetcher = URLSessionFetcher()
             let response = try await fetcher.fetch(
-                "\(server.origin)/start", method: redirect.method,
-                headers: ["Content-Type": "text/plain", "X-Trace": "t1"], body: Body(text: "payload"))
+                "\(server.origin)/start",
+                method: redirect.method,
+                headers: ["Content-Type": "text/plain", "X-Trace": "t1"],
+                body: Body(text: "payload")
+            )
             #expect(response.status == 200)
             #expect(try await response.text() == "\(redirect.expectedMethod) \(redirect.keepsBody ? "payload" : "")")
 
@@ -366,8 +382,11 @@ struct URLSessionFetcherTests {
     @Test func errorMessagesLeaveOutFieldsBodiesQueryAndUserInfo() async throws {
         try await withServer({ _ in .hang }) { server in
             let request = try Request(
-                url: "http://user:SECRET-PASS@127.0.0.1:\(server.port)/p?key=SECRET-QUERY", method: "POST",
-                headers: ["Authorization": "Bearer SECRET-TOKEN"], body: Body(text: "SECRET-BODY"))
+                url: "http://user:SECRET-PASS@127.0.0.1:\(server.port)/p?key=SECRET-QUERY",
+                method: "POST",
+                headers: ["Authorization": "Bearer SECRET-TOKEN"],
+                body: Body(text: "SECRET-BODY")
+            )
             let error = try await fetchError { try await URLSessionFetcher().fetch(request, timeout: .milliseconds(300)) }
             #expect(error.kind == .timeout)
             #expect(!error.description.contains("SECRET"))

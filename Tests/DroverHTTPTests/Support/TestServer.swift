@@ -15,7 +15,10 @@ struct TestServer {
         configure(&configuration)
         let log = MemoryLogSink()
         let server = HTTPServer(
-            configuration: configuration, logger: Logger(label: "http-test", level: .debug, sink: log), responder: responder)
+            configuration: configuration,
+            logger: Logger(label: "http-test", level: .debug, sink: log),
+            responder: responder
+        )
         let port = try server.start()
         return TestServer(server: server, port: port, log: log)
     }
@@ -34,17 +37,20 @@ struct TestServer {
             throw Boom()
         case "/stream":
             return Response(
-                status: 200, headers: ["content-type": "text/plain"],
+                status: 200,
+                headers: ["content-type": "text/plain"],
                 body: .writer { write in
                     for part in ["a", "b", "c"] { write(Array(part.utf8)) }
-                })
+                }
+            )
         case "/big":
             // 8 MiB in 64 KiB chunks, byte i of chunk n is n: more than the socket buffers hold.
             return Response(
                 status: 200,
                 body: .writer { write in
                     for index in 0..<128 { write([UInt8](repeating: UInt8(index), count: 64 * 1024)) }
-                })
+                }
+            )
         case "/request":
             return Response("\(request.method) \(request.url) host=\(request.headers["host"] ?? "-")")
         case "/no-content":
