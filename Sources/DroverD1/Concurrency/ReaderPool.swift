@@ -1,5 +1,9 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A small pool of read connections: a reader is checked out for one statement and returned, so
 /// reads run in parallel, each on its own connection's queue. When all are busy, callers wait in
 /// order; a returned reader is handed to the first waiter after the lock is released.
@@ -32,6 +36,21 @@ final class ReaderPool: Sendable {
     }
 
     /// Gives `reader` back: to the first waiter, or to the idle list.
+    /// Waits, blocking the calling thread, until no reader is leased, and keeps them all leased
+    /// from then on: `close()` calls this so no read runs on a connection being closed. Reads in
+    /// flight take microseconds; new ones are refused before this is called.
+    func leaseAllForClosing() {
+        while true {
+            let done = state.withLock { state in
+                guard state.idle.count == all.count else { return false }
+                state.idle.removeAll()
+                return true
+            }
+            if done { return }
+            usleep(100)
+        }
+    }
+
     /// An idle reader, without waiting; `nil` when every reader is busy.
     func tryAcquire() -> ConnectionActor? {
         state.withLock { $0.idle.popLast() }

@@ -74,6 +74,9 @@ public final class SQLiteD1Database: D1Database {
             connection.checkpoint(truncate: true)
             connection.close()
         }
+        // Reads run under a lease from the pool (some in place, off the connection's queue):
+        // take every lease before closing the readers.
+        readers?.leaseAllForClosing()
         for reader in readers?.all ?? [] { reader.runSynchronously { $0.close() } }
     }
 
@@ -91,16 +94,14 @@ public final class SQLiteD1Database: D1Database {
         let values = statement.values
         if let readers, readOnlySQL.withLock({ $0[sql] }) == true {
             let size = lastKnownSize.load(ordering: .relaxed)
-            // Fast path: an idle reader runs the read on this thread. `dispatch_sync` on its idle
-            // serial queue executes in place (no thread hop) while still serialising with anything
-            // queued on that connection; the pool's lease makes it ours alone, so this never waits.
-            // A read on a WAL database does not wait for writers (sqlite.org/wal.html §2.2), so the
-            // cooperative thread is held only for the statement's own work.
+            // Fast path: an idle reader runs the read on this thread, with no thread hop. Every use
+            // of a reader connection is under a lease from the pool (close() takes them all first),
+            // so the lease makes the connection ours alone. A read on a WAL database does not wait
+            // for writers (sqlite.org/wal.html §2.2): the cooperative thread is held only for the
+            // statement's own work.
             if let reader = readers.tryAcquire() {
                 defer { readers.release(reader) }
-                return try reader.runSynchronously { connection in
-                    try connection.execute(sql: sql, values: values, sizeAfter: { size })
-                }
+                return try reader.connection.execute(sql: sql, values: values, sizeAfter: { size })
             }
             let reader = await readers.acquire()
             defer { readers.release(reader) }

@@ -1,0 +1,50 @@
+import Drover
+import DroverD1
+import Foundation
+import Testing
+
+@Suite("SQLiteD1Database: close")
+struct CloseTests {
+    @Test("closing while reads run: each read succeeds or says the database is closed, nothing crashes")
+    func closeDuringReads() async throws {
+        let directory = try TemporaryDirectory()
+        let db = try TestDatabase.make(in: directory, readers: 2)
+        _ = try await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)\nINSERT INTO t VALUES (1, 'a')")
+        // Make the SQL known as read-only, so reads take the readers' in-place path.
+        _ = try await db.prepare("SELECT name FROM t WHERE id = ?").bind(1).first()
+        let outcomes = await withTaskGroup(of: (ok: Int, closed: Int).self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var ok = 0
+                    var closed = 0
+                    for _ in 0..<2_000 {
+                        do {
+                            let name = try await db.prepare("SELECT name FROM t WHERE id = ?").bind(1).first("name")
+                            #expect(name == "a")
+                            ok += 1
+                        } catch let error as D1Error {
+                            #expect(error.message == "D1_ERROR: database is closed")
+                            closed += 1
+                        } catch {
+                            Issue.record("unexpected error \(error)")
+                        }
+                    }
+                    return (ok, closed)
+                }
+            }
+            group.addTask {
+                await Task.yield()
+                db.close()
+                return (0, 0)
+            }
+            var total = (ok: 0, closed: 0)
+            for await outcome in group {
+                total.ok += outcome.ok
+                total.closed += outcome.closed
+            }
+            return total
+        }
+        #expect(outcomes.ok + outcomes.closed == 8_000)
+        await #expect(throws: D1Error.self) { _ = try await db.prepare("SELECT 1").all() }
+    }
+}
