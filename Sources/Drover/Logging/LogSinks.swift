@@ -59,10 +59,13 @@ public struct StandardErrorLogSink: LogSink {
         return Array((prefix + text).utf8)
     }
 
+    /// RFC 3339 with milliseconds; a `Sendable` value, made once rather than per line.
+    private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     /// The JSON form of a record, without the newline.
     public static func jsonLine(_ record: LogRecord) -> [UInt8] {
         var object = JSONObject()
-        object["time"] = .string(ISO8601DateFormatter().string(from: record.date))
+        object["time"] = .string(record.date.formatted(Self.timeFormat))
         object["level"] = .string(record.level.description)
         object["label"] = .string(record.label)
         object["message"] = .string(record.message)
