@@ -37,14 +37,17 @@ import Testing
     }
 
     @Test func outboundFetchIsRefusedByDefault() async throws {
-        let client = try await TestClient(worker: ClosureWorker(fetch: { _, env, _ in
-            do {
-                _ = try await env.fetch.fetch("https://api.example.test/")
-                return Response("reached the network")
-            } catch let error as FetchError {
-                return Response(error.kind.rawValue, status: 502)
-            }
-        }), config: Self.config)
+        let client = try await TestClient(
+            worker: ClosureWorker(fetch: { _, env, _ in
+                do {
+                    _ = try await env.fetch.fetch("https://api.example.test/")
+                    return Response("reached the network")
+                } catch let error as FetchError {
+                    return Response(error.kind.rawValue, status: 502)
+                }
+            }),
+            config: Self.config
+        )
         let response = await client.request("GET", "/")
         #expect(response.status == 502)
         #expect(try await response.text() == "connection")

@@ -5,8 +5,12 @@ import Testing
 
 @Suite struct LogSinkTests {
     static let record = LogRecord(
-        date: Date(timeIntervalSince1970: 1_767_225_600.25), level: .warning, label: "worker", message: "slow \"upstream\"",
-        metadata: ["request": "7", "trace": "abc"])
+        date: Date(timeIntervalSince1970: 1_767_225_600.25),
+        level: .warning,
+        label: "worker",
+        message: "slow \"upstream\"",
+        metadata: ["request": "7", "trace": "abc"]
+    )
 
     @Test func jsonLinesAreOneJSONObjectWithTimeLevelLabelMessageAndMetadata() throws {
         let line = StandardErrorLogSink.jsonLine(Self.record)

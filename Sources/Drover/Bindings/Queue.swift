@@ -90,3 +90,14 @@ public struct QueueError: BindingError, Equatable {
         self.message = message
     }
 }
+
+extension MessageBody: CustomStringConvertible {
+    /// JSON bodies as their JSON text, text as itself, bytes as a count (for log lines).
+    public var description: String {
+        switch self {
+        case .json(let value): JSONSerializer.string(value)
+        case .text(let text): text
+        case .bytes(let bytes): "<\(bytes.count) bytes>"
+        }
+    }
+}
