@@ -165,11 +165,14 @@ public struct PlaygroundWorker: Worker {
         default:
             messageBody = .json(body)
         }
-        let delay = try object["delaySeconds"].map { value -> Int in
-            guard let seconds = value.integerValue else { throw PlaygroundError("\"delaySeconds\" must be an integer") }
-            return Int(seconds)
-        }
-        return MessageSendRequest(body: messageBody, contentType: contentType, delaySeconds: delay)
+        return MessageSendRequest(body: messageBody, contentType: contentType, delaySeconds: try delaySeconds(in: object))
+    }
+
+    /// The optional integer `delaySeconds` of a send or batch body.
+    private static func delaySeconds(in object: JSONValue) throws -> Int? {
+        guard let value = object["delaySeconds"] else { return nil }
+        guard let seconds = value.integerValue else { throw PlaygroundError("\"delaySeconds\" must be an integer") }
+        return Int(seconds)
     }
 
     @Sendable private static func queueSend(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
@@ -180,11 +183,7 @@ public struct PlaygroundWorker: Worker {
     @Sendable private static func queueBatch(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let body = try await request.json()
         guard let list = body["messages"]?.arrayValue else { throw PlaygroundError("\"messages\" must be an array") }
-        let delay = try body["delaySeconds"].map { value -> Int in
-            guard let seconds = value.integerValue else { throw PlaygroundError("\"delaySeconds\" must be an integer") }
-            return Int(seconds)
-        }
-        try await env.queue("JOBS").sendBatch(try list.map(message), delaySeconds: delay)
+        try await env.queue("JOBS").sendBatch(try list.map(message), delaySeconds: try delaySeconds(in: body))
         return .json(["ok": true], status: 202)
     }
 

@@ -37,7 +37,6 @@ enum DevCommand {
             level: .info,
             sink: StandardErrorLogSink(format: arguments.flag("log-json") ? .json : .text)
         )
-        let initial = try Project.load(arguments, context: context)
         let registry = context.registry
 
         let factory: DevServer.RuntimeFactory = {
@@ -71,11 +70,10 @@ enum DevCommand {
             await server.shutdown()
             throw error
         }
-        if let runtime = server.runtime {
-            context.printError(Banner.text(runtime: runtime, url: "http://\(settings.host):\(bound)"))
-        }
+        guard let runtime = server.runtime else { return DroverCommandLine.failure }
+        context.printError(Banner.text(runtime: runtime, url: "http://\(settings.host):\(bound)"))
 
-        let watcher = FileWatcher(paths: watchedFiles(initial)) {
+        let watcher = FileWatcher(paths: watchedFiles(runtime.config)) {
             await server.reload()
         }
         await SignalWaiter.waitForTermination()
@@ -85,10 +83,11 @@ enum DevCommand {
         return DroverCommandLine.success
     }
 
-    private static func watchedFiles(_ project: Project) -> [String] {
-        let directory = project.config.configDirectory as NSString
-        var files = [project.config.configPath, directory.appendingPathComponent(".dev.vars")]
-        if let environment = project.config.environment {
+    /// The config file and the `.dev.vars` files beside it that a reload reads.
+    private static func watchedFiles(_ config: DroverConfig) -> [String] {
+        let directory = config.configDirectory as NSString
+        var files = [config.configPath, directory.appendingPathComponent(".dev.vars")]
+        if let environment = config.environment {
             files.append(directory.appendingPathComponent(".dev.vars.\(environment)"))
         }
         return files

@@ -15,7 +15,7 @@ actor ConnectionActor {
 
     /// Wraps `connection`, serving it on a new serial queue named `label`.
     init(connection: SQLiteConnection, label: String) {
-        self.executor = DispatchQueueExecutor(queue: DispatchQueue(label: label))
+        self.executor = DispatchQueueExecutor(label: label)
         self.connection = connection
     }
 
@@ -41,28 +41,3 @@ actor ConnectionActor {
 }
 
 /// A serial executor running jobs on a serial dispatch queue.
-private final class DispatchQueueExecutor: SerialExecutor {
-    let queue: DispatchQueue
-
-    init(queue: DispatchQueue) {
-        self.queue = queue
-    }
-
-    func enqueue(_ job: UnownedJob) {
-        queue.async {
-            job.runSynchronously(on: self.asUnownedSerialExecutor())
-        }
-    }
-
-    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
-        UnownedSerialExecutor(ordinary: self)
-    }
-
-    func checkIsolated() {
-        dispatchPrecondition(condition: .onQueue(queue))
-    }
-}
-
-// Safe: the only stored property is a `DispatchQueue`, itself thread-safe; Linux's Dispatch does not
-// mark it `Sendable`.
-extension DispatchQueueExecutor: @unchecked Sendable {}

@@ -41,19 +41,22 @@ package struct InternalRoutes: Sendable {
             return Response(host.metrics.render(), headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"])
         case "/cdn-cgi/handler/scheduled":
             // wrangler: ?cron=<expr>&time=<ms>[&format=json]; 200 "ok" or 500 "exception".
-            let query = request.query
-            let time = query["time"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) } ?? host.env.now
-            let result = await host.scheduled(cron: query["cron"] ?? "", at: time)
+            let result = await runScheduled(request, host: host)
             let status = result.outcome == .ok ? 200 : 500
-            if query["format"] == "json" {
+            if request.query["format"] == "json" {
                 return .json(["outcome": .string(result.outcome.rawValue), "noRetry": .bool(result.noRetry)], status: status)
             }
             return Response(result.outcome.rawValue, status: status)
         default:  // "/__scheduled"
-            let query = request.query
-            let time = query["time"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) } ?? host.env.now
-            let result = await host.scheduled(cron: query["cron"] ?? "", at: time)
+            let result = await runScheduled(request, host: host)
             return result.outcome == .ok ? Response("Ran scheduled event") : Response("Scheduled event failed", status: 500)
         }
+    }
+
+    /// Runs the worker's `scheduled` for the request's `cron`, at its `time` (ms) or now.
+    private func runScheduled(_ request: Request, host: WorkerHost) async -> (outcome: WorkerHost.ScheduledOutcome, noRetry: Bool) {
+        let query = request.query
+        let time = query["time"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) } ?? host.env.now
+        return await host.scheduled(cron: query["cron"] ?? "", at: time)
     }
 }

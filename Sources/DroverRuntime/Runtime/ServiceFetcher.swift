@@ -10,7 +10,8 @@ struct ServiceFetcher: Fetcher {
     func fetch(_ request: Request, timeout: Duration?) async throws -> Response {
         let worker = try registry.require(name)
         guard let (env, logger) = services.get() else {
-            throw WorkerError.bindingMissing(name, kind: "service", configFile: "the config")
+            // Unreachable once the runtime is open: its Env (holding this binding) is set right after it is built.
+            throw WorkerError.bindingMissing(name, kind: "service", configFile: "a runtime that has not finished opening")
         }
         let context = ExecutionContext(logger: logger.withLabel(name))
         let response: Response
