@@ -47,4 +47,47 @@ struct CloseTests {
         #expect(outcomes.ok + outcomes.closed == 8_000)
         await #expect(throws: D1Error.self) { _ = try await db.prepare("SELECT 1").all() }
     }
+
+    @Test("closing while writes run: each write succeeds or says the database is closed, nothing crashes")
+    func closeDuringWrites() async throws {
+        let directory = try TemporaryDirectory()
+        let db = try TestDatabase.make(in: directory, readers: 2)
+        _ = try await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        let outcomes = await withTaskGroup(of: (ok: Int, closed: Int).self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    var ok = 0
+                    var closed = 0
+                    for index in 0..<500 {
+                        do {
+                            _ = try await db.prepare("INSERT INTO t (name) VALUES (?)").bind(.text("n\(index)")).run()
+                            ok += 1
+                        } catch let error as D1Error {
+                            #expect(error.message == "D1_ERROR: database is closed")
+                            closed += 1
+                        } catch {
+                            Issue.record("unexpected error \(error)")
+                        }
+                    }
+                    return (ok, closed)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(5))
+                db.close()
+                return (0, 0)
+            }
+            var total = (ok: 0, closed: 0)
+            for await outcome in group {
+                total.ok += outcome.ok
+                total.closed += outcome.closed
+            }
+            return total
+        }
+        #expect(outcomes.ok + outcomes.closed == 1_000)
+        // Every acknowledged insert is in the file.
+        let reopened = try TestDatabase.make(in: directory)
+        defer { reopened.close() }
+        #expect(try await reopened.prepare("SELECT count(*) AS n FROM t").first("n") == .integer(Int64(outcomes.ok)))
+    }
 }

@@ -201,6 +201,23 @@ struct SQLiteD1DatabaseTests {
         #expect(try await db.prepare("PRAGMA journal_mode").first("journal_mode") == "wal")
     }
 
+    @Test("a cached SELECT * sees a column added after it was first run", arguments: [0, 2])
+    func schemaChangeReprepares(readers: Int) async throws {
+        let directory = try TemporaryDirectory()
+        let db = try TestDatabase.make(in: directory, readers: readers)
+        defer { db.close() }
+        _ = try await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)\nINSERT INTO t (a) VALUES ('x')")
+        let before = try #require(try await db.prepare("SELECT * FROM t").first())
+        #expect(before.columns == ["id", "a"])
+        _ = try await db.exec("ALTER TABLE t ADD COLUMN b INTEGER DEFAULT 7")
+        // The same SQL text: its cached statement is re-prepared by SQLite, with the new column.
+        let after = try #require(try await db.prepare("SELECT * FROM t").first())
+        #expect(after.columns == ["id", "a", "b"])
+        #expect(after.values == [.integer(1), .text("x"), .integer(7)])
+        let empty = try await db.prepare("SELECT * FROM t WHERE id = ?").bind(99).all()
+        #expect(empty.columns == ["id", "a", "b"])
+    }
+
     @Test("a closed database refuses work")
     func closed() async throws {
         let directory = try TemporaryDirectory()

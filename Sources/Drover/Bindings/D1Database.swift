@@ -15,6 +15,12 @@ public protocol D1Database: Sendable {
     ///   `No SQL statements detected.` (no prefix, as D1 words it), `D1_TYPE_ERROR: ...` for a NaN or infinite double).
     func execute(_ statement: D1PreparedStatement) async throws -> D1Result
 
+    /// The first row `statement` returns, or `nil` when it returns none: what `first()` answers.
+    ///
+    /// The statement runs as with ``execute(_:)``; a database may skip building what `first()`
+    /// does not return (the other rows, `meta`). The default is `execute(statement).results.first`.
+    func firstRow(_ statement: D1PreparedStatement) async throws -> D1Row?
+
     /// Runs `statements` in order as one transaction: all succeed or none is applied.
     func batch(_ statements: [D1PreparedStatement]) async throws -> [D1Result]
 
@@ -28,6 +34,10 @@ public protocol D1Database: Sendable {
 }
 
 extension D1Database {
+    public func firstRow(_ statement: D1PreparedStatement) async throws -> D1Row? {
+        try await execute(statement).results.first
+    }
+
     /// A statement ready to bind and run.
     public func prepare(_ sql: String) -> D1PreparedStatement {
         D1PreparedStatement(database: self, sql: sql, values: [])
@@ -93,15 +103,14 @@ public struct D1PreparedStatement: Sendable {
 
     /// The first row, or `nil` when there is none.
     public func first() async throws -> D1Row? {
-        try await database.execute(self).results.first
+        try await database.firstRow(self)
     }
 
     /// The first row's `column`, or `nil` when there is no row.
     /// - Throws: ``D1Error`` `D1_COLUMN_NOTFOUND: Column not found (<column>)` when a row exists but
     ///   has no such column.
     public func first(_ column: String) async throws -> D1Value? {
-        let result = try await database.execute(self)
-        guard let row = result.results.first else { return nil }
+        guard let row = try await database.firstRow(self) else { return nil }
         guard let value = row[column] else { throw D1Error("D1_COLUMN_NOTFOUND: Column not found (\(column))") }
         return value
     }

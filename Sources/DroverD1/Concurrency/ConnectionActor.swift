@@ -1,5 +1,6 @@
 import Dispatch
 import Drover
+import Synchronization
 
 /// One SQLite connection behind its own serial executor: a private serial `DispatchQueue`, so the
 /// blocking C calls never run on Swift's cooperative pool (GRDB's `DispatchQueueActor` idea,
@@ -12,6 +13,8 @@ actor ConnectionActor {
     private let executor: DispatchQueueExecutor
     /// The connection; touched only on ``executor``'s queue.
     nonisolated let connection: SQLiteConnection
+    /// Whether a ``scheduleOnce(after:_:)`` body is waiting.
+    private nonisolated let scheduled = ScheduledFlag()
 
     /// Wraps `connection`, serving it on a new serial queue named `label`.
     init(connection: SQLiteConnection, label: String) {
@@ -24,8 +27,11 @@ actor ConnectionActor {
     }
 
     /// Runs `body` with the connection on the connection's queue.
+    /// - Throws: ``D1Error`` `D1_ERROR: database is closed` once the connection is closed (a call
+    ///   that passed the database's own check just before ``SQLiteD1Database/close()``).
     func run<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws(D1Error) -> T) throws(D1Error) -> T {
-        try body(connection)
+        guard !connection.isClosed else { throw D1Error.closed }
+        return try body(connection)
     }
 
     /// Runs `body` on the connection's queue, blocking the calling thread (set-up and close only).
@@ -33,11 +39,21 @@ actor ConnectionActor {
         try executor.queue.sync { try body(connection) }
     }
 
-    /// Schedules `body` on the connection's queue after `delay` seconds (idle WAL checkpoints).
-    nonisolated func schedule(after delay: Double, _ body: @escaping @Sendable (SQLiteConnection) -> Void) {
-        let connection = self.connection
-        executor.queue.asyncAfter(deadline: .now() + delay) { body(connection) }
+    /// Schedules `body` on the connection's queue after `delay` seconds, unless a `body` scheduled
+    /// so is still waiting: one run per burst of calls (idle WAL checkpoints).
+    nonisolated func scheduleOnce(after delay: Double, _ body: @escaping @Sendable (SQLiteConnection) -> Void) {
+        guard !scheduled.set() else { return }
+        executor.queue.asyncAfter(deadline: .now() + delay) { [connection, scheduled] in
+            scheduled.clear()
+            body(connection)
+        }
     }
 }
 
-/// A serial executor running jobs on a serial dispatch queue.
+/// A flag shared with a scheduled closure (a class, so the closure holds it and not the actor).
+private final class ScheduledFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    /// Sets the flag; returns whether it was already set.
+    func set() -> Bool { value.exchange(true, ordering: .acquiringAndReleasing) }
+    func clear() { value.store(false, ordering: .releasing) }
+}

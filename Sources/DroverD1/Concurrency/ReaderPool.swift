@@ -4,66 +4,110 @@ import Synchronization
 import Glibc
 #endif
 
-/// A small pool of read connections: a reader is checked out for one statement and returned, so
-/// reads run in parallel, each on its own connection's queue. When all are busy, callers wait in
-/// order; a returned reader is handed to the first waiter after the lock is released.
+/// A small pool of read connections: a reader is leased for one statement and given back, so reads
+/// run in parallel, each on its own connection.
+///
+/// Taking an idle reader is one compare-and-swap on a bit mask of idle readers, so the common case
+/// (a reader is free) takes no lock. When every reader is busy, callers wait in order under a lock;
+/// a returned reader is handed to the first of them. A waiter registers (count, then a last look at
+/// the mask) and a releaser publishes (mask, then a look at the count) with sequentially consistent
+/// operations, so one of the two always sees the other and no waiter sleeps past a free reader.
 final class ReaderPool: Sendable {
-    private struct State {
-        var idle: [ConnectionActor]
-        var waiters: [CheckedContinuation<ConnectionActor, Never>] = []
+    /// A reader checked out of the pool; give it back with ``release(_:)``.
+    struct Lease: Sendable {
+        let slot: Int
+        let reader: ConnectionActor
+    }
+
+    private struct Waiters {
+        var queue: [CheckedContinuation<Lease?, Never>] = []
+        var closing = false
     }
 
     /// Every reader, for closing.
     let all: [ConnectionActor]
-    private let state: Mutex<State>
+    /// Bit `i` set: reader `i` is idle.
+    private let idle: Atomic<UInt64>
+    /// How many callers wait in ``waiters``, read without the lock by ``release(_:)``.
+    private let waiting = Atomic<Int>(0)
+    private let waiters = Mutex(Waiters())
+    private let allIdle: UInt64
 
+    /// A pool of `readers` (at most 64).
     init(readers: [ConnectionActor]) {
+        precondition(readers.count <= UInt64.bitWidth, "at most \(UInt64.bitWidth) readers")
         self.all = readers
-        self.state = Mutex(State(idle: readers))
+        self.allIdle = readers.count == UInt64.bitWidth ? .max : (1 << UInt64(readers.count)) - 1
+        self.idle = Atomic(allIdle)
     }
 
-    /// An idle reader, waiting for one when all are busy.
-    func acquire() async -> ConnectionActor {
-        if let reader = state.withLock({ $0.idle.popLast() }) { return reader }
-        return await withCheckedContinuation { continuation in
-            let ready: ConnectionActor? = state.withLock { state in
-                if let reader = state.idle.popLast() { return reader }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
+    /// An idle reader, without waiting; `nil` when every reader is busy (or the pool is closing).
+    func tryAcquire() -> Lease? {
+        var mask = idle.load(ordering: .sequentiallyConsistent)
+        while mask != 0 {
+            let slot = mask.trailingZeroBitCount
+            let (taken, current) = idle.compareExchange(
+                expected: mask,
+                desired: mask & ~(1 << UInt64(slot)),
+                ordering: .sequentiallyConsistent
+            )
+            if taken { return Lease(slot: slot, reader: all[slot]) }
+            mask = current
         }
+        return nil
     }
 
-    /// Gives `reader` back: to the first waiter, or to the idle list.
-    /// Waits, blocking the calling thread, until no reader is leased, and keeps them all leased
-    /// from then on: `close()` calls this so no read runs on a connection being closed. Reads in
-    /// flight take microseconds; new ones are refused before this is called.
-    func leaseAllForClosing() {
-        while true {
-            let done = state.withLock { state in
-                guard state.idle.count == all.count else { return false }
-                state.idle.removeAll()
+    /// An idle reader, waiting for one when all are busy; `nil` once the pool is closing.
+    func acquire() async -> Lease? {
+        if let lease = tryAcquire() { return lease }
+        return await withCheckedContinuation { continuation in
+            let registered = waiters.withLock { state in
+                guard !state.closing else { return false }
+                state.queue.append(continuation)
+                waiting.wrappingAdd(1, ordering: .sequentiallyConsistent)
                 return true
             }
-            if done { return }
+            if registered {
+                // A reader released between the look above and the registration: take it now.
+                handOff()
+            } else {
+                continuation.resume(returning: nil)
+            }
+        }
+    }
+
+    /// Gives a leased reader back: to the first waiter, or to the idle set.
+    func release(_ lease: Lease) {
+        idle.bitwiseOr(1 << UInt64(lease.slot), ordering: .sequentiallyConsistent)
+        if waiting.load(ordering: .sequentiallyConsistent) > 0 { handOff() }
+    }
+
+    /// Pairs waiters with idle readers, first come first served, resuming each outside the lock.
+    private func handOff() {
+        while true {
+            let match: (CheckedContinuation<Lease?, Never>, Lease)? = waiters.withLock { state in
+                guard !state.queue.isEmpty, let lease = tryAcquire() else { return nil }
+                waiting.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                return (state.queue.removeFirst(), lease)
+            }
+            guard let (continuation, lease) = match else { return }
+            continuation.resume(returning: lease)
+        }
+    }
+
+    /// Refuses new leases (waiters get `nil`), then waits, blocking the calling thread, until every
+    /// reader is back, and keeps them all: `close()` calls this so no read runs on a connection
+    /// being closed. Reads in flight take microseconds.
+    func leaseAllForClosing() {
+        let stranded = waiters.withLock { state in
+            state.closing = true
+            waiting.wrappingSubtract(state.queue.count, ordering: .sequentiallyConsistent)
+            defer { state.queue.removeAll() }
+            return state.queue
+        }
+        for continuation in stranded { continuation.resume(returning: nil) }
+        while !idle.compareExchange(expected: allIdle, desired: 0, ordering: .sequentiallyConsistent).exchanged {
             usleep(100)
         }
-    }
-
-    /// An idle reader, without waiting; `nil` when every reader is busy.
-    func tryAcquire() -> ConnectionActor? {
-        state.withLock { $0.idle.popLast() }
-    }
-
-    func release(_ reader: ConnectionActor) {
-        let waiter: CheckedContinuation<ConnectionActor, Never>? = state.withLock { state in
-            if state.waiters.isEmpty {
-                state.idle.append(reader)
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        waiter?.resume(returning: reader)
     }
 }

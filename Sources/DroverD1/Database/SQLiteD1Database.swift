@@ -21,11 +21,10 @@ public final class SQLiteD1Database: D1Database {
     private let logger: Logger
     private let writer: ConnectionActor
     private let readers: ReaderPool?
-    /// SQL texts SQLite has reported read-only, so later runs go to a reader.
-    private let readOnlySQL = Mutex<[String: Bool]>([:])
+    /// SQL texts the writer ran and found read-only: when every reader is busy, these wait for one.
+    private let readOnlySQL = Mutex<Set<String>>([])
     /// The database size after the latest write, reported by reads as `meta.size_after`.
     private let lastKnownSize = Atomic<Int64>(0)
-    private let checkpointPending = Atomic<Bool>(false)
     private let closed = Atomic<Bool>(false)
 
     /// How long after a write the WAL is checkpointed, in seconds.
@@ -81,31 +80,68 @@ public final class SQLiteD1Database: D1Database {
     }
 
     private func checkOpen() throws(D1Error) {
-        if closed.load(ordering: .acquiring) { throw D1Error("D1_ERROR: database is closed") }
+        if closed.load(ordering: .acquiring) { throw D1Error.closed }
     }
 
     // MARK: - D1Database
 
-    /// Runs one statement: on a reader when SQLite has reported its SQL read-only, else on the writer.
+    /// Runs one statement: on a reader when it only reads, else on the writer.
+    ///
+    /// An idle reader is asked first: its statement cache knows whether `sql` is one read-only
+    /// statement (preparing it there the first time), so a read costs no look-up beyond the one it
+    /// needs anyway, and a write costs one cache look-up before it goes to the writer. When every
+    /// reader is busy, a read the writer has found read-only before waits for a reader; anything
+    /// else goes to the writer, never waiting behind reads.
+    ///
+    /// An idle reader runs the read on the calling thread, with no thread hop. Every use of a reader
+    /// connection is under a lease from the pool (``close()`` takes them all first), so the lease
+    /// makes the connection the caller's alone. A read on a WAL database does not wait for writers
+    /// (sqlite.org/wal.html §2.2): the cooperative thread is held only for the statement's own work.
     /// - Throws: ``D1Error`` (`D1_ERROR: ...`, `D1_TYPE_ERROR: ...`).
     public func execute(_ statement: D1PreparedStatement) async throws -> D1Result {
         try checkOpen()
         let sql = statement.sql
         let values = statement.values
-        if let readers, readOnlySQL.withLock({ $0[sql] }) == true {
+        guard let readers, let lease = readers.tryAcquire() else {
+            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: false)
+        }
+        let size = lastKnownSize.load(ordering: .relaxed)
+        let result: D1Result?
+        do {
+            defer { readers.release(lease) }
+            result = try lease.reader.connection.executeIfReadOnly(sql: sql, values: values, sizeAfter: { size })
+        }
+        if let result { return result }
+        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: true)
+    }
+
+    /// `first()`: routed as ``execute(_:)``, but a reader builds only the first row and no `meta`.
+    public func firstRow(_ statement: D1PreparedStatement) async throws -> D1Row? {
+        try checkOpen()
+        let sql = statement.sql
+        let values = statement.values
+        guard let readers, let lease = readers.tryAcquire() else {
+            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: false).results.first
+        }
+        let answer: D1Row??
+        do {
+            defer { readers.release(lease) }
+            answer = try lease.reader.connection.firstRowIfReadOnly(sql: sql, values: values)
+        }
+        if case .some(let row) = answer { return row }
+        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: true).results.first
+    }
+
+    /// Runs a statement no idle reader has run: on a reader, waiting for one, when every reader
+    /// was busy and the writer has found `sql` read-only before; else on the writer.
+    /// - Parameter readerDeclined: a reader saw `sql` and did not run it (it writes, holds several
+    ///   statements or did not prepare there).
+    private func executeWithoutIdleReader(sql: String, values: [D1Value], readerDeclined: Bool) async throws -> D1Result {
+        if !readerDeclined, let readers, readOnlySQL.withLock({ $0.contains(sql) }) {
             let size = lastKnownSize.load(ordering: .relaxed)
-            // Fast path: an idle reader runs the read on this thread, with no thread hop. Every use
-            // of a reader connection is under a lease from the pool (close() takes them all first),
-            // so the lease makes the connection ours alone. A read on a WAL database does not wait
-            // for writers (sqlite.org/wal.html §2.2): the cooperative thread is held only for the
-            // statement's own work.
-            if let reader = readers.tryAcquire() {
-                defer { readers.release(reader) }
-                return try reader.connection.execute(sql: sql, values: values, sizeAfter: { size })
-            }
-            let reader = await readers.acquire()
-            defer { readers.release(reader) }
-            return try await reader.run { connection throws(D1Error) in
+            guard let lease = await readers.acquire() else { throw D1Error.closed }
+            defer { readers.release(lease) }
+            return try await lease.reader.run { connection throws(D1Error) in
                 try connection.execute(sql: sql, values: values, sizeAfter: { size })
             }
         }
@@ -113,10 +149,10 @@ public final class SQLiteD1Database: D1Database {
             let result = try connection.execute(sql: sql, values: values, sizeAfter: { connection.databaseSize() })
             return (result, connection.isCachedReadOnly(sql))
         }
-        if readOnly {
+        if readOnly, readers != nil {
             readOnlySQL.withLock { known in
                 if known.count >= 4_096 { known.removeAll(keepingCapacity: true) }
-                known[sql] = true
+                known.insert(sql)
             }
         }
         afterWrite(result.meta)
@@ -128,9 +164,8 @@ public final class SQLiteD1Database: D1Database {
     public func batch(_ statements: [D1PreparedStatement]) async throws -> [D1Result] {
         try checkOpen()
         if statements.isEmpty { return [] }
-        let items = statements.map { (sql: $0.sql, values: $0.values) }
         let results = try await writer.run { connection throws(D1Error) in
-            try connection.batch(items, sizeAfter: { connection.databaseSize() })
+            try connection.batch(statements, sizeAfter: { connection.databaseSize() })
         }
         if let last = results.last { afterWrite(last.meta, changed: results.contains { $0.meta.changedDB }) }
         return results
@@ -196,12 +231,15 @@ public final class SQLiteD1Database: D1Database {
     /// Checkpoints the WAL shortly after the latest write, once per burst of writes, so an outside
     /// reader of the main file sees recent writes.
     private func scheduleCheckpoint() {
-        guard !checkpointPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        writer.schedule(after: Self.checkpointDelay) { [weak self] connection in
-            self?.checkpointPending.store(false, ordering: .releasing)
+        writer.scheduleOnce(after: Self.checkpointDelay) { connection in
             connection.checkpoint(truncate: false)
         }
     }
+}
+
+extension D1Error {
+    /// What every call on a closed database throws.
+    static let closed = D1Error("D1_ERROR: database is closed")
 }
 
 /// What `drover d1 info` prints.

@@ -4,9 +4,10 @@ import Drover
 import Foundation
 
 extension SQLiteConnection {
-    /// Whether the statement cached for `sql` only reads (`false` when it is not cached).
+    /// Whether the statement cached for `sql` only reads; `false` when none is cached (`sql` holds
+    /// several statements). Never prepares anything.
     func isCachedReadOnly(_ sql: String) -> Bool {
-        (try? cachedStatement(sql))??.isReadOnly ?? false
+        cachedEntry(sql)?.isReadOnly ?? false
     }
 
     /// D1's `exec`: the trimmed text is split at newlines and each line runs as its own query

@@ -24,27 +24,78 @@ extension SQLiteConnection {
     /// bound positionally, and returns the last statement's rows with D1's `meta`.
     ///
     /// - Parameters:
-    ///   - validated: the values were already checked (a batch checks all before it begins).
     ///   - sizeAfter: the database size to report, read after the statement ran.
     /// - Throws: ``D1Error``: `D1_TYPE_ERROR` for an unbindable value, `D1_ERROR: <message>` for
     ///   anything SQLite refuses or a wrong number of values.
     func execute(
         sql: String,
         values: [D1Value],
-        validated: Bool = false,
         sizeAfter: () -> Int64
     ) throws(D1Error)
         -> D1Result
     {
-        let start = DispatchTime.now().uptimeNanoseconds
-        if !validated { try D1ValueBinding.validate(values) }
+        var clock = DispatchTime.now().uptimeNanoseconds
+        try D1ValueBinding.validate(values)
+        return try execute(try cachedStatement(sql), sql: sql, values: values, clock: &clock, sizeAfter: sizeAfter)
+    }
+
+    /// On a read connection: runs `sql` when it is one statement that only reads, and returns `nil`
+    /// without running anything when it writes, holds several statements or does not prepare here
+    /// (the writer then runs it, and reports its error).
+    /// - Throws: ``D1Error`` as ``execute(sql:values:sizeAfter:)``, for a read that ran.
+    func executeIfReadOnly(sql: String, values: [D1Value], sizeAfter: () -> Int64) throws(D1Error) -> D1Result? {
+        var clock = DispatchTime.now().uptimeNanoseconds
+        guard let entry = try? cachedStatement(sql), entry.isReadOnly else { return nil }
+        try D1ValueBinding.validate(values)
+        return try execute(entry, sql: sql, values: values, clock: &clock, sizeAfter: sizeAfter)
+    }
+
+    /// On a read connection: `first()`'s answer when `sql` is one statement that only reads, as
+    /// ``executeIfReadOnly(sql:values:sizeAfter:)`` decides: `.some(row)` (`row` is `nil` when there
+    /// are no rows), or `nil` when nothing ran. The statement still runs to its end, as D1's
+    /// `first()` runs it (an error in a later row is still an error), but only the first row is
+    /// built, and no `meta`, which `first()` does not return.
+    func firstRowIfReadOnly(sql: String, values: [D1Value]) throws(D1Error) -> D1Row?? {
+        guard let entry = try? cachedStatement(sql), entry.isReadOnly else { return nil }
+        try D1ValueBinding.validate(values)
+        let statement = entry.handle
+        defer {
+            sqlite3_reset(statement)
+            // Start the next run's rows_read count from zero.
+            sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)
+        }
+        try bind(values, to: statement)
+        var rc = sqlite3_step(statement)
+        var first: D1Row?
+        if rc == SQLITE_ROW {
+            // After the first step, which re-prepares the statement after a schema change.
+            let count = sqlite3_column_count(statement)
+            first = D1Row(columns: entry.columnNames(), values: rowValues(statement, count: count))
+            repeat { rc = sqlite3_step(statement) } while rc == SQLITE_ROW
+        }
+        guard rc == SQLITE_DONE else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
+        return .some(first)
+    }
+
+    /// Runs `entry` (or, when `nil`, each statement of `sql`) and builds D1's result and `meta`.
+    /// - Parameter clock: the uptime in nanoseconds when the statement began; on return, when it
+    ///   ended (a batch starts the next statement's duration there, with one clock read each).
+    private func execute(
+        _ entry: CachedStatement?,
+        sql: String,
+        values: [D1Value],
+        clock: inout UInt64,
+        sizeAfter: () -> Int64
+    ) throws(D1Error)
+        -> D1Result
+    {
         let totalBefore = sqlite3_total_changes64(handle)
         var outcome: StatementOutcome
-        if let entry = try cachedStatement(sql) {
+        if let entry {
             if isReader && !entry.isReadOnly {
                 throw D1Error("D1_ERROR: attempt to write a readonly database: SQLITE_READONLY")
             }
-            outcome = try run(entry.handle, values: values, schemaChange: entry.isSchemaChange)
+            outcome = try run(entry.handle, cached: entry, values: values, schemaChange: entry.isSchemaChange)
         } else {
             outcome = try runSeveral(sql: sql, values: values)
         }
@@ -52,7 +103,9 @@ extension SQLiteConnection {
         let changes = changed > 0 ? sqlite3_changes64(handle) : 0
         let changedDB = changed > 0 || outcome.schemaChanged
         if changes > outcome.rowsRead { outcome.rowsRead = changes }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+        let end = DispatchTime.now().uptimeNanoseconds
+        let elapsed = Double(end - clock) / 1_000_000
+        clock = end
         let meta = D1Meta(
             duration: elapsed,
             changes: changes,
@@ -96,6 +149,7 @@ extension SQLiteConnection {
                 do {
                     let outcome = try run(
                         statement,
+                        cached: nil,
                         values: isLast ? values : [],
                         schemaChange: SQLiteConnection.isSchemaChange(statement)
                     )
@@ -121,9 +175,11 @@ extension SQLiteConnection {
         return total
     }
 
-    /// Binds `values` to `statement`, steps it to the end and resets it.
+    /// Binds `values` to `statement`, steps it to the end and resets it. The column names come from
+    /// `cached` when the statement is a cached one.
     private func run(
         _ statement: OpaquePointer,
+        cached: CachedStatement?,
         values: [D1Value],
         schemaChange: Bool
     ) throws(D1Error)
@@ -131,8 +187,32 @@ extension SQLiteConnection {
     {
         // Every parameter is bound on each run (the count must match), so no clear_bindings.
         defer { sqlite3_reset(statement) }
-        // D1 refuses a statement that does not get exactly as many values as it has parameters
-        // (the highest ?NNN counts), rather than binding NULL to the missing ones.
+        try bind(values, to: statement)
+        var outcome = StatementOutcome()
+        var rc = sqlite3_step(statement)
+        // Read after the first step: a schema change since the statement was prepared makes SQLite
+        // prepare it again inside that step, and `SELECT *` may then have other columns.
+        let columnCount = sqlite3_column_count(statement)
+        outcome.columns = cached?.columnNames() ?? SQLiteConnection.columnNames(statement)
+        while rc == SQLITE_ROW {
+            outcome.rows.append(D1Row(columns: outcome.columns, values: rowValues(statement, count: columnCount)))
+            rc = sqlite3_step(statement)
+        }
+        guard rc == SQLITE_DONE else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
+        let scanned = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
+        outcome.rowsRead = Int64(outcome.rows.count) + scanned
+        if sqlite3_stmt_readonly(statement) == 0 {
+            outcome.rowsWritten = schemaChange ? 1 : sqlite3_changes64(handle)
+        }
+        outcome.schemaChanged = schemaChange
+        return outcome
+    }
+
+    /// Binds `values` to `statement`'s parameters, in order.
+    /// - Throws: ``D1Error`` when the count differs from the statement's parameters (D1 refuses a
+    ///   statement that does not get exactly as many values as it has parameters, the highest
+    ///   `?NNN` counting, rather than binding NULL to the missing ones), or SQLite refuses a value.
+    private func bind(_ values: [D1Value], to statement: OpaquePointer) throws(D1Error) {
         guard Int(sqlite3_bind_parameter_count(statement)) == values.count else {
             throw D1Error("D1_ERROR: \(D1Messages.wrongParameterCount)")
         }
@@ -163,32 +243,14 @@ extension SQLiteConnection {
             }
             guard rc == SQLITE_OK else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
         }
-        var outcome = StatementOutcome()
-        let columnCount = sqlite3_column_count(statement)
-        outcome.columns.reserveCapacity(Int(columnCount))
-        for column in 0..<columnCount {
-            outcome.columns.append(sqlite3_column_name(statement, column).map { String(cString: $0) } ?? "")
-        }
-        while true {
-            let rc = sqlite3_step(statement)
-            if rc == SQLITE_ROW {
-                var values: [D1Value] = []
-                values.reserveCapacity(Int(columnCount))
-                for column in 0..<columnCount { values.append(columnValue(statement, column)) }
-                outcome.rows.append(D1Row(columns: outcome.columns, values: values))
-            } else if rc == SQLITE_DONE {
-                break
-            } else {
-                throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))")
-            }
-        }
-        let scanned = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
-        outcome.rowsRead = Int64(outcome.rows.count) + scanned
-        if sqlite3_stmt_readonly(statement) == 0 {
-            outcome.rowsWritten = schemaChange ? 1 : sqlite3_changes64(handle)
-        }
-        outcome.schemaChanged = schemaChange
-        return outcome
+    }
+
+    /// The current row's values.
+    private func rowValues(_ statement: OpaquePointer, count: Int32) -> [D1Value] {
+        var values: [D1Value] = []
+        values.reserveCapacity(Int(count))
+        for column in 0..<count { values.append(columnValue(statement, column)) }
+        return values
     }
 
     /// The value of `column` in the current row, with SQLite's own type.
@@ -214,14 +276,16 @@ extension SQLiteConnection {
     /// Runs `statements` in one transaction (`BEGIN IMMEDIATE`, so a second process waits on the
     /// busy timeout instead of failing mid-way); on the first failure everything is rolled back.
     /// - Throws: the failing statement's ``D1Error``.
-    func batch(_ statements: [(sql: String, values: [D1Value])], sizeAfter: () -> Int64) throws(D1Error) -> [D1Result] {
+    func batch(_ statements: [D1PreparedStatement], sizeAfter: () -> Int64) throws(D1Error) -> [D1Result] {
         for statement in statements { try D1ValueBinding.validate(statement.values) }
         try executeInternal("BEGIN IMMEDIATE")
         var results: [D1Result] = []
         results.reserveCapacity(statements.count)
+        var clock = DispatchTime.now().uptimeNanoseconds
         do {
             for statement in statements {
-                results.append(try execute(sql: statement.sql, values: statement.values, validated: true, sizeAfter: { 0 }))
+                let entry = try cachedStatement(statement.sql)
+                results.append(try execute(entry, sql: statement.sql, values: statement.values, clock: &clock, sizeAfter: { 0 }))
             }
             try executeInternal("COMMIT")
         } catch {

@@ -33,6 +33,9 @@ final class SQLiteConnection: @unchecked Sendable {
         let parameterCount: Int32
         let isSchemaChange: Bool
         var lastUse: UInt64 = 0
+        /// The column names, and SQLite's re-prepare count when they were read.
+        private var columns: [String] = []
+        private var columnsPreparation: Int32 = -1
 
         init(handle: OpaquePointer) {
             self.handle = handle
@@ -40,6 +43,29 @@ final class SQLiteConnection: @unchecked Sendable {
             self.parameterCount = sqlite3_bind_parameter_count(handle)
             self.isSchemaChange = SQLiteConnection.isSchemaChange(handle)
         }
+
+        /// The statement's column names, read from SQLite again only after SQLite re-prepared the
+        /// statement (a schema change can change what `SELECT *` returns,
+        /// https://sqlite.org/c3ref/c_stmtstatus_counter.html `SQLITE_STMTSTATUS_REPREPARE`).
+        func columnNames() -> [String] {
+            let preparation = sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0)
+            if preparation != columnsPreparation {
+                columns = SQLiteConnection.columnNames(handle)
+                columnsPreparation = preparation
+            }
+            return columns
+        }
+    }
+
+    /// The column names of `statement`, in order (duplicates kept).
+    static func columnNames(_ statement: OpaquePointer) -> [String] {
+        let count = sqlite3_column_count(statement)
+        var names: [String] = []
+        names.reserveCapacity(Int(count))
+        for column in 0..<count {
+            names.append(sqlite3_column_name(statement, column).map { String(cString: $0) } ?? "")
+        }
+        return names
     }
 
     let handle: OpaquePointer
@@ -204,16 +230,7 @@ final class SQLiteConnection: @unchecked Sendable {
     /// one at a time by the caller.
     /// - Throws: ``D1Error`` `D1_ERROR: <message>` when SQLite refuses the first statement.
     func cachedStatement(_ sql: String) throws(D1Error) -> CachedStatement? {
-        useCounter &+= 1
-        if let lastLookup, lastLookup.sql == sql {
-            lastLookup.entry.lastUse = useCounter
-            return lastLookup.entry
-        }
-        if let entry = cache[sql] {
-            entry.lastUse = useCounter
-            lastLookup = (sql, entry)
-            return entry
-        }
+        if let entry = cachedEntry(sql) { return entry }
         var statement: OpaquePointer?
         var failure: Int32 = SQLITE_OK
         var single = false
@@ -244,6 +261,20 @@ final class SQLiteConnection: @unchecked Sendable {
         entry.lastUse = useCounter
         if cache.count >= cacheCapacity { evictOldest() }
         cache[sql] = entry
+        lastLookup = (sql, entry)
+        return entry
+    }
+
+    /// The statement cached for `sql`, marked as just used; `nil` when none is (nothing is prepared).
+    func cachedEntry(_ sql: String) -> CachedStatement? {
+        useCounter &+= 1
+        // A repeated SQL text is usually the very same string, which `==` sees without comparing bytes.
+        if let lastLookup, lastLookup.sql == sql {
+            lastLookup.entry.lastUse = useCounter
+            return lastLookup.entry
+        }
+        guard let entry = cache[sql] else { return nil }
+        entry.lastUse = useCounter
         lastLookup = (sql, entry)
         return entry
     }
