@@ -8,6 +8,7 @@ public enum D1ValueBinding {
     /// Checks that every value can be bound: a NaN or infinite double cannot (SQLite would store
     /// NULL for NaN, losing the value silently).
     /// - Throws: ``D1Error`` `D1_TYPE_ERROR: Type 'number' not supported for value 'NaN'`.
+    @inlinable
     public static func validate(_ values: [D1Value]) throws(D1Error) {
         for value in values {
             if case .real(let double) = value, !double.isFinite {
@@ -55,6 +56,7 @@ public enum D1ValueBinding {
         }
     }
 
+    @usableFromInline
     package static func typeError(type: String, value: String) -> D1Error {
         D1Error("D1_TYPE_ERROR: Type '\(type)' not supported for value '\(value)'")
     }

@@ -59,12 +59,9 @@ extension SQLiteConnection {
         guard let entry = try? cachedStatement(sql), entry.isReadOnly else { return nil }
         try D1ValueBinding.validate(values)
         let statement = entry.handle
-        defer {
-            sqlite3_reset(statement)
-            // Start the next run's rows_read count from zero.
-            sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)
-        }
-        try bind(values, to: statement)
+        defer { sqlite3_reset(statement) }
+        entry.fullScanCountIsStale = true
+        try bind(values, to: statement, parameterCount: entry.parameterCount)
         var rc = sqlite3_step(statement)
         var first: D1Row?
         if rc == SQLITE_ROW {
@@ -187,8 +184,13 @@ extension SQLiteConnection {
     {
         // Every parameter is bound on each run (the count must match), so no clear_bindings.
         defer { sqlite3_reset(statement) }
-        try bind(values, to: statement)
+        try bind(values, to: statement, parameterCount: cached?.parameterCount ?? sqlite3_bind_parameter_count(statement))
         var outcome = StatementOutcome()
+        if let cached, cached.fullScanCountIsStale {
+            // rows_read counts full-scan steps of this run only: drop what first() runs left.
+            sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)
+            cached.fullScanCountIsStale = false
+        }
         var rc = sqlite3_step(statement)
         // Read after the first step: a schema change since the statement was prepared makes SQLite
         // prepare it again inside that step, and `SELECT *` may then have other columns.
@@ -208,12 +210,12 @@ extension SQLiteConnection {
         return outcome
     }
 
-    /// Binds `values` to `statement`'s parameters, in order.
+    /// Binds `values` to `statement`'s `parameterCount` parameters, in order.
     /// - Throws: ``D1Error`` when the count differs from the statement's parameters (D1 refuses a
     ///   statement that does not get exactly as many values as it has parameters, the highest
     ///   `?NNN` counting, rather than binding NULL to the missing ones), or SQLite refuses a value.
-    private func bind(_ values: [D1Value], to statement: OpaquePointer) throws(D1Error) {
-        guard Int(sqlite3_bind_parameter_count(statement)) == values.count else {
+    private func bind(_ values: [D1Value], to statement: OpaquePointer, parameterCount: Int32) throws(D1Error) {
+        guard Int(parameterCount) == values.count else {
             throw D1Error("D1_ERROR: \(D1Messages.wrongParameterCount)")
         }
         for (offset, value) in values.enumerated() {

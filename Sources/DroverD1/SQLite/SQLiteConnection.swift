@@ -33,6 +33,8 @@ final class SQLiteConnection: @unchecked Sendable {
         let parameterCount: Int32
         let isSchemaChange: Bool
         var lastUse: UInt64 = 0
+        /// SQLite's full-scan step counter holds counts of runs that did not read it (`first()`).
+        var fullScanCountIsStale = false
         /// The column names, and SQLite's re-prepare count when they were read.
         private var columns: [String] = []
         private var columnsPreparation: Int32 = -1
