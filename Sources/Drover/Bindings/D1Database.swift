@@ -175,7 +175,8 @@ public struct D1Meta: Sendable, Hashable {
     public var lastRowId: Int64
     /// Whether the database was written.
     public var changedDB: Bool
-    /// Rows returned plus rows scanned by full scans (an approximation of D1's count).
+    /// Rows the statement read: every row of a full table scan, else the rows returned or changed
+    /// (an approximation of D1's count, from SQLite's statement counters).
     public var rowsRead: Int64
     /// Rows changed by the statement (1 for a schema change).
     public var rowsWritten: Int64

@@ -201,8 +201,10 @@ extension SQLiteConnection {
             rc = sqlite3_step(statement)
         }
         guard rc == SQLITE_DONE else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
-        let scanned = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
-        outcome.rowsRead = Int64(outcome.rows.count) + scanned
+        // A full scan of n rows steps forward n - 1 times (https://sqlite.org/c3ref/c_stmtstatus_counter.html):
+        // it read n rows, whatever it returned; otherwise count the rows returned.
+        let scanSteps = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
+        outcome.rowsRead = scanSteps > 0 ? max(scanSteps + 1, Int64(outcome.rows.count)) : Int64(outcome.rows.count)
         if sqlite3_stmt_readonly(statement) == 0 {
             outcome.rowsWritten = schemaChange ? 1 : sqlite3_changes64(handle)
         }
