@@ -172,4 +172,34 @@ import Testing
         await reloaded
         await running.server.shutdown()
     }
+
+    @Test(.timeLimit(.minutes(1))) func aReloadWaitsForTheOldVersionsRequestsOnlyWithinTheGracePeriod() async throws {
+        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: #"main = "playground""#, with: #"main = "stuck""#) }
+        let entered = Gate()
+        let release = Gate()
+        var registry = PlaygroundProject.registry
+        registry.register(
+            "stuck",
+            ClosureWorker(fetch: { request, _, _ in
+                if request.path == "/stuck" {
+                    entered.open()
+                    await release.wait()
+                }
+                return Response("answered")
+            })
+        )
+        let running = try await Self.start(project, registry: registry, gracePeriod: .milliseconds(200))
+        let connection = try RawHTTPConnection(port: running.port)
+        try connection.write(RawHTTPConnection.requestBytes("GET", "/stuck", body: nil))
+        async let answer = connection.readResponse()
+        await entered.wait()
+        // The request never finishes on its own: the reload still completes after the grace period.
+        await running.server.reload()
+        let warning = running.logs.all.first { $0.level == .warning && $0.message.contains("still running on the previous version") }
+        #expect(warning?.message.hasPrefix("1 request(s) still running") == true)
+        #expect(try await httpRequest(port: running.port, "GET", "/other").text == "answered")
+        release.open()
+        _ = try await answer
+        await running.server.shutdown()
+    }
 }

@@ -68,7 +68,8 @@ package final class DevServer: Sendable {
     package var runtime: WorkerRuntime? { current.get() }
 
     /// Rebuilds the runtime from the config on disk and swaps it in; requests in flight finish on
-    /// the runtime they started on. A broken config keeps the old runtime serving.
+    /// the runtime they started on, within the grace period (after it the old runtime is closed
+    /// under them, as a shutdown would). A broken config keeps the old runtime serving.
     package func reload() async {
         let fresh: WorkerRuntime
         do {
@@ -78,7 +79,12 @@ package final class DevServer: Sendable {
             return
         }
         if let old = current.exchange(fresh) {
-            await current.waitUntilIdle(old)
+            let stillRunning = await current.waitUntilIdle(old, atMost: settings.gracePeriod)
+            if stillRunning > 0 {
+                logger.warning(
+                    "\(stillRunning) request(s) still running on the previous version after the \(settings.gracePeriod) grace period; closing it"
+                )
+            }
             await old.shutdown()
         }
         do {
@@ -143,16 +149,29 @@ private final class ServingRuntime: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns once no request holds `runtime`.
-    func waitUntilIdle(_ runtime: WorkerRuntime) async {
+    /// Returns once no request holds `runtime`, or once `limit` has passed.
+    /// - Returns: how many requests still hold it (0 when it went idle).
+    func waitUntilIdle(_ runtime: WorkerRuntime, atMost limit: Duration) async -> Int {
         let id = ObjectIdentifier(runtime)
+        var timer: Task<Void, Never>?
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let idle = state.withLock { state -> Bool in
                 guard (state.leases[id] ?? 0) > 0 else { return true }
                 state.idleWaiters[id, default: []].append(continuation)
                 return false
             }
-            if idle { continuation.resume() }
+            if idle {
+                continuation.resume()
+                return
+            }
+            // Started only once the waiter is registered, so it cannot fire before there is one.
+            timer = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                let waiters = self.state.withLock { $0.idleWaiters.removeValue(forKey: id) ?? [] }
+                for waiter in waiters { waiter.resume() }
+            }
         }
+        timer?.cancel()
+        return state.withLock { $0.leases[id] ?? 0 }
     }
 }
