@@ -21,12 +21,14 @@ let package = Package(
 
         // The handler API: what a worker author imports.
         .target(name: "Drover", dependencies: ["CCrypto"], swiftSettings: strict),
+        // The one wrapper of libsqlite3's C API, shared by D1 and Queues.
+        .target(name: "DroverSQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         // Runtime pieces.
         .target(name: "DroverHTTP", dependencies: ["Drover", "CLinux"], swiftSettings: strict),
         .target(name: "DroverConfig", dependencies: ["Drover"], swiftSettings: strict),
         .target(name: "DroverKV", dependencies: ["Drover"], swiftSettings: strict),
-        .target(name: "DroverD1", dependencies: ["Drover", "CSQLite"], swiftSettings: strict),
-        .target(name: "DroverQueues", dependencies: ["Drover", "CSQLite"], swiftSettings: strict),
+        .target(name: "DroverD1", dependencies: ["Drover", "DroverSQLite"], swiftSettings: strict),
+        .target(name: "DroverQueues", dependencies: ["Drover", "DroverSQLite"], swiftSettings: strict),
         .target(
             name: "DroverRuntime",
             dependencies: ["Drover", "DroverHTTP", "DroverConfig", "DroverKV", "DroverD1", "DroverQueues"],

@@ -10,9 +10,9 @@ struct ReaderPoolTests {
     /// A pool of `count` readers on a fresh database in `directory`.
     static func pool(_ count: Int, in directory: borrowing TemporaryDirectory) throws -> ReaderPool {
         let path = directory.file("pool.sqlite")
-        _ = try SQLiteConnection(path: path, isReader: false)
+        _ = try D1Connection(path: path, isReader: false)
         let readers = try (0..<count).map { index in
-            ConnectionActor(connection: try SQLiteConnection(path: path, isReader: true), label: "test.reader\(index)")
+            ConnectionActor(connection: try D1Connection(path: path, isReader: true), label: "test.reader\(index)")
         }
         return ReaderPool(readers: readers)
     }

@@ -12,12 +12,12 @@ import Synchronization
 actor ConnectionActor {
     private let executor: DispatchQueueExecutor
     /// The connection; touched only on ``executor``'s queue.
-    nonisolated let connection: SQLiteConnection
+    nonisolated let connection: D1Connection
     /// Whether a ``scheduleOnce(after:_:)`` body is waiting.
     private nonisolated let scheduled = ScheduledFlag()
 
     /// Wraps `connection`, serving it on a new serial queue named `label`.
-    init(connection: SQLiteConnection, label: String) {
+    init(connection: D1Connection, label: String) {
         self.executor = DispatchQueueExecutor(label: label)
         self.connection = connection
     }
@@ -29,19 +29,19 @@ actor ConnectionActor {
     /// Runs `body` with the connection on the connection's queue.
     /// - Throws: ``D1Error`` `D1_ERROR: database is closed` once the connection is closed (a call
     ///   that passed the database's own check just before ``SQLiteD1Database/close()``).
-    func run<T: Sendable>(_ body: @Sendable (SQLiteConnection) throws(D1Error) -> T) throws(D1Error) -> T {
+    func run<T: Sendable>(_ body: @Sendable (D1Connection) throws(D1Error) -> T) throws(D1Error) -> T {
         guard !connection.isClosed else { throw D1Error.closed }
         return try body(connection)
     }
 
     /// Runs `body` on the connection's queue, blocking the calling thread (set-up and close only).
-    nonisolated func runSynchronously<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T {
+    nonisolated func runSynchronously<T>(_ body: (D1Connection) throws -> T) rethrows -> T {
         try executor.queue.sync { try body(connection) }
     }
 
     /// Schedules `body` on the connection's queue after `delay` seconds, unless a `body` scheduled
     /// so is still waiting: one run per burst of calls (idle WAL checkpoints).
-    nonisolated func scheduleOnce(after delay: Double, _ body: @escaping @Sendable (SQLiteConnection) -> Void) {
+    nonisolated func scheduleOnce(after delay: Double, _ body: @escaping @Sendable (D1Connection) -> Void) {
         guard !scheduled.set() else { return }
         executor.queue.asyncAfter(deadline: .now() + delay) { [connection, scheduled] in
             scheduled.clear()

@@ -1,12 +1,12 @@
-import CSQLite
 import Drover
+import DroverSQLite
 import Foundation
 import Synchronization
 
 /// The D1 binding on a local SQLite file, with D1's API, result shapes, limits and error prefixes.
 ///
 /// One write connection serialises every write, `batch` and `exec`; a small pool of read
-/// connections serves statements SQLite reports as read-only (`sqlite3_stmt_readonly`), in
+/// connections serves statements SQLite reports as read-only (https://sqlite.org/c3ref/stmt_readonly.html), in
 /// parallel. In WAL mode (https://sqlite.org/wal.html) a long read never blocks the writer, and a
 /// second process (the CLI beside `drover dev`) on the same file waits on the busy timeout instead
 /// of failing. Each connection lives behind its own serial queue, so SQLite's blocking calls never
@@ -49,12 +49,12 @@ public final class SQLiteD1Database: D1Database {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let name = (path as NSString).lastPathComponent
-        let writerConnection = try SQLiteConnection(path: path, isReader: false)
+        let writerConnection = try D1Connection(path: path, isReader: false)
         self.writer = ConnectionActor(connection: writerConnection, label: "drover.d1.\(name).writer")
         lastKnownSize.store(writer.runSynchronously { $0.databaseSize() }, ordering: .relaxed)
         var pool: [ConnectionActor] = []
         for index in 0..<max(0, readers) {
-            let connection = try SQLiteConnection(path: path, isReader: true)
+            let connection = try D1Connection(path: path, isReader: true)
             pool.append(ConnectionActor(connection: connection, label: "drover.d1.\(name).reader\(index)"))
         }
         self.readers = pool.isEmpty ? nil : ReaderPool(readers: pool)
@@ -185,7 +185,7 @@ public final class SQLiteD1Database: D1Database {
         return outcome.result
     }
 
-    /// The database file's bytes (`sqlite3_serialize` of the main database: a consistent snapshot
+    /// The database file's bytes (SQLite's serialization of the main database: a consistent snapshot
     /// that includes what is still in the WAL).
     public func dump() async throws -> [UInt8] {
         try checkOpen()

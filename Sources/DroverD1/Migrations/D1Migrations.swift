@@ -1,4 +1,5 @@
 import Drover
+import DroverSQLite
 import Foundation
 
 /// D1 migrations as wrangler does them (https://developers.cloudflare.com/d1/reference/migrations/):
@@ -73,7 +74,7 @@ public enum D1Migrations {
             let sql = String(decoding: data, as: UTF8.self)
             var statements = SQLText.splitStatements(sql).map { database.prepare($0) }
             statements.append(
-                database.prepare("INSERT INTO \(SQLiteConnection.quoteIdentifier(table)) (name) VALUES (?)")
+                database.prepare("INSERT INTO \(D1Connection.quoteIdentifier(table)) (name) VALUES (?)")
                     .bind(.text(file))
             )
             do {
@@ -105,7 +106,7 @@ public enum D1Migrations {
     }
 
     private static func appliedNames(database: any D1Database, table: String) async throws(D1MigrationError) -> Set<String> {
-        let quoted = SQLiteConnection.quoteIdentifier(table)
+        let quoted = D1Connection.quoteIdentifier(table)
         do {
             _ = try await database.prepare(
                 """

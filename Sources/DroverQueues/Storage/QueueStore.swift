@@ -1,4 +1,5 @@
 import Drover
+import DroverSQLite
 import Foundation
 
 #if canImport(Glibc)
@@ -19,7 +20,7 @@ import Glibc
 /// queue (dead letter) or deletes it (dropped). A lease whose process is gone is released on the
 /// next consumer start, which is how a message in flight during a crash is delivered again.
 actor QueueStore {
-    private let connection: SQLiteConnection
+    private let database: QueueDatabase
     private let executor: DispatchQueueExecutor
     /// The lease owner written into rows this process delivers.
     private let processID: Int64
@@ -33,14 +34,16 @@ actor QueueStore {
         } catch {
             throw .storage("cannot create queue directory \(directory): \(error.localizedDescription)")
         }
-        let connection = try SQLiteConnection(path: directory + "/queues.sqlite")
-        try connection.execute("PRAGMA busy_timeout = 10000")
-        try connection.execute("PRAGMA journal_mode = WAL")
-        try connection.execute("PRAGMA synchronous = NORMAL")
-        try connection.transaction { () throws(QueuesError) in
-            try connection.execute(Self.schema)
+        let database = try QueueDatabase(path: directory + "/queues.sqlite")
+        try database.run { () throws(SQLiteError) in
+            try database.execute("PRAGMA busy_timeout = 10000")
+            try database.execute("PRAGMA journal_mode = WAL")
+            try database.execute("PRAGMA synchronous = NORMAL")
         }
-        self.connection = connection
+        try database.transaction { () throws(SQLiteError) in
+            try database.execute(Self.schema)
+        }
+        self.database = database
         self.executor = DispatchQueueExecutor(label: "drover.queues.store")
         self.processID = Int64(getpid())
     }
@@ -73,8 +76,8 @@ actor QueueStore {
 
     /// Appends `messages` to `queue` in one transaction: all or none are stored.
     func insert(queue: String, _ messages: [StoredMessage]) throws(QueuesError) {
-        try connection.transaction { () throws(QueuesError) in
-            let insert = try connection.statement(
+        try database.transaction { () throws(SQLiteError) in
+            let insert = try database.statement(
                 """
                 INSERT INTO messages(queue, id, timestamp_ms, content_type, body_kind, body, visible_at_ms)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -82,13 +85,13 @@ actor QueueStore {
             )
             for message in messages {
                 insert.reset()
-                insert.bind(1, queue)
-                insert.bind(2, message.id)
-                insert.bind(3, message.timestampMilliseconds)
-                insert.bind(4, message.contentType.rawValue)
-                insert.bind(5, message.bodyKind)
-                insert.bind(6, blob: message.bodyBytes)
-                insert.bind(7, message.visibleAtMilliseconds)
+                try insert.bind(queue, at: 1)
+                try insert.bind(message.id, at: 2)
+                try insert.bind(message.timestampMilliseconds, at: 3)
+                try insert.bind(message.contentType.rawValue, at: 4)
+                try insert.bind(message.bodyKind, at: 5)
+                try insert.bind(blob: message.bodyBytes, at: 6)
+                try insert.bind(message.visibleAtMilliseconds, at: 7)
                 try insert.run()
             }
         }
@@ -98,26 +101,28 @@ actor QueueStore {
 
     /// How many messages of `queue` are deliverable at `now`, counting at most `limit`.
     func readyCount(queue: String, now: Int64, limit: Int) throws(QueuesError) -> Int {
-        let count = try connection.statement(
-            """
-            SELECT COUNT(*) FROM (SELECT 1 FROM messages
-            WHERE queue = ?1 AND leased_by IS NULL AND visible_at_ms <= ?2 LIMIT ?3)
-            """
-        )
-        count.bind(1, queue)
-        count.bind(2, now)
-        count.bind(3, limit)
-        // A statement left mid-result would pin a WAL read snapshot: reset it before returning.
-        defer { count.reset() }
-        guard try count.step() else { return 0 }
-        return count.int(0)
+        try database.run { () throws(SQLiteError) in
+            let count = try database.statement(
+                """
+                SELECT COUNT(*) FROM (SELECT 1 FROM messages
+                WHERE queue = ?1 AND leased_by IS NULL AND visible_at_ms <= ?2 LIMIT ?3)
+                """
+            )
+            try count.bind(queue, at: 1)
+            try count.bind(now, at: 2)
+            try count.bind(limit, at: 3)
+            // A statement left mid-result would pin a WAL read snapshot: reset it before returning.
+            defer { count.reset() }
+            guard try count.step() else { return 0 }
+            return count.int(0)
+        }
     }
 
     /// Leases up to `limit` deliverable messages of `queue`, oldest due first, counting one more
     /// delivery on each.
     func lease(queue: String, now: Int64, limit: Int) throws(QueuesError) -> [LeasedMessage] {
-        try connection.transaction { () throws(QueuesError) in
-            let lease = try connection.statement(
+        try database.transaction { () throws(SQLiteError) in
+            let lease = try database.statement(
                 """
                 UPDATE messages SET leased_by = ?1, deliveries = deliveries + 1
                 WHERE seq IN (SELECT seq FROM messages
@@ -126,10 +131,10 @@ actor QueueStore {
                 RETURNING seq, id, timestamp_ms, content_type, body_kind, body, deliveries, visible_at_ms
                 """
             )
-            lease.bind(1, processID)
-            lease.bind(2, queue)
-            lease.bind(3, now)
-            lease.bind(4, limit)
+            try lease.bind(processID, at: 1)
+            try lease.bind(queue, at: 2)
+            try lease.bind(now, at: 3)
+            try lease.bind(limit, at: 4)
             var leased: [LeasedMessage] = []
             while try lease.step() {
                 leased.append(
@@ -137,9 +142,9 @@ actor QueueStore {
                         seq: lease.int64(0),
                         visibleAtMilliseconds: lease.int64(7),
                         message: StoredMessage(
-                            id: lease.string(1),
+                            id: lease.text(1),
                             timestampMilliseconds: lease.int64(2),
-                            contentType: QueueContentType(rawValue: lease.string(3)),
+                            contentType: QueueContentType(rawValue: lease.text(3)),
                             bodyKind: lease.int(4),
                             bodyBytes: lease.blob(5),
                             visibleAtMilliseconds: lease.int64(7)
@@ -156,53 +161,53 @@ actor QueueStore {
 
     /// Applies the fate of each message of a finished batch, in one transaction.
     func settle(queue: String, _ fates: [(seq: Int64, fate: MessageFate)], now: Int64) throws(QueuesError) {
-        try connection.transaction { () throws(QueuesError) in
+        try database.transaction { () throws(SQLiteError) in
             var deadLettered = 0
             var dropped = 0
             for (seq, fate) in fates {
                 switch fate {
                 case .acknowledge:
-                    let delete = try connection.statement("DELETE FROM messages WHERE seq = ?1")
-                    delete.bind(1, seq)
+                    let delete = try database.statement("DELETE FROM messages WHERE seq = ?1")
+                    try delete.bind(seq, at: 1)
                     try delete.run()
                 case .retry(let visibleAt):
-                    let retry = try connection.statement(
+                    let retry = try database.statement(
                         "UPDATE messages SET leased_by = NULL, visible_at_ms = ?1, retry_delayed = 1 WHERE seq = ?2"
                     )
-                    retry.bind(1, visibleAt)
-                    retry.bind(2, seq)
+                    try retry.bind(visibleAt, at: 1)
+                    try retry.bind(seq, at: 2)
                     try retry.run()
                 case .deadLetter(let target):
-                    let move = try connection.statement(
+                    let move = try database.statement(
                         """
                         UPDATE messages SET leased_by = NULL, queue = ?1, visible_at_ms = ?2, retry_delayed = 0,
                             deliveries = 0, dead_lettered_from = ?3 WHERE seq = ?4
                         """
                     )
-                    move.bind(1, target)
-                    move.bind(2, now)
-                    move.bind(3, queue)
-                    move.bind(4, seq)
+                    try move.bind(target, at: 1)
+                    try move.bind(now, at: 2)
+                    try move.bind(queue, at: 3)
+                    try move.bind(seq, at: 4)
                     try move.run()
                     deadLettered += 1
                 case .drop:
-                    let delete = try connection.statement("DELETE FROM messages WHERE seq = ?1")
-                    delete.bind(1, seq)
+                    let delete = try database.statement("DELETE FROM messages WHERE seq = ?1")
+                    try delete.bind(seq, at: 1)
                     try delete.run()
                     dropped += 1
                 }
             }
             if deadLettered > 0 || dropped > 0 {
-                let count = try connection.statement(
+                let count = try database.statement(
                     """
                     INSERT INTO queue_counters(queue, dead_lettered, dropped) VALUES (?1, ?2, ?3)
                     ON CONFLICT(queue) DO UPDATE SET dead_lettered = dead_lettered + excluded.dead_lettered,
                         dropped = dropped + excluded.dropped
                     """
                 )
-                count.bind(1, queue)
-                count.bind(2, deadLettered)
-                count.bind(3, dropped)
+                try count.bind(queue, at: 1)
+                try count.bind(deadLettered, at: 2)
+                try count.bind(dropped, at: 3)
                 try count.run()
             }
         }
@@ -210,11 +215,11 @@ actor QueueStore {
 
     /// Makes leased messages deliverable again without counting their delivery as a failure.
     func release(_ seqs: [Int64]) throws(QueuesError) {
-        try connection.transaction { () throws(QueuesError) in
-            let release = try connection.statement("UPDATE messages SET leased_by = NULL WHERE seq = ?1")
+        try database.transaction { () throws(SQLiteError) in
+            let release = try database.statement("UPDATE messages SET leased_by = NULL WHERE seq = ?1")
             for seq in seqs {
                 release.reset()
-                release.bind(1, seq)
+                try release.bind(seq, at: 1)
                 try release.run()
             }
         }
@@ -225,21 +230,24 @@ actor QueueStore {
     /// messages were released.
     @discardableResult
     func releaseAbandonedLeases() throws(QueuesError) -> Int {
-        let owners = try connection.statement("SELECT DISTINCT leased_by FROM messages WHERE leased_by IS NOT NULL")
-        var dead: [Int64] = []
-        while try owners.step() {
-            let owner = owners.int64(0)
-            if owner != processID && !Self.processExists(owner) { dead.append(owner) }
+        let dead = try database.run { () throws(SQLiteError) in
+            let owners = try database.statement("SELECT DISTINCT leased_by FROM messages WHERE leased_by IS NOT NULL")
+            var dead: [Int64] = []
+            while try owners.step() {
+                let owner = owners.int64(0)
+                if owner != processID && !Self.processExists(owner) { dead.append(owner) }
+            }
+            return dead
         }
         guard !dead.isEmpty else { return 0 }
-        return try connection.transaction { () throws(QueuesError) in
+        return try database.transaction { () throws(SQLiteError) in
             var released = 0
-            let release = try connection.statement("UPDATE messages SET leased_by = NULL WHERE leased_by = ?1")
+            let release = try database.statement("UPDATE messages SET leased_by = NULL WHERE leased_by = ?1")
             for owner in dead {
                 release.reset()
-                release.bind(1, owner)
+                try release.bind(owner, at: 1)
                 try release.run()
-                released += connection.changes
+                released += database.changes
             }
             return released
         }
@@ -254,110 +262,116 @@ actor QueueStore {
 
     /// The earliest due time among messages of `queues` made to wait by a retry, not leased.
     func nextRetryDue(queues: [String]) throws(QueuesError) -> Int64? {
-        let next = try connection.statement(
-            "SELECT MIN(visible_at_ms) FROM messages WHERE queue = ?1 AND leased_by IS NULL AND retry_delayed = 1"
-        )
-        defer { next.reset() }
-        var earliest: Int64?
-        for queue in queues {
-            next.reset()
-            next.bind(1, queue)
-            if try next.step(), !next.isNull(0) {
-                let due = next.int64(0)
-                earliest = min(earliest ?? due, due)
+        try database.run { () throws(SQLiteError) in
+            let next = try database.statement(
+                "SELECT MIN(visible_at_ms) FROM messages WHERE queue = ?1 AND leased_by IS NULL AND retry_delayed = 1"
+            )
+            defer { next.reset() }
+            var earliest: Int64?
+            for queue in queues {
+                next.reset()
+                try next.bind(queue, at: 1)
+                if try next.step(), !next.isNull(0) {
+                    let due = next.int64(0)
+                    earliest = min(earliest ?? due, due)
+                }
             }
+            return earliest
         }
-        return earliest
     }
 
     // MARK: Inspecting
 
     /// Counts per queue at `now`: every queue with a stored message or a counter.
     func stats(now: Int64) throws(QueuesError) -> [String: QueueStats] {
-        var result: [String: QueueStats] = [:]
-        let counts = try connection.statement(
-            """
-            SELECT queue,
-                   SUM(leased_by IS NULL AND visible_at_ms <= ?1),
-                   SUM(leased_by IS NULL AND visible_at_ms > ?1),
-                   SUM(leased_by IS NOT NULL)
-            FROM messages GROUP BY queue
-            """
-        )
-        counts.bind(1, now)
-        while try counts.step() {
-            let name = counts.string(0)
-            result[name] = QueueStats(
-                queue: name,
-                ready: counts.int(1),
-                delayed: counts.int(2),
-                inFlight: counts.int(3)
+        try database.run { () throws(SQLiteError) in
+            var result: [String: QueueStats] = [:]
+            let counts = try database.statement(
+                """
+                SELECT queue,
+                       SUM(leased_by IS NULL AND visible_at_ms <= ?1),
+                       SUM(leased_by IS NULL AND visible_at_ms > ?1),
+                       SUM(leased_by IS NOT NULL)
+                FROM messages GROUP BY queue
+                """
             )
+            try counts.bind(now, at: 1)
+            while try counts.step() {
+                let name = counts.text(0)
+                result[name] = QueueStats(
+                    queue: name,
+                    ready: counts.int(1),
+                    delayed: counts.int(2),
+                    inFlight: counts.int(3)
+                )
+            }
+            let counters = try database.statement("SELECT queue, dead_lettered, dropped FROM queue_counters")
+            while try counters.step() {
+                let name = counters.text(0)
+                var stats = result[name] ?? QueueStats(queue: name)
+                stats.deadLettered = counters.int(1)
+                stats.dropped = counters.int(2)
+                result[name] = stats
+            }
+            return result
         }
-        let counters = try connection.statement("SELECT queue, dead_lettered, dropped FROM queue_counters")
-        while try counters.step() {
-            let name = counters.string(0)
-            var stats = result[name] ?? QueueStats(queue: name)
-            stats.deadLettered = counters.int(1)
-            stats.dropped = counters.int(2)
-            result[name] = stats
-        }
-        return result
     }
 
     /// The dead letters that came from `queue`, or that sit in `queue` when it is a dead-letter
     /// queue, oldest first.
     func deadLetters(queue: String) throws(QueuesError) -> [DeadLetter] {
-        let list = try connection.statement(
-            """
-            SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, leased_by
-            FROM messages WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1)
-            ORDER BY seq
-            """
-        )
-        list.bind(1, queue)
-        var letters: [DeadLetter] = []
-        while try list.step() {
-            let stored = StoredMessage(
-                id: list.string(0),
-                timestampMilliseconds: list.int64(3),
-                contentType: QueueContentType(rawValue: list.string(4)),
-                bodyKind: list.int(5),
-                bodyBytes: list.blob(6),
-                visibleAtMilliseconds: 0
+        try database.run { () throws(SQLiteError) in
+            let list = try database.statement(
+                """
+                SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, leased_by
+                FROM messages WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1)
+                ORDER BY seq
+                """
             )
-            letters.append(
-                DeadLetter(
-                    id: stored.id,
-                    sourceQueue: list.string(1),
-                    deadLetterQueue: list.string(2),
-                    timestampMilliseconds: stored.timestampMilliseconds,
-                    contentType: stored.contentType,
-                    body: stored.body,
-                    deliveries: list.int(7),
-                    inFlight: !list.isNull(8)
+            try list.bind(queue, at: 1)
+            var letters: [DeadLetter] = []
+            while try list.step() {
+                let stored = StoredMessage(
+                    id: list.text(0),
+                    timestampMilliseconds: list.int64(3),
+                    contentType: QueueContentType(rawValue: list.text(4)),
+                    bodyKind: list.int(5),
+                    bodyBytes: list.blob(6),
+                    visibleAtMilliseconds: 0
                 )
-            )
+                letters.append(
+                    DeadLetter(
+                        id: stored.id,
+                        sourceQueue: list.text(1),
+                        deadLetterQueue: list.text(2),
+                        timestampMilliseconds: stored.timestampMilliseconds,
+                        contentType: stored.contentType,
+                        body: stored.body,
+                        deliveries: list.int(7),
+                        inFlight: !list.isNull(8)
+                    )
+                )
+            }
+            return letters
         }
-        return letters
     }
 
     /// Moves the dead letters of `queue` (see ``deadLetters(queue:)``) back to the queue they came
     /// from, deliverable at `now` with their attempts starting again at 1. Messages a dead-letter
     /// consumer holds right now are left alone. Returns how many moved.
     func replayDeadLetters(queue: String, now: Int64) throws(QueuesError) -> Int {
-        try connection.transaction { () throws(QueuesError) in
-            let replay = try connection.statement(
+        try database.transaction { () throws(SQLiteError) in
+            let replay = try database.statement(
                 """
                 UPDATE messages SET queue = dead_lettered_from, dead_lettered_from = NULL, deliveries = 0,
                     retry_delayed = 0, visible_at_ms = ?2
                 WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1) AND leased_by IS NULL
                 """
             )
-            replay.bind(1, queue)
-            replay.bind(2, now)
+            try replay.bind(queue, at: 1)
+            try replay.bind(now, at: 2)
             try replay.run()
-            return connection.changes
+            return database.changes
         }
     }
 }

@@ -1,6 +1,6 @@
-import CSQLite
 import Dispatch
 import Drover
+import DroverSQLite
 
 /// D1's own messages for parameter mistakes (workerd's SQL binding words them so).
 enum D1Messages {
@@ -19,7 +19,7 @@ private struct StatementOutcome {
     var schemaChanged = false
 }
 
-extension SQLiteConnection {
+extension D1Connection {
     /// Runs `sql` (one statement, or several of which only the last has parameters) with `values`
     /// bound positionally, and returns the last statement's rows with D1's `meta`.
     ///
@@ -58,20 +58,22 @@ extension SQLiteConnection {
     func firstRowIfReadOnly(sql: String, values: [D1Value]) throws(D1Error) -> D1Row?? {
         guard let entry = try? cachedStatement(sql), entry.isReadOnly else { return nil }
         try D1ValueBinding.validate(values)
-        let statement = entry.handle
-        defer { sqlite3_reset(statement) }
+        let statement = entry.statement
+        defer { statement.reset() }
         entry.fullScanCountIsStale = true
         try bind(values, to: statement, parameterCount: entry.parameterCount)
-        var rc = sqlite3_step(statement)
-        var first: D1Row?
-        if rc == SQLITE_ROW {
-            // After the first step, which re-prepares the statement after a schema change.
-            let count = sqlite3_column_count(statement)
-            first = D1Row(columns: entry.columnNames(), values: rowValues(statement, count: count))
-            repeat { rc = sqlite3_step(statement) } while rc == SQLITE_ROW
+        do throws(SQLiteError) {
+            var first: D1Row?
+            if try statement.step() {
+                // After the first step, which re-prepares the statement after a schema change.
+                let count = statement.columnCount
+                first = D1Row(columns: entry.columnNames(), values: rowValues(statement, count: count))
+                while try statement.step() {}
+            }
+            return .some(first)
+        } catch {
+            throw D1Error(sqlite: error)
         }
-        guard rc == SQLITE_DONE else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
-        return .some(first)
     }
 
     /// Runs `entry` (or, when `nil`, each statement of `sql`) and builds D1's result and `meta`.
@@ -86,18 +88,18 @@ extension SQLiteConnection {
     ) throws(D1Error)
         -> D1Result
     {
-        let totalBefore = sqlite3_total_changes64(handle)
+        let totalBefore = sqlite.totalChanges
         var outcome: StatementOutcome
         if let entry {
             if isReader && !entry.isReadOnly {
                 throw D1Error("D1_ERROR: attempt to write a readonly database: SQLITE_READONLY")
             }
-            outcome = try run(entry.handle, cached: entry, values: values, schemaChange: entry.isSchemaChange)
+            outcome = try run(entry.statement, cached: entry, values: values, schemaChange: entry.isSchemaChange)
         } else {
             outcome = try runSeveral(sql: sql, values: values)
         }
-        let changed = sqlite3_total_changes64(handle) - totalBefore
-        let changes = changed > 0 ? sqlite3_changes64(handle) : 0
+        let changed = sqlite.totalChanges - totalBefore
+        let changes = changed > 0 ? sqlite.changes : 0
         let changedDB = changed > 0 || outcome.schemaChanged
         if changes > outcome.rowsRead { outcome.rowsRead = changes }
         let end = DispatchTime.now().uptimeNanoseconds
@@ -106,7 +108,7 @@ extension SQLiteConnection {
         let meta = D1Meta(
             duration: elapsed,
             changes: changes,
-            lastRowId: sqlite3_last_insert_rowid(handle),
+            lastRowId: sqlite.lastInsertRowID,
             changedDB: changedDB,
             rowsRead: outcome.rowsRead,
             rowsWritten: outcome.rowsWritten,
@@ -124,31 +126,31 @@ extension SQLiteConnection {
             guard let base = buffer.baseAddress else { return }
             var cursor: UnsafePointer<CChar> = base
             while cursor.pointee != 0 {
-                var statement: OpaquePointer?
-                var tail: UnsafePointer<CChar>?
-                let remaining = Int32(buffer.count - (cursor - base))
-                let rc = sqlite3_prepare_v2(handle, cursor, remaining, &statement, &tail)
-                guard rc == SQLITE_OK else {
-                    failure = D1Error("D1_ERROR: \(lastErrorMessage(code: rc))")
+                let prepared: (statement: SQLiteStatement?, tail: UnsafePointer<CChar>?)
+                do throws(SQLiteError) {
+                    prepared = try sqlite.prepare(cursor, byteCount: buffer.count - (cursor - base), persistent: false)
+                } catch {
+                    failure = D1Error(sqlite: error)
                     return
                 }
-                guard let statement else { break }  // only white space or comments were left
-                defer { sqlite3_finalize(statement) }
+                guard let statement = prepared.statement else { break }  // only white space or comments were left
+                defer { statement.finalize() }
+                let tail = prepared.tail
                 let isLast = SQLText.isBlank(tail)
-                if !isLast && sqlite3_bind_parameter_count(statement) > 0 {
+                if !isLast && statement.parameterCount > 0 {
                     failure = D1Error("D1_ERROR: \(D1Messages.parametersOnlyLast)")
                     return
                 }
-                if isReader && sqlite3_stmt_readonly(statement) == 0 {
+                if isReader && !statement.isReadOnly {
                     failure = D1Error("D1_ERROR: attempt to write a readonly database: SQLITE_READONLY")
                     return
                 }
-                do {
+                do throws(D1Error) {
                     let outcome = try run(
                         statement,
                         cached: nil,
                         values: isLast ? values : [],
-                        schemaChange: SQLiteConnection.isSchemaChange(statement)
+                        schemaChange: D1Connection.isSchemaChange(statement)
                     )
                     total.columns = outcome.columns
                     total.rows = outcome.rows
@@ -156,11 +158,8 @@ extension SQLiteConnection {
                     total.rowsWritten += outcome.rowsWritten
                     total.schemaChanged = total.schemaChanged || outcome.schemaChanged
                     ranAny = true
-                } catch let error as D1Error {
-                    failure = error
-                    return
                 } catch {
-                    failure = D1Error("D1_ERROR: \(error)")
+                    failure = error
                     return
                 }
                 guard let tail else { break }
@@ -175,7 +174,7 @@ extension SQLiteConnection {
     /// Binds `values` to `statement`, steps it to the end and resets it. The column names come from
     /// `cached` when the statement is a cached one.
     private func run(
-        _ statement: OpaquePointer,
+        _ statement: SQLiteStatement,
         cached: CachedStatement?,
         values: [D1Value],
         schemaChange: Bool
@@ -183,30 +182,33 @@ extension SQLiteConnection {
         -> StatementOutcome
     {
         // Every parameter is bound on each run (the count must match), so no clear_bindings.
-        defer { sqlite3_reset(statement) }
-        try bind(values, to: statement, parameterCount: cached?.parameterCount ?? sqlite3_bind_parameter_count(statement))
+        defer { statement.reset() }
+        try bind(values, to: statement, parameterCount: cached?.parameterCount ?? statement.parameterCount)
         var outcome = StatementOutcome()
         if let cached, cached.fullScanCountIsStale {
             // rows_read counts full-scan steps of this run only: drop what first() runs left.
-            sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)
+            _ = statement.status(.fullScanSteps, reset: true)
             cached.fullScanCountIsStale = false
         }
-        var rc = sqlite3_step(statement)
-        // Read after the first step: a schema change since the statement was prepared makes SQLite
-        // prepare it again inside that step, and `SELECT *` may then have other columns.
-        let columnCount = sqlite3_column_count(statement)
-        outcome.columns = cached?.columnNames() ?? SQLiteConnection.columnNames(statement)
-        while rc == SQLITE_ROW {
-            outcome.rows.append(D1Row(columns: outcome.columns, values: rowValues(statement, count: columnCount)))
-            rc = sqlite3_step(statement)
+        do throws(SQLiteError) {
+            var hasRow = try statement.step()
+            // Read after the first step: a schema change since the statement was prepared makes SQLite
+            // prepare it again inside that step, and `SELECT *` may then have other columns.
+            let columnCount = statement.columnCount
+            outcome.columns = cached?.columnNames() ?? statement.columnNames()
+            while hasRow {
+                outcome.rows.append(D1Row(columns: outcome.columns, values: rowValues(statement, count: columnCount)))
+                hasRow = try statement.step()
+            }
+        } catch {
+            throw D1Error(sqlite: error)
         }
-        guard rc == SQLITE_DONE else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
         // A full scan of n rows steps forward n - 1 times (https://sqlite.org/c3ref/c_stmtstatus_counter.html):
         // it read n rows, whatever it returned; otherwise count the rows returned.
-        let scanSteps = Int64(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
+        let scanSteps = Int64(statement.status(.fullScanSteps, reset: true))
         outcome.rowsRead = scanSteps > 0 ? max(scanSteps + 1, Int64(outcome.rows.count)) : Int64(outcome.rows.count)
-        if sqlite3_stmt_readonly(statement) == 0 {
-            outcome.rowsWritten = schemaChange ? 1 : sqlite3_changes64(handle)
+        if !statement.isReadOnly {
+            outcome.rowsWritten = schemaChange ? 1 : sqlite.changes
         }
         outcome.schemaChanged = schemaChange
         return outcome
@@ -216,41 +218,30 @@ extension SQLiteConnection {
     /// - Throws: ``D1Error`` when the count differs from the statement's parameters (D1 refuses a
     ///   statement that does not get exactly as many values as it has parameters, the highest
     ///   `?NNN` counting, rather than binding NULL to the missing ones), or SQLite refuses a value.
-    private func bind(_ values: [D1Value], to statement: OpaquePointer, parameterCount: Int32) throws(D1Error) {
+    private func bind(_ values: [D1Value], to statement: SQLiteStatement, parameterCount: Int32) throws(D1Error) {
         guard Int(parameterCount) == values.count else {
             throw D1Error("D1_ERROR: \(D1Messages.wrongParameterCount)")
         }
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let rc: Int32
-            switch value {
-            case .null: rc = sqlite3_bind_null(statement, index)
-            case .integer(let integer): rc = sqlite3_bind_int64(statement, index, integer)
-            case .real(let double): rc = sqlite3_bind_double(statement, index, double)
-            case .text(let text):
-                var text = text
-                rc = text.withUTF8 { bytes in
-                    sqlite3_bind_text(
-                        statement,
-                        index,
-                        UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                        Int32(bytes.count),
-                        sqliteTransient
-                    )
-                }
-            case .blob(let bytes):
-                rc = bytes.withUnsafeBytes { buffer in
-                    // A zero-length blob still needs a non-null pointer to bind as a blob, not NULL.
-                    buffer.baseAddress.map { sqlite3_bind_blob(statement, index, $0, Int32(buffer.count), sqliteTransient) }
-                        ?? sqlite3_bind_zeroblob(statement, index, 0)
+        do throws(SQLiteError) {
+            for (offset, value) in values.enumerated() {
+                let index = Int32(offset + 1)
+                switch value {
+                case .null: try statement.bindNull(at: index)
+                case .integer(let integer): try statement.bind(integer, at: index)
+                case .real(let double): try statement.bind(double, at: index)
+                // With its byte length: a text holding NUL keeps every byte.
+                case .text(let text): try statement.bind(text, at: index)
+                // A zero-length blob stays a blob, not NULL.
+                case .blob(let bytes): try statement.bind(blob: bytes, at: index)
                 }
             }
-            guard rc == SQLITE_OK else { throw D1Error("D1_ERROR: \(lastErrorMessage(code: rc))") }
+        } catch {
+            throw D1Error(sqlite: error)
         }
     }
 
     /// The current row's values.
-    private func rowValues(_ statement: OpaquePointer, count: Int32) -> [D1Value] {
+    private func rowValues(_ statement: SQLiteStatement, count: Int32) -> [D1Value] {
         var values: [D1Value] = []
         values.reserveCapacity(Int(count))
         for column in 0..<count { values.append(columnValue(statement, column)) }
@@ -258,22 +249,13 @@ extension SQLiteConnection {
     }
 
     /// The value of `column` in the current row, with SQLite's own type.
-    private func columnValue(_ statement: OpaquePointer, _ column: Int32) -> D1Value {
-        switch sqlite3_column_type(statement, column) {
-        case SQLITE_INTEGER:
-            return .integer(sqlite3_column_int64(statement, column))
-        case SQLITE_FLOAT:
-            return .real(sqlite3_column_double(statement, column))
-        case SQLITE_TEXT:
-            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
-            let count = Int(sqlite3_column_bytes(statement, column))
-            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
-        case SQLITE_BLOB:
-            let count = Int(sqlite3_column_bytes(statement, column))
-            guard count > 0, let blob = sqlite3_column_blob(statement, column) else { return .blob([]) }
-            return .blob(Array(UnsafeRawBufferPointer(start: blob, count: count)))
-        default:
-            return .null
+    private func columnValue(_ statement: SQLiteStatement, _ column: Int32) -> D1Value {
+        switch statement.columnType(column) {
+        case .integer: .integer(statement.int64(column))
+        case .float: .real(statement.double(column))
+        case .text: .text(statement.text(column))
+        case .blob: .blob(statement.blob(column))
+        case .null: .null
         }
     }
 

@@ -1,9 +1,9 @@
-import CSQLite
 import Dispatch
 import Drover
+import DroverSQLite
 import Foundation
 
-extension SQLiteConnection {
+extension D1Connection {
     /// Whether the statement cached for `sql` only reads; `false` when none is cached (`sql` holds
     /// several statements). Never prepares anything.
     func isCachedReadOnly(_ sql: String) -> Bool {
@@ -40,12 +40,10 @@ extension SQLiteConnection {
     /// The main database's bytes (https://sqlite.org/c3ref/serialize.html).
     /// - Throws: ``D1Error`` `D1_DUMP_ERROR: ...` when SQLite cannot serialize it.
     func serialize() throws(D1Error) -> [UInt8] {
-        var size: sqlite3_int64 = 0
-        guard let data = sqlite3_serialize(handle, "main", &size, 0) else {
+        guard let bytes = sqlite.serialize(schema: "main") else {
             if databaseSize() == 0 { return [] }
-            throw D1Error("D1_DUMP_ERROR: \(String(cString: sqlite3_errmsg(handle)))")
+            throw D1Error("D1_DUMP_ERROR: \(sqlite.errorMessage)")
         }
-        defer { sqlite3_free(data) }
-        return Array(UnsafeRawBufferPointer(start: data, count: Int(size)))
+        return bytes
     }
 }

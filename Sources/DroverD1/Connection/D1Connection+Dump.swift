@@ -1,8 +1,7 @@
-import CSQLite
 import Drover
 import Foundation
 
-extension SQLiteConnection {
+extension D1Connection {
     /// The database as SQL text in the manner of the `sqlite3` shell's `.dump`
     /// (https://sqlite.org/cli.html#converting_an_entire_database_to_a_text_file): tables with their
     /// rows, `sqlite_sequence`, then indexes, triggers and views, in one transaction.

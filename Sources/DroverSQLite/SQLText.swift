@@ -2,9 +2,9 @@ import CSQLite
 
 /// Small scanners over SQL text: enough to tell whether what follows a statement is only white
 /// space and comments (https://sqlite.org/lang_comment.html), and a statement's first keyword.
-enum SQLText {
+package enum SQLText {
     /// Whether the C string at `text` holds only white space, `;` and comments (or is `nil`).
-    static func isBlank(_ text: UnsafePointer<CChar>?) -> Bool {
+    package static func isBlank(_ text: UnsafePointer<CChar>?) -> Bool {
         guard let text else { return true }
         var pointer = UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self)
         while true {
@@ -31,12 +31,12 @@ enum SQLText {
     }
 
     /// Whether `text` holds only white space, `;` and comments.
-    static func isBlank(_ text: String) -> Bool {
+    package static func isBlank(_ text: String) -> Bool {
         text.withCString { isBlank($0) }
     }
 
     /// The first keyword of the C string `text`, upper-cased, after white space and comments.
-    static func firstKeyword(_ text: UnsafePointer<CChar>) -> String {
+    package static func firstKeyword(_ text: UnsafePointer<CChar>) -> String {
         var pointer = UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self)
         // Skip leading blanks and comments the same way `isBlank` does.
         while true {
@@ -67,10 +67,15 @@ enum SQLText {
         return String(decoding: word, as: UTF8.self)
     }
 
+    /// The first keyword of `text`, upper-cased, after white space and comments.
+    package static func firstKeyword(_ text: String) -> String {
+        text.withCString { firstKeyword($0) }
+    }
+
     /// `sql` split into its statements (each without its trailing `;`), by SQLite's own notion of a
     /// complete statement (https://sqlite.org/c3ref/complete.html): text is cut at each `;` after
     /// which what came before is complete, so `;` inside strings, comments and triggers is kept.
-    static func splitStatements(_ sql: String) -> [String] {
+    package static func splitStatements(_ sql: String) -> [String] {
         var statements: [String] = []
         var current: [UInt8] = []
         for byte in sql.utf8 {
