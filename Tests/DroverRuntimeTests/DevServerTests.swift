@@ -43,6 +43,42 @@ import Testing
         return try response.json()["results"]?.arrayValue ?? []
     }
 
+    /// A server on a copy of the playground whose worker (`held`) answers with `respond`, holding
+    /// `GET /held` until `release` opens. The request to `/held` is sent and has reached the worker
+    /// when this returns; `response` is its answer.
+    struct HeldRequest {
+        let project: PlaygroundProject
+        let running: Running
+        let release: Gate
+        let response: Task<RawHTTPResponse, any Error>
+    }
+
+    static func startHoldingARequest(
+        gracePeriod: Duration = .seconds(30),
+        respond: @escaping @Sendable (Request, Env) async throws -> Response
+    ) async throws -> HeldRequest {
+        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: #"main = "playground""#, with: #"main = "held""#) }
+        let entered = Gate()
+        let release = Gate()
+        var registry = PlaygroundProject.registry
+        registry.register(
+            "held",
+            ClosureWorker(fetch: { request, env, _ in
+                if request.path == "/held" {
+                    entered.open()
+                    await release.wait()
+                }
+                return try await respond(request, env)
+            })
+        )
+        let running = try await start(project, registry: registry, gracePeriod: gracePeriod)
+        let connection = try RawHTTPConnection(port: running.port)
+        try connection.write(RawHTTPConnection.requestBytes("GET", "/held", body: nil))
+        let response = Task { try await connection.readResponse() }
+        await entered.wait()
+        return HeldRequest(project: project, running: running, release: release, response: response)
+    }
+
     @Test func servesThePlaygroundWithItsBindings() async throws {
         let running = try await Self.start(try PlaygroundProject.make())
         let port = running.port
@@ -108,55 +144,25 @@ import Testing
     }
 
     @Test func shutdownFinishesARequestInFlight() async throws {
-        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: #"main = "playground""#, with: #"main = "slow""#) }
-        let entered = Gate()
-        let release = Gate()
-        var registry = PlaygroundProject.registry
-        registry.register(
-            "slow",
-            ClosureWorker(fetch: { request, _, _ in
-                entered.open()
-                await release.wait()
-                return Response("finished \(request.path)")
-            })
-        )
-        let running = try await Self.start(project, registry: registry)
-        let connection = try RawHTTPConnection(port: running.port)
-        try connection.write(RawHTTPConnection.requestBytes("GET", "/slow", body: nil))
-        async let answer = connection.readResponse()
-        await entered.wait()
+        let held = try await Self.startHoldingARequest { request, _ in Response("finished \(request.path)") }
+        let running = held.running
         async let stopped: Void = running.server.shutdown()
         // The server stops accepting: a new connection is refused or gets no answer.
-        release.open()
-        let response = try await answer
+        held.release.open()
+        let response = try await held.response.value
         #expect(response.status == 200)
-        #expect(response.text == "finished /slow")
+        #expect(response.text == "finished /held")
         await stopped
         #expect(running.server.runtime == nil)
         #expect((try? await httpRequest(port: running.port, "GET", "/after")) == nil)
     }
 
     @Test func aRequestInFlightDuringAReloadFinishesOnItsVersion() async throws {
-        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: #"main = "playground""#, with: #"main = "slow""#) }
-        let entered = Gate()
-        let release = Gate()
-        var registry = PlaygroundProject.registry
-        registry.register(
-            "slow",
-            ClosureWorker(fetch: { request, env, _ in
-                if request.path == "/slow" {
-                    entered.open()
-                    await release.wait()
-                }
-                try await env.kv("KV").put("written", value: Array("by \(request.path)".utf8), options: KVPutOptions())
-                return Response("greeting \(env.vars["GREETING"] ?? "-")")
-            })
-        )
-        let running = try await Self.start(project, registry: registry)
-        let connection = try RawHTTPConnection(port: running.port)
-        try connection.write(RawHTTPConnection.requestBytes("GET", "/slow", body: nil))
-        async let answer = connection.readResponse()
-        await entered.wait()
+        let held = try await Self.startHoldingARequest { request, env in
+            try await env.kv("KV").put("written", value: Array("by \(request.path)".utf8), options: KVPutOptions())
+            return Response("greeting \(env.vars["GREETING"] ?? "-")")
+        }
+        let (project, running) = (held.project, held.running)
         let config = try String(contentsOfFile: project.configPath, encoding: .utf8)
         try config.replacingOccurrences(of: #"GREETING = "hello""#, with: #"GREETING = "bonjour""#)
             .write(toFile: project.configPath, atomically: true, encoding: .utf8)
@@ -165,8 +171,8 @@ import Testing
         try await eventually("the new version to serve") {
             try await httpRequest(port: running.port, "GET", "/fast").text == "greeting bonjour"
         }
-        release.open()
-        let response = try await answer
+        held.release.open()
+        let response = try await held.response.value
         #expect(response.status == 200)
         #expect(response.text == "greeting hello")
         await reloaded
@@ -174,32 +180,15 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func aReloadWaitsForTheOldVersionsRequestsOnlyWithinTheGracePeriod() async throws {
-        let project = try PlaygroundProject.make { $0.replacingOccurrences(of: #"main = "playground""#, with: #"main = "stuck""#) }
-        let entered = Gate()
-        let release = Gate()
-        var registry = PlaygroundProject.registry
-        registry.register(
-            "stuck",
-            ClosureWorker(fetch: { request, _, _ in
-                if request.path == "/stuck" {
-                    entered.open()
-                    await release.wait()
-                }
-                return Response("answered")
-            })
-        )
-        let running = try await Self.start(project, registry: registry, gracePeriod: .milliseconds(200))
-        let connection = try RawHTTPConnection(port: running.port)
-        try connection.write(RawHTTPConnection.requestBytes("GET", "/stuck", body: nil))
-        async let answer = connection.readResponse()
-        await entered.wait()
+        let held = try await Self.startHoldingARequest(gracePeriod: .milliseconds(200)) { _, _ in Response("answered") }
+        let running = held.running
         // The request never finishes on its own: the reload still completes after the grace period.
         await running.server.reload()
         let warning = running.logs.all.first { $0.level == .warning && $0.message.contains("still running on the previous version") }
         #expect(warning?.message.hasPrefix("1 request(s) still running") == true)
         #expect(try await httpRequest(port: running.port, "GET", "/other").text == "answered")
-        release.open()
-        _ = try await answer
+        held.release.open()
+        _ = try await held.response.value
         await running.server.shutdown()
     }
 }

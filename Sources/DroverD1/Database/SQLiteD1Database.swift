@@ -102,17 +102,12 @@ public final class SQLiteD1Database: D1Database {
         try checkOpen()
         let sql = statement.sql
         let values = statement.values
-        guard let readers, let lease = readers.tryAcquire() else {
-            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: false)
-        }
         let size = lastKnownSize.load(ordering: .relaxed)
-        let result: D1Result?
-        do {
-            defer { readers.release(lease) }
-            result = try lease.reader.connection.executeIfReadOnly(sql: sql, values: values, sizeAfter: { size })
+        let (result, readerDeclined) = try onIdleReader { reader throws(D1Error) in
+            try reader.executeIfReadOnly(sql: sql, values: values, sizeAfter: { size })
         }
         if let result { return result }
-        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: true)
+        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: readerDeclined)
     }
 
     /// `first()`: routed as ``execute(_:)``, but a reader builds only the first row and no `meta`.
@@ -120,16 +115,23 @@ public final class SQLiteD1Database: D1Database {
         try checkOpen()
         let sql = statement.sql
         let values = statement.values
-        guard let readers, let lease = readers.tryAcquire() else {
-            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: false).results.first
-        }
-        let answer: D1Row??
-        do {
-            defer { readers.release(lease) }
-            answer = try lease.reader.connection.firstRowIfReadOnly(sql: sql, values: values)
+        let (answer, readerDeclined) = try onIdleReader { reader throws(D1Error) in
+            try reader.firstRowIfReadOnly(sql: sql, values: values)
         }
         if case .some(let row) = answer { return row }
-        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: true).results.first
+        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: readerDeclined).results.first
+    }
+
+    /// Runs `body` on an idle reader's connection, on this thread, under the reader's lease.
+    /// - Returns: `body`'s answer, `nil` when no reader was idle or `body` declined (returned `nil`);
+    ///   and whether a reader declined.
+    private func onIdleReader<T>(
+        _ body: (D1Connection) throws(D1Error) -> T?
+    ) throws(D1Error) -> (answer: T?, readerDeclined: Bool) {
+        guard let readers, let lease = readers.tryAcquire() else { return (nil, false) }
+        defer { readers.release(lease) }
+        let answer = try body(lease.reader.connection)
+        return (answer, answer == nil)
     }
 
     /// Runs a statement no idle reader has run: on a reader, waiting for one, when every reader

@@ -1,4 +1,8 @@
+// Also compiled into the HTTP fuzzer (Fuzz/README.md) together with the parser's sources, where
+// there is no DroverHTTP module to import.
+#if canImport(DroverHTTP)
 @testable import DroverHTTP
+#endif
 
 /// Drives an ``HTTPRequestParser`` the way a connection does: bytes arrive in pieces of `split`
 /// bytes, unconsumed bytes are presented again at the front with the next piece.
