@@ -408,6 +408,52 @@ struct HTTPServerTests {
         await server.stop()
     }
 
+    /// A process that forks (to spawn a child) holds a copy of every descriptor until the child
+    /// execs. A connection the server closes in that window stays in epoll's interest list, and its
+    /// peer's later FIN is reported under the old descriptor number, which by then may be the next
+    /// connection's. Here the copy is made by hand with `dup`.
+    @Test("a closed connection whose socket is still held elsewhere does not disturb the next one on its number")
+    func staleEventsOfAHeldSocket() async throws {
+        let server = try TestServer.start {
+            $0.eventLoops = 1
+            $0.lingerTimeout = .milliseconds(20)  // the first client never closes: the server gives up on it
+        }
+        let port = server.port
+        let answer = try await onThread { () -> RawHTTPClient.Response? in
+            // The server's next connection takes the lowest free number, unless another test's
+            // thread takes it first: then try again.
+            for _ in 0..<20 {
+                let first = try RawHTTPClient(port: port)
+                try first.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                _ = try first.readResponse()
+                let serverSide = try #require(Self.serverDescriptor(port: port, peerPort: first.localPort))
+                let inode = Self.inode(of: serverSide)
+                let held = dup(serverSide)
+                defer { Glibc.close(held) }
+                let unconnected = try RawHTTPClient.makeSocket()
+                try first.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                _ = try first.readResponse()
+                while Self.inode(of: serverSide) == inode { usleep(1000) }  // the server closed its descriptor
+                let second = try RawHTTPClient(socket: unconnected, port: port)
+                var accepted: Int32?
+                while accepted == nil {
+                    accepted = Self.serverDescriptor(port: port, peerPort: second.localPort)
+                    if accepted == nil { usleep(1000) }
+                }
+                guard accepted == serverSide else { continue }
+                // The first client's FIN reaches the held socket, still registered under that number.
+                first.shutdown()
+                try second.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                return try second.readResponse()
+            }
+            return nil
+        }
+        let response = try #require(answer, "the server's connections never reused the closed number")
+        #expect(response.status == 200)
+        #expect(response.text == "hello")
+        await server.stop()
+    }
+
     @Test("graceful shutdown lets the request in flight finish, then stops accepting")
     func gracefulShutdown() async throws {
         let (startedStream, started) = AsyncStream<Void>.makeStream()
@@ -436,6 +482,36 @@ struct HTTPServerTests {
         #expect(throws: RawHTTPClient.Failure.self) {
             _ = try RawHTTPClient(port: port)
         }
+    }
+
+    /// The server's descriptor (in this process) of the connection from `peerPort`.
+    private static func serverDescriptor(port: Int, peerPort: Int) -> Int32? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in names.compactMap(Int32.init) {
+            guard Self.port(of: fd, getsockname) == port, Self.port(of: fd, getpeername) == peerPort else { continue }
+            return fd
+        }
+        return nil
+    }
+
+    private static func port(
+        of fd: Int32,
+        _ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+    ) -> Int? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, &length) }
+        }
+        guard result == 0, address.sin_family == sa_family_t(AF_INET) else { return nil }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The inode of what `fd` refers to, nil when it is closed.
+    private static func inode(of fd: Int32) -> UInt? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        return UInt(info.st_ino)
     }
 
     private static func raiseFileLimit(to wanted: rlim_t) {

@@ -49,8 +49,15 @@ final class FetchTestServer: Sendable {
     private let listener: Int32
     private let script: @Sendable (ReceivedRequest) -> ScriptedAnswer
     private let received = Mutex<[ReceivedRequest]>([])
-    private let open = Mutex<Set<Int32>>([])
-    private let stopped = Atomic<Bool>(false)
+    /// The descriptors not closed yet. Every close and every `shutdown` from another thread happens
+    /// under this lock: a number closed elsewhere may already be another test's socket.
+    private let sockets = Mutex(Sockets())
+
+    private struct Sockets {
+        var connections: Set<Int32> = []
+        var listenerOpen = true
+        var stopped = false
+    }
 
     /// Starts listening; `script` answers each request.
     init(_ script: @escaping @Sendable (ReceivedRequest) -> ScriptedAnswer) throws {
@@ -74,9 +81,12 @@ final class FetchTestServer: Sendable {
 
     /// Stops accepting and ends every open connection.
     func stop() {
-        guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        for fd in open.withLock({ $0 }) { shutdown(fd, Int32(SHUT_RDWR)) }
+        sockets.withLock { sockets in
+            guard !sockets.stopped else { return }
+            sockets.stopped = true
+            if sockets.listenerOpen { shutdown(listener, Int32(SHUT_RDWR)) }
+            for fd in sockets.connections { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 
     /// A socket bound to 127.0.0.1 on a free port, not listening, and that port.
@@ -108,25 +118,35 @@ final class FetchTestServer: Sendable {
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
-            if connection < 0 {
-                if errno == EINTR && !stopped.load(ordering: .sequentiallyConsistent) { continue }
-                break
+            let code = connection < 0 ? errno : 0
+            let keep = sockets.withLock { sockets -> Bool in
+                if connection >= 0 {
+                    guard !sockets.stopped else {
+                        close(connection)
+                        return false
+                    }
+                    sockets.connections.insert(connection)
+                    return true
+                }
+                return code == EINTR && !sockets.stopped
             }
-            if stopped.load(ordering: .sequentiallyConsistent) {
-                close(connection)
-                break
-            }
-            open.withLock { _ = $0.insert(connection) }
+            guard keep else { break }
+            if connection < 0 { continue }
             let thread = Thread { [self] in serve(connection) }
             thread.start()
         }
-        close(listener)
+        sockets.withLock { sockets in
+            sockets.listenerOpen = false
+            close(listener)
+        }
     }
 
     private func serve(_ connection: Int32) {
         defer {
-            open.withLock { _ = $0.remove(connection) }
-            close(connection)
+            sockets.withLock { sockets in
+                sockets.connections.remove(connection)
+                close(connection)
+            }
         }
         guard let request = readRequest(connection) else { return }
         received.withLock { $0.append(request) }

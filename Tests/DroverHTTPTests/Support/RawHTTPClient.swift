@@ -20,11 +20,13 @@ final class RawHTTPClient {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, receiveTimeout: Int = 60) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    convenience init(port: Int, receiveTimeout: Int = 60) throws {
+        try self.init(socket: Self.makeSocket(receiveTimeout: receiveTimeout), port: port)
+    }
+
+    /// Connects a socket made by ``makeSocket(receiveTimeout:)``; the client owns it from here on.
+    init(socket: Int32, port: Int) throws {
+        fd = socket
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -41,8 +43,32 @@ final class RawHTTPClient {
         }
     }
 
+    /// A TCP socket with a receive timeout, not yet connected.
+    static func makeSocket(receiveTimeout: Int = 60) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
     deinit {
         Glibc.close(fd)
+    }
+
+    /// The local port of this connection.
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Sends FIN (both directions shut) while keeping the descriptor until deinit.
+    func shutdown() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
     func send(_ text: String) throws {
