@@ -263,15 +263,18 @@ extension D1Connection {
     /// busy timeout instead of failing mid-way); on the first failure everything is rolled back.
     /// - Throws: the failing statement's ``D1Error``.
     func batch(_ statements: [D1PreparedStatement], sizeAfter: () -> Int64) throws(D1Error) -> [D1Result] {
-        for statement in statements { try D1ValueBinding.validate(statement.values) }
+        // By index: `for statement in statements` copies each statement (its database existential
+        // and two arrays) where only two of its fields are read.
+        for index in statements.indices { try D1ValueBinding.validate(statements[index].values) }
         try executeInternal("BEGIN IMMEDIATE")
         var results: [D1Result] = []
         results.reserveCapacity(statements.count)
         var clock = DispatchTime.now().uptimeNanoseconds
         do {
-            for statement in statements {
-                let entry = try cachedStatement(statement.sql)
-                results.append(try execute(entry, sql: statement.sql, values: statement.values, clock: &clock, sizeAfter: { 0 }))
+            for index in statements.indices {
+                let sql = statements[index].sql
+                let entry = try cachedStatement(sql)
+                results.append(try execute(entry, sql: sql, values: statements[index].values, clock: &clock, sizeAfter: { 0 }))
             }
             try executeInternal("COMMIT")
         } catch {
