@@ -488,23 +488,10 @@ struct HTTPServerTests {
     private static func serverDescriptor(port: Int, peerPort: Int) -> Int32? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         for fd in names.compactMap(Int32.init) {
-            guard Self.port(of: fd, getsockname) == port, Self.port(of: fd, getpeername) == peerPort else { continue }
+            guard socketPort(fd, getsockname) == port, socketPort(fd, getpeername) == peerPort else { continue }
             return fd
         }
         return nil
-    }
-
-    private static func port(
-        of fd: Int32,
-        _ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
-    ) -> Int? {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, &length) }
-        }
-        guard result == 0, address.sin_family == sa_family_t(AF_INET) else { return nil }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// The inode of what `fd` refers to, nil when it is closed.

@@ -300,6 +300,27 @@ struct FileKVNamespaceOpeningTests {
 }
 
 extension FileKVNamespaceOpeningTests {
+    @Test("a head file of another format is refused and left as it was, with nothing of it left open")
+    func foreignHead() throws {
+        let directory = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.namespace, withIntermediateDirectories: true)
+        let head = directory.namespace + "/head"
+        let foreign = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) })
+        try foreign.write(to: URL(fileURLWithPath: head))
+        do {
+            _ = try KVTestFactory.make(directory)
+            Issue.record("opened a namespace whose head file is not one")
+        } catch let error as KVStoreError {
+            #expect(error.isKind(of: .notAStoreFailure))
+            #expect(error.message == "\(head) is not a Drover KV store: unknown head file format")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: head)) == foreign)
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == head
+        }
+        #expect(open.isEmpty)
+    }
+
     @Test("a lost head file does not lose the log: the existing generation is adopted")
     func lostHead() async throws {
         let directory = TemporaryDirectory()

@@ -33,45 +33,43 @@ final class KVSharedHead: @unchecked Sendable {
         self.path = path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
+        do throws(KVStoreError) {
+            self.mapping = try Self.map(fd, path: path)
+        } catch {
+            close(fd)
+            throw error
+        }
+        // Last: once every stored property is set, a throw would also run `deinit`, which closes
+        // and unmaps again (by then the number and the address may be another thread's).
+        self.descriptor = fd
+    }
+
+    /// Maps the head file open on `fd`, under its writer lock: sized to 4 KiB and given its magic and
+    /// first word when new. On a throw nothing stays mapped and `fd` stays open (the caller closes it).
+    private static func map(_ fd: Int32, path: String) throws(KVStoreError) -> UnsafeMutableRawPointer {
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                let code = errno
-                close(fd)
-                throw .io("flock", path: path, errno: code)
-            }
+            guard errno == EINTR else { throw .io("flock", path: path, errno: errno) }
         }
         defer { flock(fd, LOCK_UN) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
-            close(fd)
-            throw .io("fstat", path: path, errno: code)
+        guard fstat(fd, &info) == 0 else { throw .io("fstat", path: path, errno: errno) }
+        if info.st_size < size {
+            guard ftruncate(fd, off_t(size)) == 0 else { throw .io("ftruncate", path: path, errno: errno) }
         }
-        if info.st_size < Self.size {
-            guard ftruncate(fd, off_t(Self.size)) == 0 else {
-                let code = errno
-                close(fd)
-                throw .io("ftruncate", path: path, errno: code)
-            }
+        guard let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), pointer != MAP_FAILED else {
+            throw .io("mmap", path: path, errno: errno)
         }
-        guard let pointer = mmap(nil, Self.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), pointer != MAP_FAILED
-        else {
-            let code = errno
-            close(fd)
-            throw .io("mmap", path: path, errno: code)
-        }
-        self.descriptor = fd
-        self.mapping = pointer
         let storedMagic = pointer.load(as: UInt64.self)
-        if storedMagic != Self.magic {
-            if storedMagic != 0 {
-                munmap(pointer, Self.size)
-                close(fd)
+        if storedMagic != magic {
+            guard storedMagic == 0 else {
+                munmap(pointer, size)
                 throw .notAStore(path, "unknown head file format")
             }
-            word.pointee.store(1 << 48, ordering: .releasing)
-            pointer.storeBytes(of: Self.magic, as: UInt64.self)
+            // The word before the magic: a process that sees the magic sees the word.
+            word(in: pointer).pointee.store(1 << 48, ordering: .releasing)
+            pointer.storeBytes(of: magic, as: UInt64.self)
         }
+        return pointer
     }
 
     deinit {
@@ -79,7 +77,9 @@ final class KVSharedHead: @unchecked Sendable {
         close(descriptor)
     }
 
-    private var word: UnsafeMutablePointer<Atomic<UInt64>> {
+    private var word: UnsafeMutablePointer<Atomic<UInt64>> { Self.word(in: mapping) }
+
+    private static func word(in mapping: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atomic<UInt64>> {
         (mapping + 8).assumingMemoryBound(to: Atomic<UInt64>.self)
     }
 

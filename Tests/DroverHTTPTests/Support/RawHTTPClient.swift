@@ -24,23 +24,26 @@ final class RawHTTPClient {
         try self.init(socket: Self.makeSocket(receiveTimeout: receiveTimeout), port: port)
     }
 
-    /// Connects a socket made by ``makeSocket(receiveTimeout:)``; the client owns it from here on.
+    /// Connects a socket made by ``makeSocket(receiveTimeout:)``; the client owns it from here on
+    /// (on a failure it is closed).
     init(socket: Int32, port: Int) throws {
-        fd = socket
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard result == 0 else {
             let code = errno
-            Glibc.close(fd)
+            Glibc.close(socket)
             throw Failure(description: "connect: errno \(code)")
         }
+        // Only now: a throw after every stored property is set runs `deinit`, which would close the
+        // number a second time, when it may already be another test's socket.
+        fd = socket
     }
 
     /// A TCP socket with a receive timeout, not yet connected.
@@ -57,14 +60,7 @@ final class RawHTTPClient {
     }
 
     /// The local port of this connection.
-    var localPort: Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    var localPort: Int { socketPort(fd, getsockname) ?? 0 }
 
     /// Sends FIN (both directions shut) while keeping the descriptor until deinit.
     func shutdown() {
@@ -159,6 +155,21 @@ final class RawHTTPClient {
         if !buffer.isEmpty { return false }
         return try !fill()
     }
+}
+
+/// The IPv4 port of `fd`'s own address (`call` = `getsockname`) or its peer's (`getpeername`); `nil`
+/// when `fd` is not an IPv4 socket.
+func socketPort(
+    _ fd: Int32,
+    _ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+) -> Int? {
+    var address = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let result = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, &length) }
+    }
+    guard result == 0, address.sin_family == sa_family_t(AF_INET) else { return nil }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Runs blocking work on its own thread and awaits it, keeping the cooperative pool free.
