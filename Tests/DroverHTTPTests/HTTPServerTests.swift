@@ -430,17 +430,20 @@ struct HTTPServerTests {
                 let inode = Self.inode(of: serverSide)
                 let held = dup(serverSide)
                 defer { Glibc.close(held) }
+                // The second client's socket exists before the server frees the number.
                 let unconnected = try RawHTTPClient.makeSocket()
+                var second: RawHTTPClient?
+                defer { if second == nil { Glibc.close(unconnected) } }
                 try first.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
                 _ = try first.readResponse()
-                while Self.inode(of: serverSide) == inode { usleep(1000) }  // the server closed its descriptor
-                let second = try RawHTTPClient(socket: unconnected, port: port)
+                try Self.waitUntil("the server closes its descriptor") { Self.inode(of: serverSide) != inode }
+                second = try RawHTTPClient(socket: unconnected, port: port)
                 var accepted: Int32?
-                while accepted == nil {
-                    accepted = Self.serverDescriptor(port: port, peerPort: second.localPort)
-                    if accepted == nil { usleep(1000) }
+                try Self.waitUntil("the server accepts") {
+                    accepted = Self.serverDescriptor(port: port, peerPort: second!.localPort)
+                    return accepted != nil
                 }
-                guard accepted == serverSide else { continue }
+                guard accepted == serverSide, let second else { continue }
                 // The first client's FIN reaches the held socket, still registered under that number.
                 first.shutdown()
                 try second.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -492,6 +495,15 @@ struct HTTPServerTests {
             return fd
         }
         return nil
+    }
+
+    /// Polls `condition` every millisecond; throws after 10 s.
+    private static func waitUntil(_ what: String, _ condition: () -> Bool) throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw RawHTTPClient.Failure(description: "gave up waiting until \(what)") }
+            usleep(1000)
+        }
     }
 
     /// The inode of what `fd` refers to, nil when it is closed.
