@@ -5,25 +5,8 @@ import Testing
 
 /// The CLI's entry point called with argv arrays, output captured.
 @Suite struct CommandLineTests {
-    struct Run {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
-    static func run(_ arguments: [String], in directory: String = FileManager.default.temporaryDirectory.path, stdin: String = "") async -> Run {
-        let output = CapturingSink()
-        let errors = CapturingSink()
-        let context = CLIContext(
-            standardOutput: output,
-            standardError: errors,
-            readStandardInput: { Array(stdin.utf8) },
-            workingDirectory: directory,
-            registry: WorkerRegistry(),
-            environment: [:]
-        )
-        let status = await DroverCommandLine.run(arguments, context: context)
-        return Run(status: status, output: output.text, errors: errors.text)
+    static func run(_ arguments: [String], in directory: String = FileManager.default.temporaryDirectory.path, stdin: String = "") async -> CLIRun {
+        await CLIRun.run(arguments, in: directory, stdin: stdin, registry: WorkerRegistry())
     }
 
     @Test func helpListsEveryCommand() async {

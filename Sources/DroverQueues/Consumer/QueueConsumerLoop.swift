@@ -25,18 +25,10 @@ struct QueueConsumerLoop: Sendable {
                     await doorbell.wait(timeout: QueueBroker.pollInterval)
                     continue
                 }
-                let ready: Int
-                do {
-                    ready = try await broker.store.readyCount(
-                        queue: settings.queue,
-                        now: broker.clock.nowMilliseconds(),
-                        limit: settings.maxBatchSize
-                    )
-                } catch {
-                    broker.logger.error("queue \(settings.queue): \(error)")
-                    await doorbell.wait(timeout: .seconds(1))
-                    continue
+                let ready = await storeCall { store, now in
+                    try await store.readyCount(queue: settings.queue, now: now, limit: settings.maxBatchSize)
                 }
+                guard let ready else { continue }
                 if ready == 0 {
                     fillDeadline = nil
                     await doorbell.wait(timeout: QueueBroker.pollInterval)
@@ -52,19 +44,10 @@ struct QueueConsumerLoop: Sendable {
                     }
                 }
                 fillDeadline = nil
-                let leased: [LeasedMessage]
-                do {
-                    leased = try await broker.store.lease(
-                        queue: settings.queue,
-                        now: broker.clock.nowMilliseconds(),
-                        limit: settings.maxBatchSize
-                    )
-                } catch {
-                    broker.logger.error("queue \(settings.queue): \(error)")
-                    await doorbell.wait(timeout: .seconds(1))
-                    continue
+                let leased = await storeCall { store, now in
+                    try await store.lease(queue: settings.queue, now: now, limit: settings.maxBatchSize)
                 }
-                if leased.isEmpty { continue }
+                guard let leased, !leased.isEmpty else { continue }
                 active.add(1)
                 group.addTask {
                     do {
@@ -76,6 +59,18 @@ struct QueueConsumerLoop: Sendable {
                     doorbell.ring()
                 }
             }
+        }
+    }
+
+    /// Runs `call` on the store with the clock's now in milliseconds. A failure is logged and
+    /// answered `nil` after a second's pause, so the loop looks again.
+    private func storeCall<T>(_ call: (QueueStore, Int64) async throws -> T) async -> T? {
+        do {
+            return try await call(broker.store, broker.clock.nowMilliseconds())
+        } catch {
+            broker.logger.error("queue \(settings.queue): \(error)")
+            await doorbell.wait(timeout: .seconds(1))
+            return nil
         }
     }
 }
