@@ -13,6 +13,7 @@ case "replay": try await ReplayBenchmark.run(arguments: rest)
 case "queues": try await QueuesBenchmark.run(arguments: rest)
 case "kv": try await KVBenchmark.run(arguments: rest)
 case "kv-crash-writer": try await KVCrashWriter.run(arguments: rest)
+case "http-fd-pressure": try await HTTPDescriptorPressure.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
     print("benchmarks: d1, kv, queues, router, replay, http-hello")

@@ -17,6 +17,7 @@ public enum DroverCommandLine {
     /// Runs the command line of this process and exits with its status.
     public static func main(registry: WorkerRegistry) async -> Never {
         let status = await run(Array(CommandLine.arguments.dropFirst()), context: .standard(registry: registry))
+        StandardErrorLogSink.flush()
         exit(status)
     }
 

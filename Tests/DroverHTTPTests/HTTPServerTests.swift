@@ -338,20 +338,6 @@ struct HTTPServerTests {
         await server.stop()
     }
 
-    @Test("an idle kept-alive connection gets 408, then close")
-    func idleTimeout() async throws {
-        let server = try TestServer.start { $0.idleTimeout = .milliseconds(100) }
-        let (first, second, closed) = try await onThread {
-            let client = try RawHTTPClient(port: server.port)
-            try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-            return (try client.readResponse(), try client.readResponse(), try client.isClosedByServer())
-        }
-        #expect(first.status == 200)
-        #expect(second.status == 408)
-        #expect(closed)
-        await server.stop()
-    }
-
     @Test(
         "smuggling attempts are 400 and the connection closes",
         arguments: [

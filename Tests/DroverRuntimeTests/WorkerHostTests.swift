@@ -11,10 +11,24 @@ import Testing
         var description: String { "the database fell over" }
     }
 
-    static func host(_ worker: any Worker, showsErrorDetails: Bool, sink: MemoryLogSink = MemoryLogSink()) -> WorkerHost {
+    static func host(
+        _ worker: any Worker,
+        showsErrorDetails: Bool,
+        sink: MemoryLogSink = MemoryLogSink(),
+        crons: [String] = [],
+        waitUntilLimit: Duration = .seconds(30)
+    ) -> WorkerHost {
         let logger = Logger(label: "test", level: .trace, sink: sink)
         let env = Env(fetch: RefusingFetcher(), clock: ManualWallClock(Date(timeIntervalSince1970: 1_767_225_600)))
-        return WorkerHost(workerName: "test", worker: worker, env: env, logger: logger, showsErrorDetails: showsErrorDetails)
+        return WorkerHost(
+            workerName: "test",
+            worker: worker,
+            env: env,
+            logger: logger,
+            showsErrorDetails: showsErrorDetails,
+            cronTriggers: crons,
+            waitUntilLimit: waitUntilLimit
+        )
     }
 
     static let throwing = ClosureWorker(fetch: { _, _, _ in throw Boom() })
@@ -141,7 +155,9 @@ import Testing
         let values = Mutex<[(String, Date)]>([])
     }
 
-    static func host(runs: Runs, failing: Bool = false) -> WorkerHost {
+    static let crons = ["*/5 * * * *", "* * * * *", "0 * * * *"]
+
+    static func host(runs: Runs, failing: Bool = false, sink: MemoryLogSink = MemoryLogSink()) -> WorkerHost {
         let worker = ClosureWorker(
             fetch: { request, _, _ in Response("worker saw \(request.path)") },
             scheduled: { controller, _, _ in
@@ -149,7 +165,7 @@ import Testing
                 if failing { throw WorkerHostTests.Boom() }
             }
         )
-        return WorkerHostTests.host(worker, showsErrorDetails: true)
+        return WorkerHostTests.host(worker, showsErrorDetails: true, sink: sink, crons: crons)
     }
 
     @Test func cdnCgiScheduledRunsTheHandlerWithCronAndTime() async throws {

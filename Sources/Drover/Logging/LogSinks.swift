@@ -11,8 +11,10 @@ public struct DiscardingLogSink: LogSink {
     public func write(_ record: LogRecord) {}
 }
 
-/// Writes each record as one line to standard error with a single `write(2)`, so lines from
-/// concurrent requests never interleave.
+/// Writes each record as one line to standard error, so lines from concurrent requests never
+/// interleave. Lines go through ``LogLineWriter/standardError``: the thread that logs never waits on
+/// the terminal or pipe (a stalled reader costs dropped lines, reported once writing resumes, never
+/// a stalled request).
 public struct StandardErrorLogSink: LogSink {
     /// How records are rendered.
     public enum Format: Sendable {
@@ -32,17 +34,20 @@ public struct StandardErrorLogSink: LogSink {
     public func write(_ record: LogRecord) {
         var line = format == .json ? Self.jsonLine(record) : Self.textLine(record)
         line.append(0x0A)
-        line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        LogLineWriter.standardError.write(line)
+    }
+
+    /// Waits (at most `timeout`) until every line logged so far is written: call it before the
+    /// process exits.
+    public static func flush(timeout: Duration = .seconds(2)) {
+        LogLineWriter.standardError.flush(timeout: timeout)
     }
 
     /// The text form of a record, without the newline.
+    ///
+    /// Control characters in the message and metadata are escaped (`\n`, `\r`, `\t`, `\u{1B}`, …):
+    /// what a request puts in a log line (a path, a query parameter) can neither start a forged
+    /// line nor send escape sequences to the user's terminal.
     public static func textLine(_ record: LogRecord) -> [UInt8] {
         var text = record.message
         if !record.metadata.isEmpty {
@@ -56,7 +61,38 @@ public struct StandardErrorLogSink: LogSink {
         case .warning: prefix = "warning: "
         case .error, .critical: prefix = "error: "
         }
-        return Array((prefix + text).utf8)
+        var line = Array(prefix.utf8)
+        appendEscapingControls(text, to: &line)
+        return line
+    }
+
+    /// Appends `text`, C0 and C1 control characters and DEL written as escapes.
+    static func appendEscapingControls(_ text: String, to line: inout [UInt8]) {
+        let utf8 = text.utf8
+        // Almost every line has none: copy it whole.
+        guard utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else {
+            line.append(contentsOf: utf8)
+            return
+        }
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            defer { previous = byte }
+            switch byte {
+            case 0x0A: line.append(contentsOf: [0x5C, 0x6E])  // \n
+            case 0x0D: line.append(contentsOf: [0x5C, 0x72])  // \r
+            case 0x09: line.append(contentsOf: [0x5C, 0x74])  // \t
+            case 0x00..<0x20, 0x7F: appendEscape(UInt32(byte), to: &line)
+            case 0xC2: break  // decided by the next byte
+            case 0x80..<0xA0 where previous == 0xC2: appendEscape(UInt32(byte), to: &line)  // U+0080–U+009F (C1)
+            default:
+                if previous == 0xC2 { line.append(0xC2) }
+                line.append(byte)
+            }
+        }
+    }
+
+    private static func appendEscape(_ value: UInt32, to line: inout [UInt8]) {
+        line.append(contentsOf: "\\u{\(String(value, radix: 16, uppercase: true))}".utf8)
     }
 
     /// RFC 3339 with milliseconds; a `Sendable` value, made once rather than per line.

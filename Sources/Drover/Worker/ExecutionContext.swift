@@ -3,11 +3,20 @@ import Synchronization
 /// The third argument of every entry point: background work, failure behaviour, and the logger.
 ///
 /// Work given to ``waitUntil(_:)`` runs after the response has been sent; the runtime awaits it
-/// before it shuts down, before a replay step ends, and before a queue batch counts as done.
+/// before it shuts down, before a replay step ends, and before a queue batch counts as done, for
+/// at most 30 seconds after the response, as the platform does (`drover dev` then cancels it).
 public final class ExecutionContext: Sendable {
+    private struct Background {
+        /// Tasks not awaited yet.
+        var pending: [Task<Void, Never>] = []
+        /// Every task started, for cancelling.
+        var started: [Task<Void, Never>] = []
+        var cancelled = false
+    }
+
     /// The logger for this request or batch, with its request and trace ids as metadata.
     public let logger: Logger
-    private let pending = Mutex<[Task<Void, Never>]>([])
+    private let background = Mutex(Background())
     private let passThrough = Atomic<Bool>(false)
 
     /// Creates a context; the runtime does this.
@@ -26,7 +35,12 @@ public final class ExecutionContext: Sendable {
                 logger.error("waitUntil task failed: \(error)")
             }
         }
-        pending.withLock { $0.append(task) }
+        let cancelled = background.withLock { state -> Bool in
+            state.pending.append(task)
+            state.started.append(task)
+            return state.cancelled
+        }
+        if cancelled { task.cancel() }
     }
 
     /// On an uncaught error, forward the request to the origin instead of answering 500. A local
@@ -43,18 +57,36 @@ public final class ExecutionContext: Sendable {
     /// Waits for every ``waitUntil(_:)`` task, including ones those tasks added.
     package func waitForBackgroundWork() async {
         while true {
-            let tasks = pending.withLock { tasks -> [Task<Void, Never>] in
-                let taken = tasks
-                tasks.removeAll()
-                return taken
+            let tasks = background.withLock { state -> [Task<Void, Never>] in
+                defer { state.pending.removeAll() }
+                return state.pending
             }
             if tasks.isEmpty { return }
             for task in tasks { await task.value }
         }
     }
 
+    /// Waits for every ``waitUntil(_:)`` task, at most `limit`; past it, cancels them (the
+    /// platform stops `waitUntil` work 30 seconds after the response) and returns.
+    /// - Returns: true when the work finished within `limit`.
+    package func waitForBackgroundWork(atMost limit: Duration) async -> Bool {
+        if await awaitAtMost(limit, { await self.waitForBackgroundWork() }) { return true }
+        cancelBackgroundWork()
+        return false
+    }
+
+    /// Cancels every ``waitUntil(_:)`` task, and any started later (cooperatively: a task that
+    /// never looks at cancellation goes on running, unawaited).
+    package func cancelBackgroundWork() {
+        let tasks = background.withLock { state -> [Task<Void, Never>] in
+            state.cancelled = true
+            return state.started
+        }
+        for task in tasks { task.cancel() }
+    }
+
     /// Whether background work is still registered.
     package var hasBackgroundWork: Bool {
-        pending.withLock { !$0.isEmpty }
+        background.withLock { !$0.pending.isEmpty }
     }
 }

@@ -17,6 +17,11 @@ enum DevCommand {
         options: Commands.configOptions + [
             .value("port", "PORT", "Port to listen on (0 picks a free one)", default: "8787"),
             .value("ip", "ADDRESS", "Address to listen on", default: "127.0.0.1"),
+            .value(
+                "allowed-host",
+                "NAME",
+                "Also answer requests for this Host name (repeatable; .example.com allows subdomains, * every name)"
+            ),
             .flag("test-scheduled", "Serve /__scheduled?cron=... to run the scheduled handler"),
             .value("record", "DIR", "Write one replayable fixture per request into DIR"),
             .flag("log-json", "Write logs as JSON lines"),
@@ -25,6 +30,9 @@ enum DevCommand {
             State (KV, D1, queues, secrets) persists under .drover/state beside the config.
             The server reloads when the config or .dev.vars changes. Ctrl-C stops it gracefully.
             Runtime routes: /__drover/health, /__drover/metrics, /cdn-cgi/handler/scheduled?cron=EXPR.
+            Only this machine's names (localhost, loopback addresses, the --ip address) are answered, so a web
+            page cannot reach the server by rebinding its own domain to 127.0.0.1; allow more with --allowed-host
+            or allowed_hosts under [dev] in the config. A second Ctrl-C exits at once.
             """,
         run: run
     )
@@ -56,6 +64,7 @@ enum DevCommand {
         settings.host = arguments.value("ip") ?? "127.0.0.1"
         settings.port = port
         settings.testScheduled = arguments.flag("test-scheduled")
+        settings.allowedHosts = (arguments.values["allowed-host"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
         if let record = arguments.value("record") {
             // FIXTURES.md, "Recording": one fixture per worker request, secrets as ${NAME}.
             let writer = try RecordedRequestWriter(directory: context.resolve(record), logger: logger.withLabel("record"))
@@ -72,12 +81,19 @@ enum DevCommand {
         }
         guard let runtime = server.runtime else { return DroverCommandLine.failure }
         context.printError(Banner.text(runtime: runtime, url: "http://\(settings.host):\(bound)"))
+        if !HostAllowlist(boundHost: settings.host, allowed: []).isLoopbackOnly {
+            context.printError(
+                "warning: listening on \(settings.host), not only this machine: anyone who can reach it on the network can call "
+                    + "the worker (with its bindings and secrets), /__drover/health and /__drover/metrics, and run its cron "
+                    + "triggers through /cdn-cgi/handler/scheduled. Use --ip 127.0.0.1 unless that is what you want."
+            )
+        }
 
         let watcher = FileWatcher(paths: watchedFiles(runtime.config)) {
             await server.reload()
         }
         await SignalWaiter.waitForTermination()
-        context.printError("Shutting down (waiting up to \(settings.gracePeriod) for requests in flight)...")
+        context.printError("Shutting down (waiting up to \(settings.gracePeriod) for requests in flight; Ctrl-C again to exit now)...")
         watcher.stop()
         await server.shutdown()
         return DroverCommandLine.success
@@ -94,7 +110,7 @@ enum DevCommand {
     }
 }
 
-/// Waits for SIGINT or SIGTERM.
+/// Waits for SIGINT or SIGTERM; a second one exits the process at once (status 130).
 enum SignalWaiter {
     static func waitForTermination() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -104,7 +120,14 @@ enum SignalWaiter {
                 signal(signalNumber, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
                 source.setEventHandler {
-                    if once.setIfUnset() { continuation.resume() }
+                    if once.setIfUnset() {
+                        continuation.resume()
+                    } else {
+                        // A second Ctrl-C: the user does not want to wait for the graceful shutdown.
+                        LogLineWriter.standardError.write(Array("Forced exit: not waiting for the shutdown to finish\n".utf8))
+                        LogLineWriter.standardError.flush(timeout: .milliseconds(200))
+                        _exit(130)
+                    }
                 }
                 source.resume()
                 sources.append(source)

@@ -49,7 +49,7 @@ public struct CLIContext: Sendable {
     public static func standard(registry: WorkerRegistry) -> CLIContext {
         var context = CLIContext(
             standardOutput: FileDescriptorSink(descriptor: 1),
-            standardError: FileDescriptorSink(descriptor: 2),
+            standardError: StandardErrorSink(),
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             standardInputIsTerminal: isatty(0) == 1,
             registry: registry
@@ -92,6 +92,16 @@ public struct FileDescriptorSink: TextSink {
             offset += written
         }
         bytes.removeAll()
+    }
+}
+
+/// Writes to standard error through the same queue as the log (``StandardErrorLogSink``), so a
+/// command's messages and its log lines keep their order and neither waits on a slow terminal.
+public struct StandardErrorSink: TextSink {
+    public init() {}
+
+    public func write(_ text: String) {
+        LogLineWriter.standardError.write(Array(text.utf8))
     }
 }
 

@@ -156,7 +156,7 @@ struct ConfigDecoder {
         var section = Section(position: position)
         warnUnknownKeys(
             table,
-            allowed: isTopLevel ? Self.sectionKeys.union(["env"]) : Self.sectionKeys,
+            allowed: isTopLevel ? Self.sectionKeys.union(["env", "dev"]) : Self.sectionKeys,
             in: prefix.isEmpty ? "" : "[\(prefix.dropLast())]"
         )
         section.name = try string(table, "name", prefix)
@@ -437,6 +437,12 @@ struct ConfigDecoder {
             }
             seen[name] = position
         }
+        var dev = DevConfig()
+        if let value = root["dev"] {
+            let devTable = try table(value, "dev")
+            warnUnknownKeys(devTable, allowed: ["allowed_hosts"], in: "[dev]")
+            dev.allowedHosts = try stringArray(devTable, "allowed_hosts", "dev.")?.map(\.0) ?? []
+        }
         return DroverConfig(
             configPath: configPath,
             configDirectory: configDirectory,
@@ -451,7 +457,8 @@ struct ConfigDecoder {
             queues: resolved.queues ?? QueuesConfig(),
             triggers: resolved.triggers ?? TriggersConfig(),
             services: resolved.services ?? [],
-            routes: resolved.routes ?? []
+            routes: resolved.routes ?? [],
+            dev: dev
         )
     }
 }

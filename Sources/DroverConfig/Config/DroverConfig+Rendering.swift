@@ -87,6 +87,7 @@ extension DroverConfig {
             ),
             ("secrets", .members(secrets.keys.sorted().map { ($0, .string("(hidden)")) })),
             ("dev_vars_path", optional(devVarsPath)),
+            ("dev", .members([("allowed_hosts", .array(dev.allowedHosts.map(JSONValue.string)))])),
         ])
     }
 
@@ -126,6 +127,7 @@ extension DroverConfig {
             }
         }
         if let devVarsPath { lines.append("dev vars:     \(devVarsPath)") }
+        if !dev.allowedHosts.isEmpty { lines.append("dev hosts:    \(dev.allowedHosts.joined(separator: ", "))") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -35,6 +35,8 @@ public struct DroverConfig: Sendable, Equatable {
     public var secrets: [String: Secret]
     /// The `.dev.vars` file the secrets came from, if one was read.
     public var devVarsPath: String?
+    /// `[dev]`: settings of `drover dev` itself.
+    public var dev: DevConfig
 
     /// Creates a configuration; everything but the path defaults to empty.
     public init(
@@ -53,7 +55,8 @@ public struct DroverConfig: Sendable, Equatable {
         services: [ServiceBindingConfig] = [],
         routes: [RouteConfig] = [],
         secrets: [String: Secret] = [:],
-        devVarsPath: String? = nil
+        devVarsPath: String? = nil,
+        dev: DevConfig = DevConfig()
     ) {
         self.configPath = configPath
         self.configDirectory = configDirectory ?? (configPath as NSString).deletingLastPathComponent
@@ -71,6 +74,7 @@ public struct DroverConfig: Sendable, Equatable {
         self.routes = routes
         self.secrets = secrets
         self.devVarsPath = devVarsPath
+        self.dev = dev
     }
 
     /// The default state folder: `.drover/state` beside the config (ARCHITECTURE.md; `--persist-to` overrides it).

@@ -11,7 +11,7 @@ package struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidHeaderName, invalidHeaderValue, obsoleteLineFolding
         case invalidContentLength, duplicateContentLength, contentLengthWithTransferEncoding
         case transferEncodingNotChunked, unsupportedTransferCoding, transferEncodingInHTTP10
-        case missingHost, duplicateHost, unsupportedExpectation
+        case missingHost, duplicateHost, invalidHost, unsupportedExpectation
         case invalidChunkSize, chunkSizeOverflow, chunkLineTooLong, missingChunkTerminator
     }
 
@@ -93,6 +93,9 @@ package struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertib
     package static let missingHost = Self(.missingHost, "missing Host")
     /// More than one `Host` field (RFC 9112 §3.2).
     package static let duplicateHost = Self(.duplicateHost, "more than one Host")
+    /// A `Host` (or absolute-form authority) that is not `uri-host [":" port]` (RFC 9112 §3.2,
+    /// RFC 3986 §3.2.2): a request with an invalid Host field value gets 400.
+    package static let invalidHost = Self(.invalidHost, "invalid Host")
     /// `Expect` other than `100-continue` (RFC 9110 §10.1.1: 417).
     package static let unsupportedExpectation = Self(.unsupportedExpectation, "unsupported Expect")
     /// A chunk size that is not 1*HEXDIG [chunk-ext] (RFC 9112 §7.1).

@@ -14,7 +14,7 @@ package struct HTTPParserLimits: Sendable {
         maxRequestLineSize: Int = 8 * 1024,
         maxHeaderSize: Int = 64 * 1024,
         maxHeaderCount: Int = 100,
-        maxBodySize: Int = 100 * 1024 * 1024
+        maxBodySize: Int = 32 * 1024 * 1024
     ) {
         self.maxRequestLineSize = maxRequestLineSize
         self.maxHeaderSize = maxHeaderSize

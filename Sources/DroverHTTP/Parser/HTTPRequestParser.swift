@@ -56,6 +56,9 @@ package struct HTTPRequestParser {
         return false
     }
 
+    /// The bytes of the current request's body buffered so far.
+    package var bufferedBodyBytes: Int { body.count }
+
     /// Whether the parser is reading a head (as opposed to a body).
     package var isReadingHead: Bool {
         if case .head = state { return true }
@@ -351,6 +354,8 @@ package struct HTTPRequestParser {
 
         if hostCount > 1 { throw .duplicateHost }
         if minorVersion >= 1, hostCount == 0, targetAuthority == nil { throw .missingHost }
+        if let host, !Self.isValidHost(host) { throw .invalidHost }
+        if let targetAuthority, !Self.isValidHost(targetAuthority) { throw .invalidHost }
         var isChunked = false
         if sawTransferEncoding {
             // RFC 9112 §6.1 and §6.3: refuse anything that makes the length ambiguous.
@@ -488,6 +493,66 @@ package struct HTTPRequestParser {
         var path = String(decoding: rest[slash...], as: UTF8.self)
         if path.isEmpty || path.utf8.first == UInt8(ascii: "?") { path = "/" + path }
         return (authority, path)
+    }
+
+    /// Whether `value` is `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2–3.2.3), or empty
+    /// (the Host of a target without authority). `uri-host` is an IP literal in brackets (IPv6
+    /// hex digits, `:` and `.`; or `v`-prefixed IPvFuture), or a reg-name: unreserved characters,
+    /// percent-encodings and sub-delims. The port is at most five digits, at most 65535.
+    static func isValidHost(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        if bytes.isEmpty { return true }
+        var index = 0
+        if bytes[0] == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return false }
+            let literal = bytes[1..<close]
+            let isFuture = literal.first == UInt8(ascii: "v") || literal.first == UInt8(ascii: "V")
+            for byte in literal {
+                let allowed =
+                    hexValue(byte) != nil || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")
+                    || (isFuture && (isUnreserved(byte) || isSubDelimiter(byte)))
+                if !allowed { return false }
+            }
+            index = close + 1
+        } else {
+            while index < bytes.count, bytes[index] != UInt8(ascii: ":") {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count, hexValue(bytes[index + 1]) != nil, hexValue(bytes[index + 2]) != nil else {
+                        return false
+                    }
+                    index += 3
+                    continue
+                }
+                guard isUnreserved(byte) || isSubDelimiter(byte) else { return false }
+                index += 1
+            }
+        }
+        guard index < bytes.count else { return true }
+        guard bytes[index] == UInt8(ascii: ":") else { return false }
+        let port = bytes[(index + 1)...]
+        guard port.count <= 5, port.allSatisfy(isDigit) else { return false }
+        return port.isEmpty || Int(String(decoding: port, as: UTF8.self))! <= 65535
+    }
+
+    /// unreserved (RFC 3986 §2.3).
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
+        default: false
+        }
+    }
+
+    /// sub-delims (RFC 3986 §2.2).
+    private static func isSubDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+            UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
+            UInt8(ascii: "="):
+            true
+        default: false
+        }
     }
 
     private static func trimmed(_ text: Substring) -> Substring {

@@ -24,6 +24,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         let logger: Logger
         let responder: @Sendable (Request) async throws -> Response
         let defaultAuthority: String
+        /// Connections and buffered body bytes, counted across every loop.
+        let shared: SharedServerLimits
+        /// The `Host` names answered.
+        let hosts: HostAllowlist
     }
 
     private struct RemoteQueue {
@@ -48,6 +52,14 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private(set) var connectionCount = 0
     private var inFlightCount = 0
     private var listenFD: Int32 = -1
+    /// Whether `listenFD` is in the epoll set (it leaves it while accepting is paused).
+    private var listening = false
+    /// When a paused accept is tried again (monotonic nanoseconds); 0 when not paused.
+    private var acceptResumeAt: UInt64 = 0
+    /// The pause after the next `accept(2)` out of descriptors; doubles up to a second.
+    private var acceptBackoff: UInt64 = acceptBackoffFloor
+    private var acceptFailureLog = LogThrottle(interval: .seconds(10))
+    private var connectionLimitLog = LogThrottle(interval: .seconds(10))
     private var running = true
     private var nextTick: UInt64 = 0
     private let tickInterval: UInt64
@@ -64,6 +76,15 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     var statusLines: [Int: [UInt8]] = [:]
 
     static let readBufferSize = 64 * 1024
+    /// The first pause of accepting after `accept(2)` runs out of descriptors (EMFILE, ENFILE) or
+    /// memory: the listening socket is level-triggered, so without a pause the loop would spin on
+    /// a connection it cannot take (libuv and nginx pause the same way).
+    static let acceptBackoffFloor: UInt64 = 50_000_000
+    /// The longest pause.
+    static let acceptBackoffCeiling: UInt64 = 1_000_000_000
+    /// How often a loop paused at the connection limit looks again (a connection closing on this
+    /// loop resumes it at once; one closing on another loop is noticed here).
+    static let connectionLimitRecheck: UInt64 = 20_000_000
 
     init(index: Int, context: Context) throws(HTTPServerError) {
         self.index = index
@@ -143,6 +164,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     func start(listenFD: Int32) {
         self.listenFD = listenFD
         SocketCalls.epollAdd(epollFD, listenFD, events: EpollEvents.input | EpollEvents.exclusive)
+        listening = true
         let thread = Thread { [self] in run() }
         thread.name = "drover-http-\(index)"
         thread.start()
@@ -156,7 +178,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
                 if !draining {
                     draining = true
                     if listenFD >= 0 {
-                        SocketCalls.epollRemove(epollFD, listenFD)
+                        if listening { SocketCalls.epollRemove(epollFD, listenFD) }
+                        listening = false
+                        acceptResumeAt = 0
                         listenFD = -1
                     }
                     for connection in connections {
@@ -208,7 +232,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         nextTick = now + tickInterval
         while running {
             runLocalJobs()
-            var timeout = Int32(clamping: (nextTick > now ? nextTick - now : 0) / 1_000_000 + 1)
+            let wakeAt = acceptResumeAt != 0 ? min(nextTick, acceptResumeAt) : nextTick
+            var timeout = Int32(clamping: (wakeAt > now ? wakeAt - now : 0) / 1_000_000 + 1)
             if !localJobs.isEmpty {
                 timeout = 0
             } else {
@@ -236,6 +261,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
                         connection.handle(events: bits)
                     }
                 }
+            }
+            if acceptResumeAt != 0, now >= acceptResumeAt {
+                resumeAccepting()
             }
             if now >= nextTick {
                 nextTick = now + tickInterval
@@ -291,14 +319,26 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func acceptConnections() {
         for _ in 0..<64 {
+            guard context.shared.acceptsConnections else {
+                let (log, suppressed) = connectionLimitLog.admit(now: now)
+                if log {
+                    context.logger.warning(
+                        "HTTP: \(context.shared.maxConnections) connections are open, the limit; new ones wait until one closes"
+                            + (suppressed > 0 ? " (\(suppressed) more times since the last report)" : "")
+                    )
+                }
+                pauseAccepting(for: Self.connectionLimitRecheck)
+                return
+            }
             let fd = SocketCalls.accept(listenFD)
             if fd < 0 {
                 let code = SocketCalls.lastError
                 if code == EAGAIN || code == EWOULDBLOCK { return }
                 if code == EINTR || code == ECONNABORTED { continue }
-                context.logger.error("HTTP accept failed: \(SocketCalls.describe(code)) (errno \(code))")
+                acceptFailed(code)
                 return
             }
+            acceptBackoff = Self.acceptBackoffFloor
             SocketCalls.setNoDelay(fd)
             let connection = HTTPConnection(fd: fd, loop: self)
             let slot = Int(fd)
@@ -307,6 +347,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             connections[slot] = connection
             connectionCount += 1
+            context.shared.connectionOpened()
             SocketCalls.epollAdd(
                 epollFD,
                 fd,
@@ -316,14 +357,55 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// `accept(2)` failed with `code`: log it (at most once per ten seconds) and, when the process
+    /// or system is out of descriptors or memory, stop polling the listening socket for a while,
+    /// doubling the pause while it keeps failing.
+    private func acceptFailed(_ code: Int32) {
+        let exhausted = code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM
+        context.shared.acceptFailed()
+        let (log, suppressed) = acceptFailureLog.admit(now: now)
+        if log {
+            let pause = exhausted ? "; not accepting for \(acceptBackoff / 1_000_000)ms" : ""
+            let more = suppressed > 0 ? " (\(suppressed) more failures since the last report)" : ""
+            context.logger.error("HTTP accept failed: \(SocketCalls.describe(code)) (errno \(code))\(pause)\(more)")
+        }
+        guard exhausted else { return }
+        pauseAccepting(for: acceptBackoff)
+        acceptBackoff = min(acceptBackoff * 2, Self.acceptBackoffCeiling)
+    }
+
+    /// Takes the listening socket out of the epoll set until `pause` has passed.
+    private func pauseAccepting(for pause: UInt64) {
+        guard listenFD >= 0 else { return }
+        if listening {
+            SocketCalls.epollRemove(epollFD, listenFD)
+            listening = false
+        }
+        acceptResumeAt = now + pause
+    }
+
+    /// Puts the listening socket back in the epoll set (level-triggered: a connection that
+    /// waited in the backlog meanwhile is reported at once).
+    private func resumeAccepting() {
+        acceptResumeAt = 0
+        guard listenFD >= 0, !listening, !draining else { return }
+        SocketCalls.epollAdd(epollFD, listenFD, events: EpollEvents.input | EpollEvents.exclusive)
+        listening = true
+    }
+
     /// Forgets a closed connection and closes its descriptor.
     func remove(_ connection: HTTPConnection) {
         let slot = Int(connection.fd)
         if slot < connections.count, connections[slot] === connection {
             connections[slot] = nil
             connectionCount -= 1
+            context.shared.connectionClosed()
         }
         SocketCalls.close(connection.fd)
+        // Accepting is paused (the limit, or out of descriptors): one has just been freed, look again now.
+        if acceptResumeAt != 0, context.shared.acceptsConnections {
+            resumeAccepting()
+        }
         checkDrained()
     }
 

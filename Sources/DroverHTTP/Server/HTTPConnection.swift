@@ -44,6 +44,14 @@ final class HTTPConnection: @unchecked Sendable {
     private var peerClosed = false
     private(set) var phase: Phase = .waiting
     private var deadline: UInt64
+    /// Whether the header clock runs: from the first byte after a response (or from accept) until
+    /// the next request is dispatched. Blank lines before a request do not restart it, so a client
+    /// cannot hold the connection by sending one now and then.
+    private var headClockRunning = true
+    /// When the current body began to arrive (monotonic nanoseconds), for the minimum rate.
+    private var bodyStart: UInt64 = 0
+    /// Body bytes of the current request counted against the server-wide buffer budget.
+    private var reservedBodyBytes = 0
     private var writableWaiter: CheckedContinuation<Void, Never>?
 
     /// Output past this many unsent bytes stops parsing further requests and pauses streamed bodies.
@@ -136,8 +144,10 @@ final class HTTPConnection: @unchecked Sendable {
         switch phase {
         case .waiting:
             phase = .readingHead
-            if keepAlive, head != nil {
-                // Kept alive: the header clock starts with the first byte of this request.
+            if !headClockRunning {
+                // Kept alive: the header clock starts with the first byte of this request, and runs
+                // until it is dispatched, whatever arrives meanwhile (RFC 9112 §2.2's blank lines too).
+                headClockRunning = true
                 deadline = loop.now + configuration.headerTimeout.nanoseconds
             }
         case .readingBody:
@@ -147,16 +157,19 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    /// The peer closed its sending side.
+    /// The peer closed its sending side. It may still be reading: what is owed to it (the end of a
+    /// response still in the output buffer) is written before the connection closes.
     private func endOfInput() {
         switch phase {
-        case .waiting, .lingering:
+        case .lingering:
             close()
+        case .waiting:
+            closeAfterPendingOutput()
         case .readingHead, .readingBody:
             if !parser.isIdle || phase == .readingBody {
                 logger.debug("HTTP client disconnected in the middle of a request")
             }
-            close()
+            closeAfterPendingOutput()
         case .responding:
             keepAlive = false  // answer what was asked, then close (half-close)
         case .closing, .closed:
@@ -184,11 +197,21 @@ final class HTTPConnection: @unchecked Sendable {
             switch event {
             case .needMore:
                 if phase == .readingHead, parser.isIdle, offset == bytes.count { phase = .waiting }
+                if phase == .readingBody, !reserveBody(upTo: parser.bufferedBodyBytes) {
+                    refuseForMemory()
+                    return bytes.count
+                }
                 return offset
             case .head(let head):
                 self.head = head
                 phase = .readingBody
                 deadline = loop.now + configuration.idleTimeout.nanoseconds
+                bodyStart = loop.now
+                // A declared length is reserved whole before a byte of it is read (or a 100 sent).
+                if let length = head.contentLength, !reserveBody(upTo: length) {
+                    refuseForMemory()
+                    return bytes.count
+                }
                 if head.expectsContinue {
                     // RFC 9110 §10.1.1: tell the client to send the body it announced.
                     outbound.append(contentsOf: HTTPResponseEncoder.continueLine)
@@ -196,6 +219,10 @@ final class HTTPConnection: @unchecked Sendable {
                 }
             case .end(let body):
                 guard let head else { return offset }
+                guard reserveBody(upTo: body.count) else {
+                    refuseForMemory()
+                    return bytes.count
+                }
                 dispatch(head, body: body)
             }
         }
@@ -210,6 +237,14 @@ final class HTTPConnection: @unchecked Sendable {
         deadline = 0
         keepAlive = keepAlive && head.keepAlive && !loop.draining && !peerClosed
         let context = loop.context
+        loop.requestStarted()
+        guard context.hosts.allows(head.host) else {
+            let host = head.host ?? ""
+            logger.warning("HTTP 403: Host '\(host.prefix(200))' is not one this server answers to; \(head.method) refused")
+            let response = Self.forbiddenHost(host)
+            Task(executorPreference: loop) { [self] in await respond(response, to: head) }
+            return
+        }
         let request = Request(
             method: head.method,
             scheme: "http",
@@ -218,7 +253,6 @@ final class HTTPConnection: @unchecked Sendable {
             headers: Headers(fields: head.fields),
             body: Body(bytes: body)
         )
-        loop.requestStarted()
         Task(executorPreference: loop) { [self] in
             let response: Response
             do {
@@ -352,6 +386,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func finishResponse() {
         inFlight = false
+        releaseBody()
+        headClockRunning = false
         if keepAlive && !peerClosed && !loop.draining {
             phase = .waiting
             deadline = loop.now + configuration.idleTimeout.nanoseconds
@@ -372,12 +408,41 @@ final class HTTPConnection: @unchecked Sendable {
         answerAndClose(status: error.status, detail: error.message)
     }
 
-    private func answerAndClose(status: Int, detail: String) {
+    /// Answers 503 to a body the server-wide buffer budget cannot hold, then closes.
+    private func refuseForMemory() {
+        let limit = loop.context.shared.maxBufferedBodyBytes
+        logger.warning("HTTP 503: request bodies in memory would pass \(limit) bytes; closing the connection")
+        answerAndClose(
+            status: 503,
+            detail: "the server holds too many request bodies in memory right now; try again",
+            headers: ["retry-after": "1"]
+        )
+    }
+
+    /// The answer to a request for a `Host` this server does not answer to.
+    private static func forbiddenHost(_ host: String) -> Response {
+        let name = host.isEmpty ? "(none)" : String(host.prefix(200))
+        return Response(
+            """
+            Forbidden: this server does not answer to the Host '\(name)'.
+            It answers only to this machine's names (localhost, loopback addresses, the address it is bound to),
+            so a web page cannot reach it by rebinding its own domain to this machine (DNS rebinding).
+            To allow the name, start it with --allowed-host NAME, or list it in allowed_hosts under [dev] in the config.
+
+            """,
+            status: 403,
+            headers: ["content-type": "text/plain;charset=UTF-8"]
+        )
+    }
+
+    private func answerAndClose(status: Int, detail: String, headers extra: Headers = [:]) {
         var encoder = HTTPResponseEncoder(loop: loop, logger: logger)
         let body = Array("\(HTTPStatus.reasonPhrase(status)): \(detail)\n".utf8)
+        var headers: Headers = ["content-type": "text/plain;charset=UTF-8"]
+        for field in extra.fields { headers.append(field.name, field.value) }
         _ = encoder.encodeHead(
             status: status,
-            headers: ["content-type": "text/plain;charset=UTF-8"],
+            headers: headers,
             framing: .length(body.count),
             keepAlive: false,
             minorVersion: 1,
@@ -397,7 +462,7 @@ final class HTTPConnection: @unchecked Sendable {
             }
             if sent > 0 {
                 outboundOffset += sent
-                if phase == .responding || phase == .closing {
+                if phase == .responding || phase == .closing || phase == .waiting {
                     deadline = loop.now + configuration.idleTimeout.nanoseconds
                 }
             } else {
@@ -405,7 +470,7 @@ final class HTTPConnection: @unchecked Sendable {
                 if code == EINTR { continue }
                 if code == EAGAIN || code == EWOULDBLOCK {
                     writable = false
-                    if phase == .responding || phase == .closing {
+                    if phase == .responding || phase == .closing || phase == .waiting {
                         deadline = loop.now + configuration.idleTimeout.nanoseconds
                     }
                     return
@@ -451,16 +516,25 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: - Timers and shutdown
 
     func checkDeadline(now: UInt64) {
+        if phase == .readingBody, bodyArrivesTooSlowly(now: now) {
+            deadline = 0
+            let rate = configuration.minBodyBytesPerSecond
+            logger.warning("HTTP 408: request body arriving slower than \(rate) bytes/s; closing the connection")
+            answerAndClose(status: 408, detail: "request body arrived slower than \(rate) bytes per second")
+            return
+        }
         guard deadline != 0, now >= deadline else { return }
         deadline = 0
         switch phase {
         case .waiting:
-            if head == nil {
-                logger.warning("HTTP 408: no request within \(configuration.headerTimeout); closing the connection")
+            if pendingOutput > 0 {
+                logger.warning("HTTP client stopped reading the response for \(configuration.idleTimeout); closing")
             } else {
-                logger.info("HTTP 408: kept-alive connection idle for \(configuration.idleTimeout); closing it")
+                // Nothing was asked, so nothing is answered: an unsolicited 408 on an idle connection
+                // could be read by a client that reuses it at this moment as the answer to its request.
+                logger.debug("HTTP connection idle; closing it")
             }
-            answerAndClose(status: 408, detail: "no request received in time")
+            close()
         case .readingHead:
             logger.warning("HTTP 408: header not complete within \(configuration.headerTimeout); closing the connection")
             answerAndClose(status: 408, detail: "request header not received in time")
@@ -477,6 +551,35 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Whether, past the grace period, the body's average rate since its first byte is below the
+    /// minimum (Kestrel's `MinRequestBodyDataRate`): a body trickled a byte a minute would
+    /// otherwise keep resetting the stall timer for ever.
+    private func bodyArrivesTooSlowly(now: UInt64) -> Bool {
+        guard bodyStart != 0, now > bodyStart else { return false }
+        let elapsed = now - bodyStart
+        guard elapsed > configuration.bodyRateGracePeriod.nanoseconds else { return false }
+        let expected = Double(configuration.minBodyBytesPerSecond) * Double(elapsed) / 1e9
+        return Double(parser.bufferedBodyBytes) < expected
+    }
+
+    // MARK: - Body memory
+
+    /// Grows this request's share of the server-wide body budget to `bytes`.
+    /// - Returns: false when the budget cannot hold it (nothing more is reserved).
+    private func reserveBody(upTo bytes: Int) -> Bool {
+        let more = bytes - reservedBodyBytes
+        guard more > 0 else { return true }
+        guard loop.context.shared.reserveBodyBytes(more) else { return false }
+        reservedBodyBytes = bytes
+        return true
+    }
+
+    private func releaseBody() {
+        loop.context.shared.releaseBodyBytes(reservedBodyBytes)
+        reservedBodyBytes = 0
+        bodyStart = 0
+    }
+
     /// Shutdown: close if nothing is in progress, else close after the current response.
     func beginDrain() {
         switch phase {
@@ -489,10 +592,23 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Stops taking requests and closes once the output owed to the client is written (at once
+    /// when there is none).
+    private func closeAfterPendingOutput() {
+        guard pendingOutput > 0 else {
+            close()
+            return
+        }
+        keepAlive = false
+        phase = .closing
+        flush()
+    }
+
     /// Closes the socket now.
     func close() {
         guard phase != .closed else { return }
         phase = .closed
+        releaseBody()
         inbound = []
         outbound = []
         outboundOffset = 0

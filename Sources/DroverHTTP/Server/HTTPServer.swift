@@ -5,11 +5,15 @@ import Synchronization
 /// Drover's HTTP/1.1 server: non-blocking sockets, one epoll event loop per core, handlers on
 /// Swift concurrency running on the loop their connection belongs to.
 ///
-/// It buffers each request body (up to ``HTTPServerConfiguration/maxBodySize``), calls the
+/// It buffers each request body (up to ``HTTPServerConfiguration/maxBodySize``, and up to
+/// ``HTTPServerConfiguration/maxBufferedBodyBytes`` for all connections together), calls the
 /// responder, and writes the response back: `Content-Length` when the length is known, chunked for
 /// streams, a `Date` header, keep-alive and pipelining (answers in order), `HEAD`,
-/// `Expect: 100-continue`. Malformed or oversized requests are answered with their status (400,
-/// 408, 413, 414, 417, 431, 501, 505), logged, and the connection closed.
+/// `Expect: 100-continue`. Malformed, oversized or too slow requests are answered with their status
+/// (400, 408, 413, 414, 417, 431, 501, 503, 505), logged, and the connection closed; a `Host` this
+/// machine does not answer to is 403 (``HTTPServerConfiguration/allowedHosts``). Connections are
+/// limited (``HTTPServerConfiguration/maxConnections``), and running out of descriptors pauses
+/// accepting instead of spinning.
 ///
 /// ```swift
 /// let server = HTTPServer(configuration: .init(port: 0), logger: logger) { request in
@@ -50,6 +54,11 @@ public final class HTTPServer: Sendable {
         self.responder = responder
     }
 
+    /// How many times `accept(2)` has failed (out of descriptors, say), across every loop.
+    package var acceptFailureCount: Int {
+        state.withLock { $0.loops.first?.context.shared.acceptFailureCount ?? 0 }
+    }
+
     /// The bound port, once started.
     public var port: Int? {
         state.withLock { $0.port }
@@ -68,7 +77,12 @@ public final class HTTPServer: Sendable {
                 limits: configuration.parserLimits,
                 logger: logger,
                 responder: responder,
-                defaultAuthority: authority
+                defaultAuthority: authority,
+                shared: SharedServerLimits(
+                    maxConnections: configuration.effectiveMaxConnections(descriptorLimit: SocketCalls.descriptorLimit()),
+                    maxBufferedBodyBytes: configuration.maxBufferedBodyBytes
+                ),
+                hosts: HostAllowlist(boundHost: configuration.host, allowed: configuration.allowedHosts)
             )
             var loops: [EventLoop] = []
             for index in 0..<configuration.eventLoops {

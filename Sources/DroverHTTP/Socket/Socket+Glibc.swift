@@ -93,6 +93,13 @@ enum SocketCalls {
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 
+    /// The process's soft limit on open descriptors (`RLIMIT_NOFILE`); 1024 when it cannot be read.
+    static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: min(limit.rlim_cur, 1 << 20))  // RLIM_INFINITY is UInt.max
+    }
+
     /// The CPUs this process may run on.
     static func availableCPUCount() -> Int {
         Int(drover_available_cpu_count())

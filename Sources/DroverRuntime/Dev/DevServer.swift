@@ -15,7 +15,10 @@ package final class DevServer: Sendable {
         package var testScheduled = false
         package var cronTriggers = true
         package var gracePeriod: Duration = .seconds(10)
-        package var maxBodySize = 100 * 1024 * 1024
+        /// The largest request body (413 beyond): 32 MiB holds a KV value at its 25 MiB limit.
+        package var maxBodySize = 32 * 1024 * 1024
+        /// `Host` names answered besides this machine's own (`--allowed-host`, `[dev] allowed_hosts`).
+        package var allowedHosts: [String] = []
         /// `--record DIR`: serves the worker's requests through this recorder (not the runtime's own routes).
         package var recorder: RequestRecorder?
 
@@ -48,6 +51,9 @@ package final class DevServer: Sendable {
         configuration.host = settings.host
         configuration.port = settings.port
         configuration.maxBodySize = settings.maxBodySize
+        // The flag's names and the config's `[dev] allowed_hosts`, as the server starts (a reload
+        // keeps the server, and so these).
+        configuration.allowedHosts = settings.allowedHosts + runtime.config.dev.allowedHosts
         let current = self.current
         let recorder = settings.recorder
         let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName)
@@ -85,7 +91,7 @@ package final class DevServer: Sendable {
                     "\(stillRunning) request(s) still running on the previous version after the \(settings.gracePeriod) grace period; closing it"
                 )
             }
-            await old.shutdown()
+            await old.shutdown(gracePeriod: settings.gracePeriod)
         }
         do {
             try await fresh.start(cronTriggers: settings.cronTriggers)
@@ -100,7 +106,7 @@ package final class DevServer: Sendable {
     package func shutdown() async {
         if let server = server.exchange(nil) { await server.shutdown(gracePeriod: settings.gracePeriod) }
         await settings.recorder?.finish()
-        if let runtime = current.exchange(nil) { await runtime.shutdown() }
+        if let runtime = current.exchange(nil) { await runtime.shutdown(gracePeriod: settings.gracePeriod) }
     }
 }
 

@@ -29,10 +29,17 @@ package final class BackgroundWork: Sendable {
         }
     }
 
-    /// Awaits `context`'s `waitUntil` work in a tracked task.
+    /// Awaits `context`'s `waitUntil` work in a tracked task, for at most `limit`; past it the work
+    /// is cancelled and `timedOut` is called.
     @discardableResult
-    package func track(_ context: ExecutionContext) -> Task<Void, Never> {
-        run { await context.waitForBackgroundWork() }
+    package func track(
+        _ context: ExecutionContext,
+        atMost limit: Duration,
+        timedOut: @escaping @Sendable () -> Void
+    ) -> Task<Void, Never> {
+        run {
+            if await !context.waitForBackgroundWork(atMost: limit) { timedOut() }
+        }
     }
 
     private func finish(_ id: Int) {
@@ -46,6 +53,12 @@ package final class BackgroundWork: Sendable {
             if tasks.isEmpty { return }
             for task in tasks { await task.value }
         }
+    }
+
+    /// ``waitForAll()`` for at most `limit`.
+    /// - Returns: true when everything finished within `limit`; false leaves the rest running.
+    package func waitForAll(atMost limit: Duration) async -> Bool {
+        await awaitAtMost(limit) { await self.waitForAll() }
     }
 
     /// How many pieces of work are still running.

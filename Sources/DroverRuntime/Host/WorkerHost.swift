@@ -22,6 +22,11 @@ package final class WorkerHost: Sendable {
     package let logsRequests: Bool
     /// `waitUntil` work still running.
     package let background = BackgroundWork()
+    /// The worker's cron triggers as the config writes them: the only ones the scheduled routes run.
+    package let cronTriggers: [String]
+    /// How long `waitUntil` work may run after the response (or after a batch or scheduled run
+    /// returns) before it is cancelled: the platform's 30 seconds.
+    package let waitUntilLimit: Duration
     private let requestCounter = Atomic<Int>(0)
 
     /// Creates a host.
@@ -32,7 +37,9 @@ package final class WorkerHost: Sendable {
         logger: Logger,
         metrics: RuntimeMetrics = RuntimeMetrics(),
         showsErrorDetails: Bool,
-        logsRequests: Bool = true
+        logsRequests: Bool = true,
+        cronTriggers: [String] = [],
+        waitUntilLimit: Duration = .seconds(30)
     ) {
         self.workerName = workerName
         self.worker = worker
@@ -41,6 +48,8 @@ package final class WorkerHost: Sendable {
         self.metrics = metrics
         self.showsErrorDetails = showsErrorDetails
         self.logsRequests = logsRequests
+        self.cronTriggers = cronTriggers
+        self.waitUntilLimit = waitUntilLimit
     }
 
     /// A logger for one call, tagged with a request id and the W3C trace id when the request has one.
@@ -77,7 +86,13 @@ package final class WorkerHost: Sendable {
             context.logger.error("Uncaught error in fetch handler: \(error)")
             response = errorResponse(error, request: request)
         }
-        let backgroundTask = context.hasBackgroundWork ? background.track(context) : nil
+        let backgroundTask =
+            context.hasBackgroundWork
+            ? background.track(context, atMost: waitUntilLimit) { [logger, waitUntilLimit] in
+                logger.warning(
+                    "waitUntil work of \(request.method) \(request.path) still running \(waitUntilLimit) after the response; cancelled"
+                )
+            } : nil
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         metrics.recordRequest(status: response.status, seconds: seconds)
@@ -100,7 +115,7 @@ package final class WorkerHost: Sendable {
             metrics.recordHandlerError()
             context.logger.error("Uncaught error in queue handler for \"\(batch.queue)\": \(error)")
         }
-        await context.waitForBackgroundWork()
+        await waitForBackgroundWork(of: context, after: "the batch of \"\(batch.queue)\"")
         return threw
     }
 
@@ -123,9 +138,16 @@ package final class WorkerHost: Sendable {
             metrics.recordHandlerError()
             context.logger.error("Uncaught error in scheduled handler for \"\(cron)\": \(error)")
         }
-        await context.waitForBackgroundWork()
+        await waitForBackgroundWork(of: context, after: "the scheduled run \"\(cron)\"")
         logger.info("SCHEDULED \"\(cron)\" \(outcome.rawValue)")
         return (outcome, controller.noRetryRequested)
+    }
+
+    /// Awaits `context`'s `waitUntil` work for at most ``waitUntilLimit``, then cancels it with a warning.
+    private func waitForBackgroundWork(of context: ExecutionContext, after what: String) async {
+        if await !context.waitForBackgroundWork(atMost: waitUntilLimit) {
+            logger.warning("waitUntil work of \(what) still running \(waitUntilLimit) after it returned; cancelled")
+        }
     }
 
     private func errorResponse(_ error: any Error, request: Request) -> Response {

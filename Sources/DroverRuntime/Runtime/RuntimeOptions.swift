@@ -24,6 +24,9 @@ package struct RuntimeOptions: Sendable {
     package var appliesMigrations: Bool = true
     /// How many read connections each D1 database keeps.
     package var d1Readers: Int = 4
+    /// How long `waitUntil` work may run after the response before it is cancelled (the
+    /// platform's 30 seconds).
+    package var waitUntilLimit: Duration = .seconds(30)
 
     package init(stateDirectory: String, clock: any WallClock, fetcher: any Fetcher, logger: Logger) {
         self.stateDirectory = stateDirectory

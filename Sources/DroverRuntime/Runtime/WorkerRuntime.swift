@@ -107,7 +107,9 @@ package final class WorkerRuntime: Sendable {
             env: env,
             logger: logger.withLabel("drover"),
             showsErrorDetails: options.showsErrorDetails,
-            logsRequests: options.logsRequests
+            logsRequests: options.logsRequests,
+            cronTriggers: config.triggers.crons.map(\.source),
+            waitUntilLimit: options.waitUntilLimit
         )
         self.cron = LockedValue(nil)
     }
@@ -141,11 +143,23 @@ package final class WorkerRuntime: Sendable {
         }
     }
 
-    /// Stops delivery and triggers, waits for running batches and `waitUntil` work, closes stores.
-    package func shutdown() async {
-        cron.get()?.stop()
+    /// Stops delivery and triggers, waits for running batches, scheduled runs and `waitUntil`
+    /// work — each for at most `gracePeriod`, then logs what it cut off and goes on — and closes
+    /// the stores.
+    package func shutdown(gracePeriod: Duration = .seconds(10)) async {
+        let logger = options.logger.withLabel("drover")
+        if let scheduler = cron.get() {
+            scheduler.stop()
+            if await !awaitAtMost(gracePeriod, { await scheduler.waitUntilStopped() }) {
+                logger.warning("a scheduled run was still going \(gracePeriod) after the shutdown began; not waiting for it")
+            }
+        }
         await broker?.shutdown()
-        await host.background.waitForAll()
+        if await !host.background.waitForAll(atMost: gracePeriod) {
+            logger.warning(
+                "\(host.background.count) waitUntil task(s) still running \(gracePeriod) after the shutdown began; not waiting for them"
+            )
+        }
         for store in kvNamespaces.values { store.close() }
         for database in databases.values { database.close() }
     }

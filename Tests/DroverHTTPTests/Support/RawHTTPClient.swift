@@ -67,6 +67,33 @@ final class RawHTTPClient {
         _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
+    /// Sends FIN but keeps reading: a half-closed client (RFC 9112 §9.6).
+    func shutdownWrite() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Whether the server has closed the connection, looking without waiting: end of stream or
+    /// a reset, with nothing unread before it.
+    func peekClosed() -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if count == 0 { return true }
+        return count < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+    }
+
+    /// Reads up to `count` bytes of whatever arrives (at least one), for clients that read slowly.
+    func readSome(_ count: Int) throws -> [UInt8] {
+        if !buffer.isEmpty {
+            let taken = Array(buffer.prefix(count))
+            buffer.removeFirst(taken.count)
+            return taken
+        }
+        var chunk = [UInt8](repeating: 0, count: count)
+        let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, count, 0) }
+        guard received >= 0 else { throw Failure(description: "recv: errno \(errno)") }
+        return Array(chunk.prefix(received))
+    }
+
     func send(_ text: String) throws {
         try send(Array(text.utf8))
     }

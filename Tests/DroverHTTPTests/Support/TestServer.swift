@@ -11,7 +11,8 @@ struct TestServer {
         _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
         responder: @escaping @Sendable (Request) async throws -> Response = TestServer.routes
     ) throws -> TestServer {
-        var configuration = HTTPServerConfiguration(port: 0, eventLoops: 2)
+        // The raw-socket tests send `Host: t`: a name the server is told to answer to.
+        var configuration = HTTPServerConfiguration(port: 0, eventLoops: 2, allowedHosts: ["t"])
         configure(&configuration)
         let log = MemoryLogSink()
         let server = HTTPServer(
@@ -51,6 +52,9 @@ struct TestServer {
                     for index in 0..<128 { write([UInt8](repeating: UInt8(index), count: 64 * 1024)) }
                 }
             )
+        case "/blob":
+            // 6 MiB as one buffer (not a stream): byte i is i % 251.
+            return Response(status: 200, body: Body(bytes: TestServer.blob))
         case "/request":
             return Response("\(request.method) \(request.url) host=\(request.headers["host"] ?? "-")")
         case "/no-content":
@@ -59,6 +63,9 @@ struct TestServer {
             return Response("not found", status: 404)
         }
     }
+
+    /// The body of `/blob`.
+    static let blob: [UInt8] = (0..<(6 << 20)).map { UInt8($0 % 251) }
 
     func stop() async {
         await server.shutdown(gracePeriod: .seconds(5))
