@@ -52,6 +52,9 @@ struct TestServer {
                     for index in 0..<128 { write([UInt8](repeating: UInt8(index), count: 64 * 1024)) }
                 }
             )
+        case "/bytes":
+            let count = Int(request.query["n"] ?? "") ?? 0
+            return Response(status: 200, body: Body(bytes: Array(TestServer.blob.prefix(count))))
         case "/blob":
             // 6 MiB as one buffer (not a stream): byte i is i % 251.
             return Response(status: 200, body: Body(bytes: TestServer.blob))
