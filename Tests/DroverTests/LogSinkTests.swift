@@ -1,5 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @testable import Drover
 
@@ -36,5 +41,42 @@ import Testing
         logger.debug("one")
         logger.error("two", metadata: ["k": "v"])
         #expect(sink.lines == ["one", "error: two k=v"])
+    }
+}
+
+/// The writer behind standard error: a reader that stops reading never stalls the threads that log.
+@Suite struct LogLineWriterTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aPipeNobodyReadsNeverBlocksTheLoggerAndDroppedLinesAreReported() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let writer = LogLineWriter(descriptor: fds[1], capacity: 256 * 1024)
+        let line = Array((String(repeating: "x", count: 99) + "\n").utf8)
+        // 10 MB into a pipe that holds 64 KiB and is not read: a blocking write(2) would hang here.
+        for _ in 0..<100_000 { writer.write(line) }
+        #expect(writer.droppedLines > 0)
+        // Now read everything: the lines that fit, whole, then the report of the dropped ones.
+        let output = Mutex<[UInt8]>([])
+        let drained = Thread { [fd = fds[0]] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count <= 0 { return }
+                output.withLock { $0.append(contentsOf: buffer[0..<count]) }
+            }
+        }
+        drained.start()
+        #expect(writer.flush(timeout: .seconds(30)))
+        close(fds[1])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, !String(decoding: output.withLock { $0 }, as: UTF8.self).contains("dropped") {
+            usleep(10_000)
+        }
+        let text = String(decoding: output.withLock { $0 }, as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        #expect(lines.dropLast().allSatisfy { $0.count == 99 })
+        #expect(lines.last?.hasPrefix("drover: ") == true)
+        #expect(lines.last?.contains("log lines dropped") == true)
     }
 }

@@ -94,8 +94,8 @@ package struct InternalRoutes: Sendable {
 
     /// The scheduled routes' `cron` and `time` parameters, checked: `cron` must name one of the
     /// worker's cron triggers (compared with runs of white space as one space; absent or empty
-    /// means none, as wrangler sends), and `time`, when given, milliseconds since the epoch, finite,
-    /// between 0 and ``latestScheduledTime``. Without `time`, the host's clock says now.
+    /// means none, as wrangler sends), and `time`, when given, milliseconds since the epoch written
+    /// in decimal, from 0 to ``latestScheduledTime``. Without `time`, the host's clock says now.
     package static func scheduledInvocation(
         _ query: QueryParameters,
         host: WorkerHost
@@ -116,7 +116,7 @@ package struct InternalRoutes: Sendable {
         }
         var time = host.env.now
         if let text = query["time"] {
-            guard let milliseconds = Double(text), milliseconds.isFinite, milliseconds >= 0,
+            guard Self.isDecimal(text), let milliseconds = Double(text), milliseconds.isFinite,
                 milliseconds <= latestScheduledTime
             else {
                 return .failure(
@@ -128,6 +128,16 @@ package struct InternalRoutes: Sendable {
             time = Date(timeIntervalSince1970: milliseconds / 1000)
         }
         return .success(ScheduledInvocation(cron: cron, time: time))
+    }
+
+    /// Whether `text` is digits with an optional fraction (`1767225600000`, `12.5`): no sign,
+    /// exponent, hex, `nan` or `inf`, all of which `Double.init` would take.
+    private static func isDecimal(_ text: String) -> Bool {
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) else {
+            return false
+        }
+        return true
     }
 
     /// `cron` with surrounding white space dropped and inner runs of it made one space.
