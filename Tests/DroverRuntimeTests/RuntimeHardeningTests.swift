@@ -180,8 +180,7 @@ import Glibc
         ]
     )
     func scheduledParameters(query: String, accepted: Bool) throws {
-        let host = WorkerHostTests.host(ClosureWorker(), showsErrorDetails: true, crons: ["*/5 * * * *"])
-        let result = InternalRoutes.scheduledInvocation(QueryParameters(query), host: host)
+        let result = InternalRoutes.scheduledInvocation(QueryParameters(query), crons: ["*/5 * * * *"], now: Date(timeIntervalSince1970: 0))
         switch result {
         case .success(let invocation):
             #expect(accepted, "\(query) was accepted")

@@ -499,7 +499,7 @@ package struct HTTPRequestParser {
     /// (the Host of a target without authority). `uri-host` is an IP literal in brackets (IPv6
     /// hex digits, `:` and `.`; or `v`-prefixed IPvFuture), or a reg-name: unreserved characters,
     /// percent-encodings and sub-delims. The port is at most five digits, at most 65535.
-    static func isValidHost(_ value: String) -> Bool {
+    package static func isValidHost(_ value: String) -> Bool {
         let bytes = Array(value.utf8)
         if bytes.isEmpty { return true }
         var index = 0

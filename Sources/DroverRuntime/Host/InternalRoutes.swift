@@ -48,27 +48,22 @@ package struct InternalRoutes: Sendable {
             return .json(.object(body))
         case "/__drover/metrics":
             return Response(host.metrics.render(), headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"])
-        case "/cdn-cgi/handler/scheduled":
-            // wrangler: ?cron=<expr>&time=<ms>[&format=json]; 200 "ok" or 500 "exception".
+        default:  // "/cdn-cgi/handler/scheduled", "/__scheduled"
             let invocation: ScheduledInvocation
-            switch Self.scheduledInvocation(request.query, host: host) {
+            switch Self.scheduledInvocation(request.query, crons: host.cronTriggers, now: host.env.now) {
             case .success(let parsed): invocation = parsed
             case .failure(let refusal): return refusal.response
             }
             let result = await host.scheduled(cron: invocation.cron, at: invocation.time)
+            if request.path == "/__scheduled" {
+                return result.outcome == .ok ? Response("Ran scheduled event") : Response("Scheduled event failed", status: 500)
+            }
+            // wrangler: ?cron=<expr>&time=<ms>[&format=json]; 200 "ok" or 500 "exception".
             let status = result.outcome == .ok ? 200 : 500
             if request.query["format"] == "json" {
                 return .json(["outcome": .string(result.outcome.rawValue), "noRetry": .bool(result.noRetry)], status: status)
             }
             return Response(result.outcome.rawValue, status: status)
-        default:  // "/__scheduled"
-            let invocation: ScheduledInvocation
-            switch Self.scheduledInvocation(request.query, host: host) {
-            case .success(let parsed): invocation = parsed
-            case .failure(let refusal): return refusal.response
-            }
-            let result = await host.scheduled(cron: invocation.cron, at: invocation.time)
-            return result.outcome == .ok ? Response("Ran scheduled event") : Response("Scheduled event failed", status: 500)
         }
     }
 
@@ -95,26 +90,30 @@ package struct InternalRoutes: Sendable {
     /// The scheduled routes' `cron` and `time` parameters, checked: `cron` must name one of the
     /// worker's cron triggers (compared with runs of white space as one space; absent or empty
     /// means none, as wrangler sends), and `time`, when given, milliseconds since the epoch written
-    /// in decimal, from 0 to ``latestScheduledTime``. Without `time`, the host's clock says now.
+    /// in decimal, from 0 to ``latestScheduledTime``. Without `time`, the run is for `now`.
+    /// - Parameters:
+    ///   - crons: the worker's cron triggers, as the config writes them.
+    ///   - now: the time of a run the request gives no `time` for.
     package static func scheduledInvocation(
         _ query: QueryParameters,
-        host: WorkerHost
+        crons: [String],
+        now: Date
     ) -> Result<ScheduledInvocation, ParameterRefusal> {
         let cron: String
         let requested = normalizedCron(query["cron"] ?? "")
         if requested.isEmpty {
             cron = ""
-        } else if let declared = host.cronTriggers.first(where: { normalizedCron($0) == requested }) {
+        } else if let declared = crons.first(where: { normalizedCron($0) == requested }) {
             cron = declared
         } else {
-            let known = host.cronTriggers.isEmpty ? "it declares none" : "it declares " + host.cronTriggers.map { "\"\($0)\"" }.joined(separator: ", ")
+            let known = crons.isEmpty ? "it declares none" : "it declares " + crons.map { "\"\($0)\"" }.joined(separator: ", ")
             return .failure(
                 ParameterRefusal(
                     message: "cron \"\(printable(requested, limit: 100))\" is not one of the worker's cron triggers ([triggers] crons in the config; \(known))"
                 )
             )
         }
-        var time = host.env.now
+        var time = now
         if let text = query["time"] {
             guard Self.isDecimal(text), let milliseconds = Double(text), milliseconds.isFinite,
                 milliseconds <= latestScheduledTime
