@@ -52,6 +52,8 @@ final class HTTPConnection: @unchecked Sendable {
     private var bodyStart: UInt64 = 0
     /// Body bytes of the current request counted against the server-wide buffer budget.
     private var reservedBodyBytes = 0
+    /// The last `Host` this connection sent that the server answers to.
+    private var lastAllowedHost: String?
     private var writableWaiter: CheckedContinuation<Void, Never>?
 
     /// Output past this many unsent bytes stops parsing further requests and pauses streamed bodies.
@@ -238,12 +240,15 @@ final class HTTPConnection: @unchecked Sendable {
         keepAlive = keepAlive && head.keepAlive && !loop.draining && !peerClosed
         let context = loop.context
         loop.requestStarted()
-        guard context.hosts.allows(head.host) else {
-            let host = head.host ?? ""
-            logger.warning("HTTP 403: Host '\(host.prefix(200))' is not one this server answers to; \(head.method) refused")
-            let response = Self.forbiddenHost(host)
-            Task(executorPreference: loop) { [self] in await respond(response, to: head) }
-            return
+        // A kept-alive connection sends the same Host each time: check a new one only.
+        if let host = head.host, host != lastAllowedHost {
+            guard context.hosts.allows(host) else {
+                logger.warning("HTTP 403: Host '\(host.prefix(200))' is not one this server answers to; \(head.method) refused")
+                let response = Self.forbiddenHost(host)
+                Task(executorPreference: loop) { [self] in await respond(response, to: head) }
+                return
+            }
+            lastAllowedHost = host
         }
         let request = Request(
             method: head.method,
