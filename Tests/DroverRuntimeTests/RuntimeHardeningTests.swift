@@ -168,6 +168,18 @@ import Glibc
         release.open()
     }
 
+    @Test("the state folder is its owner's only")
+    func stateFolderIsPrivate() async throws {
+        let project = try PlaygroundProject.make()
+        try FileManager.default.createDirectory(atPath: project.statePath, withIntermediateDirectories: true)
+        chmod(project.statePath, 0o755)  // made by an earlier version, say
+        let runtime = try await project.runtimeFactory(logger: .disabled)()
+        var info = stat()
+        #expect(stat(project.statePath, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o700)
+        await runtime.shutdown()
+    }
+
     // MARK: - Parameters, metrics and log lines in-process
 
     @Test(

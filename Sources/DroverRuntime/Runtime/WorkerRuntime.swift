@@ -38,7 +38,14 @@ package final class WorkerRuntime: Sendable {
         let workerName = config.main ?? config.name ?? ""
         let worker = try registry.require(workerName)
         let state = options.stateDirectory
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        // The state folder holds the stores' data and secrets.json: its owner's only (0700), like
+        // the secret store, whatever the umask; a folder made before this rule is tightened too.
+        try FileManager.default.createDirectory(
+            atPath: state,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: state)
 
         var bindings: [String: Env.Binding] = [:]
         var kvNamespaces: [String: FileKVNamespace] = [:]
