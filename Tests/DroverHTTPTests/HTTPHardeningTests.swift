@@ -86,6 +86,22 @@ struct HTTPHardeningTests {
         await server.stop()
     }
 
+    @Test("a partial request pipelined behind an answered one gets the header deadline, not the idle one")
+    func pipelinedPartialHeadTimesOut() async throws {
+        let server = try TestServer.start {
+            $0.headerTimeout = .milliseconds(200)
+            $0.idleTimeout = .seconds(60)
+        }
+        let (first, second) = try await onThread {
+            let client = try RawHTTPClient(port: server.port, receiveTimeout: 10)
+            try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /hel")
+            return (try client.readResponse(), try client.readResponse())
+        }
+        #expect(first.status == 200)
+        #expect(second.status == 408)
+        await server.stop()
+    }
+
     @Test("a body trickled in below the minimum rate is answered 408")
     func trickledBodyTimesOut() async throws {
         let server = try TestServer.start {

@@ -103,6 +103,8 @@ final class HTTPConnection: @unchecked Sendable {
             if inFlight || pendingOutput > Self.highWater { return }
             if inboundNeedsParse {
                 inboundNeedsParse = false
+                // Bytes pipelined behind the last request start the next one's header clock now.
+                if phase == .waiting { bytesArrived() }
                 // Parse a moved-out copy: parsing may answer and close, and close() clears `inbound`.
                 var pending: [UInt8] = []
                 swap(&pending, &inbound)
