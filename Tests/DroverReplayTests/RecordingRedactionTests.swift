@@ -228,4 +228,42 @@ struct RecordingRedactionTests {
         // The placeholder is resolved though a combining mark follows its closing brace.
         Self.expectPasses(try await Self.replay(root + "/rec", root: root), count: 1)
     }
+
+    @Test func credentialHeadersAreLeftOutUnlessAskedFor() async throws {
+        let root = try Self.makeProject()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let headers: Headers = [
+            "Authorization": "Bearer user-token-abcdef", "Proxy-Authorization": "Basic cHJveHk6cGFzcw==",
+            "Cookie": "sid=session-123456; theme=dark", "X-Api-Key": Self.secret,
+        ]
+        let request = Request(method: "POST", target: "/json", headers: headers, body: Body(text: #"{"token": "x"}"#))
+
+        let dropped = try #require(try await Self.record([request], root: root).first)
+        let text = try String(contentsOfFile: dropped, encoding: .utf8)
+        for credential in ["user-token-abcdef", "cHJveHk6cGFzcw==", "session-123456", "u-1234567"] {
+            #expect(!text.contains(credential), "\(credential) was recorded")
+        }
+        let fixture = try Self.document(dropped)
+        #expect(fixture["steps"]?[0]?["request"]?["headers"] == ["x-api-key": "${TOKEN}"])
+        #expect(fixture["upstream"]?[0]?["response"]?["headers"] == ["content-type": "application/json"])
+        Self.expectNoLeak(dropped)
+
+        // --record-sensitive-headers keeps them, secret values still redacted.
+        try FileManager.default.removeItem(atPath: root + "/rec")
+        let keeping = FixtureRecorder(keepsSensitiveHeaders: true)
+        var withSecret = request
+        withSecret.headers.set("Authorization", "Bearer " + Self.secret)
+        let kept = try #require(try await Self.record([withSecret], root: root, recorder: keeping).first)
+        let keptFixture = try Self.document(kept)
+        #expect(
+            keptFixture["steps"]?[0]?["request"]?["headers"]
+                == [
+                    "authorization": "Bearer ${TOKEN}", "proxy-authorization": "Basic cHJveHk6cGFzcw==",
+                    "cookie": "sid=session-123456; theme=dark", "x-api-key": "${TOKEN}",
+                ]
+        )
+        #expect(keptFixture["upstream"]?[0]?["response"]?["headers"]?["set-cookie"] == "upstream_session=u-1234567; HttpOnly")
+        Self.expectNoLeak(kept)
+        Self.expectPasses(try await Self.replay(root + "/rec", root: root), count: 1)
+    }
 }

@@ -11,10 +11,18 @@ import Foundation
 /// named. A body that is not UTF-8 is redacted as bytes, the placeholder written as its ASCII
 /// bytes `${NAME}`, then stored as `base64`; replay resolves placeholders inside decoded `base64`
 /// values too (``SecretPlaceholderResolver``), so such a body round-trips.
+///
+/// Credentials that are not secret bindings are left out unless ``keepsSensitiveHeaders``: the
+/// incoming request's ``sensitiveRequestHeaders`` and the upstream responses'
+/// ``sensitiveResponseHeaders``.
 package struct FixtureRecorder: Sendable {
     /// Lower-cased names of outbound request headers recorded for matching (for example
     /// `idempotency-key`); all others are left out so replays do not depend on volatile values.
     package var matchedRequestHeaders: Set<String>
+
+    /// Whether ``sensitiveRequestHeaders`` and ``sensitiveResponseHeaders`` are recorded
+    /// (`drover dev --record-sensitive-headers`); secret values in them are still redacted.
+    package var keepsSensitiveHeaders: Bool
 
     /// Headers never recorded: hop-by-hop fields (RFC 9110 §7.6.1), `host` and the framing the
     /// replay recomputes (`content-length`), and `content-encoding` (the recorded body is decoded).
@@ -23,9 +31,19 @@ package struct FixtureRecorder: Sendable {
         "content-length", "content-encoding",
     ]
 
+    /// Incoming request headers carrying the client's credentials (RFC 9110 §11.6.2, §11.7.2;
+    /// RFC 6265 §5.4), left out of recordings unless ``keepsSensitiveHeaders``: a user's session or
+    /// token is not a secret binding, so no placeholder could stand for it.
+    package static let sensitiveRequestHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+
+    /// Upstream response headers carrying credentials the upstream issued (RFC 6265 §4.1), left
+    /// out unless ``keepsSensitiveHeaders``. A worker's own response records only `content-type`.
+    package static let sensitiveResponseHeaders: Set<String> = ["set-cookie"]
+
     /// Creates a recorder that records the outbound request headers named in `matchedRequestHeaders`.
-    package init(matchedRequestHeaders: [String] = []) {
+    package init(matchedRequestHeaders: [String] = [], keepsSensitiveHeaders: Bool = false) {
         self.matchedRequestHeaders = Set(matchedRequestHeaders.map { $0.lowercased() })
+        self.keepsSensitiveHeaders = keepsSensitiveHeaders
     }
 
     /// The fixture for one request.
@@ -64,7 +82,13 @@ package struct FixtureRecorder: Sendable {
         var requestObject = JSONObject()
         requestObject["method"] = .string(request.method)
         requestObject["path"] = .string(target)
-        let requestHeaders = recordedHeaders(request.headers, only: nil, redactor: redactor, found: &found)
+        let requestHeaders = recordedHeaders(
+            request.headers,
+            only: nil,
+            sensitive: Self.sensitiveRequestHeaders,
+            redactor: redactor,
+            found: &found
+        )
         if !requestHeaders.isEmpty { requestObject["headers"] = .object(requestHeaders) }
         // The request body is kept byte for byte (a webhook's signature covers the raw bytes):
         // `json` only when writing it back compactly gives the same bytes.
@@ -139,7 +163,7 @@ package struct FixtureRecorder: Sendable {
         var request = JSONObject()
         request["method"] = .string(exchange.request.method)
         request["url"] = .string(redactor.redact(exchange.request.target, found: &found))
-        let headers = recordedHeaders(exchange.request.headers, only: matchedRequestHeaders, redactor: redactor, found: &found)
+        let headers = recordedHeaders(exchange.request.headers, only: matchedRequestHeaders, sensitive: [], redactor: redactor, found: &found)
         if !headers.isEmpty { request["headers"] = .object(headers) }
         if let (key, value) = bodyMember(exchange.request.body, redactor: redactor, jsonOnlyWhenExact: false, found: &found), key != "base64" {
             request[key == "json" ? "bodyJson" : key] = value
@@ -150,20 +174,28 @@ package struct FixtureRecorder: Sendable {
             response["error"] = .string(kind == .timeout ? "timeout" : "connection")
         case .response(let message):
             response["status"] = .integer(Int64(message.status))
-            let headers = recordedHeaders(message.headers, only: nil, redactor: redactor, found: &found)
+            let headers = recordedHeaders(message.headers, only: nil, sensitive: Self.sensitiveResponseHeaders, redactor: redactor, found: &found)
             if !headers.isEmpty { response["headers"] = .object(headers) }
             if let (key, value) = bodyMember(message.body, redactor: redactor, jsonOnlyWhenExact: false, found: &found) { response[key] = value }
         }
         return ["request": .object(request), "response": .object(response)]
     }
 
-    /// The headers to write (only `names` when given), repeated fields joined with `", "` as Fetch
-    /// `Headers.get` does, secrets redacted in names and values.
-    private func recordedHeaders(_ headers: Headers, only names: Set<String>?, redactor: SecretRedactor, found: inout Set<String>) -> JSONObject {
+    /// The headers to write (only `names` when given; `sensitive` ones only when
+    /// ``keepsSensitiveHeaders``), repeated fields joined with `", "` as Fetch `Headers.get` does,
+    /// secrets redacted in names and values.
+    private func recordedHeaders(
+        _ headers: Headers,
+        only names: Set<String>?,
+        sensitive: Set<String>,
+        redactor: SecretRedactor,
+        found: inout Set<String>
+    ) -> JSONObject {
         var object = JSONObject()
         var written: Set<String> = []
         for field in headers where !Self.unrecordedHeaders.contains(field.name) && written.insert(field.name).inserted {
             if let names, !names.contains(field.name) { continue }
+            if !keepsSensitiveHeaders, sensitive.contains(field.name) { continue }
             let value = headers.value(for: field.name) ?? field.value
             object[redactor.redact(field.name, found: &found)] = .string(redactor.redact(value, found: &found))
         }
