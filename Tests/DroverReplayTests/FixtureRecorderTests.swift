@@ -152,6 +152,27 @@ struct FixtureRecorderTests {
         #expect(SecretPlaceholderResolver.substitute(in: "${9A} ${ A}", lookup: { _ in "!" }) == "${9A} ${ A}")
     }
 
+    @Test func placeholdersAreFoundByBytesThoughACombiningMarkFollows() {
+        // "}" + U+0301 is one Character: a search for the Character "}" misses the closing brace.
+        let resolved = SecretPlaceholderResolver.substitute(in: "a${A}\u{301}b", lookup: { $0 == "A" ? "x" : nil })
+        #expect(resolved == "ax\u{301}b")
+    }
+
+    @Test func placeholdersInsideABase64ValueResolveInItsDecodedBytes() throws {
+        let body: [UInt8] = [0xFF, 0x00] + Array("${TOKEN}".utf8) + [0xFE]
+        let document: JSONValue = [
+            "name": "binary", "secrets": ["TOKEN": "${TOKEN}"],
+            "steps": [["request": ["method": "POST", "path": "/", "base64": .string(Data(body).base64EncodedString())]]],
+        ]
+        let fixture = try Fixture.parse(document: document, file: "rec/0001.json")
+        let resolved = try SecretPlaceholderResolver(devVars: ["TOKEN": "tok_\u{e9}"], environment: [:]).resolve(fixture)
+        guard case .request(let request, _) = resolved.steps[0].action else {
+            Issue.record("not a request step")
+            return
+        }
+        #expect(request.body == [0xFF, 0x00] + Array("tok_\u{e9}".utf8) + [0xFE])
+    }
+
     @Test func redactorReplacesLongestSecretsFirst() {
         let redactor = SecretRedactor(secrets: ["SHORT": "abc", "LONG": "abcdef", "EMPTY": ""])
         #expect(redactor.redact("abcdef abc") == "${LONG} ${SHORT}")

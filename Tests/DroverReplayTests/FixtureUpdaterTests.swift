@@ -109,4 +109,19 @@ struct FixtureUpdaterTests {
         let reloaded = try SecretPlaceholderResolver(devVars: ["TOKEN": "tok_live_123"], environment: [:]).resolve(try Fixture.load(path: path))
         #expect(try !FixtureUpdater.update(reloaded, responses: [0: actual]))
     }
+
+    @Test func secretsIsAddedOnlyWhenAPlaceholderIsWritten() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("update-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("f.json").path
+        try Data(#"{"name": "n", "steps": [{"request": {"path": "/"}, "expect": {"status": 200}}]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        let fixture = try Fixture.load(path: path)
+        // The body holds the secret, but only `status` is checked: no placeholder is written.
+        let actual = FixtureUpdater.ActualResponse(status: 201, headers: Headers(), body: Array(#"{"token":"tok_live_123"}"#.utf8))
+        #expect(try FixtureUpdater.update(fixture, responses: [0: actual], secrets: [("TOKEN", "tok_live_123")]))
+        let written = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(written["secrets"] == nil)
+        #expect(written["steps"]?[0]?["expect"] == ["status": 201])
+    }
 }

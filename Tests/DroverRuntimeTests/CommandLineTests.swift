@@ -26,7 +26,7 @@ import Testing
     @Test func commandHelpDescribesEveryFlag() async {
         let result = await Self.run(["dev", "--help"])
         #expect(result.status == 0)
-        for flag in ["--port", "--ip", "--config", "--env", "--persist-to", "--test-scheduled", "--record"] {
+        for flag in ["--port", "--ip", "--config", "--env", "--persist-to", "--test-scheduled", "--record", "--record-sensitive-headers"] {
             #expect(result.output.contains(flag), "missing \(flag)")
         }
     }
@@ -36,6 +36,12 @@ import Testing
         #expect(result.status == 64)
         #expect(result.errors.contains("unknown option '--prot'"))
         #expect(result.errors.contains("Usage: drover dev"))
+    }
+
+    @Test func recordSensitiveHeadersWithoutRecordIsAUsageError() async {
+        let result = await Self.run(["dev", "--record-sensitive-headers"])
+        #expect(result.status == 64)
+        #expect(result.errors.contains("--record-sensitive-headers needs --record DIR"))
     }
 
     @Test func unknownCommandIsAUsageError() async {

@@ -24,6 +24,7 @@ enum DevCommand {
             ),
             .flag("test-scheduled", "Serve /__scheduled?cron=... to run the scheduled handler"),
             .value("record", "DIR", "Write one replayable fixture per request into DIR"),
+            .flag("record-sensitive-headers", "With --record: keep Authorization, Proxy-Authorization, Cookie and upstream Set-Cookie"),
             .flag("log-json", "Write logs as JSON lines"),
         ],
         discussion: """
@@ -40,6 +41,8 @@ enum DevCommand {
     static func run(_ arguments: ParsedArguments, _ context: CLIContext) async throws -> Int32 {
         let port = try arguments.integer("port") ?? 8787
         guard (0...65535).contains(port) else { throw UsageError("--port must be between 0 and 65535") }
+        let keepsSensitiveHeaders = arguments.flag("record-sensitive-headers")
+        if keepsSensitiveHeaders, arguments.value("record") == nil { throw UsageError("--record-sensitive-headers needs --record DIR") }
         let logger = Logger(
             label: "drover",
             level: .info,
@@ -67,7 +70,12 @@ enum DevCommand {
         settings.allowedHosts = (arguments.values["allowed-host"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
         if let record = arguments.value("record") {
             // FIXTURES.md, "Recording": one fixture per worker request, secrets as ${NAME}.
-            let writer = try RecordedRequestWriter(directory: context.resolve(record), logger: logger.withLabel("record"))
+            // Credentials that are not secret bindings are left out unless asked for.
+            let writer = try RecordedRequestWriter(
+                directory: context.resolve(record),
+                logger: logger.withLabel("record"),
+                recorder: FixtureRecorder(keepsSensitiveHeaders: keepsSensitiveHeaders)
+            )
             settings.recorder = RequestRecorder { recorded in writer.write(recorded) }
             context.printError("Recording one fixture per request into \(writer.directory)")
         }

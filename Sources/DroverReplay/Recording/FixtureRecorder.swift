@@ -4,12 +4,25 @@ import Foundation
 /// Builds the fixture `drover dev --record DIR` writes for one incoming request (FIXTURES.md,
 /// "Recording"): the request as a step whose `expect` is the response, every outbound call as an
 /// `upstream` entry, `now` at the request's time, and `secrets` listing each secret the worker
-/// read as `"${NAME}"`. Every occurrence of a secret's value in a recorded URL, header or body is
-/// replaced by its placeholder.
+/// read, or whose value was redacted, as `"${NAME}"`.
+///
+/// Every occurrence of a secret's value in a recorded path, URL, header or body, in any form
+/// ``SecretRedactor`` knows, is replaced by its placeholder before anything is parsed, encoded or
+/// named. A body that is not UTF-8 is redacted as bytes, the placeholder written as its ASCII
+/// bytes `${NAME}`, then stored as `base64`; replay resolves placeholders inside decoded `base64`
+/// values too (``SecretPlaceholderResolver``), so such a body round-trips.
+///
+/// Credentials that are not secret bindings are left out unless ``keepsSensitiveHeaders``: the
+/// incoming request's ``sensitiveRequestHeaders`` and the upstream responses'
+/// ``sensitiveResponseHeaders``.
 package struct FixtureRecorder: Sendable {
     /// Lower-cased names of outbound request headers recorded for matching (for example
     /// `idempotency-key`); all others are left out so replays do not depend on volatile values.
     package var matchedRequestHeaders: Set<String>
+
+    /// Whether ``sensitiveRequestHeaders`` and ``sensitiveResponseHeaders`` are recorded
+    /// (`drover dev --record-sensitive-headers`); secret values in them are still redacted.
+    package var keepsSensitiveHeaders: Bool
 
     /// Headers never recorded: hop-by-hop fields (RFC 9110 §7.6.1), `host` and the framing the
     /// replay recomputes (`content-length`), and `content-encoding` (the recorded body is decoded).
@@ -18,9 +31,19 @@ package struct FixtureRecorder: Sendable {
         "content-length", "content-encoding",
     ]
 
+    /// Incoming request headers carrying the client's credentials (RFC 9110 §11.6.2, §11.7.2;
+    /// RFC 6265 §5.4), left out of recordings unless ``keepsSensitiveHeaders``: a user's session or
+    /// token is not a secret binding, so no placeholder could stand for it.
+    package static let sensitiveRequestHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+
+    /// Upstream response headers carrying credentials the upstream issued (RFC 6265 §4.1), left
+    /// out unless ``keepsSensitiveHeaders``. A worker's own response records only `content-type`.
+    package static let sensitiveResponseHeaders: Set<String> = ["set-cookie"]
+
     /// Creates a recorder that records the outbound request headers named in `matchedRequestHeaders`.
-    package init(matchedRequestHeaders: [String] = []) {
+    package init(matchedRequestHeaders: [String] = [], keepsSensitiveHeaders: Bool = false) {
         self.matchedRequestHeaders = Set(matchedRequestHeaders.map { $0.lowercased() })
+        self.keepsSensitiveHeaders = keepsSensitiveHeaders
     }
 
     /// The fixture for one request.
@@ -44,31 +67,41 @@ package struct FixtureRecorder: Sendable {
         env: String? = nil
     ) -> JSONValue {
         let redactor = SecretRedactor(secrets: secretValues)
+        var found: Set<String> = []
+        let target = redactor.redact(request.target, found: &found)
         var top = JSONObject()
-        top["name"] = .string("\(request.method) \(redactor.redact(request.target))")
+        top["name"] = .string("\(request.method) \(target)")
         if let config { top["config"] = .string(config) }
         if let env { top["env"] = .string(env) }
         top["now"] = .string(Self.timestamp(time))
 
         var upstream: [JSONValue] = []
-        for exchange in exchanges { upstream.append(upstreamEntry(exchange, redactor: redactor)) }
+        for exchange in exchanges { upstream.append(upstreamEntry(exchange, redactor: redactor, found: &found)) }
 
         var step = JSONObject()
         var requestObject = JSONObject()
         requestObject["method"] = .string(request.method)
-        requestObject["path"] = .string(redactor.redact(request.target))
-        let requestHeaders = recordedHeaders(request.headers, only: nil, redactor: redactor)
+        requestObject["path"] = .string(target)
+        let requestHeaders = recordedHeaders(
+            request.headers,
+            only: nil,
+            sensitive: Self.sensitiveRequestHeaders,
+            redactor: redactor,
+            found: &found
+        )
         if !requestHeaders.isEmpty { requestObject["headers"] = .object(requestHeaders) }
         // The request body is kept byte for byte (a webhook's signature covers the raw bytes):
         // `json` only when writing it back compactly gives the same bytes.
-        if let (key, value) = bodyMember(request.body, redactor: redactor, jsonOnlyWhenExact: true) { requestObject[key] = value }
+        if let (key, value) = bodyMember(request.body, redactor: redactor, jsonOnlyWhenExact: true, found: &found) {
+            requestObject[key] = value
+        }
         step["request"] = .object(requestObject)
         var expect = JSONObject()
         expect["status"] = .integer(Int64(response.status))
         if let contentType = response.headers.value(for: "content-type") {
-            expect["headers"] = ["content-type": .string(redactor.redact(contentType))]
+            expect["headers"] = ["content-type": .string(redactor.redact(contentType, found: &found))]
         }
-        if let (key, value) = bodyMember(response.body, redactor: redactor, jsonOnlyWhenExact: false), key != "base64" {
+        if let (key, value) = bodyMember(response.body, redactor: redactor, jsonOnlyWhenExact: false, found: &found), key != "base64" {
             expect[key] = value
         }
         step["expect"] = .object(expect)
@@ -77,10 +110,7 @@ package struct FixtureRecorder: Sendable {
         // each whose value was redacted somewhere.
         var names: [String] = []
         for name in secretsRead where !names.contains(name) { names.append(name) }
-        let written = JSONSerializer.string(.object(top)) + JSONSerializer.string(.array(upstream)) + JSONSerializer.string(.object(step))
-        for name in secretValues.keys.sorted() where !names.contains(name) && written.contains(SecretRedactor.placeholder(name)) {
-            names.append(name)
-        }
+        for name in found.sorted() where !names.contains(name) { names.append(name) }
         if !names.isEmpty {
             top["secrets"] = .object(JSONObject(names.map { ($0, .string(SecretRedactor.placeholder($0))) }))
         }
@@ -129,13 +159,13 @@ package struct FixtureRecorder: Sendable {
         return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
-    private func upstreamEntry(_ exchange: RecordedExchange, redactor: SecretRedactor) -> JSONValue {
+    private func upstreamEntry(_ exchange: RecordedExchange, redactor: SecretRedactor, found: inout Set<String>) -> JSONValue {
         var request = JSONObject()
         request["method"] = .string(exchange.request.method)
-        request["url"] = .string(redactor.redact(exchange.request.target))
-        let headers = recordedHeaders(exchange.request.headers, only: matchedRequestHeaders, redactor: redactor)
+        request["url"] = .string(redactor.redact(exchange.request.target, found: &found))
+        let headers = recordedHeaders(exchange.request.headers, only: matchedRequestHeaders, sensitive: [], redactor: redactor, found: &found)
         if !headers.isEmpty { request["headers"] = .object(headers) }
-        if let (key, value) = bodyMember(exchange.request.body, redactor: redactor, jsonOnlyWhenExact: false), key != "base64" {
+        if let (key, value) = bodyMember(exchange.request.body, redactor: redactor, jsonOnlyWhenExact: false, found: &found), key != "base64" {
             request[key == "json" ? "bodyJson" : key] = value
         }
         var response = JSONObject()
@@ -144,32 +174,53 @@ package struct FixtureRecorder: Sendable {
             response["error"] = .string(kind == .timeout ? "timeout" : "connection")
         case .response(let message):
             response["status"] = .integer(Int64(message.status))
-            let headers = recordedHeaders(message.headers, only: nil, redactor: redactor)
+            let headers = recordedHeaders(message.headers, only: nil, sensitive: Self.sensitiveResponseHeaders, redactor: redactor, found: &found)
             if !headers.isEmpty { response["headers"] = .object(headers) }
-            if let (key, value) = bodyMember(message.body, redactor: redactor, jsonOnlyWhenExact: false) { response[key] = value }
+            if let (key, value) = bodyMember(message.body, redactor: redactor, jsonOnlyWhenExact: false, found: &found) { response[key] = value }
         }
         return ["request": .object(request), "response": .object(response)]
     }
 
-    /// The headers to write (only `names` when given), repeated fields joined with `", "` as
-    /// Fetch `Headers.get` does, secrets redacted.
-    private func recordedHeaders(_ headers: Headers, only names: Set<String>?, redactor: SecretRedactor) -> JSONObject {
+    /// The headers to write (only `names` when given; `sensitive` ones only when
+    /// ``keepsSensitiveHeaders``), repeated fields joined with `", "` as Fetch `Headers.get` does,
+    /// secrets redacted in names and values.
+    private func recordedHeaders(
+        _ headers: Headers,
+        only names: Set<String>?,
+        sensitive: Set<String>,
+        redactor: SecretRedactor,
+        found: inout Set<String>
+    ) -> JSONObject {
         var object = JSONObject()
-        for field in headers where !Self.unrecordedHeaders.contains(field.name) && object[field.name] == nil {
+        var written: Set<String> = []
+        for field in headers where !Self.unrecordedHeaders.contains(field.name) && written.insert(field.name).inserted {
             if let names, !names.contains(field.name) { continue }
-            object[field.name] = .string(redactor.redact(headers.value(for: field.name) ?? field.value))
+            if !keepsSensitiveHeaders, sensitive.contains(field.name) { continue }
+            let value = headers.value(for: field.name) ?? field.value
+            object[redactor.redact(field.name, found: &found)] = .string(redactor.redact(value, found: &found))
         }
         return object
     }
 
-    /// The body as a fixture member: `json` when it parses (and, with `jsonOnlyWhenExact`, when its
-    /// compact form is the same bytes), else `body` text when it is UTF-8, else `base64`; `nil` when empty.
-    private func bodyMember(_ body: [UInt8], redactor: SecretRedactor, jsonOnlyWhenExact: Bool) -> (String, JSONValue)? {
+    /// The body as a fixture member, redacted as bytes first: `json` when the redacted bytes parse
+    /// (and, with `jsonOnlyWhenExact`, when their compact form is the same bytes), else `body` text
+    /// when they are UTF-8, else `base64` of the redacted bytes; `nil` when empty.
+    private func bodyMember(
+        _ body: [UInt8],
+        redactor: SecretRedactor,
+        jsonOnlyWhenExact: Bool,
+        found: inout Set<String>
+    ) -> (String, JSONValue)? {
         guard !body.isEmpty else { return nil }
-        if let json = try? JSONParser.parse(body), !jsonOnlyWhenExact || JSONSerializer.bytes(json) == body {
-            return ("json", redactor.redact(json))
+        let redacted = redactor.redact(body, found: &found)
+        if let parsed = try? JSONParser.parse(redacted) {
+            // The strings once more, decoded: an escape the byte scan cannot see through.
+            let json = redactor.redact(parsed, found: &found)
+            if jsonOnlyWhenExact ? JSONSerializer.bytes(json) == redacted : !redactor.containsSecretInNumbers(json) {
+                return ("json", json)
+            }
         }
-        if let text = String(validating: body, as: UTF8.self) { return ("body", .string(redactor.redact(text))) }
-        return ("base64", .string(Data(body).base64EncodedString()))
+        if let text = String(validating: redacted, as: UTF8.self) { return ("body", .string(text)) }
+        return ("base64", .string(Data(redacted).base64EncodedString()))
     }
 }

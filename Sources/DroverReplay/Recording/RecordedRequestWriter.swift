@@ -1,6 +1,7 @@
 import Drover
 import DroverRuntime
 import Foundation
+import Synchronization
 
 /// Writes the fixtures of `drover dev --record DIR`: one file per ``RecordedRequest``, built by
 /// ``FixtureRecorder`` (FIXTURES.md, "Recording"), named `NNNN-method-path.json` in arrival
@@ -16,6 +17,7 @@ package struct RecordedRequestWriter: Sendable {
     package let firstNumberOffset: Int
     private let recorder: FixtureRecorder
     private let logger: Logger
+    private let warnings = ShortSecretWarnings()
 
     /// Prepares `directory` (creating it) for recording.
     /// - Throws: ``ReplayError`` `.unwritableFile` when the folder cannot be created or listed.
@@ -76,14 +78,20 @@ package struct RecordedRequestWriter: Sendable {
     }
 
     /// Writes the fixture for `recorded`; a failure is logged (the request was already answered).
+    /// The file is named from the fixture's own, redacted, path: a secret may sit in a path segment.
     /// - Returns: the written file's path, or `nil` when it could not be written.
     @discardableResult
     package func write(_ recorded: RecordedRequest) -> String? {
-        // The name comes from the path: redact it too, a secret may sit in a path segment.
-        let target = SecretRedactor(secrets: recorded.secretValues).redact(recorded.request.target)
+        for name in SecretRedactor.shortSecretNames(recorded.secretValues) where warnings.first(name) {
+            logger.warning(
+                "secret \(name) is shorter than \(SecretRedactor.minimumEncodedLength) bytes: recorded fixtures redact it wherever it occurs as is or escaped, but not in base64 text; give it a longer value"
+            )
+        }
+        let document = fixture(for: recorded)
+        let target = document["steps"]?[0]?["request"]?["path"]?.stringValue ?? "/"
         let name = FixtureRecorder.fileName(sequence: firstNumberOffset + recorded.sequence, method: recorded.request.method, target: target)
         do {
-            let path = try FixtureRecorder.write(fixture(for: recorded), directory: directory, fileName: name)
+            let path = try FixtureRecorder.write(document, directory: directory, fileName: name)
             logger.info("recorded \(path)")
             return path
         } catch {
@@ -114,6 +122,16 @@ package struct RecordedRequestWriter: Sendable {
     private static func absolute(_ path: String) -> String {
         let full = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         return (full as NSString).standardizingPath
+    }
+}
+
+/// The secret names already warned about in this recording session, so each warning is logged once.
+private final class ShortSecretWarnings: Sendable {
+    private let warned = Mutex<Set<String>>([])
+
+    /// Whether `name` is warned about for the first time.
+    func first(_ name: String) -> Bool {
+        warned.withLock { $0.insert(name).inserted }
     }
 }
 

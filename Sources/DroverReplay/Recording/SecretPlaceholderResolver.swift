@@ -6,7 +6,11 @@ import Foundation
 /// error naming it.
 ///
 /// Once resolved, `${NAME}` for each secret of the fixture is substituted in every string of the
-/// document (URLs, headers, bodies), since recording put the placeholder wherever the value was.
+/// document (URLs, headers, bodies), since recording put the placeholder wherever the value was,
+/// and inside the decoded bytes of every `base64` value: recording redacts a body that is not
+/// UTF-8 as bytes, writing the placeholder as its ASCII bytes before encoding the body.
+/// Substitution works on UTF-8 bytes, not `Character`s, so a placeholder followed by a combining
+/// mark (where recording found a secret followed by one) is still found.
 package struct SecretPlaceholderResolver: Sendable {
     /// `.dev.vars` beside the config, already parsed.
     package var devVars: [String: String]
@@ -72,21 +76,40 @@ package struct SecretPlaceholderResolver: Sendable {
     /// `text` with each `${NAME}` replaced by `lookup(NAME)`; a placeholder the lookup returns
     /// `nil` for is kept. NAME is letters, digits and `_`, not starting with a digit.
     static func substitute(in text: String, lookup: (String) -> String?) -> String {
-        guard text.contains("${") else { return text }
-        var result = ""
-        var rest = text[...]
-        while let start = rest.range(of: "${") {
-            result += rest[..<start.lowerBound]
-            let afterOpen = rest[start.upperBound...]
-            if let close = afterOpen.firstIndex(of: "}"), isName(afterOpen[..<close]), let value = lookup(String(afterOpen[..<close])) {
-                result += value
-                rest = afterOpen[afterOpen.index(after: close)...]
-            } else {
-                result += "${"
-                rest = afterOpen
+        let bytes = Array(text.utf8)
+        guard let result = substitute(in: bytes, lookup: lookup) else { return text }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// `bytes` with each `${NAME}` replaced by the UTF-8 bytes of `lookup(NAME)`, or `nil` when
+    /// none was replaced.
+    static func substitute(in bytes: [UInt8], lookup: (String) -> String?) -> [UInt8]? {
+        let dollar = UInt8(ascii: "$")
+        let open = UInt8(ascii: "{")
+        let close = UInt8(ascii: "}")
+        var result: [UInt8] = []
+        var copied = 0
+        var index = 0
+        while index + 1 < bytes.count {
+            guard bytes[index] == dollar, bytes[index + 1] == open else {
+                index += 1
+                continue
             }
+            let nameStart = index + 2
+            guard let nameEnd = bytes[nameStart...].firstIndex(where: { !isNameByte($0) }), bytes[nameEnd] == close,
+                nameEnd > nameStart, !isDigit(bytes[nameStart]),
+                let value = lookup(String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self))
+            else {
+                index += 2
+                continue
+            }
+            result += bytes[copied..<index]
+            result += value.utf8
+            index = nameEnd + 1
+            copied = index
         }
-        return result + rest
+        guard copied > 0 else { return nil }
+        return result + bytes[copied...]
     }
 
     private static func substitute(in value: JSONValue, values: [String: String]) -> JSONValue {
@@ -94,13 +117,29 @@ package struct SecretPlaceholderResolver: Sendable {
         case .string(let text): return .string(substitute(in: text) { values[$0] })
         case .array(let elements): return .array(elements.map { substitute(in: $0, values: values) })
         case .object(let object):
-            return .object(JSONObject(object.pairs.map { (substitute(in: $0.key) { values[$0] }, substitute(in: $0.value, values: values)) }))
+            return .object(
+                JSONObject(
+                    object.pairs.map { member in
+                        let key = substitute(in: member.key) { values[$0] }
+                        if key == "base64", case .string(let text) = member.value, let decoded = Data(base64Encoded: text),
+                            let substituted = substitute(in: Array(decoded), lookup: { values[$0] })
+                        {
+                            return (key, .string(Data(substituted).base64EncodedString()))
+                        }
+                        return (key, substitute(in: member.value, values: values))
+                    }
+                )
+            )
         default: return value
         }
     }
 
-    private static func isName(_ text: Substring) -> Bool {
-        guard let first = text.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
-        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || byte == UInt8(ascii: "_")
     }
 }

@@ -112,7 +112,7 @@ package struct FixtureRunner: Sendable {
         await session.close()
         if update, !updates.isEmpty {
             do {
-                _ = try FixtureUpdater.update(fixture, responses: updates)
+                _ = try FixtureUpdater.update(fixture, responses: updates, secrets: session.secretBindings)
             } catch {
                 errors.append("\(fixture.file): could not update: \(error)")
             }
@@ -145,6 +145,13 @@ final class ReplaySession: Sendable {
     let clock: ManualWallClock
     let upstream: UpstreamReplayFetcher
     private let runtime = LockedValue<WorkerRuntime?>(nil)
+    private let secrets = LockedValue<[(name: String, value: String)]>([])
+
+    /// The secret bindings of every runtime built so far (a `deploy` step builds another), name
+    /// and value, sorted by name: what `--update` must never write.
+    var secretBindings: [(name: String, value: String)] {
+        secrets.get().sorted { ($0.name, $0.value) < ($1.name, $1.value) }
+    }
 
     init(
         fixture: Fixture,
@@ -182,6 +189,12 @@ final class ReplaySession: Sendable {
         options.d1Readers = 1
         // `secrets` replaces .dev.vars; without it the config's secrets (from .dev.vars) apply.
         options.secrets = fixture.secretValues ?? loaded.config.secrets.mapValues { $0.reveal() }
+        // Runtimes are built one at a time (open, then each `deploy` step in turn).
+        var known = secrets.get()
+        for (name, value) in options.secrets where !known.contains(where: { $0.name == name && $0.value == value }) {
+            known.append((name, value))
+        }
+        secrets.set(known)
         for (name, value) in fixture.vars { options.varOverrides[name] = value }
         do {
             return try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
