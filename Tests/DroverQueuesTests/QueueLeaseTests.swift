@@ -248,6 +248,14 @@ struct QueueLeaseTests {
         INSERT INTO queue_counters(queue, dead_lettered, dropped) VALUES ('q', 1, 0);
         """
 
+    @Test("a visibility timeout that is not positive is refused")
+    func visibilityTimeoutMustBePositive() throws {
+        let directory = TemporaryDirectory()
+        #expect(throws: QueuesError.self) {
+            try QueueBroker(directory: directory.path + "/queues", clock: SystemWallClock(), logger: .disabled, visibilityTimeout: .zero)
+        }
+    }
+
     @Test("shutdown with a grace period cuts off a handler that never returns; the next start delivers its message again")
     func shutdownGracePeriodCutsOffStuckBatch() async throws {
         let harness = try QueueHarness.make()

@@ -9,9 +9,13 @@ import Synchronization
 ///
 /// Continuations are resumed only after the lock is released.
 final class RunningBatch: Sendable {
+    /// How a batch's delivery ended.
     enum Ending: Sendable, Equatable {
+        /// The handler returned; `threw` when it threw. Its decisions are settled.
         case handled(threw: Bool)
+        /// The lease deadline passed first: every message counts as a failed attempt.
         case expired
+        /// Shutdown's grace period ran out first: the leases are released.
         case cutOff
     }
 
@@ -20,6 +24,7 @@ final class RunningBatch: Sendable {
         var waiter: CheckedContinuation<Ending, Never>?
     }
 
+    /// The batch's messages, token and deadline.
     let lease: QueueLease
     private let state = Mutex(State())
 

@@ -15,10 +15,7 @@ import Foundation
 /// an instance file that is not yet locked. A clean close removes the file, then drops the lock; a
 /// missing file therefore also means "gone". A holder that is alive but stuck keeps its lock: the
 /// lease deadline (``QueueBroker/defaultVisibilityTimeout``) covers that case.
-///
-/// `@unchecked Sendable`: the descriptor and paths are set once in `init` and only closed in
-/// `deinit`; no method mutates state.
-final class QueueInstance: @unchecked Sendable {
+final class QueueInstance: Sendable {
     /// 32 lower-case hex characters (128 random bits).
     let id: String
     /// `<queues>/instances`.
@@ -34,6 +31,23 @@ final class QueueInstance: @unchecked Sendable {
         } catch {
             throw .storage("cannot create queue instance directory \(directory): \(error.localizedDescription)")
         }
+        // Another instance's ``removeAbandonedHiddenFiles()`` may take a hidden file between its
+        // creation and its lock; then this attempt fails and the next, under a new id, goes on.
+        var attempt = 1
+        while true {
+            do throws(QueuesError) {
+                (self.id, self.descriptor) = try Self.claim(in: directory)
+                break
+            } catch {
+                guard attempt < 3 else { throw error }
+                attempt += 1
+            }
+        }
+        self.directory = directory
+    }
+
+    /// Creates `directory/.<id>`, locks it, and renames it to `directory/<id>`.
+    private static func claim(in directory: String) throws(QueuesError) -> (id: String, descriptor: Int32) {
         let id = MessageID.make()
         let hidden = directory + "/." + id
         let final = directory + "/" + id
@@ -45,7 +59,6 @@ final class QueueInstance: @unchecked Sendable {
         guard InstanceFileCalls.tryLockExclusive(fd) else {
             let code = InstanceFileCalls.lastError
             InstanceFileCalls.close(fd)
-            InstanceFileCalls.unlink(hidden)
             throw .storage("cannot lock queue instance file \(hidden): \(InstanceFileCalls.describe(code))")
         }
         guard InstanceFileCalls.rename(hidden, final) else {
@@ -54,9 +67,7 @@ final class QueueInstance: @unchecked Sendable {
             InstanceFileCalls.unlink(hidden)
             throw .storage("cannot rename queue instance file to \(final): \(InstanceFileCalls.describe(code))")
         }
-        self.id = id
-        self.directory = directory
-        self.descriptor = fd
+        return (id, fd)
     }
 
     deinit {

@@ -22,6 +22,7 @@ import Foundation
 ///   is deliverable at once, the interrupted delivery counted;
 /// - its deadline passes (the instance is alive but never settles): ``QueueBroker`` counts the
 ///   delivery as a failed attempt and retries or dead-letters it by the consumer's rules.
+/// Its holder may also release it by token (a batch cut off by shutdown, a failed settle).
 actor QueueStore {
     /// The connection; used only on this actor's executor (the extensions' statements too).
     let database: QueueDatabase
