@@ -272,14 +272,16 @@ public final class QueueBroker: Sendable {
         let expired = try await store.expiredLeases(queue: settings.queue, now: now)
         guard !expired.isEmpty else { return }
         let local = running.withLock { Set($0.batches.keys) }
-        var byToken: [Int64: [ExpiredLease]] = [:]
-        for row in expired where !local.contains(row.token) { byToken[row.token, default: []].append(row) }
-        for (token, rows) in byToken.sorted(by: { $0.key < $1.key }) {
-            let fates = rows.map { row in
-                (seq: row.seq, fate: fate(id: row.id, attempts: row.deliveries, .retry(delaySeconds: nil), settings: settings, now: now))
+        for lease in expired where !local.contains(lease.token) {
+            let fates = lease.messages.map { message in
+                (
+                    seq: message.seq,
+                    fate: fate(id: message.id, attempts: message.deliveries, .retry(delaySeconds: nil), settings: settings, now: now)
+                )
             }
-            let settled = try await store.settle(queue: settings.queue, token: token, fates, now: now)
-            guard settled > 0 else { continue }  // settled or taken over meanwhile
+            // Also ends a stale lease row whose messages were all settled or taken over meanwhile.
+            let settled = try await store.settle(queue: settings.queue, token: lease.token, fates, now: now)
+            guard settled > 0 else { continue }
             logLeaseExpired(queue: settings.queue, count: settled)
             wakeDeadLetterQueue(of: settings, fates)
         }

@@ -2,7 +2,8 @@ import Drover
 import DroverSQLite
 
 /// Consuming: leasing deliverable messages, settling or releasing a batch by its token, and
-/// ending leases whose instance is gone or whose deadline has passed.
+/// finding leases whose instance is gone or whose deadline has passed (see ``schema`` for the
+/// `leases` table).
 extension QueueStore {
     /// How many messages of `queue` are deliverable at `now`, counting at most `limit`.
     func readyCount(queue: String, now: Int64, limit: Int) throws(QueuesError) -> Int {
@@ -10,7 +11,7 @@ extension QueueStore {
             let count = try database.statement(
                 """
                 SELECT COUNT(*) FROM (SELECT 1 FROM messages
-                WHERE queue = ?1 AND lease_owner IS NULL AND visible_at_ms <= ?2 LIMIT ?3)
+                WHERE queue = ?1 AND lease_token IS NULL AND visible_at_ms <= ?2 LIMIT ?3)
                 """
             )
             try count.bind(queue, at: 1)
@@ -24,26 +25,25 @@ extension QueueStore {
     }
 
     /// Leases up to `limit` deliverable messages of `queue`, oldest due first, to this instance
-    /// under a new random token until `deadline`, counting one more delivery on each. The lease
-    /// has no messages when none is deliverable.
+    /// under a new random token until `deadline`, counting one more delivery on each: the
+    /// messages and the `leases` row are written in one transaction. The lease has no messages
+    /// (and no row) when none is deliverable.
     func lease(queue: String, now: Int64, deadline: Int64, limit: Int) throws(QueuesError) -> QueueLease {
         let token = Int64.random(in: 1...Int64.max)
         let messages = try database.transaction { () throws(SQLiteError) in
             let lease = try database.statement(
                 """
-                UPDATE messages SET lease_owner = ?1, lease_token = ?2, lease_deadline_ms = ?3, deliveries = deliveries + 1
+                UPDATE messages SET lease_token = ?1, deliveries = deliveries + 1
                 WHERE seq IN (SELECT seq FROM messages
-                              WHERE queue = ?4 AND lease_owner IS NULL AND visible_at_ms <= ?5
-                              ORDER BY visible_at_ms, seq LIMIT ?6)
+                              WHERE queue = ?2 AND lease_token IS NULL AND visible_at_ms <= ?3
+                              ORDER BY visible_at_ms, seq LIMIT ?4)
                 RETURNING seq, id, timestamp_ms, content_type, body_kind, body, deliveries, visible_at_ms
                 """
             )
-            try lease.bind(instance.id, at: 1)
-            try lease.bind(token, at: 2)
-            try lease.bind(deadline, at: 3)
-            try lease.bind(queue, at: 4)
-            try lease.bind(now, at: 5)
-            try lease.bind(limit, at: 6)
+            try lease.bind(token, at: 1)
+            try lease.bind(queue, at: 2)
+            try lease.bind(now, at: 3)
+            try lease.bind(limit, at: 4)
             var leased: [LeasedMessage] = []
             while try lease.step() {
                 leased.append(
@@ -62,17 +62,27 @@ extension QueueStore {
                     )
                 )
             }
+            guard !leased.isEmpty else { return leased }
             // RETURNING gives no order guarantee (https://www.sqlite.org/lang_returning.html).
             leased.sort { ($0.visibleAtMilliseconds, $0.seq) < ($1.visibleAtMilliseconds, $1.seq) }
+            let record = try database.statement(
+                "INSERT INTO leases(token, owner, queue, deadline_ms, seqs) VALUES (?1, ?2, ?3, ?4, ?5)"
+            )
+            try record.bind(token, at: 1)
+            try record.bind(instance.id, at: 2)
+            try record.bind(queue, at: 3)
+            try record.bind(deadline, at: 4)
+            try record.bind(blob: Self.encode(seqs: leased.map(\.seq)), at: 5)
+            try record.run()
             return leased
         }
         return QueueLease(queue: queue, token: token, deadlineMilliseconds: deadline, messages: messages)
     }
 
-    /// Applies the fate of each message of a batch, in one transaction, to the rows that still
-    /// hold `token`; a row whose lease was taken over (expired, released, re-leased) is left as
-    /// it is. Dead-letter and drop counters count only rows changed here.
-    /// - Returns: how many rows were settled.
+    /// Applies the fate of each message of a batch, in one transaction, to the messages that still
+    /// hold `token`, and ends the lease; a message whose lease was taken over (expired, released,
+    /// re-leased) is left as it is. Dead-letter and drop counters count only messages changed here.
+    /// - Returns: how many messages were settled.
     @discardableResult
     func settle(queue: String, token: Int64, _ fates: [(seq: Int64, fate: MessageFate)], now: Int64) throws(QueuesError) -> Int {
         try database.transaction { () throws(SQLiteError) in
@@ -89,11 +99,7 @@ extension QueueStore {
                     if fate == .drop { dropped += database.changes }
                 case .retry(let visibleAt):
                     let retry = try database.statement(
-                        """
-                        UPDATE messages SET lease_owner = NULL, lease_token = NULL, lease_deadline_ms = NULL,
-                            visible_at_ms = ?1, retry_delayed = 1
-                        WHERE seq = ?2 AND lease_token = ?3
-                        """
+                        "UPDATE messages SET lease_token = NULL, visible_at_ms = ?1, retry_delayed = 1 WHERE seq = ?2 AND lease_token = ?3"
                     )
                     try retry.bind(visibleAt, at: 1)
                     try retry.bind(seq, at: 2)
@@ -102,8 +108,8 @@ extension QueueStore {
                 case .deadLetter(let target):
                     let move = try database.statement(
                         """
-                        UPDATE messages SET lease_owner = NULL, lease_token = NULL, lease_deadline_ms = NULL,
-                            queue = ?1, visible_at_ms = ?2, retry_delayed = 0, deliveries = 0, dead_lettered_from = ?3
+                        UPDATE messages SET lease_token = NULL, queue = ?1, visible_at_ms = ?2, retry_delayed = 0,
+                            deliveries = 0, dead_lettered_from = ?3
                         WHERE seq = ?4 AND lease_token = ?5
                         """
                     )
@@ -117,6 +123,7 @@ extension QueueStore {
                 }
                 settled += database.changes
             }
+            try endLease(token: token)
             if deadLettered > 0 || dropped > 0 {
                 let count = try database.statement(
                     """
@@ -134,54 +141,46 @@ extension QueueStore {
         }
     }
 
-    /// Makes the rows of `seqs` that still hold `token` deliverable again at once, without a
-    /// failure. `undoDelivery` also takes back the delivery counted at lease time, for a batch that
-    /// never reached a handler.
-    /// - Returns: how many rows were released.
+    /// Makes the messages of `seqs` that still hold `token` deliverable again at once, without a
+    /// failure, and ends the lease. `undoDelivery` also takes back the delivery counted at lease
+    /// time, for a batch that never reached a handler.
+    /// - Returns: how many messages were released.
     @discardableResult
     func release(token: Int64, _ seqs: [Int64], undoDelivery: Bool = false) throws(QueuesError) -> Int {
         try database.transaction { () throws(SQLiteError) in
-            let release = try database.statement(
-                """
-                UPDATE messages SET lease_owner = NULL, lease_token = NULL, lease_deadline_ms = NULL,
-                    deliveries = deliveries - ?3
-                WHERE seq = ?1 AND lease_token = ?2
-                """
-            )
-            var released = 0
-            for seq in seqs {
-                release.reset()
-                try release.bind(seq, at: 1)
-                try release.bind(token, at: 2)
-                try release.bind(undoDelivery ? 1 : 0, at: 3)
-                try release.run()
-                released += database.changes
-            }
+            let released = try releaseMessages(token: token, seqs, undoDelivery: undoDelivery)
+            try endLease(token: token)
             return released
         }
     }
 
-    /// The leased messages of `queue` whose lease deadline is at or before `now`, whoever holds
-    /// them, oldest first.
+    /// The leases of `queue` whose deadline is at or before `now`, whoever holds them, earliest
+    /// deadline first, each with its messages that still hold its token.
     func expiredLeases(queue: String, now: Int64) throws(QueuesError) -> [ExpiredLease] {
         try database.run { () throws(SQLiteError) in
-            let expired = try database.statement(
-                """
-                SELECT seq, lease_token, id, deliveries FROM messages INDEXED BY messages_leased
-                WHERE lease_owner IS NOT NULL AND lease_deadline_ms <= ?2 AND queue = ?1
-                ORDER BY seq
-                """
+            let leases = try database.statement(
+                "SELECT token, seqs FROM leases WHERE queue = ?1 AND deadline_ms <= ?2 ORDER BY deadline_ms, token"
             )
-            try expired.bind(queue, at: 1)
-            try expired.bind(now, at: 2)
-            defer { expired.reset() }
-            var rows: [ExpiredLease] = []
-            while try expired.step() {
-                rows.append(
-                    ExpiredLease(seq: expired.int64(0), token: expired.int64(1), id: expired.text(2), deliveries: expired.int(3))
-                )
+            try leases.bind(queue, at: 1)
+            try leases.bind(now, at: 2)
+            var found: [(token: Int64, seqs: [Int64])] = []
+            while try leases.step() { found.append((leases.int64(0), Self.decodeSeqs(leases.blob(1)))) }
+            leases.reset()
+            guard !found.isEmpty else { return [] }
+            let message = try database.statement("SELECT id, deliveries FROM messages WHERE seq = ?1 AND lease_token = ?2")
+            defer { message.reset() }
+            return try found.map { (lease) throws(SQLiteError) -> ExpiredLease in
+                var messages: [ExpiredLease.Message] = []
+                for seq in lease.seqs {
+                    message.reset()
+                    try message.bind(seq, at: 1)
+                    try message.bind(lease.token, at: 2)
+                    if try message.step() {
+                        messages.append(ExpiredLease.Message(seq: seq, id: message.text(0), deliveries: message.int(1)))
+                    }
+                }
+                return ExpiredLease(token: lease.token, messages: messages)
             }
-            return rows
         }
     }
 
@@ -201,8 +200,8 @@ extension QueueStore {
         return released
     }
 
-    /// ``releaseAbandonedLeases()`` for the leases of one queue's messages, without the folder
-    /// scan: cheap enough for every poll of a consumer.
+    /// ``releaseAbandonedLeases()`` for the leases of one queue, without the folder scan: cheap
+    /// enough for every poll of a consumer.
     /// - Returns: how many messages were released.
     @discardableResult
     func releaseAbandonedLeases(queue: String) throws(QueuesError) -> Int {
@@ -217,10 +216,7 @@ extension QueueStore {
     private func leaseOwners(queue: String?) throws(QueuesError) -> [String] {
         try database.run { () throws(SQLiteError) in
             let owners = try database.statement(
-                """
-                SELECT DISTINCT lease_owner FROM messages INDEXED BY messages_leased
-                WHERE lease_owner IS NOT NULL AND (?1 IS NULL OR queue = ?1) AND lease_owner <> ?2
-                """
+                "SELECT DISTINCT owner FROM leases WHERE (?1 IS NULL OR queue = ?1) AND owner <> ?2"
             )
             if let queue { try owners.bind(queue, at: 1) } else { try owners.bindNull(at: 1) }
             try owners.bind(instance.id, at: 2)
@@ -231,19 +227,63 @@ extension QueueStore {
         }
     }
 
-    /// Makes every message leased by `owner` deliverable again at once, its delivery counted.
+    /// Ends every lease of `owner`, its messages deliverable again at once, their delivery counted.
     private func releaseLeases(owner: String) throws(QueuesError) -> Int {
         try database.transaction { () throws(SQLiteError) in
-            let release = try database.statement(
-                """
-                UPDATE messages INDEXED BY messages_leased
-                SET lease_owner = NULL, lease_token = NULL, lease_deadline_ms = NULL
-                WHERE lease_owner = ?1
-                """
-            )
-            try release.bind(owner, at: 1)
+            let leases = try database.statement("SELECT token, seqs FROM leases WHERE owner = ?1")
+            try leases.bind(owner, at: 1)
+            var found: [(token: Int64, seqs: [Int64])] = []
+            while try leases.step() { found.append((leases.int64(0), Self.decodeSeqs(leases.blob(1)))) }
+            leases.reset()
+            var released = 0
+            for lease in found {
+                released += try releaseMessages(token: lease.token, lease.seqs, undoDelivery: false)
+                try endLease(token: lease.token)
+            }
+            return released
+        }
+    }
+
+    /// Clears `token` from the messages of `seqs` that hold it; inside a transaction.
+    private func releaseMessages(token: Int64, _ seqs: [Int64], undoDelivery: Bool) throws(SQLiteError) -> Int {
+        let release = try database.statement(
+            "UPDATE messages SET lease_token = NULL, deliveries = deliveries - ?3 WHERE seq = ?1 AND lease_token = ?2"
+        )
+        var released = 0
+        for seq in seqs {
+            release.reset()
+            try release.bind(seq, at: 1)
+            try release.bind(token, at: 2)
+            try release.bind(undoDelivery ? 1 : 0, at: 3)
             try release.run()
-            return database.changes
+            released += database.changes
+        }
+        return released
+    }
+
+    /// Deletes the `leases` row of `token`; inside a transaction.
+    private func endLease(token: Int64) throws(SQLiteError) {
+        let end = try database.statement("DELETE FROM leases WHERE token = ?1")
+        try end.bind(token, at: 1)
+        try end.run()
+    }
+
+    /// A batch's `seq`s as stored in `leases.seqs`: 8 bytes each, little-endian.
+    static func encode(seqs: [Int64]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(seqs.count * 8)
+        for seq in seqs {
+            withUnsafeBytes(of: seq.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return bytes
+    }
+
+    /// The inverse of ``encode(seqs:)``; a trailing partial value (a damaged row) is ignored.
+    static func decodeSeqs(_ bytes: [UInt8]) -> [Int64] {
+        stride(from: 0, to: bytes.count - bytes.count % 8, by: 8).map { start in
+            var value: UInt64 = 0
+            for offset in (0..<8).reversed() { value = value << 8 | UInt64(bytes[start + offset]) }
+            return Int64(bitPattern: value)
         }
     }
 
@@ -251,7 +291,7 @@ extension QueueStore {
     func nextRetryDue(queues: [String]) throws(QueuesError) -> Int64? {
         try database.run { () throws(SQLiteError) in
             let next = try database.statement(
-                "SELECT MIN(visible_at_ms) FROM messages WHERE queue = ?1 AND lease_owner IS NULL AND retry_delayed = 1"
+                "SELECT MIN(visible_at_ms) FROM messages WHERE queue = ?1 AND lease_token IS NULL AND retry_delayed = 1"
             )
             defer { next.reset() }
             var earliest: Int64?
@@ -288,13 +328,18 @@ struct LeasedMessage: Sendable {
     var deliveries: Int
 }
 
-/// A leased message whose deadline has passed.
+/// A lease whose deadline has passed, with its messages that still hold its token.
 struct ExpiredLease: Sendable {
-    var seq: Int64
+    struct Message: Sendable {
+        var seq: Int64
+        var id: String
+        /// Deliveries so far, the expired one included.
+        var deliveries: Int
+    }
+
     var token: Int64
-    var id: String
-    /// Deliveries so far, the expired one included.
-    var deliveries: Int
+    /// Empty when every message was settled or taken over meanwhile (the lease row is then stale).
+    var messages: [Message]
 }
 
 /// What happens to one message once its batch is done.

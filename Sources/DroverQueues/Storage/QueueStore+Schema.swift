@@ -4,10 +4,8 @@ import DroverSQLite
 /// and deadlines.
 extension QueueStore {
     /// The `messages` table under `name`: one row per message not yet acknowledged, dropped or
-    /// replayed away. A leased row has all three lease columns set, an unleased row none:
-    /// - `lease_owner`: the ``QueueInstance`` id of the broker that delivered it;
-    /// - `lease_token`: the batch it went out in; settling touches only rows still holding it;
-    /// - `lease_deadline_ms`: when the lease expires (wall clock, milliseconds since the epoch).
+    /// replayed away. `lease_token` is set while the message is in a batch's hands: it names the
+    /// batch's row in `leases`, and settling touches only messages still holding it.
     static func messagesTable(named name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name)(
@@ -21,22 +19,31 @@ extension QueueStore {
             visible_at_ms INTEGER NOT NULL,
             retry_delayed INTEGER NOT NULL DEFAULT 0,
             deliveries INTEGER NOT NULL DEFAULT 0,
-            lease_owner TEXT,
             lease_token INTEGER,
-            lease_deadline_ms INTEGER,
             dead_lettered_from TEXT
         );
         """
     }
 
-    /// Every table and index, created when absent. `messages_leased` holds only leased rows (a
-    /// few batches' worth), so finding expired leases is a range scan of the expired ones and
-    /// listing owners a scan of the few leased rows, never of the backlog
-    /// (https://www.sqlite.org/partialindex.html).
+    /// Every table and index, created when absent.
+    ///
+    /// A lease is one row of `leases` per delivered batch: its random token, the ``QueueInstance``
+    /// id of the broker that delivered it, the queue, the deadline (wall clock, milliseconds since
+    /// the epoch) and the batch's `seq`s (little-endian 64-bit integers). Keeping the owner and
+    /// deadline per batch rather than per message writes one row per batch, and lets finding
+    /// expired or abandoned leases scan this small table instead of an index over every message
+    /// that would be updated twice per delivery.
     static let schema = messagesTable(named: "messages") + """
-        CREATE INDEX IF NOT EXISTS messages_ready ON messages(queue, visible_at_ms, seq) WHERE lease_owner IS NULL;
-        CREATE INDEX IF NOT EXISTS messages_leased ON messages(lease_deadline_ms) WHERE lease_owner IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS messages_ready ON messages(queue, visible_at_ms, seq) WHERE lease_token IS NULL;
         CREATE INDEX IF NOT EXISTS messages_dead ON messages(dead_lettered_from) WHERE dead_lettered_from IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS leases(
+            token INTEGER PRIMARY KEY,
+            owner TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            deadline_ms INTEGER NOT NULL,
+            seqs BLOB NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS leases_deadline ON leases(queue, deadline_ms);
         CREATE TABLE IF NOT EXISTS queue_counters(
             queue TEXT PRIMARY KEY,
             dead_lettered INTEGER NOT NULL DEFAULT 0,
@@ -67,7 +74,7 @@ extension QueueStore {
     /// (https://www.sqlite.org/lang_altertable.html#otheralter), which also drops the old indexes
     /// that name `leased_by`.
     ///
-    /// A row leased by a process id is taken as the expired lease of a dead instance: it comes
+    /// A row leased by a process id is taken as the expired lease of a gone instance: it comes
     /// out unleased, deliverable when it was, with its delivery count kept (the interrupted
     /// delivery counts, as after a crash). A process id proves nothing about who is alive, and a
     /// consumer of the previous format still running on this store could not settle in the new

@@ -11,9 +11,9 @@ import Foundation
 /// Several processes share the file (the dev server and `drover queues ...`): SQLite's locking
 /// serialises writers, and a busy timeout makes each wait its turn.
 ///
-/// A message is one row. Delivering it leases the row: it records the delivering broker's
-/// ``QueueInstance`` id, a token naming the batch, and a deadline (the visibility timeout), and
-/// counts one more delivery. The batch's outcome then deletes the row (ack), makes it visible again
+/// A message is one row of `messages`. Delivering a batch leases it: one row of `leases` records
+/// a random token naming the batch, the delivering broker's ``QueueInstance`` id, and a deadline
+/// (the visibility timeout); each message takes the token and counts one more delivery. The batch's outcome then deletes the row (ack), makes it visible again
 /// later (retry), moves it to another queue (dead letter) or deletes it (dropped) — but only while
 /// the row still holds the batch's token, so the late outcome of a batch whose lease was taken over
 /// cannot touch the message's next delivery. A lease ends without an outcome in two ways:
@@ -32,7 +32,7 @@ actor QueueStore {
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    /// This open's instance id (32 hex characters), the `lease_owner` of what it delivers.
+    /// This open's instance id (32 hex characters), the `owner` of the leases it takes.
     nonisolated var instanceID: String { instance.id }
 
     /// Opens or creates the store in `directory` (created when absent), migrating a store of the
@@ -89,9 +89,9 @@ actor QueueStore {
             let counts = try database.statement(
                 """
                 SELECT queue,
-                       SUM(lease_owner IS NULL AND visible_at_ms <= ?1),
-                       SUM(lease_owner IS NULL AND visible_at_ms > ?1),
-                       SUM(lease_owner IS NOT NULL)
+                       SUM(lease_token IS NULL AND visible_at_ms <= ?1),
+                       SUM(lease_token IS NULL AND visible_at_ms > ?1),
+                       SUM(lease_token IS NOT NULL)
                 FROM messages GROUP BY queue
                 """
             )
@@ -123,7 +123,7 @@ actor QueueStore {
         try database.run { () throws(SQLiteError) in
             let list = try database.statement(
                 """
-                SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, lease_owner
+                SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, lease_token
                 FROM messages WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1)
                 ORDER BY seq
                 """
@@ -165,7 +165,7 @@ actor QueueStore {
                 """
                 UPDATE messages SET queue = dead_lettered_from, dead_lettered_from = NULL, deliveries = 0,
                     retry_delayed = 0, visible_at_ms = ?2
-                WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1) AND lease_owner IS NULL
+                WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1) AND lease_token IS NULL
                 """
             )
             try replay.bind(queue, at: 1)
