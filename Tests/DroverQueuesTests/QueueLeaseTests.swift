@@ -19,8 +19,7 @@ struct QueueLeaseTests {
         // Another broker (its instance file locked: alive) leases the message and never settles.
         let stuck = try QueueBroker(directory: harness.directory.path + "/queues", clock: harness.clock, logger: .disabled)
         let now = harness.clock.nowMilliseconds()
-        let lease = try await stuck.store.lease(
-            queue: "q", now: now, deadline: now + stuck.visibilityTimeoutMilliseconds, limit: 10)
+        let lease = try await stuck.store.lease(queue: "q", now: now, deadline: now + stuck.visibilityTimeoutMilliseconds, limit: 10)
         try #require(lease.messages.count == 1)
 
         let recorder = DeliveryRecorder()
