@@ -158,7 +158,9 @@ final class DoneSignal: Sendable {
 /// The consumer process of the crash test: consumes queue `crash` from `DIR/queues` in batches of
 /// 10, one at a time, appending `batch N body,body,...` to `DIR/deliveries.log` as each batch
 /// arrives. In batch 3 it acknowledges the first five messages explicitly, appends `hang`, and
-/// never returns, waiting to be killed with kill -9.
+/// never returns, waiting to be killed with kill -9. While it hangs, its broker's instance file
+/// (`DIR/queues/instances/<id>`) stays locked, so other brokers leave batch 3's lease alone; once
+/// it is killed the lock is gone and the next start releases the lease at once.
 enum CrashConsumer {
     static func run(directory: String) async throws {
         let broker = try QueueBroker(directory: directory + "/queues", clock: SystemWallClock(), logger: .disabled)

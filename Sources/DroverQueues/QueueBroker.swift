@@ -15,32 +15,96 @@ import Synchronization
 ///   store every ``pollInterval`` for messages sent by another process and delays coming due;
 /// - ``drain(_:queues:deliver:)`` for fixture replay: deterministic, under the injected clock.
 ///
-/// Delivery is at least once: a message handed to a consumer whose process then dies is delivered
-/// again once a consumer starts on the same directory. Without a crash each message is settled
-/// exactly once.
+/// ## Delivery guarantees
+///
+/// Delivery is at least once; without a crash, a deadline or a shutdown cut-off, each message is
+/// delivered and settled exactly once. Each broker is one *instance* of the store, with a random
+/// 128-bit id (see ``QueueInstance``); a delivered batch is leased in that instance's name under a
+/// fresh token and until a deadline, ``visibilityTimeout`` after delivery (15 minutes by default).
+/// A batch's outcome is applied only to rows that still hold its token, so a batch whose lease was
+/// taken over can never acknowledge or retry the message's next delivery.
+/// - **Crash** (kill -9, a fatal error; or a broker released without ``shutdown(gracePeriod:)``
+///   while it held leases): the gone instance's lock file is no longer locked (or is removed), so
+///   the next consumer start on the directory (``startConsumers(_:deliver:)`` or
+///   ``drain(_:queues:deliver:)``), or the next poll of a running consumer of the same queue,
+///   releases its leases at once, whatever process ids are alive: the messages are delivered
+///   again, the interrupted delivery counted in `attempts`. Messages the handler had acknowledged
+///   but whose batch was not yet settled are delivered again too. (A power loss may also roll back
+///   the last committed transactions, see ``QueueStore``.)
+/// - **Deadline**: a batch still in its handler when its lease deadline passes (the handler hangs,
+///   or its process is alive but stuck) is given up: its messages count as one failed attempt and
+///   are retried (after `retry_delay`) or dead-lettered / dropped by the consumer's rules, as if the
+///   handler had thrown; whatever the handler decides later is ignored. The platform ends a queue
+///   consumer invocation after 15 minutes of wall-clock time
+///   (https://developers.cloudflare.com/queues/platform/limits/), hence the default. Any consumer
+///   of the queue, in any process, applies this when it polls; the deadline is read on the
+///   injected clock, so fixture replay moves it with `advance`.
+/// - **Shutdown**: ``shutdown(gracePeriod:)`` stops handing out batches at once and waits for the
+///   running ones up to the grace period; those still running are cut off: their leases are
+///   released (the delivery counted in `attempts`, but never dead-lettering by itself), they are
+///   delivered again on the next start, and a warning names the queue and the count.
 public final class QueueBroker: Sendable {
     /// What the runtime does with one batch; returns `true` when the handler threw.
     public typealias Deliver = @Sendable (MessageBatch) async -> Bool
 
-    /// How often an idle consumer looks at the store for messages it was not told about.
+    /// How often an idle consumer looks at the store for messages it was not told about, for
+    /// leases whose deadline passed or whose instance is gone; also how often a running batch
+    /// checks its own deadline.
     public static let pollInterval: Duration = .milliseconds(100)
+
+    /// The lease of a delivered batch: the platform's 15-minute wall-clock limit of a queue
+    /// consumer invocation (https://developers.cloudflare.com/queues/platform/limits/).
+    public static let defaultVisibilityTimeout: Duration = .seconds(15 * 60)
+
+    /// How long ``shutdown(gracePeriod:)`` waits for running batches by default: the dev server's
+    /// own default grace period.
+    public static let defaultShutdownGracePeriod: Duration = .seconds(10)
 
     let store: QueueStore
     let clock: any WallClock
     let logger: Logger
+    /// How long a delivered batch's lease lasts, on ``clock``.
+    public let visibilityTimeout: Duration
+    let visibilityTimeoutMilliseconds: Int64
     private let doorbells = Mutex<[String: [Doorbell]]>([:])
     private let consumers = Mutex<[Task<Void, Never>]>([])
     private let stopped = Atomic<Bool>(false)
+    private let running = Mutex(RunningBatches())
 
-    /// Opens (creating when absent) the store in `directory`, normally `<state>/queues`.
+    /// The batches of this broker in a handler's hands, by lease token.
+    private struct RunningBatches {
+        var batches: [Int64: RunningBatch] = [:]
+        /// Set when shutdown has cut off the running batches: none starts after.
+        var cutOff = false
+    }
+
+    /// Opens (creating when absent) the store in `directory`, normally `<state>/queues`, as a new
+    /// instance (a file in `directory/instances/`, locked while the broker lives).
     /// - Parameters:
-    ///   - clock: "now" for message timestamps, delays and retries (a `ManualWallClock` in replay).
-    ///   - logger: receives `QUEUE <name> <acked>/<total> (<ms>ms)` per batch and dead-letter notes.
-    /// - Throws: ``QueuesError`` when the directory or database cannot be opened.
-    public init(directory: String, clock: any WallClock, logger: Logger) throws {
+    ///   - clock: "now" for message timestamps, delays, retries and lease deadlines (a
+    ///     `ManualWallClock` in replay and tests).
+    ///   - logger: receives `QUEUE <name> <acked>/<total> (<ms>ms)` per batch, dead-letter notes,
+    ///     and warnings for batches given up at their deadline or cut off by shutdown.
+    ///   - visibilityTimeout: how long a delivered batch may stay in its handler before it is given
+    ///     up and counted as a failed attempt (see the type's delivery guarantees); more than zero.
+    /// - Throws: ``QueuesError`` when the directory or database cannot be opened (a store of the
+    ///   previous format is migrated in place first), or when `visibilityTimeout` is not positive.
+    public init(
+        directory: String,
+        clock: any WallClock,
+        logger: Logger,
+        visibilityTimeout: Duration = QueueBroker.defaultVisibilityTimeout
+    ) throws {
+        let milliseconds = visibilityTimeout.components.seconds * 1000
+            + visibilityTimeout.components.attoseconds / 1_000_000_000_000_000
+        guard milliseconds > 0 else {
+            throw QueuesError.invalidSettings("queue visibility timeout must be at least 1 ms, got \(visibilityTimeout)")
+        }
         self.store = try QueueStore(directory: directory)
         self.clock = clock
         self.logger = logger
+        self.visibilityTimeout = visibilityTimeout
+        self.visibilityTimeoutMilliseconds = milliseconds
     }
 
     /// The `Queue` binding for `queue`.
@@ -52,8 +116,9 @@ public final class QueueBroker: Sendable {
 
     // MARK: Real-time dispatch
 
-    /// Starts one dispatch loop per consumer; they run until ``shutdown()``. Messages left in
-    /// flight by a process that died are released first, so they are delivered again.
+    /// Starts one dispatch loop per consumer; they run until ``shutdown(gracePeriod:)``. Messages
+    /// left in flight by an instance that is gone (a crashed process) are released first, so they
+    /// are delivered again.
     /// - Throws: ``QueuesError`` for invalid settings or a store failure; nothing is started then.
     public func startConsumers(_ settings: [QueueConsumerSettings], deliver: @escaping Deliver) async throws {
         try QueueConsumerSettings.validate(settings)
@@ -67,9 +132,17 @@ public final class QueueBroker: Sendable {
         }
     }
 
-    /// Stops the dispatch loops after the batches they are delivering finish and are settled.
+    /// Stops the dispatch loops: no batch is handed out from now on; running batches get up to
+    /// `gracePeriod` (real time) to finish and be settled. Batches still running then are cut off:
+    /// their leases are released, so their messages are delivered again on the next start (the
+    /// cut-off delivery counts in `attempts`, but does not dead-letter by itself), a warning names
+    /// each queue and how many messages were cut off, and whatever their handlers do later is
+    /// ignored (their tasks are cancelled). Returns when every loop has stopped and the leases of
+    /// cut-off batches are released.
+    ///
     /// Final: consumers do not start again on this broker (open a new one).
-    public func shutdown() async {
+    /// - Parameter gracePeriod: how long to wait for running batches; zero cuts them off at once.
+    public func shutdown(gracePeriod: Duration = QueueBroker.defaultShutdownGracePeriod) async {
         stopped.store(true, ordering: .sequentiallyConsistent)
         let bells = doorbells.withLock { $0.values.flatMap { $0 } }
         for bell in bells { bell.ring() }
@@ -77,7 +150,41 @@ public final class QueueBroker: Sendable {
             defer { tasks.removeAll() }
             return tasks
         }
+        guard !tasks.isEmpty else { return }
+        let cutOff = Task { [self] in
+            guard (try? await Task.sleep(for: gracePeriod)) != nil else { return }
+            await cutOffRunningBatches(gracePeriod: gracePeriod)
+        }
         for task in tasks { await task.value }
+        cutOff.cancel()
+        await cutOff.value
+    }
+
+    /// Ends every running batch that has not ended yet as cut off, releases its leases and logs
+    /// one warning per queue.
+    private func cutOffRunningBatches(gracePeriod: Duration) async {
+        let batches = running.withLock { state -> [RunningBatch] in
+            state.cutOff = true
+            return Array(state.batches.values)
+        }
+        var cut: [String: Int] = [:]
+        for batch in batches where batch.end(.cutOff) == .cutOff {
+            let lease = batch.lease
+            cut[lease.queue, default: 0] += lease.messages.count
+            do {
+                try await store.release(token: lease.token, lease.messages.map(\.seq))
+            } catch {
+                // The leases stay with this instance; they are released when it is gone.
+                logger.error("queue \(lease.queue): releasing a batch cut off by shutdown failed: \(error)")
+            }
+        }
+        for (queue, count) in cut.sorted(by: { $0.key < $1.key }) {
+            let plural = count == 1 ? "" : "s"
+            logger.warning(
+                "Shutdown cut off \(count) message\(plural) on queue \"\(queue)\" still in the handler after the "
+                    + "\(gracePeriod) grace period; they will be delivered again on the next start"
+            )
+        }
     }
 
     var isStopped: Bool { stopped.load(ordering: .sequentiallyConsistent) }
@@ -103,12 +210,21 @@ public final class QueueBroker: Sendable {
     /// (`max_concurrency` is a real-time setting), so a drain is deterministic; a handler that sends
     /// a new message for every message it receives keeps it going for ever, as on the platform.
     ///
+    /// Leases are handled as in real time (see the type's delivery guarantees): leases of an
+    /// instance that is gone are released first, and leases whose deadline has passed on the
+    /// clock, whoever holds them, count as a failed attempt before each round. A lease held by a
+    /// live instance before its deadline is left alone: its messages are not deliverable here.
+    ///
     /// - Parameters:
     ///   - consumers: every consumer of the configuration; a dead-letter queue is drained too when it
     ///     has a consumer here and is selected.
     ///   - queues: the queue names to drain; `nil` for every consumer.
     /// - Throws: ``QueuesError`` for invalid settings or a store failure.
-    public func drain(_ consumers: [QueueConsumerSettings], queues: [String]? = nil, deliver: Deliver) async throws {
+    public func drain(
+        _ consumers: [QueueConsumerSettings],
+        queues: [String]? = nil,
+        deliver: @escaping Deliver
+    ) async throws {
         try QueueConsumerSettings.validate(consumers)
         try await store.releaseAbandonedLeases()
         let selected = consumers.filter { queues?.contains($0.queue) ?? true }
@@ -116,15 +232,18 @@ public final class QueueBroker: Sendable {
         while true {
             var deliveredAny = false
             for consumer in selected {
+                try await reclaimExpiredLeases(consumer)
                 while true {
-                    let leased = try await store.lease(
+                    let now = clock.nowMilliseconds()
+                    let lease = try await store.lease(
                         queue: consumer.queue,
-                        now: clock.nowMilliseconds(),
+                        now: now,
+                        deadline: now + visibilityTimeoutMilliseconds,
                         limit: consumer.maxBatchSize
                     )
-                    if leased.isEmpty { break }
+                    if lease.messages.isEmpty { break }
                     deliveredAny = true
-                    try await process(leased, settings: consumer, deliver: deliver)
+                    try await process(lease, settings: consumer, deliver: deliver)
                 }
             }
             if deliveredAny { continue }
@@ -136,11 +255,88 @@ public final class QueueBroker: Sendable {
         }
     }
 
+    // MARK: Leases
+
+    /// Gives up the expired leases of `settings.queue` held by other instances, or by batches of
+    /// this broker no longer running (a batch still running here is given up by its own deadline
+    /// watch): each message counts as a failed attempt and is retried, dead-lettered or dropped by
+    /// the consumer's rules. Leases of an instance that is gone are released first (not counted as
+    /// a failure).
+    /// - Throws: ``QueuesError`` when the store fails.
+    func reclaimExpiredLeases(_ settings: QueueConsumerSettings) async throws {
+        let released = try await store.releaseAbandonedLeases(queue: settings.queue)
+        if released > 0 {
+            logger.info("Released \(released) message\(released == 1 ? "" : "s") on queue \"\(settings.queue)\" left in flight by a consumer that is gone")
+        }
+        let now = clock.nowMilliseconds()
+        let expired = try await store.expiredLeases(queue: settings.queue, now: now)
+        guard !expired.isEmpty else { return }
+        let local = running.withLock { Set($0.batches.keys) }
+        for lease in expired where !local.contains(lease.token) {
+            let fates = lease.messages.map { message in
+                (
+                    seq: message.seq,
+                    fate: fate(id: message.id, attempts: message.deliveries, .retry(delaySeconds: nil), settings: settings, now: now)
+                )
+            }
+            // Also ends a stale lease row whose messages were all settled or taken over meanwhile.
+            let settled = try await store.settle(queue: settings.queue, token: lease.token, fates, now: now)
+            guard settled > 0 else { continue }
+            logLeaseExpired(queue: settings.queue, count: settled)
+            wakeDeadLetterQueue(of: settings, fates)
+        }
+    }
+
+    private func logLeaseExpired(queue: String, count: Int) {
+        let plural = count == 1 ? "" : "s"
+        logger.warning(
+            "Queue \"\(queue)\": \(count) message\(plural) still unsettled at the lease deadline "
+                + "(visibility timeout \(visibilityTimeout)); counted as a failed attempt"
+        )
+    }
+
+    private func register(_ batch: RunningBatch) -> Bool {
+        running.withLock { state in
+            guard !state.cutOff else { return false }
+            state.batches[batch.lease.token] = batch
+            return true
+        }
+    }
+
+    private func unregister(_ batch: RunningBatch) {
+        _ = running.withLock { $0.batches.removeValue(forKey: batch.lease.token) }
+    }
+
+    /// Ends `batch` as expired once the clock reaches its lease deadline; checked every
+    /// ``pollInterval`` until cancelled.
+    private func watchDeadline(of batch: RunningBatch) async {
+        while (try? await Task.sleep(for: Self.pollInterval)) != nil {
+            if clock.nowMilliseconds() >= batch.lease.deadlineMilliseconds {
+                batch.end(.expired)
+                return
+            }
+        }
+    }
+
     // MARK: One batch
 
-    /// Hands `leased` to `deliver` as one batch and settles each message by the batch's decisions.
-    func process(_ leased: [LeasedMessage], settings: QueueConsumerSettings, deliver: Deliver) async throws {
-        let contents = leased.map { leased in
+    /// Hands `lease` to `deliver` as one batch and settles each message by the batch's decisions.
+    ///
+    /// The handler runs in its own task, so the batch can be given up without its cooperation: at
+    /// its lease deadline (its messages count as a failed attempt) or when shutdown cuts it off
+    /// (its leases are released there). A given-up handler's task is cancelled and its outcome
+    /// ignored.
+    /// - Throws: ``QueuesError`` when settling fails; the leases are released then.
+    func process(_ lease: QueueLease, settings: QueueConsumerSettings, deliver: @escaping Deliver) async throws {
+        let seqs = lease.messages.map(\.seq)
+        let running = RunningBatch(lease: lease)
+        guard register(running) else {
+            // Shutdown has already cut off the running batches: this one never reaches a handler.
+            try await store.release(token: lease.token, seqs, undoDelivery: true)
+            return
+        }
+        defer { unregister(running) }
+        let contents = lease.messages.map { leased in
             Message.Content(
                 id: leased.message.id,
                 timestamp: Date(timeIntervalSince1970: Double(leased.message.timestampMilliseconds) / 1000),
@@ -150,27 +346,74 @@ public final class QueueBroker: Sendable {
         }
         let batch = MessageBatch(queue: settings.queue, messages: contents)
         let started = ContinuousClock.now
-        let threw = await deliver(batch)
-        let elapsed = ContinuousClock.now - started
-        let decisions = batch.ledger.outcome(handlerThrew: threw)
+        let handler = Task {
+            let threw = await deliver(batch)
+            running.end(.handled(threw: threw))
+        }
+        let watch = Task { await watchDeadline(of: running) }
+        let ending = await running.ending()
+        watch.cancel()
         let now = clock.nowMilliseconds()
+        let handlerThrew: Bool
+        switch ending {
+        case .handled(let threw):
+            handlerThrew = threw
+        case .cutOff:
+            handler.cancel()
+            return
+        case .expired:
+            handler.cancel()
+            let fates = lease.messages.map { leased in
+                (
+                    seq: leased.seq,
+                    fate: fate(id: leased.message.id, attempts: leased.deliveries, .retry(delaySeconds: nil), settings: settings, now: now)
+                )
+            }
+            let settled = try await settle(settings: settings, token: lease.token, fates, now: now)
+            if settled > 0 { logLeaseExpired(queue: settings.queue, count: settled) }
+            return
+        }
+        let elapsed = ContinuousClock.now - started
+        let decisions = batch.ledger.outcome(handlerThrew: handlerThrew)
         var fates: [(seq: Int64, fate: MessageFate)] = []
-        fates.reserveCapacity(leased.count)
+        fates.reserveCapacity(lease.messages.count)
         var acked = 0
-        for (message, decision) in zip(leased, decisions) {
-            fates.append((message.seq, fate(of: message, decision, settings: settings, now: now)))
+        for (message, decision) in zip(lease.messages, decisions) {
+            fates.append((message.seq, fate(id: message.message.id, attempts: message.deliveries, decision, settings: settings, now: now)))
             if decision == .ack { acked += 1 }
         }
+        let settled = try await settle(settings: settings, token: lease.token, fates, now: now)
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        logger.info("QUEUE \(settings.queue) \(acked)/\(lease.messages.count) (\(milliseconds)ms)")
+        if settled < fates.count {
+            logger.warning(
+                "Queue \"\(settings.queue)\": \(fates.count - settled) message(s) of this batch had been given up at their "
+                    + "lease deadline by another consumer; this outcome does not apply to them"
+            )
+        }
+    }
+
+    /// Settles `fates` under `token`; on failure releases the leases (nothing was settled: one
+    /// transaction) so the messages are delivered again rather than held until their deadline.
+    @discardableResult
+    private func settle(
+        settings: QueueConsumerSettings,
+        token: Int64,
+        _ fates: [(seq: Int64, fate: MessageFate)],
+        now: Int64
+    ) async throws -> Int {
+        let settled: Int
         do {
-            try await store.settle(queue: settings.queue, fates, now: now)
+            settled = try await store.settle(queue: settings.queue, token: token, fates, now: now)
         } catch {
-            // Nothing was settled (one transaction). Release the leases so the messages are
-            // delivered again rather than held until this process exits.
-            try? await store.release(fates.map(\.seq))
+            _ = try? await store.release(token: token, fates.map(\.seq))
             throw error
         }
-        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        logger.info("QUEUE \(settings.queue) \(acked)/\(leased.count) (\(milliseconds)ms)")
+        wakeDeadLetterQueue(of: settings, fates)
+        return settled
+    }
+
+    private func wakeDeadLetterQueue(of settings: QueueConsumerSettings, _ fates: [(seq: Int64, fate: MessageFate)]) {
         if let deadLetterQueue = settings.deadLetterQueue, fates.contains(where: { $0.fate == .deadLetter(to: deadLetterQueue) }) {
             wake(queue: deadLetterQueue)
         }
@@ -180,14 +423,13 @@ public final class QueueBroker: Sendable {
     /// has had at most `max_retries` + 1 deliveries; the failure of the last one dead-letters or
     /// drops it (see ``QueueConsumerSettings``).
     private func fate(
-        of message: LeasedMessage,
+        id: String,
+        attempts: Int,
         _ decision: MessageDecision,
         settings: QueueConsumerSettings,
         now: Int64
     ) -> MessageFate {
         guard case .retry(let requested) = decision else { return .acknowledge }
-        let id = message.message.id
-        let attempts = message.deliveries
         let plural = attempts == 1 ? "" : "s"
         if attempts <= settings.maxRetries {
             let delay = min(max(requested ?? settings.retryDelay ?? 0, 0), QueueLimits.maxDelaySeconds)

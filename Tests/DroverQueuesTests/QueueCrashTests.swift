@@ -1,7 +1,8 @@
 import Drover
-import DroverQueues
 import Foundation
 import Testing
+
+@testable import DroverQueues
 
 #if canImport(Glibc)
 import Glibc
@@ -66,6 +67,11 @@ struct QueueCrashTests {
         #expect(settled.count == 20)
         #expect(interrupted.count == 10)
 
+        // The helper's instance file outlives it, unlocked: that, not a process id, tells the
+        // restart that its leases are abandoned.
+        let instances = directory.path + "/queues/instances"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: instances).count == 1)
+
         // The store still holds everything not settled; batch 3 is in flight for a dead process.
         let restarted = try QueueBroker(directory: directory.path + "/queues", clock: clock, logger: .disabled)
         let before = try await restarted.stats(queue: "crash")
@@ -87,6 +93,7 @@ struct QueueCrashTests {
             #expect(delivery.attempts == 2)
         }
         #expect(try await restarted.stats(queue: "crash").pending == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: instances) == [restarted.store.instanceID])
     }
 
     /// `Benchmarks` in the build directory that holds the test bundle.

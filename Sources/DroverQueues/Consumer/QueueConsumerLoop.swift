@@ -8,7 +8,12 @@ import Synchronization
 /// (https://developers.cloudflare.com/queues/configuration/batching-retries/). At most
 /// `max_concurrency` batches are in the consumer's hands at once. The loop sleeps on its
 /// ``Doorbell`` between looks: a send in this process wakes it at once; otherwise it looks at the
-/// store every ``QueueBroker/pollInterval``.
+/// store every ``QueueBroker/pollInterval``. At most once per poll interval it also gives up the
+/// queue's expired leases and releases those of instances that are gone
+/// (``QueueBroker/reclaimExpiredLeases(_:)``), whichever process holds them.
+///
+/// Once the broker is stopped, the loop hands out nothing more: a batch leased while shutdown
+/// began is released untouched (its delivery not counted).
 struct QueueConsumerLoop: Sendable {
     let settings: QueueConsumerSettings
     let broker: QueueBroker
@@ -20,7 +25,12 @@ struct QueueConsumerLoop: Sendable {
         let active = BatchCounter()
         await withDiscardingTaskGroup { group in
             var fillDeadline: ContinuousClock.Instant?
+            var lastReclaim: ContinuousClock.Instant?
             while !broker.isStopped {
+                if lastReclaim.map({ $0.duration(to: .now) >= QueueBroker.pollInterval }) ?? true {
+                    lastReclaim = .now
+                    _ = await storeCall { _, _ in try await broker.reclaimExpiredLeases(settings) }
+                }
                 if active.value >= limit {
                     await doorbell.wait(timeout: QueueBroker.pollInterval)
                     continue
@@ -44,14 +54,25 @@ struct QueueConsumerLoop: Sendable {
                     }
                 }
                 fillDeadline = nil
-                let leased = await storeCall { store, now in
-                    try await store.lease(queue: settings.queue, now: now, limit: settings.maxBatchSize)
+                let lease = await storeCall { store, now in
+                    try await store.lease(
+                        queue: settings.queue,
+                        now: now,
+                        deadline: now + broker.visibilityTimeoutMilliseconds,
+                        limit: settings.maxBatchSize
+                    )
                 }
-                guard let leased, !leased.isEmpty else { continue }
+                guard let lease, !lease.messages.isEmpty else { continue }
+                if broker.isStopped {
+                    _ = await storeCall { store, _ in
+                        try await store.release(token: lease.token, lease.messages.map(\.seq), undoDelivery: true)
+                    }
+                    break
+                }
                 active.add(1)
                 group.addTask {
                     do {
-                        try await broker.process(leased, settings: settings, deliver: deliver)
+                        try await broker.process(lease, settings: settings, deliver: deliver)
                     } catch {
                         broker.logger.error("queue \(settings.queue): \(error)")
                     }
