@@ -161,7 +161,7 @@ package final class WorkerRuntime: Sendable {
                 logger.warning("a scheduled run was still going \(gracePeriod) after the shutdown began; not waiting for it")
             }
         }
-        await broker?.shutdown()
+        await broker?.shutdown(gracePeriod: gracePeriod)
         if await !host.background.waitForAll(atMost: gracePeriod) {
             logger.warning(
                 "\(host.background.count) waitUntil task(s) still running \(gracePeriod) after the shutdown began; not waiting for them"
