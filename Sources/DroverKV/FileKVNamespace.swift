@@ -93,7 +93,8 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     /// Reads the whole log to build the index, cutting off a torn tail left by a crashed writer
     /// (the cut bytes are kept beside it as `torn-<generation>-<offset>` for inspection).
     /// - Parameters:
-    ///   - directory: the namespace folder, `<state>/kv/<namespace id>`; created with its parents.
+    ///   - directory: the namespace folder, `<state>/kv/<namespace id>`; created with its parents
+    ///     (mode 0700; files inside are created with 0600).
     ///   - clock: the source of "now" for expiry.
     ///   - logger: where recovery and compaction are reported.
     ///   - tuning: cache and maintenance knobs.
@@ -104,7 +105,12 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         self.logger = logger
         self.tuning = tuning
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Owner only, as every state file: values may be as private as `secrets.json`.
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         } catch {
             throw KVStoreError.folder(directory, error)
         }
@@ -624,7 +630,11 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             let size = try log.size()
             let tornPath = directory + "/torn-\(state.generation)-\(outcome.end)"
             if let torn = try? log.read(at: outcome.end, count: Int(min(size - outcome.end, 64 << 20))), !torn.isEmpty {
-                _ = FileManager.default.createFile(atPath: tornPath, contents: Data(torn))
+                _ = FileManager.default.createFile(
+                    atPath: tornPath,
+                    contents: Data(torn),
+                    attributes: [.posixPermissions: 0o600]
+                )
             }
             try log.truncate(to: outcome.end)
             logger.warning(

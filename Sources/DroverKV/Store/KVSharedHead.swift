@@ -31,7 +31,7 @@ final class KVSharedHead: @unchecked Sendable {
     /// Opens or creates the head file at `path`.
     init(path: String) throws(KVStoreError) {
         self.path = path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)  // owner only, as every state file
         guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
         do throws(KVStoreError) {
             self.mapping = try Self.map(fd, path: path)
