@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// One generation of the append-only log, open for reading and writing with positional I/O.
-/// Files are created with mode 0600.
+/// One generation of the append-only log (or a file kept aside beside it), open for reading and
+/// writing with positional I/O. Files are created with mode 0600.
 ///
 /// `@unchecked Sendable`: the descriptor is immutable and `pread`/`pwrite` take explicit offsets,
 /// so calls from many threads do not interfere; appends are serialized by the namespace's lock

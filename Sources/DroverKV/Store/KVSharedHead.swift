@@ -94,6 +94,13 @@ final class KVSharedHead: @unchecked Sendable {
         word.pointee.store((generation << 48) | (UInt64(end) & Self.endMask), ordering: .releasing)
     }
 
+    /// Writes the mapped page to the disk (`msync(MS_SYNC)`), so the generation a compaction
+    /// published survives a power cut before the old log is unlinked.
+    /// - Throws: ``KVStoreError`` when the kernel reports a write error.
+    func sync() throws(KVStoreError) {
+        guard msync(mapping, Self.size, MS_SYNC) == 0 else { throw .io("msync", path: path, errno: errno) }
+    }
+
     /// The generation after `generation` (16 bits, never 0).
     static func next(after generation: UInt64) -> UInt64 {
         generation >= 0xFFFF ? 1 : generation + 1
