@@ -79,8 +79,9 @@ extension FileKVNamespace {
         }
     }
 
-    /// Drops expired keys, then compacts when forced or when the dead share is worthwhile. Returns
-    /// `nil` only when `wait` is false and another compaction holds the folder.
+    /// Drops expired keys, then compacts when forced, when the dead share is worthwhile, or when a
+    /// writer stepped over damage. Returns `nil` only when `wait` is false and another compaction
+    /// holds the folder.
     func maintain(force: Bool, minimumDeadBytes: Int64, deadRatio: Double, wait: Bool) throws -> ReclaimReport? {
         guard let lock = try KVCompactionLock(folder: directory, wait: wait) else { return nil }
         let now = clock.nowSeconds()
@@ -91,7 +92,7 @@ extension FileKVNamespace {
             let records = end - KVLogRecord.firstRecordOffset
             let dead = records - state.log!.index.liveBytes
             let worthwhile = dead > 0 && dead >= minimumDeadBytes && Double(dead) >= deadRatio * Double(records)
-            return (expired, end, force || worthwhile)
+            return (expired, end, force || worthwhile || state.rewriteWanted)
         }
         var after = before
         var compacted = false
@@ -101,6 +102,21 @@ extension FileKVNamespace {
         }
         withExtendedLifetime(lock) {}
         return ReclaimReport(expiredKeys: expired, compacted: compacted, bytesBefore: before, bytesAfter: after)
+    }
+
+    /// After an open that stepped over damage: rewrites the log so the damage leaves it, unless
+    /// another process already did (the generation moved on). A failure is logged and left to the
+    /// next maintenance.
+    func rewriteDamaged(generation: UInt64) {
+        do {
+            guard let lock = try KVCompactionLock(folder: directory, wait: true) else { return }
+            if try compact(holding: lock, now: clock.nowSeconds(), onlyGeneration: generation) != nil {
+                logger.warning("KV namespace \(directory): log rewritten without its damaged bytes")
+            }
+        } catch {
+            logger.warning("KV namespace \(directory): rewriting the log without its damaged bytes failed: \(error)")
+            state.withLock { $0.rewriteWanted = true }
+        }
     }
 
     /// Step 3 stops once a pass copied less than this...
@@ -141,13 +157,15 @@ extension FileKVNamespace {
     }
 
     /// Compacts the current generation (see the extension's notes); returns the new log's size, or
-    /// `nil` when it gave up because the log changed under it.
+    /// `nil` when it gave up because the log changed under it (or, with `onlyGeneration`, the
+    /// current generation is another one).
     /// - Throws: ``KVStoreError`` when the file system fails or the namespace was closed: the
     ///   unfinished `.tmp` is removed and the old log stays in use.
-    private func compact(holding lock: KVCompactionLock, now: Int64) throws -> Int64? {
+    private func compact(holding lock: KVCompactionLock, now: Int64, onlyGeneration: UInt64? = nil) throws -> Int64? {
         // 1. Snapshot.
-        let snapshot = try state.withLock { state -> Snapshot in
+        let snapshot = try state.withLock { state -> Snapshot? in
             try self.syncForRead(&state, now: now)
+            if let onlyGeneration, state.log!.generation != onlyGeneration { return nil }
             _ = state.log!.index.removeExpired(at: now)
             return Snapshot(
                 file: state.log!.file,
@@ -157,6 +175,7 @@ extension FileKVNamespace {
                 sorted: state.log!.index.isSortedBuilt
             )
         }
+        guard let snapshot else { return nil }
         let generation = KVSharedHead.next(after: snapshot.generation)
         let path = folder.logPath(generation)
         let temporary = folder.temporaryLogPath(generation)
@@ -170,14 +189,10 @@ extension FileKVNamespace {
         do {
             // 2. The live records below the snapshot's end.
             var batch = CopyBatch()
-            let first = KVLogRecord.firstRecordOffset
-            let outcome = try KVLogScanner.scan(snapshot.file, from: first, to: snapshot.end) { view, offset in
+            _ = try KVLogScanner.scan(snapshot.file, from: KVLogRecord.firstRecordOffset, to: snapshot.end) { view, offset in
                 guard view.kind == .put else { return }
                 batch.add(view, at: offset)
                 if batch.isFull { try copyLive(&batch, of: snapshot, into: &writer, index: &next!.index) }
-            }
-            guard !outcome.damaged else {
-                throw KVStoreError.notAStore(snapshot.file.path, "damaged record at offset \(outcome.end), below the acknowledged end")
             }
             try copyLive(&batch, of: snapshot, into: &writer, index: &next!.index)
             next!.end = writer.position
@@ -236,6 +251,7 @@ extension FileKVNamespace {
                     }
                     head.store(generation: generation, end: next!.end)
                     swap(&state.log, &next)  // `next` now holds the old generation, freed off the lock
+                    state.rewriteWanted = false
                 }
             }
         } catch is Superseded {
@@ -298,7 +314,7 @@ extension FileKVNamespace {
             try writer.append(view.record)
             KVLog.apply(view, at: offset, now: now, to: &log.index)
         }
-        guard !outcome.damaged else {
+        guard !outcome.tornTail else {
             throw KVStoreError.notAStore(file.path, "the records written during compaction end early, at offset \(outcome.end)")
         }
         log.end = writer.position

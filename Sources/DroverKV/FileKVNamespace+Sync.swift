@@ -54,21 +54,23 @@ extension FileKVNamespace {
     }
 
     /// Under the writer lock: brings the index up to the end of the file, cutting off a torn tail
-    /// (under the lock no other writer is mid-append, so an incomplete last record is a crash's).
+    /// (under the lock no other writer is mid-append, so an incomplete last record is a crash's) and
+    /// stepping over damage, which asks the next maintenance for a rewrite.
     func syncForWrite(_ state: inout State, now: Int64) throws {
         guard state.log != nil else { throw KVStoreError.closed(directory) }
         if head.load().generation != state.log!.generation { try reload(&state, now: now) }
         let size = try state.log!.file.size()
         let end = state.log!.end
         if size > end {
-            let keys = try state.log!.recover(
+            let recovered = try state.log!.recover(
                 upTo: size,
                 now: now,
                 folder: folder,
                 logger: logger,
                 collectingKeys: true
             )
-            for key in keys { state.cache.remove(key) }
+            for key in recovered.keys { state.cache.remove(key) }
+            if recovered.damaged { state.rewriteWanted = true }
         } else if size < end {
             throw KVStoreError.notAStore(state.log!.file.path, "the log shrank from \(end) to \(size) bytes")
         }

@@ -14,8 +14,8 @@ import Darwin
 /// (hash map plus a lazily sorted key array), and a shared `head` file whose lock serializes
 /// writers across processes and whose mapped word tells every reader where the log ends. A write
 /// returns after `pwrite(2)` of its record: it survives `kill -9` (not a power cut; no `fsync`
-/// per write, as SQLite in WAL mode with `synchronous=NORMAL`). Opening truncates a torn tail
-/// (`KVLog+Recovery.swift`). Expired and overwritten records are
+/// per write, as SQLite in WAL mode with `synchronous=NORMAL`). Opening truncates a torn tail and
+/// steps over damage inside the log (`KVLog+Recovery.swift`). Expired and overwritten records are
 /// reclaimed by compaction into a new generation, which copies the log without holding the lock
 /// that `get` and `put` take (`FileKVNamespace+Compaction.swift`). Design: `Docs/kv-store.md`.
 ///
@@ -98,18 +98,24 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         var log: KVLog?
         var cache: KVValueCache
         var writesSinceMaintenance = 0
+        /// A writer stepped over damage inside the log (or a rewrite after opening failed): the next
+        /// maintenance, background or explicit, rewrites the log whatever its dead share.
+        var rewriteWanted = false
     }
 
     /// Opens (creating if needed) the namespace stored in `directory`.
     ///
-    /// Reads the whole log to build the index, cutting off a torn tail left by a crashed writer
-    /// (the cut bytes are kept beside it as `torn-<generation>-<offset>` for inspection).
+    /// Reads the whole log to build the index. A torn tail left by a crashed writer is cut off (the
+    /// cut bytes are kept beside it as `torn-<generation>-<offset>` for inspection); damage inside
+    /// the log is stepped over, kept aside as `damaged-<generation>-<offset>`, and the log is then
+    /// rewritten without it before this returns (see ``KVLogScanner``).
     /// - Parameters:
     ///   - directory: the namespace folder, `<state>/kv/<namespace id>`; created with its parents (mode 0700).
     ///   - clock: the source of "now" for expiry.
     ///   - logger: where recovery and compaction are reported.
     ///   - tuning: cache and maintenance knobs.
     /// - Throws: ``KVStoreError`` when the folder cannot be created or read, or holds another format.
+    ///   A failed rewrite after damage is only logged: the store works, the next maintenance retries.
     public init(directory: String, clock: any WallClock, logger: Logger, tuning: Tuning = Tuning()) throws {
         self.directory = directory
         self.clock = clock
@@ -119,7 +125,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
         self.folder = folder
         let head = try KVSharedHead(path: folder.headPath)
         self.head = head
-        let opened = try head.withWriterLock { () throws -> KVLog in
+        let (opened, damaged) = try head.withWriterLock { () throws -> (KVLog, Bool) in
             var generation = head.load().generation
             if !FileManager.default.fileExists(atPath: folder.logPath(generation)),
                 let existing = folder.existingGenerations().max()
@@ -139,7 +145,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
                 }
             }
             var log = KVLog(file: file, generation: generation, index: KVIndex(capacity: Int(max(size, 0) / 128)))
-            _ = try log.recover(
+            let recovered = try log.recover(
                 upTo: max(size, KVLogRecord.firstRecordOffset),
                 now: clock.nowSeconds(),
                 folder: folder,
@@ -147,14 +153,16 @@ public final class FileKVNamespace: KVNamespace, Sendable {
             )
             head.store(generation: generation, end: log.end)
             folder.removeStrayFiles(keeping: generation)
-            return log
+            return (log, recovered.damaged)
         }
+        let generation = opened.generation
         self.state = Mutex(
             State(
                 log: consume opened,  // the only reference to the index: later writes do not copy it
                 cache: KVValueCache(budget: tuning.cacheBytes, largestValue: tuning.cacheableValueLength)
             )
         )
+        if damaged { rewriteDamaged(generation: generation) }
     }
 
     /// Opens the namespace in `directory`.

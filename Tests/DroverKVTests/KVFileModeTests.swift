@@ -10,7 +10,7 @@ import Glibc
 
 @Suite("KV file modes")
 struct KVFileModeTests {
-    @Test("state files are the owner's only: 0600 for the log, head and torn files, 0700 for the folders")
+    @Test("state files are the owner's only: 0600 for the log, head, torn and damaged files, 0700 for the folders")
     func fileModes() async throws {
         let directory = TemporaryDirectory()
         do {
@@ -20,12 +20,16 @@ struct KVFileModeTests {
             for n in 0..<20 { try await kv.put("k\(n)", "w\(n)") }
             kv.close()
         }
-        let log = URL(fileURLWithPath: directory.namespace + "/log-2")
-        try (try Data(contentsOf: log) + [1, 2, 3]).write(to: log)  // a torn tail
+        let log = directory.namespace + "/log-2"
+        let records = try LogFixture.scan(log).records
+        try LogFixture.edit(log) { bytes in
+            bytes[Int(records[5].offset) + 30] ^= 1  // damage in the middle
+            bytes += [1, 2, 3]  // and a torn tail
+        }
         let kv = try KVTestFactory.make(directory)
         #expect(try await kv.get("k19") == "w19")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.namespace).sorted()
-        #expect(files.contains { $0.hasPrefix("torn-") }, "\(files)")
+        let files = try LogFixture.files(directory)
+        #expect(files.contains { $0.hasPrefix("torn-") } && files.contains { $0.hasPrefix("damaged-") }, "\(files)")
         for name in files {
             #expect(Self.mode(directory.namespace + "/" + name) == 0o600, "\(name)")
         }

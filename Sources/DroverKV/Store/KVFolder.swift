@@ -13,6 +13,7 @@ import Darwin
 /// log-<gen>                  the current generation of the log
 /// log-<gen>.tmp              a compaction's new log, before its rename
 /// torn-<gen>-<offset>        a torn tail cut off the log, kept for inspection
+/// damaged-<gen>-<offset>     a damaged stretch stepped over inside the log, kept for inspection
 /// ```
 /// Folders are created with mode 0700 and files with 0600: values may be private, like the secrets
 /// in `secrets.json`.
@@ -20,7 +21,7 @@ struct KVFolder: Sendable {
     /// The folder's path.
     let path: String
 
-    /// At most this many bytes of a torn tail are kept aside.
+    /// At most this many bytes of a torn or damaged stretch are kept aside.
     static let asideLimit = 64 << 20
 
     /// The folder at `path`, created with its missing parents (mode 0700) if needed.

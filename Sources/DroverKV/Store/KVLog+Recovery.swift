@@ -2,13 +2,20 @@ import Drover
 
 extension KVLog {
     /// Under the writer lock: reads the records up to `limit` (the file's size) into the index and
-    /// cuts off a torn tail.
+    /// repairs what a crash or damage left.
     ///
-    /// Under the lock no writer is mid-append, so a last record that is incomplete or fails its CRC
-    /// is a crashed writer's: its bytes are copied aside to `torn-<generation>-<offset>` and cut off
-    /// the log. The copy aside is for inspection only: when it cannot be made (a full disk) the
-    /// warning says so and the cut goes on.
-    /// - Returns: the keys the records named, when asked for.
+    /// - A **torn tail** (no valid record after the failure; see ``KVLogScanner``): under the lock no
+    ///   writer is mid-append, so it is a crashed writer's. Its bytes are copied aside to
+    ///   `torn-<generation>-<offset>` and cut off the log.
+    /// - **Damage in the middle** (valid records after it): the records after it are indexed; each
+    ///   damaged stretch is copied aside to `damaged-<generation>-<offset>` and reported with its
+    ///   offset and length. The index then reads as if the damaged records had never been written:
+    ///   a key whose latest record was damaged has its previous value again, or none. The caller
+    ///   should rewrite the log (a compaction copies only indexed records) so the damage leaves it.
+    /// - Returns: the keys the records named (when asked for), and whether damage was found in the middle.
+    ///
+    /// The copies aside are for inspection only: when one cannot be made (a full disk) the warning
+    /// says so and the repair goes on.
     /// - Throws: ``KVStoreError`` when reading or truncating fails.
     mutating func recover(
         upTo limit: Int64,
@@ -16,17 +23,26 @@ extension KVLog {
         folder: KVFolder,
         logger: Logger,
         collectingKeys: Bool = false
-    ) throws -> [KVKey] {
+    ) throws -> (keys: [KVKey], damaged: Bool) {
         let applied = try apply(upTo: limit, now: now, collectingKeys: collectingKeys)
-        if applied.outcome.damaged {
+        let outcome = applied.outcome
+        for stretch in outcome.damage {
+            let aside = keepAside("damaged", stretch, folder: folder)
+            logger.warning(
+                "KV log \(file.path): skipped \(stretch.count) damaged bytes at offset \(stretch.lowerBound); the records after them are kept (\(aside))"
+            )
+        }
+        if outcome.tornTail {
             let size = try file.size()
-            if size > end {
-                let aside = keepAside("torn", end..<size, folder: folder)
-                try file.truncate(to: end)
-                logger.warning("KV log \(file.path): cut off \(size - end) bytes of a torn write at offset \(end) (\(aside))")
+            if size > outcome.end {
+                let aside = keepAside("torn", outcome.end..<size, folder: folder)
+                try file.truncate(to: outcome.end)
+                logger.warning(
+                    "KV log \(file.path): cut off \(size - outcome.end) bytes of a torn write at offset \(outcome.end) (\(aside))"
+                )
             }
         }
-        return applied.keys
+        return (applied.keys, !outcome.damage.isEmpty)
     }
 
     /// Copies `range` aside; returns the words for the warning.
@@ -39,13 +55,19 @@ extension KVLog {
     }
 
     /// Without the writer lock: reads the records up to `limit` (the end other writers acknowledged)
-    /// into the index; a damaged record is reported, nothing on disk is changed. Returns the keys
-    /// the records named.
+    /// into the index. Damage is stepped over and reported; nothing on disk is changed (the next
+    /// writer repairs it under the lock). Returns the keys the records named.
     /// - Throws: ``KVStoreError`` when reading fails.
     mutating func follow(upTo limit: Int64, now: Int64, logger: Logger) throws -> [KVKey] {
         let applied = try apply(upTo: limit, now: now, collectingKeys: true)
-        if applied.outcome.damaged {
-            logger.error("KV log \(file.path): damaged record at offset \(end) below the acknowledged end \(limit)")
+        let outcome = applied.outcome
+        for stretch in outcome.damage {
+            logger.error(
+                "KV log \(file.path): stepped over \(stretch.count) damaged bytes at offset \(stretch.lowerBound) below the acknowledged end \(limit)"
+            )
+        }
+        if outcome.tornTail {
+            logger.error("KV log \(file.path): damaged record at offset \(outcome.end) below the acknowledged end \(limit)")
         }
         return applied.keys
     }

@@ -5,7 +5,7 @@ import Drover
 ///
 /// ``FileKVNamespace`` keeps the current one under its lock; a compaction builds the next one off
 /// the lock and swaps it in. Reading the log into the index is here; what to do about a torn tail
-/// found on the way is in `KVLog+Recovery.swift`.
+/// or damage found on the way is in `KVLog+Recovery.swift`.
 struct KVLog: Sendable {
     /// The generation's file.
     let file: KVLogFile
@@ -32,7 +32,8 @@ struct KVLog: Sendable {
     }
 
     /// Reads the records from ``end`` up to `limit` into the index and moves ``end`` to where the
-    /// valid records stop (the limit, or the first torn or damaged record). Nothing on disk changes.
+    /// valid records stop (the limit, or the start of a torn tail); damaged stretches between valid
+    /// records are stepped over (see ``KVLogScanner``). Nothing on disk changes.
     /// - Parameters:
     ///   - now: puts already expired at `now` remove their key instead of setting it.
     ///   - collectingKeys: whether to return the keys the records named.
