@@ -2,8 +2,9 @@ import CSQLite
 import Drover
 import DroverKV
 import Foundation
+import Synchronization
 
-/// `Benchmarks kv [--keys N]`: DroverKV's file store against a SQLite baseline in the same run.
+/// `Benchmarks kv [--keys N] [--stall-mb M]`: DroverKV's file store against a SQLite baseline in the same run.
 ///
 /// The baseline is what one would write with SQLite: one table (`key BLOB PRIMARY KEY, value BLOB`),
 /// WAL, `synchronous=NORMAL` (no fsync per commit, as DroverKV), a 64 MiB page cache (DroverKV's
@@ -134,10 +135,120 @@ enum KVBenchmark {
         )
         reopened.close()
 
+        // 4. How long a get or put waits while a large log is compacted on another thread.
+        var stallMegabytes = 512
+        if let index = arguments.firstIndex(of: "--stall-mb"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) {
+            stallMegabytes = n
+        }
+        rows += try compactionStall(directory: root + "/stall", megabytes: stallMegabytes)
+
         print("KV benchmark (release), DroverKV vs SQLite baseline, same run")
         print(pad("operation", 24) + pad("DroverKV", 28) + pad("SQLite", 28) + "ratio / goal")
         for row in rows { print(pad(row.0, 24) + pad(row.1, 28) + pad(row.2, 28) + row.3) }
         if checksum == 42 { print("") }
+    }
+
+    /// Fills a namespace with a log of about `megabytes` MiB, half of it dead (every 1 KiB value
+    /// written twice), then compacts it on this thread while one thread loops over `get`s and
+    /// another over `put`s, each keeping the longest single call it saw. The same two threads then
+    /// run as long again with no compaction: the reference for what the machine alone causes.
+    private static func compactionStall(directory: String, megabytes: Int) throws -> [(String, String, String, String)] {
+        let kv = try FileKVNamespace(
+            directory: directory,
+            clock: SystemWallClock(),
+            logger: .disabled,
+            tuning: .init(maintenanceInterval: .max)
+        )
+        defer { kv.close() }
+        let value = [UInt8](repeating: 0x33, count: 1024)
+        let recordLength = 26 + 14 + value.count
+        let keyCount = max(1000, megabytes << 20 / (2 * recordLength))
+        let keys = (0..<keyCount).map { Array(String(format: "stall:%08d", $0).utf8) }
+        for _ in 0..<2 {
+            for start in stride(from: 0, to: keyCount, by: 10_000) {
+                try kv.put(batch: keys[start..<min(start + 10_000, keyCount)].map { ($0, value, KVPutOptions()) })
+            }
+        }
+        let logBytes = try kv.diskUsage()
+        var bytesAfter: Int64 = 0
+        var compaction = Duration.zero
+        let during = try probeStalls(kv, keys: keys, value: value, tag: "c") {
+            let start = ContinuousClock.now
+            bytesAfter = try kv.compact().bytesAfter
+            compaction = ContinuousClock.now - start
+        }
+        let idle = try probeStalls(kv, keys: keys, value: value, tag: "i") {
+            Thread.sleep(forTimeInterval: seconds(compaction))
+        }
+        let compacted = String(
+            format: "compaction of %lld MiB into %lld MiB took %@%@",
+            logBytes >> 20,
+            bytesAfter >> 20,
+            format(compaction),
+            during.failed || idle.failed ? " (a call failed)" : ""
+        )
+        return [
+            ("longest get, compacting", stallMillis(during.get.longest), stallMillis(idle.get.longest) + " idle", "\(during.get.count) gets; " + compacted),
+            ("longest put, compacting", stallMillis(during.put.longest), stallMillis(idle.put.longest) + " idle", "\(during.put.count) puts (idle: no compaction, as long)"),
+        ]
+    }
+
+    /// Runs `body` on this thread while one thread loops over `get`s and another over `put`s.
+    private static func probeStalls(
+        _ kv: FileKVNamespace,
+        keys: [[UInt8]],
+        value: [UInt8],
+        tag: String,
+        _ body: () throws -> Void
+    ) throws -> (get: (longest: Duration, count: Int), put: (longest: Duration, count: Int), failed: Bool) {
+        let probe = StallProbe()
+        let group = DispatchGroup()
+        for writer in [false, true] {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                var longest = Duration.zero
+                var count = 0
+                var n = 0
+                while !probe.stop.load(ordering: .acquiring) {
+                    n = (n &+ 7919) % keys.count
+                    let start = ContinuousClock.now
+                    do {
+                        if writer {
+                            try kv.put(rawKey: Array("during-\(tag):\(count)".utf8), value: value, options: KVPutOptions())
+                        } else {
+                            _ = try kv.getWithMetadata(rawKey: keys[n])
+                        }
+                    } catch {
+                        probe.failed.store(true, ordering: .releasing)
+                        return
+                    }
+                    longest = max(longest, ContinuousClock.now - start)
+                    count += 1
+                }
+                probe.results.withLock { $0[writer ? 1 : 0] = (longest, count) }
+            }.start()
+        }
+        defer {
+            probe.stop.store(true, ordering: .releasing)
+            group.wait()
+        }
+        try body()
+        probe.stop.store(true, ordering: .releasing)
+        group.wait()
+        let results = probe.results.withLock { $0 }
+        return (results[0], results[1], probe.failed.load(ordering: .acquiring))
+    }
+
+    /// What the threads of ``probeStalls(_:keys:value:tag:_:)`` share.
+    private final class StallProbe: Sendable {
+        let stop = Atomic<Bool>(false)
+        let failed = Atomic<Bool>(false)
+        let results = Mutex<[(longest: Duration, count: Int)]>([(.zero, 0), (.zero, 0)])
+    }
+
+    private static func stallMillis(_ duration: Duration) -> String {
+        String(format: "%.3f ms", seconds(duration) * 1000)
     }
 
     /// A timed run: operations, wall time, and CPU time of the process (user + system), so a

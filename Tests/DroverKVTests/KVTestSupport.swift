@@ -1,6 +1,7 @@
 import Drover
 import DroverKV
 import Foundation
+import Synchronization
 
 /// A temporary folder per test, removed when the value goes away.
 final class TemporaryDirectory: Sendable {
@@ -18,6 +19,9 @@ final class TemporaryDirectory: Sendable {
     /// The namespace folder inside.
     var namespace: String { path + "/kv/test-namespace" }
 }
+
+/// The UTF-8 bytes of `text` (keys and values of the raw-byte API).
+func utf8(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// A fixed start time, well after the epoch (2026-01-01T00:00:00Z).
 let testStart: Int64 = 1_767_225_600
@@ -47,4 +51,39 @@ func kvMessage(_ body: () async throws -> Void) async -> String? {
     } catch {
         return "unexpected \(type(of: error)): \(error)"
     }
+}
+
+/// Runs each body on its own thread (never on Swift's cooperative pool, as the bodies block) and
+/// waits for all of them, at most `timeout` seconds: a hang guard only, no assertion on time.
+/// Returns whether they all finished.
+func runOnThreads(timeout: Double = 120, _ bodies: [@Sendable () -> Void]) -> Bool {
+    let group = DispatchGroup()
+    for body in bodies {
+        group.enter()
+        Thread {
+            body()
+            group.leave()
+        }.start()
+    }
+    return group.wait(timeout: .now() + timeout) == .success
+}
+
+/// Failures seen on other threads, reported by the test afterwards.
+final class ThreadFailures: Sendable {
+    private let messages = Mutex<[String]>([])
+
+    func record(_ message: String) {
+        messages.withLock { $0.append(message) }
+    }
+
+    /// Runs `body`, recording what it throws.
+    func capture(_ label: String, _ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            record("\(label): \(error)")
+        }
+    }
+
+    var all: [String] { messages.withLock { $0 } }
 }

@@ -47,6 +47,13 @@ struct KVIndex: Sendable {
     /// The entry of `key`.
     subscript(key: KVKey) -> KVIndexEntry? { entries[key] }
 
+    /// How many keys the index holds (expired ones included until they are removed).
+    var count: Int { entries.count }
+
+    /// Whether the sorted key array has been built (by a `list`); a compaction builds its new
+    /// index's array off the lock when the old one had it, so the first `list` after it does not sort.
+    var isSortedBuilt: Bool { sortedBuilt }
+
     /// Records `entry` as the latest for `key`.
     mutating func set(_ key: KVKey, _ entry: KVIndexEntry) {
         if let previous = entries.updateValue(entry, forKey: key) {
@@ -64,11 +71,6 @@ struct KVIndex: Sendable {
         guard let previous = entries.removeValue(forKey: key) else { return false }
         account(previous, sign: -1)
         return true
-    }
-
-    /// Moves `key`'s record to `offset` (after compaction).
-    mutating func move(_ key: KVKey, to offset: Int64) {
-        entries[key]?.recordOffset = offset
     }
 
     /// Removes every key expired at `now`; returns how many.

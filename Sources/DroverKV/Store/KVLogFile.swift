@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// One generation of the append-only log, open for reading and writing with positional I/O.
+/// One generation of the append-only log (or a file kept aside beside it), open for reading and
+/// writing with positional I/O. Files are created with mode 0600.
 ///
 /// `@unchecked Sendable`: the descriptor is immutable and `pread`/`pwrite` take explicit offsets,
 /// so calls from many threads do not interfere; appends are serialized by the namespace's lock
@@ -22,7 +23,7 @@ final class KVLogFile: @unchecked Sendable {
         var flags = O_RDWR | O_CLOEXEC
         if create { flags |= O_CREAT }
         if truncate { flags |= O_TRUNC }
-        let fd = open(path, flags, 0o644)
+        let fd = open(path, flags, 0o600)  // owner only: values may be private (as `secrets.json`)
         guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
         self.descriptor = fd
     }

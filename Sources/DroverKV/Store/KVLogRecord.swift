@@ -12,7 +12,8 @@
 /// 18      8   expiration, seconds since the epoch (0 = none)
 /// 26          key, metadata, value
 /// ```
-/// All integers little-endian. A record whose checksum or lengths do not hold is torn.
+/// All integers little-endian. A record whose checksum or lengths do not hold is torn (at the end of
+/// the log) or damaged (before a valid record): see ``KVLogScanner``.
 enum KVLogRecord {
     /// What a record does.
     enum Kind: UInt8 {
@@ -54,10 +55,13 @@ enum KVLogRecord {
     enum Parse {
         /// A whole, valid record.
         case record(View)
-        /// The header or body runs past the buffer; `length` is the record length when the header was read.
+        /// The header or body runs past the buffer; `length` is the record length when the header was
+        /// read and its four lengths agree.
         case incomplete(length: Int?)
-        /// Bytes that are not a valid record.
-        case damaged
+        /// Bytes that are not a valid record. `length` is set when the header's lengths agree with each
+        /// other and the record fits in the buffer, so only its kind or checksum is wrong: the record's
+        /// extent is then known (a bit flip inside one record), and a reader skips exactly that much.
+        case damaged(length: Int?)
     }
 
     /// Encodes a record.
@@ -97,14 +101,16 @@ enum KVLogRecord {
         let keyLength = Int(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 10, as: UInt16.self)))
         let metadataLength = Int(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 12, as: UInt16.self)))
         let valueLength = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 14, as: UInt32.self)))
-        guard let kind = Kind(rawValue: rawKind),
-            length == headerSize + keyLength + metadataLength + valueLength,
-            length <= maximumRecordLength
-        else { return .damaged }
+        // Four lengths that must agree: random bytes (a zeroed page, a flipped length) almost never do.
+        guard length == headerSize + keyLength + metadataLength + valueLength, length <= maximumRecordLength else {
+            return .damaged(length: nil)
+        }
         guard available >= length else { return .incomplete(length: length) }
         let record = UnsafeRawBufferPointer(start: base, count: length)
         let stored = UInt32(littleEndian: base.loadUnaligned(as: UInt32.self))
-        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: record[4...])) == stored else { return .damaged }
+        guard let kind = Kind(rawValue: rawKind),
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: record[4...])) == stored
+        else { return .damaged(length: length) }
         let expiration = Int64(littleEndian: base.loadUnaligned(fromByteOffset: 18, as: Int64.self))
         return .record(
             View(

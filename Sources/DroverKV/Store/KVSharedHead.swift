@@ -31,7 +31,7 @@ final class KVSharedHead: @unchecked Sendable {
     /// Opens or creates the head file at `path`.
     init(path: String) throws(KVStoreError) {
         self.path = path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)  // owner only, as every state file
         guard fd >= 0 else { throw .io("open", path: path, errno: errno) }
         do throws(KVStoreError) {
             self.mapping = try Self.map(fd, path: path)
@@ -92,6 +92,13 @@ final class KVSharedHead: @unchecked Sendable {
     /// Publishes a generation and end.
     func store(generation: UInt64, end: Int64) {
         word.pointee.store((generation << 48) | (UInt64(end) & Self.endMask), ordering: .releasing)
+    }
+
+    /// Writes the mapped page to the disk (`msync(MS_SYNC)`), so the generation a compaction
+    /// published survives a power cut before the old log is unlinked.
+    /// - Throws: ``KVStoreError`` when the kernel reports a write error.
+    func sync() throws(KVStoreError) {
+        guard msync(mapping, Self.size, MS_SYNC) == 0 else { throw .io("msync", path: path, errno: errno) }
     }
 
     /// The generation after `generation` (16 bits, never 0).
