@@ -14,6 +14,11 @@ import Glibc
 /// queued in memory up to ``capacity`` bytes; past it a line is dropped and counted, and the writer
 /// says how many it dropped once it can write again. Lines are written whole and in the order they
 /// were queued.
+///
+/// Queueing a line costs a lock and a copy, nothing more: the writer is woken only by the first
+/// line after it went idle, or when ``batchBytes`` are waiting; otherwise it gathers lines for up
+/// to ``batchDelay`` and writes them with one `write(2)`. (Waking it for every line cost a
+/// context switch per request: 20 % of the dev server's throughput.)
 package final class LogLineWriter: Sendable {
     /// The writer of standard error, shared by every sink that writes there so their lines keep
     /// one order.
@@ -23,13 +28,20 @@ package final class LogLineWriter: Sendable {
         var pending: [UInt8] = []
         var dropped = 0
         var writing = false
-        var sleeping = false
+        /// The writer waits for a first line, with no time limit.
+        var idle = false
+        /// The writer gathers lines for ``batchDelay``; wake it only for a full batch.
+        var gathering = false
     }
 
     /// The descriptor written to.
     package let descriptor: Int32
     /// The most bytes queued and not yet written.
     package let capacity: Int
+    /// Bytes that make a batch worth writing at once.
+    package static let batchBytes = 32 * 1024
+    /// The longest a line waits for others to join it: how late a log line may appear.
+    package static let batchDelay: DispatchTimeInterval = .milliseconds(10)
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
 
@@ -51,9 +63,15 @@ package final class LogLineWriter: Sendable {
             } else {
                 state.pending.append(contentsOf: line)
             }
-            guard state.sleeping else { return false }
-            state.sleeping = false
-            return true
+            if state.idle {
+                state.idle = false
+                return true
+            }
+            if state.gathering, state.pending.count >= Self.batchBytes {
+                state.gathering = false
+                return true
+            }
+            return false
         }
         if signal { wake.signal() }
     }
@@ -77,20 +95,33 @@ package final class LogLineWriter: Sendable {
 
     private func run() {
         while true {
-            let taken = state.withLock { state -> (bytes: [UInt8], dropped: Int)? in
+            let hasWork = state.withLock { state -> Bool in
                 if state.pending.isEmpty && state.dropped == 0 {
-                    state.sleeping = true
-                    return nil
+                    state.idle = true
+                    return false
                 }
+                return true
+            }
+            guard hasWork else {
+                wake.wait()
+                continue
+            }
+            // Let the lines logged in the next moments join this write.
+            let gather = state.withLock { state -> Bool in
+                guard state.pending.count < Self.batchBytes else { return false }
+                state.gathering = true
+                return true
+            }
+            if gather {
+                _ = wake.wait(timeout: .now() + Self.batchDelay)
+                state.withLock { $0.gathering = false }
+            }
+            var (bytes, dropped) = state.withLock { state -> ([UInt8], Int) in
                 var bytes: [UInt8] = []
                 swap(&bytes, &state.pending)
                 defer { state.dropped = 0 }
                 state.writing = true
                 return (bytes, state.dropped)
-            }
-            guard var (bytes, dropped) = taken else {
-                wake.wait()
-                continue
             }
             if dropped > 0 {
                 // The dropped lines came after those queued: the note goes at the end.
