@@ -17,7 +17,7 @@ enum InstanceFileCalls {
 
     /// Creates `path`, failing when it exists; read-write, close-on-exec. -1 with errno on failure.
     static func createExclusive(_ path: String) -> Int32 {
-        open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     }
 
     /// Opens an existing `path` read-write, close-on-exec. -1 with errno on failure.

@@ -27,7 +27,11 @@ final class QueueInstance: Sendable {
     init(queuesDirectory: String) throws(QueuesError) {
         let directory = queuesDirectory + "/instances"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]  // state: its owner's only
+            )
         } catch {
             throw .storage("cannot create queue instance directory \(directory): \(error.localizedDescription)")
         }

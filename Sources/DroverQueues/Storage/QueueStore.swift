@@ -39,7 +39,11 @@ actor QueueStore {
     /// previous format, and registers a new instance in `directory/instances/`.
     init(directory: String) throws(QueuesError) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]  // state: its owner's only
+            )
         } catch {
             throw .storage("cannot create queue directory \(directory): \(error.localizedDescription)")
         }
