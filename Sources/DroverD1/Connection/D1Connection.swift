@@ -112,8 +112,8 @@ final class D1Connection: @unchecked Sendable {
         sqlite.limit(.likePatternLength, Limits.likePatternBytes)
         sqlite.limit(.attached, Limits.attachedDatabases)
         // `unowned`: the SQLite connection, and so the authorizer, never outlives `self`.
-        sqlite.setAuthorizer { [unowned self] action in
-            switch action {
+        sqlite.setAuthorizer { [unowned self] request in
+            switch request.action {
             case .attach, .detach: .deny
             case .transaction, .savepoint: allowsTransactions ? .allow : .deny
             default: .allow
