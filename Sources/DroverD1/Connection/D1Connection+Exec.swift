@@ -37,10 +37,11 @@ extension D1Connection {
         return (D1ExecResult(count: count, duration: duration), sizeAfter())
     }
 
-    /// The main database's bytes (https://sqlite.org/c3ref/serialize.html).
+    /// The main database's bytes (https://sqlite.org/c3ref/serialize.html), in the trusted scope:
+    /// SQLite reads `PRAGMA page_count` for it, which users may not run.
     /// - Throws: ``D1Error`` `D1_DUMP_ERROR: ...` when SQLite cannot serialize it.
     func serialize() throws(D1Error) -> [UInt8] {
-        guard let bytes = sqlite.serialize(schema: "main") else {
+        guard let bytes = try trusted({ sqlite.serialize(schema: "main") }) else {
             if databaseSize() == 0 { return [] }
             throw D1Error("D1_DUMP_ERROR: \(sqlite.errorMessage)")
         }

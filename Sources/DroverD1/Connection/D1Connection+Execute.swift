@@ -80,7 +80,7 @@ extension D1Connection {
     /// - Parameter clock: the uptime in nanoseconds when the statement began; on return, when it
     ///   ended (a batch starts the next statement's duration there, with one clock read each).
     private func execute(
-        _ entry: CachedStatement?,
+        _ entry: StatementCache.Entry?,
         sql: String,
         values: [D1Value],
         clock: inout UInt64,
@@ -150,7 +150,7 @@ extension D1Connection {
                         statement,
                         cached: nil,
                         values: isLast ? values : [],
-                        schemaChange: D1Connection.isSchemaChange(statement)
+                        schemaChange: StatementCache.isSchemaChange(statement)
                     )
                     total.columns = outcome.columns
                     total.rows = outcome.rows
@@ -175,7 +175,7 @@ extension D1Connection {
     /// `cached` when the statement is a cached one.
     private func run(
         _ statement: SQLiteStatement,
-        cached: CachedStatement?,
+        cached: StatementCache.Entry?,
         values: [D1Value],
         schemaChange: Bool
     ) throws(D1Error)
@@ -201,6 +201,8 @@ extension D1Connection {
                 hasRow = try statement.step()
             }
         } catch {
+            // The full-scan counter holds this failed run's steps: the next run drops them.
+            cached?.fullScanCountIsStale = true
             throw D1Error(sqlite: error)
         }
         // A full scan of n rows steps forward n - 1 times (https://sqlite.org/c3ref/c_stmtstatus_counter.html):
