@@ -62,6 +62,8 @@ extension D1Connection {
         defer { statement.reset() }
         entry.fullScanCountIsStale = true
         try bind(values, to: statement, parameterCount: entry.parameterCount)
+        try startClock(for: statement)
+        defer { clock = .idle }
         do throws(SQLiteError) {
             var first: D1Row?
             if try statement.step() {
@@ -72,7 +74,7 @@ extension D1Connection {
             }
             return .some(first)
         } catch {
-            throw D1Error(sqlite: error)
+            throw failure(error)
         }
     }
 
@@ -130,7 +132,7 @@ extension D1Connection {
                 do throws(SQLiteError) {
                     prepared = try sqlite.prepare(cursor, byteCount: buffer.count - (cursor - base), persistent: false)
                 } catch {
-                    failure = D1Error(sqlite: error)
+                    failure = self.failure(error)
                     return
                 }
                 guard let statement = prepared.statement else { break }  // only white space or comments were left
@@ -190,6 +192,8 @@ extension D1Connection {
             _ = statement.status(.fullScanSteps, reset: true)
             cached.fullScanCountIsStale = false
         }
+        try startClock(for: statement)
+        defer { clock = .idle }
         do throws(SQLiteError) {
             var hasRow = try statement.step()
             // Read after the first step: a schema change since the statement was prepared makes SQLite
@@ -203,7 +207,7 @@ extension D1Connection {
         } catch {
             // The full-scan counter holds this failed run's steps: the next run drops them.
             cached?.fullScanCountIsStale = true
-            throw D1Error(sqlite: error)
+            throw failure(error)
         }
         // A full scan of n rows steps forward n - 1 times (https://sqlite.org/c3ref/c_stmtstatus_counter.html):
         // it read n rows, whatever it returned; otherwise count the rows returned.
@@ -238,7 +242,7 @@ extension D1Connection {
                 }
             }
         } catch {
-            throw D1Error(sqlite: error)
+            throw failure(error)
         }
     }
 

@@ -1,8 +1,10 @@
+import Dispatch
 import Drover
 import DroverSQLite
+import Synchronization
 
 /// One SQLite connection (a ``SQLiteConnection``) configured as D1 configures its databases, with
-/// D1's statement cache and error wording.
+/// D1's statement cache, time limit and error wording.
 ///
 /// Confined to one serial queue (``ConnectionActor``), so it is opened in SQLite's multi-thread mode
 /// (`SQLITE_OPEN_NOMUTEX`, https://sqlite.org/threadsafe.html). On open it sets what workerd, the
@@ -10,7 +12,8 @@ import DroverSQLite
 /// no FTS3 tokenizer pointers and no extension loading, SQLite's run-time limits
 /// (https://sqlite.org/c3ref/limit.html) at D1's values, and an authorizer with D1's rules
 /// (``D1Authorizer``); then `foreign_keys = ON`, WAL journal mode (https://sqlite.org/wal.html) and
-/// a busy timeout.
+/// a busy timeout. A progress handler stops a statement that runs past D1's time limit
+/// (`D1Connection+TimeLimit.swift`).
 ///
 /// Users' SQL is prepared and stepped in the ``D1Authorizer/Scope/user`` scope; Drover's own
 /// (pragmas, `BEGIN IMMEDIATE`/`COMMIT`, the dump) only inside ``trusted(_:)``, and from a cache of
@@ -18,7 +21,8 @@ import DroverSQLite
 ///
 /// `@unchecked Sendable`: safe because every call happens on the owning ``ConnectionActor``'s serial
 /// queue (actor-isolated `run` or `queue.sync`) or on the one thread holding the reader's lease,
-/// never on two threads at once.
+/// never on two threads at once; ``interruptForClose()`` alone may come from another thread, and
+/// touches only an atomic and `sqlite3_interrupt`.
 final class D1Connection: @unchecked Sendable {
     /// D1's limits, set on every connection: workerd's `setupSecurity` values
     /// (https://developers.cloudflare.com/d1/platform/limits/).
@@ -36,6 +40,13 @@ final class D1Connection: @unchecked Sendable {
         static let boundParameters: Int32 = 100
         static let triggerDepth: Int32 = 10
         static let workerThreads: Int32 = 0
+        /// How long one statement may run: D1's 30 s maximum query duration.
+        static let timeLimit: Duration = .seconds(30)
+        /// How long a read may hold the thread that called, before it moves to the reader's queue.
+        static let inPlaceBudget: Duration = .milliseconds(5)
+        /// How many virtual machine instructions pass between two calls of the progress handler: a
+        /// point select (some 20) never reaches it, a long scan reaches it every 100 µs or so.
+        static let progressInterval: Int32 = 10_000
     }
 
     /// The SQLite connection; closed by ``close()``.
@@ -47,10 +58,34 @@ final class D1Connection: @unchecked Sendable {
     private let userStatements = StatementCache()
     private let trustedStatements = StatementCache()
 
+    // Time limit state (D1Connection+TimeLimit.swift), written on every statement's run and read by
+    // the progress handler, all on the one thread using the connection. `@exclusivity(unchecked)`:
+    // no access to them overlaps another (none is passed inout), so the run-time exclusivity check
+    // each store would otherwise pay on the read path is dropped.
+    /// Where the statement running now stands with its time limit.
+    @exclusivity(unchecked) var clock: StatementClock = .idle
+    /// Whether the statement runs on the caller's thread, with the in-place budget.
+    @exclusivity(unchecked) var runsInPlace = false
+    /// Why the progress handler stopped a statement, until the failure it caused is worded
+    /// (``failure(_:)`` takes it).
+    @exclusivity(unchecked) var interruption: Interruption?
+    /// Set by ``interruptForClose()``, from any thread.
+    let closeRequested = Atomic<Bool>(false)
+    /// D1's time limit for one statement, in nanoseconds.
+    let timeLimit: UInt64
+    /// The in-place budget, in nanoseconds (never more than ``timeLimit``).
+    let inPlaceBudget: UInt64
+
     /// Opens (creating when absent) the database at `path`.
+    /// - Parameter timeLimit: how long one statement may run (D1's 30 s; tests pass less).
     /// - Throws: ``D1Error`` `D1_ERROR: cannot open database at <path>: <sqlite message>` when the
     ///   file cannot be opened, `D1_ERROR: <message>` when it cannot be configured.
-    init(path: String, isReader: Bool, busyTimeoutMilliseconds: Int32 = 5_000) throws(D1Error) {
+    init(
+        path: String,
+        isReader: Bool,
+        busyTimeoutMilliseconds: Int32 = 5_000,
+        timeLimit: Duration = Limits.timeLimit
+    ) throws(D1Error) {
         do throws(SQLiteError) {
             self.sqlite = try SQLiteConnection(path: path, options: [.readWrite, .create, .noMutex])
         } catch {
@@ -58,6 +93,8 @@ final class D1Connection: @unchecked Sendable {
         }
         self.path = path
         self.isReader = isReader
+        self.timeLimit = Self.nanoseconds(timeLimit)
+        self.inPlaceBudget = min(Self.nanoseconds(Limits.inPlaceBudget), self.timeLimit)
         do {
             try configure(busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
@@ -111,6 +148,9 @@ final class D1Connection: @unchecked Sendable {
         sqlite.setAuthorizer { [unowned self] request in
             D1Authorizer.decide(request, scope: scope)
         }
+        sqlite.setProgressHandler(every: Limits.progressInterval) { [unowned self] in
+            shouldInterrupt()
+        }
         try executeInternal("PRAGMA foreign_keys = ON")
         if isReader {
             try executeInternal("PRAGMA query_only = ON")
@@ -118,6 +158,12 @@ final class D1Connection: @unchecked Sendable {
             try executeInternal("PRAGMA journal_mode = WAL")
             try executeInternal("PRAGMA synchronous = NORMAL")
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(seconds) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 
     // MARK: - Drover's own statements
@@ -134,13 +180,14 @@ final class D1Connection: @unchecked Sendable {
     }
 
     /// Runs Drover's own SQL (pragmas, `BEGIN IMMEDIATE`, `COMMIT`), in the trusted scope.
-    /// - Throws: ``D1Error`` `D1_ERROR: <message>`.
+    /// - Throws: ``D1Error`` `D1_ERROR: <message>`; `D1_ERROR: database is closed` when ``close()``
+    ///   of the database interrupted it.
     func executeInternal(_ sql: String) throws(D1Error) {
         try trusted { () throws(D1Error) in
             do throws(SQLiteError) {
                 try sqlite.execute(sql)
             } catch {
-                throw D1Error(sqlite: error)
+                throw failure(error)
             }
         }
     }
@@ -185,7 +232,7 @@ final class D1Connection: @unchecked Sendable {
         do throws(SQLiteError) {
             prepared = try sqlite.prepare(sql, persistent: true)
         } catch {
-            throw D1Error(sqlite: error)
+            throw failure(error)
         }
         guard let statement = prepared.statement else { return nil }
         guard prepared.restIsBlank else {
@@ -208,4 +255,8 @@ extension D1Error {
     init(sqlite error: SQLiteError) {
         self.init("D1_ERROR: \(error.message): \(error.codeName)")
     }
+
+    /// A statement ran past D1's time limit: the error Cloudflare returns when a storage operation
+    /// takes longer than 30 s.
+    static let timeout = D1Error("D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.")
 }
