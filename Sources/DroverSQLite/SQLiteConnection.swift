@@ -7,14 +7,17 @@ import CSQLite
 /// `@unchecked Sendable`: it wraps a C handle opened in SQLite's multi-thread mode
 /// (`SQLITE_OPEN_NOMUTEX`, https://sqlite.org/threadsafe.html), which is safe as long as no two
 /// threads use it at once. Every owner confines it (and its statements) to one serial executor:
-/// D1's `ConnectionActor`, the queues' `QueueStore` actor.
+/// D1's `ConnectionActor`, the queues' `QueueStore` actor. The one exception is ``interrupt()``,
+/// which SQLite allows from any thread while the connection is open.
 ///
 /// `@usableFromInline` so that its `@inlinable` members are inlined into D1 (see ``SQLiteStatement``).
 @usableFromInline package final class SQLiteConnection: @unchecked Sendable {
     /// The `sqlite3` handle; valid until ``close()``.
     @usableFromInline package let handle: OpaquePointer
     /// The authorizer SQLite calls back, kept alive as long as the connection.
-    private var authorizer: AuthorizerBox?
+    var authorizer: AuthorizerBox?
+    /// The progress handler SQLite calls back, kept alive as long as the connection.
+    var progressHandler: ProgressHandlerBox?
     package private(set) var isClosed = false
 
     /// Opens the database at `path` (https://sqlite.org/c3ref/open.html).
@@ -101,6 +104,17 @@ import CSQLite
         return (statement.map(SQLiteStatement.init(handle:)), tail)
     }
 
+    /// Makes the statement running on this connection stop at its next check with
+    /// `SQLITE_INTERRUPT` (https://sqlite.org/c3ref/interrupt.html). The one call here that is safe
+    /// from another thread while the connection is in use; it must not race with ``close()``, so the
+    /// owner calls it only before closing. Statements that start after it, while the first still
+    /// runs, are interrupted too. A call while nothing runs is kept by SQLite (3.40) until a
+    /// statement starts or a checkpoint ends: the next ``checkpoint(truncate:)`` may then return
+    /// `SQLITE_INTERRUPT` once.
+    package func interrupt() {
+        sqlite3_interrupt(handle)
+    }
+
     // MARK: - What the last statements did
 
     /// Rows the latest `INSERT`, `UPDATE` or `DELETE` changed (https://sqlite.org/c3ref/changes.html).
@@ -143,70 +157,59 @@ import CSQLite
     package struct Limit: Sendable, Equatable {
         let rawValue: Int32
         private init(_ rawValue: Int32) { self.rawValue = rawValue }
+        /// The bytes of a string or blob, or of a row (`SQLITE_LIMIT_LENGTH`).
+        package static let length = Limit(SQLITE_LIMIT_LENGTH)
         /// The highest parameter number (`SQLITE_LIMIT_VARIABLE_NUMBER`).
         package static let variableNumber = Limit(SQLITE_LIMIT_VARIABLE_NUMBER)
         /// The bytes of one SQL statement (`SQLITE_LIMIT_SQL_LENGTH`).
         package static let sqlLength = Limit(SQLITE_LIMIT_SQL_LENGTH)
         /// The columns of a table, result or index (`SQLITE_LIMIT_COLUMN`).
         package static let columns = Limit(SQLITE_LIMIT_COLUMN)
+        /// The depth of an expression's parse tree (`SQLITE_LIMIT_EXPR_DEPTH`).
+        package static let expressionDepth = Limit(SQLITE_LIMIT_EXPR_DEPTH)
+        /// The terms of a compound `SELECT` (`SQLITE_LIMIT_COMPOUND_SELECT`).
+        package static let compoundSelect = Limit(SQLITE_LIMIT_COMPOUND_SELECT)
+        /// The instructions of one statement's program (`SQLITE_LIMIT_VDBE_OP`).
+        package static let vdbeOperations = Limit(SQLITE_LIMIT_VDBE_OP)
+        /// The arguments of a function call (`SQLITE_LIMIT_FUNCTION_ARG`).
+        package static let functionArguments = Limit(SQLITE_LIMIT_FUNCTION_ARG)
         /// The bytes of a `LIKE` or `GLOB` pattern (`SQLITE_LIMIT_LIKE_PATTERN_LENGTH`).
         package static let likePatternLength = Limit(SQLITE_LIMIT_LIKE_PATTERN_LENGTH)
         /// Attached databases (`SQLITE_LIMIT_ATTACHED`).
         package static let attached = Limit(SQLITE_LIMIT_ATTACHED)
+        /// How deep triggers may fire each other (`SQLITE_LIMIT_TRIGGER_DEPTH`).
+        package static let triggerDepth = Limit(SQLITE_LIMIT_TRIGGER_DEPTH)
+        /// Helper threads one statement may start (`SQLITE_LIMIT_WORKER_THREADS`).
+        package static let workerThreads = Limit(SQLITE_LIMIT_WORKER_THREADS)
     }
 
-    // MARK: - Authorizer (https://sqlite.org/c3ref/set_authorizer.html)
-
-    /// Installs `decide`, which SQLite asks about each action while it prepares a statement
-    /// (`sqlite3_exec` included), replacing any earlier one. It runs on the thread preparing.
-    package func setAuthorizer(_ decide: @escaping (AuthorizerAction) -> Authorization) {
-        let box = AuthorizerBox(decide)
-        authorizer = box
-        sqlite3_set_authorizer(
-            handle,
-            { context, action, _, _, _, _ in
-                guard let context else { return SQLITE_OK }
-                let box = Unmanaged<AuthorizerBox>.fromOpaque(context).takeUnretainedValue()
-                return box.decide(AuthorizerAction(rawValue: action)).rawValue
-            },
-            Unmanaged.passUnretained(box).toOpaque()
-        )
+    /// Turns `option` on or off (https://sqlite.org/c3ref/db_config.html), through the C shim
+    /// `drover_sqlite3_db_config_int`: `sqlite3_db_config` is variadic and Swift cannot call it.
+    /// - Returns: whether the option is on afterwards, as SQLite reports it.
+    /// - Throws: ``SQLiteError`` when SQLite refuses (`SQLITE_ERROR` for an option this library
+    ///   does not know).
+    @discardableResult
+    package func configure(_ option: ConfigurationOption, on: Bool) throws(SQLiteError) -> Bool {
+        var current: Int32 = -1
+        let rc = drover_sqlite3_db_config_int(handle, option.rawValue, on ? 1 : 0, &current)
+        if rc != SQLITE_OK { throw lastError(rc) }
+        return current != 0
     }
 
-    /// What an authorizer answers (https://sqlite.org/c3ref/c_deny.html).
-    package enum Authorization: Sendable {
-        /// `SQLITE_OK`.
-        case allow
-        /// `SQLITE_DENY`: the statement fails to prepare with `SQLITE_AUTH`.
-        case deny
-        /// `SQLITE_IGNORE`.
-        case ignore
-
-        var rawValue: Int32 {
-            switch self {
-            case .allow: SQLITE_OK
-            case .deny: SQLITE_DENY
-            case .ignore: SQLITE_IGNORE
-            }
-        }
-    }
-
-    /// An action an authorizer is asked about (https://sqlite.org/c3ref/c_alter_table.html).
-    package struct AuthorizerAction: Sendable, Equatable {
+    /// An on/off option of a connection (https://sqlite.org/c3ref/c_dbconfig_defensive.html).
+    package struct ConfigurationOption: Sendable, Equatable {
         let rawValue: Int32
-        /// `ATTACH` (`SQLITE_ATTACH`).
-        package static let attach = AuthorizerAction(rawValue: SQLITE_ATTACH)
-        /// `DETACH` (`SQLITE_DETACH`).
-        package static let detach = AuthorizerAction(rawValue: SQLITE_DETACH)
-        /// `BEGIN`, `COMMIT`, `ROLLBACK` (`SQLITE_TRANSACTION`).
-        package static let transaction = AuthorizerAction(rawValue: SQLITE_TRANSACTION)
-        /// `SAVEPOINT`, `RELEASE`, `ROLLBACK TO` (`SQLITE_SAVEPOINT`).
-        package static let savepoint = AuthorizerAction(rawValue: SQLITE_SAVEPOINT)
-    }
-
-    private final class AuthorizerBox {
-        let decide: (AuthorizerAction) -> Authorization
-        init(_ decide: @escaping (AuthorizerAction) -> Authorization) { self.decide = decide }
+        private init(_ rawValue: Int32) { self.rawValue = rawValue }
+        /// `SQLITE_DBCONFIG_DEFENSIVE`: refuses what could corrupt the file from SQL:
+        /// `PRAGMA writable_schema=ON`, `journal_mode=OFF`, `schema_version=N`, writes to shadow
+        /// tables and to `sqlite_dbpage` (https://sqlite.org/security.html, item 1).
+        package static let defensive = ConfigurationOption(SQLITE_DBCONFIG_DEFENSIVE)
+        /// `SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER`: the two-argument `fts3_tokenizer()`, which takes a
+        /// raw C pointer from SQL (https://sqlite.org/fts3.html#custom_application_defined_tokenizers).
+        package static let fts3Tokenizer = ConfigurationOption(SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER)
+        /// `SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION`: loading shared libraries, from C and from SQL's
+        /// `load_extension()` (https://sqlite.org/c3ref/enable_load_extension.html).
+        package static let loadExtension = ConfigurationOption(SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION)
     }
 
     // MARK: - The database file
@@ -215,9 +218,16 @@ import CSQLite
     /// - Parameter truncate: also empty the WAL file (`SQLITE_CHECKPOINT_TRUNCATE`, which waits for
     ///   readers); `false` checkpoints what it can without waiting (`SQLITE_CHECKPOINT_PASSIVE`).
     /// - Returns: SQLite's result code (`SQLITE_BUSY` when a truncate could not finish).
+    ///
+    /// An ``interrupt()`` that came while nothing ran is still pending in SQLite and stops the
+    /// checkpoint with `SQLITE_INTERRUPT`; the checkpoint clears it (no statement runs), so this
+    /// tries once more.
     @discardableResult
     package func checkpoint(truncate: Bool) -> Int32 {
-        sqlite3_wal_checkpoint_v2(handle, nil, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        let mode = truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, mode, nil, nil)
+        guard rc == SQLITE_INTERRUPT else { return rc }
+        return sqlite3_wal_checkpoint_v2(handle, nil, mode, nil, nil)
     }
 
     /// The bytes of database `schema` (`main` by default) as they would be on disk

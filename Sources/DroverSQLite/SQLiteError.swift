@@ -21,6 +21,10 @@ import CSQLite
     /// `SQLITE_CONSTRAINT_NOTNULL`).
     package var primaryCode: Int32 { code & 0xff }
 
+    /// Whether the statement was stopped by ``SQLiteConnection/interrupt()`` or by a progress
+    /// handler (`SQLITE_INTERRUPT`, https://sqlite.org/rescode.html#interrupt).
+    package var isInterruption: Bool { primaryCode == SQLITE_INTERRUPT }
+
     /// The primary result code's name (`SQLITE_CONSTRAINT`), as D1 appends it to its messages;
     /// `SQLITE_ERROR` for a code without one here.
     package var codeName: String {

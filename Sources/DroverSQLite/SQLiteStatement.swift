@@ -214,6 +214,9 @@ import CSQLite
         @inlinable package static var fullScanSteps: Counter { Counter(SQLITE_STMTSTATUS_FULLSCAN_STEP) }
         /// Times SQLite prepared the statement again, after a schema change (`SQLITE_STMTSTATUS_REPREPARE`).
         @inlinable package static var reprepares: Counter { Counter(SQLITE_STMTSTATUS_REPREPARE) }
+        /// Virtual machine instructions run, over every run until reset (`SQLITE_STMTSTATUS_VM_STEP`);
+        /// the progress handler is called as it passes each multiple of its interval.
+        @inlinable package static var vmSteps: Counter { Counter(SQLITE_STMTSTATUS_VM_STEP) }
     }
 
     // MARK: - Errors

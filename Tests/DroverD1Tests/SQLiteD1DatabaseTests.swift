@@ -198,7 +198,20 @@ struct SQLiteD1DatabaseTests {
         defer { db.close() }
         #expect(db.path == directory.file("d1/shop.sqlite"))
         #expect(FileManager.default.fileExists(atPath: db.path))
-        #expect(try await db.prepare("PRAGMA journal_mode").first("journal_mode") == "wal")
+        // D1 refuses PRAGMA journal_mode from users: read the mode with the plain C API (WAL mode is
+        // kept in the file).
+        var handle: OpaquePointer?
+        #expect(sqlite3_open_v2(db.path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK)
+        defer { sqlite3_close(handle) }
+        var statement: OpaquePointer?
+        #expect(sqlite3_prepare_v2(handle, "PRAGMA journal_mode", -1, &statement, nil) == SQLITE_OK)
+        defer { sqlite3_finalize(statement) }
+        #expect(sqlite3_step(statement) == SQLITE_ROW)
+        #expect(String(cString: sqlite3_column_text(statement, 0)) == "wal")
+        #expect(
+            await TestDatabase.errorMessage { _ = try await db.prepare("PRAGMA journal_mode").first() }
+                == "D1_ERROR: not authorized: SQLITE_AUTH"
+        )
     }
 
     @Test("a cached SELECT * sees a column added after it was first run", arguments: [0, 2])

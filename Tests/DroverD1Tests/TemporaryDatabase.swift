@@ -19,18 +19,20 @@ struct TemporaryDirectory: ~Copyable {
 }
 
 enum TestDatabase {
-    /// A database in `directory`, with `readers` read connections.
+    /// A database in `directory`, with `readers` read connections and a `timeLimit` per statement.
     static func make(
         in directory: borrowing TemporaryDirectory,
         name: String = "DB",
-        readers: Int = 2
+        readers: Int = 2,
+        timeLimit: Duration = .seconds(30)
     ) throws
         -> SQLiteD1Database
     {
         try SQLiteD1Database(
             path: SQLiteD1Database.path(stateDirectory: directory.path, databaseName: name),
             logger: .disabled,
-            readers: readers
+            readers: readers,
+            timeLimit: timeLimit
         )
     }
 

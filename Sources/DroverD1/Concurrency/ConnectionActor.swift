@@ -27,10 +27,11 @@ actor ConnectionActor {
     }
 
     /// Runs `body` with the connection on the connection's queue.
-    /// - Throws: ``D1Error`` `D1_ERROR: database is closed` once the connection is closed (a call
-    ///   that passed the database's own check just before ``SQLiteD1Database/close()``).
+    /// - Throws: ``D1Error`` `D1_ERROR: database is closed` once the database is closing (a call
+    ///   that passed the database's own check just before ``SQLiteD1Database/close()``, or queued
+    ///   behind a statement that close interrupted).
     func run<T: Sendable>(_ body: @Sendable (D1Connection) throws(D1Error) -> T) throws(D1Error) -> T {
-        guard !connection.isClosed else { throw D1Error.closed }
+        guard !connection.isClosing, !connection.isClosed else { throw D1Error.closed }
         return try body(connection)
     }
 

@@ -8,8 +8,14 @@ extension D1Connection {
     /// - Parameter inTransaction: false writes what `wrangler d1 export` writes instead: a leading
     ///   `PRAGMA defer_foreign_keys=TRUE;` and no `BEGIN`/`COMMIT`, which D1 refuses, so that
     ///   `d1 execute --file` loads the file back (Cloudflare D1 docs, "Import and export data").
+    ///
+    /// Drover's own SQL: it runs in the trusted scope.
     /// - Throws: ``D1Error`` `D1_DUMP_ERROR: ...` when the schema cannot be read.
     func sqlDump(inTransaction: Bool = true) throws(D1Error) -> String {
+        try trusted { () throws(D1Error) in try trustedSQLDump(inTransaction: inTransaction) }
+    }
+
+    private func trustedSQLDump(inTransaction: Bool) throws(D1Error) -> String {
         var output = inTransaction ? "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n" : "PRAGMA defer_foreign_keys=TRUE;\n"
         let schema: [D1Row]
         do {

@@ -62,6 +62,8 @@ extension D1Connection {
         defer { statement.reset() }
         entry.fullScanCountIsStale = true
         try bind(values, to: statement, parameterCount: entry.parameterCount)
+        try startClock(for: statement)
+        defer { clock = .idle }
         do throws(SQLiteError) {
             var first: D1Row?
             if try statement.step() {
@@ -72,7 +74,7 @@ extension D1Connection {
             }
             return .some(first)
         } catch {
-            throw D1Error(sqlite: error)
+            throw failure(error)
         }
     }
 
@@ -80,7 +82,7 @@ extension D1Connection {
     /// - Parameter clock: the uptime in nanoseconds when the statement began; on return, when it
     ///   ended (a batch starts the next statement's duration there, with one clock read each).
     private func execute(
-        _ entry: CachedStatement?,
+        _ entry: StatementCache.Entry?,
         sql: String,
         values: [D1Value],
         clock: inout UInt64,
@@ -130,7 +132,7 @@ extension D1Connection {
                 do throws(SQLiteError) {
                     prepared = try sqlite.prepare(cursor, byteCount: buffer.count - (cursor - base), persistent: false)
                 } catch {
-                    failure = D1Error(sqlite: error)
+                    failure = self.failure(error)
                     return
                 }
                 guard let statement = prepared.statement else { break }  // only white space or comments were left
@@ -150,7 +152,7 @@ extension D1Connection {
                         statement,
                         cached: nil,
                         values: isLast ? values : [],
-                        schemaChange: D1Connection.isSchemaChange(statement)
+                        schemaChange: StatementCache.isSchemaChange(statement)
                     )
                     total.columns = outcome.columns
                     total.rows = outcome.rows
@@ -175,7 +177,7 @@ extension D1Connection {
     /// `cached` when the statement is a cached one.
     private func run(
         _ statement: SQLiteStatement,
-        cached: CachedStatement?,
+        cached: StatementCache.Entry?,
         values: [D1Value],
         schemaChange: Bool
     ) throws(D1Error)
@@ -190,6 +192,8 @@ extension D1Connection {
             _ = statement.status(.fullScanSteps, reset: true)
             cached.fullScanCountIsStale = false
         }
+        try startClock(for: statement)
+        defer { clock = .idle }
         do throws(SQLiteError) {
             var hasRow = try statement.step()
             // Read after the first step: a schema change since the statement was prepared makes SQLite
@@ -201,7 +205,9 @@ extension D1Connection {
                 hasRow = try statement.step()
             }
         } catch {
-            throw D1Error(sqlite: error)
+            // The full-scan counter holds this failed run's steps: the next run drops them.
+            cached?.fullScanCountIsStale = true
+            throw failure(error)
         }
         // A full scan of n rows steps forward n - 1 times (https://sqlite.org/c3ref/c_stmtstatus_counter.html):
         // it read n rows, whatever it returned; otherwise count the rows returned.
@@ -236,7 +242,7 @@ extension D1Connection {
                 }
             }
         } catch {
-            throw D1Error(sqlite: error)
+            throw failure(error)
         }
     }
 

@@ -1,77 +1,91 @@
+import Dispatch
 import Drover
 import DroverSQLite
+import Synchronization
 
 /// One SQLite connection (a ``SQLiteConnection``) configured as D1 configures its databases, with
-/// D1's statement cache and error wording.
+/// D1's statement cache, time limit and error wording.
 ///
 /// Confined to one serial queue (``ConnectionActor``), so it is opened in SQLite's multi-thread mode
-/// (`SQLITE_OPEN_NOMUTEX`, https://sqlite.org/threadsafe.html). On open it sets, as every D1
-/// database has them: `foreign_keys = ON`, WAL journal mode (https://sqlite.org/wal.html), a busy
-/// timeout, and the platform limits (https://developers.cloudflare.com/d1/platform/limits/) through
-/// SQLite's run-time limits (https://sqlite.org/c3ref/limit.html) and an authorizer refusing `ATTACH`,
-/// `DETACH` and hand-written transactions (D1 runs transactions only through `batch`).
+/// (`SQLITE_OPEN_NOMUTEX`, https://sqlite.org/threadsafe.html). On open it sets what workerd, the
+/// runtime D1 runs on, sets on every database (https://sqlite.org/security.html): defensive mode,
+/// no FTS3 tokenizer pointers and no extension loading, SQLite's run-time limits
+/// (https://sqlite.org/c3ref/limit.html) at D1's values, and an authorizer with D1's rules
+/// (``D1Authorizer``); then `foreign_keys = ON`, WAL journal mode (https://sqlite.org/wal.html) and
+/// a busy timeout. A progress handler stops a statement that runs past D1's time limit
+/// (`D1Connection+TimeLimit.swift`).
+///
+/// Users' SQL is prepared and stepped in the ``D1Authorizer/Scope/user`` scope; Drover's own
+/// (pragmas, `BEGIN IMMEDIATE`/`COMMIT`, the dump) only inside ``trusted(_:)``, and from a cache of
+/// its own.
 ///
 /// `@unchecked Sendable`: safe because every call happens on the owning ``ConnectionActor``'s serial
-/// queue (actor-isolated `run` or `queue.sync`), never on two threads at once.
+/// queue (actor-isolated `run` or `queue.sync`) or on the one thread holding the reader's lease,
+/// never on two threads at once; ``interruptForClose()`` alone may come from another thread, and
+/// touches only an atomic and `sqlite3_interrupt`.
 final class D1Connection: @unchecked Sendable {
-    /// D1's limits, set on every connection.
+    /// D1's limits, set on every connection: workerd's `setupSecurity` values
+    /// (https://developers.cloudflare.com/d1/platform/limits/).
     enum Limits {
-        static let boundParameters: Int32 = 100
+        /// A string, blob or row: 2.2 MB, room for D1's 2 MB row.
+        static let valueBytes: Int32 = 2_200_000
         static let statementBytes: Int32 = 100_000
         static let columns: Int32 = 100
-        static let likePatternBytes: Int32 = 50
+        static let expressionDepth: Int32 = 100
+        static let compoundSelectTerms: Int32 = 5
+        static let programInstructions: Int32 = 25_000
+        static let functionArguments: Int32 = 127
         static let attachedDatabases: Int32 = 0
-    }
-
-    /// A prepared statement kept for reuse, with whether it only reads.
-    final class CachedStatement {
-        let statement: SQLiteStatement
-        let isReadOnly: Bool
-        let parameterCount: Int32
-        let isSchemaChange: Bool
-        var lastUse: UInt64 = 0
-        /// SQLite's full-scan step counter holds counts of runs that did not read it (`first()`).
-        var fullScanCountIsStale = false
-        /// The column names, and SQLite's re-prepare count when they were read.
-        private var columns: [String] = []
-        private var columnsPreparation: Int32 = -1
-
-        init(_ statement: SQLiteStatement) {
-            self.statement = statement
-            self.isReadOnly = statement.isReadOnly
-            self.parameterCount = statement.parameterCount
-            self.isSchemaChange = D1Connection.isSchemaChange(statement)
-        }
-
-        /// The statement's column names, read from SQLite again only after SQLite re-prepared the
-        /// statement (a schema change can change what `SELECT *` returns,
-        /// https://sqlite.org/c3ref/c_stmtstatus_counter.html `SQLITE_STMTSTATUS_REPREPARE`).
-        func columnNames() -> [String] {
-            let preparation = statement.status(.reprepares)
-            if preparation != columnsPreparation {
-                columns = statement.columnNames()
-                columnsPreparation = preparation
-            }
-            return columns
-        }
+        static let likePatternBytes: Int32 = 50
+        static let boundParameters: Int32 = 100
+        static let triggerDepth: Int32 = 10
+        static let workerThreads: Int32 = 0
+        /// How long one statement may run: D1's 30 s maximum query duration.
+        static let timeLimit: Duration = .seconds(30)
+        /// How long a read may hold the thread that called, before it moves to the reader's queue.
+        static let inPlaceBudget: Duration = .milliseconds(5)
+        /// How many virtual machine instructions pass between two calls of the progress handler: a
+        /// point select (some 20) never reaches it, a long scan reaches it every 100 µs or so.
+        static let progressInterval: Int32 = 10_000
     }
 
     /// The SQLite connection; closed by ``close()``.
     let sqlite: SQLiteConnection
     let path: String
     let isReader: Bool
-    /// Whether the authorizer lets `BEGIN`/`COMMIT`/`SAVEPOINT` through (only Drover's own).
-    fileprivate(set) var allowsTransactions = false
-    private var cache: [String: CachedStatement] = [:]
-    /// The last statement looked up: a batch repeating one SQL text skips hashing it.
-    private var lastLookup: (sql: String, entry: CachedStatement)?
-    private var useCounter: UInt64 = 0
-    private let cacheCapacity = 64
+    /// Whose SQL is being prepared and run: the authorizer reads it.
+    private(set) var scope: D1Authorizer.Scope = .user
+    private let userStatements = StatementCache()
+    private let trustedStatements = StatementCache()
+
+    // Time limit state (D1Connection+TimeLimit.swift), written on every statement's run and read by
+    // the progress handler, all on the one thread using the connection. `@exclusivity(unchecked)`:
+    // no access to them overlaps another (none is passed inout), so the run-time exclusivity check
+    // each store would otherwise pay on the read path is dropped.
+    /// Where the statement running now stands with its time limit.
+    @exclusivity(unchecked) var clock: StatementClock = .idle
+    /// Whether the statement runs on the caller's thread, with the in-place budget.
+    @exclusivity(unchecked) var runsInPlace = false
+    /// Why the progress handler stopped a statement, until the failure it caused is worded
+    /// (``failure(_:)`` takes it).
+    @exclusivity(unchecked) var interruption: Interruption?
+    /// Set by ``interruptForClose()``, from any thread.
+    let closeRequested = Atomic<Bool>(false)
+    /// D1's time limit for one statement, in nanoseconds.
+    let timeLimit: UInt64
+    /// The in-place budget, in nanoseconds (never more than ``timeLimit``).
+    let inPlaceBudget: UInt64
 
     /// Opens (creating when absent) the database at `path`.
+    /// - Parameter timeLimit: how long one statement may run (D1's 30 s; tests pass less).
     /// - Throws: ``D1Error`` `D1_ERROR: cannot open database at <path>: <sqlite message>` when the
     ///   file cannot be opened, `D1_ERROR: <message>` when it cannot be configured.
-    init(path: String, isReader: Bool, busyTimeoutMilliseconds: Int32 = 5_000) throws(D1Error) {
+    init(
+        path: String,
+        isReader: Bool,
+        busyTimeoutMilliseconds: Int32 = 5_000,
+        timeLimit: Duration = Limits.timeLimit
+    ) throws(D1Error) {
         do throws(SQLiteError) {
             self.sqlite = try SQLiteConnection(path: path, options: [.readWrite, .create, .noMutex])
         } catch {
@@ -79,6 +93,8 @@ final class D1Connection: @unchecked Sendable {
         }
         self.path = path
         self.isReader = isReader
+        self.timeLimit = Self.nanoseconds(timeLimit)
+        self.inPlaceBudget = min(Self.nanoseconds(Limits.inPlaceBudget), self.timeLimit)
         do {
             try configure(busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
@@ -94,9 +110,8 @@ final class D1Connection: @unchecked Sendable {
     /// Finalizes cached statements and closes the connection; later calls do nothing.
     func close() {
         guard !sqlite.isClosed else { return }
-        lastLookup = nil
-        for entry in cache.values { entry.statement.finalize() }
-        cache.removeAll()
+        userStatements.removeAll()
+        trustedStatements.removeAll()
         sqlite.close()
     }
 
@@ -104,20 +119,37 @@ final class D1Connection: @unchecked Sendable {
 
     private func configure(busyTimeoutMilliseconds: Int32) throws(D1Error) {
         sqlite.setExtendedResultCodes(true)
+        do throws(SQLiteError) {
+            // https://sqlite.org/security.html, item 1: no SQL that could corrupt the file.
+            try sqlite.configure(.defensive, on: true)
+            // fts3_tokenizer('name', pointer) hands SQLite a C pointer from SQL (a known code-execution
+            // path); the authorizer refuses the function too.
+            try sqlite.configure(.fts3Tokenizer, on: false)
+            // Off by default; D1 loads no extension, whatever `load_extension()` asks.
+            try sqlite.configure(.loadExtension, on: false)
+        } catch {
+            throw D1Error(sqlite: error)
+        }
         // A busy database is retried for this long before SQLITE_BUSY (https://sqlite.org/c3ref/busy_timeout.html).
         sqlite.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
-        sqlite.limit(.variableNumber, Limits.boundParameters)
+        sqlite.limit(.length, Limits.valueBytes)
         sqlite.limit(.sqlLength, Limits.statementBytes)
         sqlite.limit(.columns, Limits.columns)
-        sqlite.limit(.likePatternLength, Limits.likePatternBytes)
+        sqlite.limit(.expressionDepth, Limits.expressionDepth)
+        sqlite.limit(.compoundSelect, Limits.compoundSelectTerms)
+        sqlite.limit(.vdbeOperations, Limits.programInstructions)
+        sqlite.limit(.functionArguments, Limits.functionArguments)
         sqlite.limit(.attached, Limits.attachedDatabases)
-        // `unowned`: the SQLite connection, and so the authorizer, never outlives `self`.
-        sqlite.setAuthorizer { [unowned self] action in
-            switch action {
-            case .attach, .detach: .deny
-            case .transaction, .savepoint: allowsTransactions ? .allow : .deny
-            default: .allow
-            }
+        sqlite.limit(.likePatternLength, Limits.likePatternBytes)
+        sqlite.limit(.variableNumber, Limits.boundParameters)
+        sqlite.limit(.triggerDepth, Limits.triggerDepth)
+        sqlite.limit(.workerThreads, Limits.workerThreads)
+        // `unowned`: the SQLite connection, and so its callbacks, never outlive `self`.
+        sqlite.setAuthorizer { [unowned self] request in
+            D1Authorizer.decide(request, scope: scope)
+        }
+        sqlite.setProgressHandler(every: Limits.progressInterval) { [unowned self] in
+            shouldInterrupt()
         }
         try executeInternal("PRAGMA foreign_keys = ON")
         if isReader {
@@ -128,26 +160,47 @@ final class D1Connection: @unchecked Sendable {
         }
     }
 
-    // MARK: - Internal statements
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(seconds) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
 
-    /// Runs Drover's own SQL (pragmas, `BEGIN IMMEDIATE`, `COMMIT`), transactions allowed.
-    /// - Throws: ``D1Error`` `D1_ERROR: <message>`.
+    // MARK: - Drover's own statements
+
+    /// Runs `body` as Drover's own SQL: the authorizer allows what Drover needs (transactions,
+    /// pragmas users may not run) and statements come from Drover's own cache. Only for SQL Drover
+    /// wrote: a user's statement is never prepared or stepped in here, since SQLite prepares a kept
+    /// statement again inside `sqlite3_step` after a schema change and asks the authorizer again.
+    func trusted<T>(_ body: () throws(D1Error) -> T) throws(D1Error) -> T {
+        let previous = scope
+        scope = .trusted
+        defer { scope = previous }
+        return try body()
+    }
+
+    /// Runs Drover's own SQL (pragmas, `BEGIN IMMEDIATE`, `COMMIT`), in the trusted scope.
+    /// - Throws: ``D1Error`` `D1_ERROR: <message>`; `D1_ERROR: database is closed` when ``close()``
+    ///   of the database interrupted it.
     func executeInternal(_ sql: String) throws(D1Error) {
-        allowsTransactions = true
-        defer { allowsTransactions = false }
-        do throws(SQLiteError) {
-            try sqlite.execute(sql)
-        } catch {
-            throw D1Error(sqlite: error)
+        try trusted { () throws(D1Error) in
+            do throws(SQLiteError) {
+                try sqlite.execute(sql)
+            } catch {
+                throw failure(error)
+            }
         }
     }
 
-    /// The first column of the first row of Drover's own `sql`, as an integer (pragmas).
+    /// The first column of the first row of Drover's own `sql`, as an integer (pragmas), prepared
+    /// and stepped in the trusted scope.
     func integerPragma(_ sql: String) -> Int64 {
-        guard let statement = (try? cachedStatement(sql))?.statement else { return 0 }
-        defer { statement.reset() }
-        guard (try? statement.step()) == true else { return 0 }
-        return statement.int64(0)
+        (try? trusted { () throws(D1Error) -> Int64 in
+            guard let statement = try cachedStatement(sql)?.statement else { return 0 }
+            defer { statement.reset() }
+            guard (try? statement.step()) == true else { return 0 }
+            return statement.int64(0)
+        }) ?? 0
     }
 
     /// The database's size in bytes: `page_count × page_size`.
@@ -164,56 +217,35 @@ final class D1Connection: @unchecked Sendable {
 
     // MARK: - Statement cache
 
-    /// The cached statement for the whole of `sql`, preparing and caching it when it is one
-    /// statement. Returns `nil` when `sql` holds several statements (or none), which are prepared
-    /// one at a time by the caller.
+    /// The cached statement for the whole of `sql` in the current scope's cache, preparing and
+    /// caching it when it is one statement. Returns `nil` when `sql` holds several statements (or
+    /// none), which are prepared one at a time by the caller.
     /// - Throws: ``D1Error`` `D1_ERROR: <message>` when SQLite refuses the first statement.
-    func cachedStatement(_ sql: String) throws(D1Error) -> CachedStatement? {
-        if let entry = cachedEntry(sql) { return entry }
+    func cachedStatement(_ sql: String) throws(D1Error) -> StatementCache.Entry? {
+        // Each cache passed as it is stored (a borrow, no reference count traffic on the fast path).
+        scope == .user ? try cachedStatement(sql, in: userStatements) : try cachedStatement(sql, in: trustedStatements)
+    }
+
+    private func cachedStatement(_ sql: String, in cache: StatementCache) throws(D1Error) -> StatementCache.Entry? {
+        if let entry = cache.entry(for: sql) { return entry }
         let prepared: (statement: SQLiteStatement?, restIsBlank: Bool)
         do throws(SQLiteError) {
             prepared = try sqlite.prepare(sql, persistent: true)
         } catch {
-            throw D1Error(sqlite: error)
+            throw failure(error)
         }
         guard let statement = prepared.statement else { return nil }
         guard prepared.restIsBlank else {
             statement.finalize()
             return nil
         }
-        let entry = CachedStatement(statement)
-        entry.lastUse = useCounter
-        if cache.count >= cacheCapacity { evictOldest() }
-        cache[sql] = entry
-        lastLookup = (sql, entry)
-        return entry
+        return cache.insert(statement, for: sql)
     }
 
-    /// The statement cached for `sql`, marked as just used; `nil` when none is (nothing is prepared).
-    func cachedEntry(_ sql: String) -> CachedStatement? {
-        useCounter &+= 1
-        // A repeated SQL text is usually the very same string, which `==` sees without comparing bytes.
-        if let lastLookup, lastLookup.sql == sql {
-            lastLookup.entry.lastUse = useCounter
-            return lastLookup.entry
-        }
-        guard let entry = cache[sql] else { return nil }
-        entry.lastUse = useCounter
-        lastLookup = (sql, entry)
-        return entry
-    }
-
-    private func evictOldest() {
-        guard let oldest = cache.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
-        if lastLookup?.entry === oldest.value { lastLookup = nil }
-        oldest.value.statement.finalize()
-        cache.removeValue(forKey: oldest.key)
-    }
-
-    /// Whether `statement` changes the schema (`CREATE`, `DROP`, `ALTER`).
-    static func isSchemaChange(_ statement: SQLiteStatement) -> Bool {
-        let head = SQLText.firstKeyword(statement.sql)
-        return head == "CREATE" || head == "DROP" || head == "ALTER"
+    /// The statement cached for users' `sql`, marked as just used; `nil` when none is (nothing is
+    /// prepared).
+    func cachedEntry(_ sql: String) -> StatementCache.Entry? {
+        userStatements.entry(for: sql)
     }
 }
 
@@ -223,4 +255,8 @@ extension D1Error {
     init(sqlite error: SQLiteError) {
         self.init("D1_ERROR: \(error.message): \(error.codeName)")
     }
+
+    /// A statement ran past D1's time limit: the error Cloudflare returns when a storage operation
+    /// takes longer than 30 s.
+    static let timeout = D1Error("D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.")
 }

@@ -15,6 +15,10 @@ import Synchronization
 /// The file is `<state>/d1/<database_name>.sqlite` (``path(stateDirectory:databaseName:)``), an
 /// ordinary SQLite database anyone can open with the `sqlite3` shell; the WAL is checkpointed
 /// shortly after writes and on ``close()``.
+///
+/// SQL runs under D1's rules (the functions, pragmas and virtual tables D1 allows, its limits, no
+/// `ATTACH` or hand-written transactions) and D1's 30 s limit per statement, past which it fails
+/// with `D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.`
 public final class SQLiteD1Database: D1Database {
     /// The database file.
     public let path: String
@@ -26,6 +30,10 @@ public final class SQLiteD1Database: D1Database {
     /// The database size after the latest write, reported by reads as `meta.size_after`.
     private let lastKnownSize = Atomic<Int64>(0)
     private let closed = Atomic<Bool>(false)
+    /// Reads that ran past the in-place budget and go on on their reader's queue. While every
+    /// reader has one, a read does not wait for a reader (it could wait up to the time limit): the
+    /// writer runs it.
+    private let longReads = Atomic<Int>(0)
 
     /// How long after a write the WAL is checkpointed, in seconds.
     private static let checkpointDelay = 0.25
@@ -40,8 +48,10 @@ public final class SQLiteD1Database: D1Database {
     /// Opens (creating when absent, with its folder) the database at `path`.
     /// - Parameters:
     ///   - readers: read connections in the pool; 0 sends every statement to the writer.
+    ///   - timeLimit: how long one statement may run before it fails with D1's timeout error: D1's
+    ///     30 s by default (https://developers.cloudflare.com/d1/platform/limits/); tests pass less.
     /// - Throws: ``D1Error`` when the file cannot be opened or configured.
-    public init(path: String, logger: Logger, readers: Int = 4) throws {
+    public init(path: String, logger: Logger, readers: Int = 4, timeLimit: Duration = .seconds(30)) throws {
         self.path = path
         self.logger = logger
         let directory = (path as NSString).deletingLastPathComponent
@@ -49,12 +59,12 @@ public final class SQLiteD1Database: D1Database {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let name = (path as NSString).lastPathComponent
-        let writerConnection = try D1Connection(path: path, isReader: false)
+        let writerConnection = try D1Connection(path: path, isReader: false, timeLimit: timeLimit)
         self.writer = ConnectionActor(connection: writerConnection, label: "drover.d1.\(name).writer")
         lastKnownSize.store(writer.runSynchronously { $0.databaseSize() }, ordering: .relaxed)
         var pool: [ConnectionActor] = []
         for index in 0..<max(0, readers) {
-            let connection = try D1Connection(path: path, isReader: true)
+            let connection = try D1Connection(path: path, isReader: true, timeLimit: timeLimit)
             pool.append(ConnectionActor(connection: connection, label: "drover.d1.\(name).reader\(index)"))
         }
         self.readers = pool.isEmpty ? nil : ReaderPool(readers: pool)
@@ -65,10 +75,18 @@ public final class SQLiteD1Database: D1Database {
         close()
     }
 
-    /// Checkpoints and truncates the WAL, then closes every connection; later calls throw
-    /// `D1_ERROR: database is closed`. Closing twice does nothing.
+    /// Stops the statements running now, checkpoints and truncates the WAL, then closes every
+    /// connection; later calls throw `D1_ERROR: database is closed`. Closing twice does nothing.
+    ///
+    /// A running statement does not hold close up to its time limit: each connection is interrupted
+    /// first (`sqlite3_interrupt`, safe from this thread while the connections are open), so the
+    /// statement fails with `D1_ERROR: database is closed` (a write is rolled back, a batch as a
+    /// whole), and calls queued behind it are refused the same way. What can still hold close up is
+    /// a write waiting for another process's lock, for at most the busy timeout (5 s).
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        writer.connection.interruptForClose()
+        for reader in readers?.all ?? [] { reader.connection.interruptForClose() }
         writer.runSynchronously { connection in
             connection.checkpoint(truncate: true)
             connection.close()
@@ -96,18 +114,31 @@ public final class SQLiteD1Database: D1Database {
     /// An idle reader runs the read on the calling thread, with no thread hop. Every use of a reader
     /// connection is under a lease from the pool (``close()`` takes them all first), so the lease
     /// makes the connection the caller's alone. A read on a WAL database does not wait for writers
-    /// (sqlite.org/wal.html §2.2): the cooperative thread is held only for the statement's own work.
+    /// (sqlite.org/wal.html §2.2), and a read that runs past a few milliseconds there is stopped
+    /// before it returned anything and run again on the reader's own queue: the calling thread (an
+    /// HTTP event loop's) is held only for a short read's own work.
     /// - Throws: ``D1Error`` (`D1_ERROR: ...`, `D1_TYPE_ERROR: ...`).
     public func execute(_ statement: D1PreparedStatement) async throws -> D1Result {
         try checkOpen()
         let sql = statement.sql
         let values = statement.values
         let size = lastKnownSize.load(ordering: .relaxed)
-        let (result, readerDeclined) = try onIdleReader { reader throws(D1Error) in
+        switch try onIdleReader({ reader throws(D1Error) in
             try reader.executeIfReadOnly(sql: sql, values: values, sizeAfter: { size })
+        }) {
+        case .answered(let result):
+            return result
+        case .notRun(let readerDeclined):
+            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: readerDeclined)
+        case .overBudget(let lease):
+            // The same read again, on the reader's own queue (the closure is written twice so the
+            // common path above stays synchronous, with no closure context to keep).
+            let result = try await finishOnReaderQueue(lease) { reader throws(D1Error) in
+                try reader.executeIfReadOnly(sql: sql, values: values, sizeAfter: { size })
+            }
+            if let result { return result }
+            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: true)
         }
-        if let result { return result }
-        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: readerDeclined)
     }
 
     /// `first()`: routed as ``execute(_:)``, but a reader builds only the first row and no `meta`.
@@ -115,31 +146,77 @@ public final class SQLiteD1Database: D1Database {
         try checkOpen()
         let sql = statement.sql
         let values = statement.values
-        let (answer, readerDeclined) = try onIdleReader { reader throws(D1Error) in
-            try reader.firstRowIfReadOnly(sql: sql, values: values)
+        switch try onIdleReader({ reader throws(D1Error) in try reader.firstRowIfReadOnly(sql: sql, values: values) }) {
+        case .answered(let row):
+            return row
+        case .notRun(let readerDeclined):
+            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: readerDeclined).results.first
+        case .overBudget(let lease):
+            let answer = try await finishOnReaderQueue(lease) { reader throws(D1Error) in
+                try reader.firstRowIfReadOnly(sql: sql, values: values)
+            }
+            if case .some(let row) = answer { return row }
+            return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: true).results.first
         }
-        if case .some(let row) = answer { return row }
-        return try await executeWithoutIdleReader(sql: sql, values: values, readerDeclined: readerDeclined).results.first
     }
 
-    /// Runs `body` on an idle reader's connection, on this thread, under the reader's lease.
-    /// - Returns: `body`'s answer, `nil` when no reader was idle or `body` declined (returned `nil`);
-    ///   and whether a reader declined.
-    private func onIdleReader<T>(
-        _ body: (D1Connection) throws(D1Error) -> T?
-    ) throws(D1Error) -> (answer: T?, readerDeclined: Bool) {
-        guard let readers, let lease = readers.tryAcquire() else { return (nil, false) }
-        defer { readers.release(lease) }
-        let answer = try body(lease.reader.connection)
-        return (answer, answer == nil)
+    /// What a read offered to an idle reader came to.
+    private enum IdleRead<T> {
+        /// The reader ran it, on the calling thread.
+        case answered(T)
+        /// No reader was idle, or the reader declined: the SQL writes, holds several statements or
+        /// did not prepare there.
+        case notRun(readerDeclined: Bool)
+        /// It ran past the in-place budget and was stopped before it returned anything; the lease
+        /// is still held, for ``finishOnReaderQueue(_:_:)``.
+        case overBudget(ReaderPool.Lease)
+    }
+
+    /// Runs `body` on an idle reader's connection, on this thread, under the reader's lease, within
+    /// the in-place budget (`body` returns `nil` to decline).
+    private func onIdleReader<T>(_ body: (D1Connection) throws(D1Error) -> T?) throws(D1Error) -> IdleRead<T> {
+        guard let readers, let lease = readers.tryAcquire() else { return .notRun(readerDeclined: false) }
+        let outcome: InPlaceOutcome<T?>
+        do throws(D1Error) {
+            outcome = try lease.reader.connection.runInPlace(body)
+        } catch {
+            readers.release(lease)
+            throw error
+        }
+        switch outcome {
+        case .finished(let answer?):
+            readers.release(lease)
+            return .answered(answer)
+        case .finished(nil):
+            readers.release(lease)
+            return .notRun(readerDeclined: true)
+        case .overBudget:
+            return .overBudget(lease)
+        }
+    }
+
+    /// Runs `body` (a read that ran past the in-place budget) on `lease`'s reader queue with the full
+    /// time limit, so the calling thread is free meanwhile, then gives the reader back. It only
+    /// reads, so nothing was returned or changed by the first try.
+    private func finishOnReaderQueue<T: Sendable>(
+        _ lease: ReaderPool.Lease,
+        _ body: @Sendable (D1Connection) throws(D1Error) -> T?
+    ) async throws(D1Error) -> T? {
+        defer { readers?.release(lease) }
+        longReads.wrappingAdd(1, ordering: .relaxed)
+        defer { longReads.wrappingSubtract(1, ordering: .relaxed) }
+        return try await lease.reader.run(body)
     }
 
     /// Runs a statement no idle reader has run: on a reader, waiting for one, when every reader
-    /// was busy and the writer has found `sql` read-only before; else on the writer.
+    /// was busy (not every one with a long read) and the writer has found `sql` read-only before;
+    /// else on the writer.
     /// - Parameter readerDeclined: a reader saw `sql` and did not run it (it writes, holds several
     ///   statements or did not prepare there).
     private func executeWithoutIdleReader(sql: String, values: [D1Value], readerDeclined: Bool) async throws -> D1Result {
-        if !readerDeclined, let readers, readOnlySQL.withLock({ $0.contains(sql) }) {
+        if !readerDeclined, let readers, longReads.load(ordering: .relaxed) < readers.all.count,
+            readOnlySQL.withLock({ $0.contains(sql) })
+        {
             let size = lastKnownSize.load(ordering: .relaxed)
             guard let lease = await readers.acquire() else { throw D1Error.closed }
             defer { readers.release(lease) }
