@@ -1,5 +1,9 @@
 import CSQLite
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One libsqlite3 connection (https://sqlite.org/c3ref/sqlite3.html): open, close, run SQL, prepare
 /// ``SQLiteStatement``s and configure it, each C call wrapped once. What to run and how to word a
 /// failure is the owner's: D1 and the queue store each keep their own policy on top.
@@ -21,9 +25,14 @@ import CSQLite
     package private(set) var isClosed = false
 
     /// Opens the database at `path` (https://sqlite.org/c3ref/open.html).
+    ///
+    /// A database this creates (`.create` and no file yet) is its owner's only, mode 0600: the
+    /// package's databases are state. SQLite gives the `-wal` and `-shm` files it makes later the
+    /// database file's own mode (https://sqlite.org/tempfiles.html; `unixOpen` copies it).
     /// - Throws: ``SQLiteError`` with SQLite's message (`out of memory` when it could not even
     ///   allocate the connection); nothing stays open.
     package init(path: String, options: OpenOptions = [.readWrite, .create, .noMutex]) throws(SQLiteError) {
+        if options.contains(.create) { Self.createPrivately(path) }
         var db: OpaquePointer?
         let rc = sqlite3_open_v2(path, &db, options.rawValue, nil)
         guard rc == SQLITE_OK, let db else {
@@ -36,6 +45,13 @@ import CSQLite
 
     deinit {
         close()
+    }
+
+    /// Creates an empty file at `path` with mode 0600 when there is none (SQLite then opens it as a
+    /// new database). Any failure is left for `sqlite3_open_v2` to report.
+    private static func createPrivately(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 { Glibc.close(fd) }
     }
 
     /// Closes the connection (https://sqlite.org/c3ref/close.html); later calls do nothing. A

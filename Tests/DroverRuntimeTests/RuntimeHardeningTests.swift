@@ -168,15 +168,28 @@ import Glibc
         release.open()
     }
 
-    @Test("the state folder is its owner's only")
+    @Test("the state folder and every file the stores make in it are their owner's only")
     func stateFolderIsPrivate() async throws {
         let project = try PlaygroundProject.make()
         try FileManager.default.createDirectory(atPath: project.statePath, withIntermediateDirectories: true)
         chmod(project.statePath, 0o755)  // made by an earlier version, say
         let runtime = try await project.runtimeFactory(logger: .disabled)()
+        // Written to, so every store has made its files (D1's WAL and shared memory among them).
+        _ = try await runtime.host.env.kv("KV").put("k", value: Array("v".utf8), options: KVPutOptions())
+        _ = try await runtime.host.env.d1("DB").prepare("INSERT INTO cron_runs (cron, scheduled_ms) VALUES ('x', 1)").run()
+        try await runtime.host.env.queue("JOBS").send(.text("m"))
         var info = stat()
         #expect(stat(project.statePath, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o700)
+        // Nothing under it is readable, writable or searchable by anyone but its owner.
+        let enumerator = try #require(FileManager.default.enumerator(atPath: project.statePath))
+        var checked = 0
+        while let name = enumerator.nextObject() as? String {
+            #expect(lstat(project.statePath + "/" + name, &info) == 0)
+            #expect(info.st_mode & 0o077 == 0, "\(name) has mode \(String(info.st_mode & 0o777, radix: 8))")
+            checked += 1
+        }
+        #expect(checked >= 8)
         await runtime.shutdown()
     }
 

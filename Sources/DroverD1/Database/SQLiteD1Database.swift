@@ -56,7 +56,12 @@ public final class SQLiteD1Database: D1Database {
         self.logger = logger
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // State: its owner's only, as the database file itself (see SQLiteConnection).
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
         }
         let name = (path as NSString).lastPathComponent
         let writerConnection = try D1Connection(path: path, isReader: false, timeLimit: timeLimit)

@@ -17,11 +17,16 @@ final class QueueDatabase: @unchecked Sendable {
     /// Opens (creating when absent) the database at `path`.
     /// - Throws: ``QueuesError/storage(_:)`` `cannot open queue store <path>: <message>`.
     init(path: String) throws(QueuesError) {
+        let connection: SQLiteConnection
         do throws(SQLiteError) {
-            self.connection = try SQLiteConnection(path: path, options: [.readWrite, .create, .noMutex])
+            connection = try SQLiteConnection(path: path, options: [.readWrite, .create, .noMutex])
+            // No SQL of the store's own needs what defensive mode refuses (writable_schema and the
+            // like, https://sqlite.org/security.html), so nothing can corrupt the file that way.
+            _ = try connection.configure(.defensive, on: true)
         } catch {
             throw .storage("cannot open queue store \(path): \(error.message)")
         }
+        self.connection = connection
         self.path = path
     }
 
