@@ -102,10 +102,13 @@ package final class DevServer: Sendable {
     }
 
     /// Stops accepting, finishes requests in flight (and their background work) within the grace
-    /// period, writes the fixtures still being recorded, stops consumers and triggers, closes the stores.
+    /// period, writes the fixtures still being recorded, stops consumers and triggers, closes the
+    /// stores. Each step waits at most the grace period, logs what it stopped waiting for, and goes on.
     package func shutdown() async {
         if let server = server.exchange(nil) { await server.shutdown(gracePeriod: settings.gracePeriod) }
-        await settings.recorder?.finish()
+        if let recorder = settings.recorder, await !awaitAtMost(settings.gracePeriod, { await recorder.finish() }) {
+            logger.warning("fixtures of requests whose waitUntil work is still running were not written: stopping without them")
+        }
         if let runtime = current.exchange(nil) { await runtime.shutdown(gracePeriod: settings.gracePeriod) }
     }
 }
