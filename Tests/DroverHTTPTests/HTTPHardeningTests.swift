@@ -46,6 +46,31 @@ struct HTTPHardeningTests {
         await server.stop()
     }
 
+    @Test("a graceful shutdown lets an answer still being written reach a slow reader whole")
+    func shutdownFinishesWritingAnAnswer() async throws {
+        let server = try TestServer.start()
+        let size = 3_000_000
+        let received = try await onThread { () -> [UInt8] in
+            let socket = try RawHTTPClient.makeSocket()
+            var bufferSize: Int32 = 4096
+            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
+            let client = try RawHTTPClient(socket: socket, port: server.port)
+            try client.send("GET /bytes?n=\(size) HTTP/1.1\r\nHost: t\r\n\r\n")
+            var received = try client.readSome(16 * 1024)
+            // The answer is being written: shut the server down now, and go on reading slowly.
+            Task { await server.server.shutdown(gracePeriod: .seconds(30)) }
+            while true {
+                let part = try client.readSome(16 * 1024)
+                if part.isEmpty { break }
+                received += part
+                usleep(200)
+            }
+            return received
+        }
+        let headEnd = try #require((0..<received.count).first { received[$0..<min($0 + 4, received.count)].elementsEqual(Array("\r\n\r\n".utf8)) })
+        #expect(received.count - headEnd - 4 == size, "\(size - (received.count - headEnd - 4)) bytes missing")
+    }
+
     // MARK: - Idle connections
 
     @Test("an idle kept-alive connection is closed without an unsolicited answer")

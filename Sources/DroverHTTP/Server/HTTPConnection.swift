@@ -587,11 +587,12 @@ final class HTTPConnection: @unchecked Sendable {
         bodyStart = 0
     }
 
-    /// Shutdown: close if nothing is in progress, else close after the current response.
+    /// Shutdown: close if nothing is in progress, else close after the current response (one
+    /// still being written included).
     func beginDrain() {
         switch phase {
         case .waiting:
-            close()
+            closeAfterPendingOutput()
         case .readingHead, .readingBody, .responding:
             keepAlive = false
         case .closing, .lingering, .closed:
