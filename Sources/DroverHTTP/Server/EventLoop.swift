@@ -78,7 +78,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     static let readBufferSize = 64 * 1024
     /// The first pause of accepting after `accept(2)` runs out of descriptors (EMFILE, ENFILE) or
     /// memory: the listening socket is level-triggered, so without a pause the loop would spin on
-    /// a connection it cannot take (libuv and nginx pause the same way).
+    /// a connection it cannot take (nginx disables its accept events the same way).
     static let acceptBackoffFloor: UInt64 = 50_000_000
     /// The longest pause.
     static let acceptBackoffCeiling: UInt64 = 1_000_000_000
