@@ -17,28 +17,9 @@ struct HTTPHardeningTests {
     )
     func halfClosedClientGetsEverything(size: Int) async throws {
         let server = try TestServer.start()
-        let received = try await onThread { () -> [UInt8] in
-            // A small receive buffer and slow reads: the server's output drains in small steps, so
-            // it sees the client's end of stream while the end of the answer is still queued.
-            let socket = try RawHTTPClient.makeSocket()
-            var bufferSize: Int32 = 4096
-            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
-            let client = try RawHTTPClient(socket: socket, port: server.port)
-            try client.send("GET /bytes?n=\(size) HTTP/1.1\r\nHost: t\r\n\r\n")
-            client.shutdownWrite()
-            var received: [UInt8] = []
-            while true {
-                let part = try client.readSome(16 * 1024)
-                if part.isEmpty { break }
-                received += part
-                usleep(200)
-            }
-            return received
-        }
-        let separator: [UInt8] = Array("\r\n\r\n".utf8)
-        let headEnd = try #require((0..<received.count).first { received[$0..<min($0 + 4, received.count)].elementsEqual(separator) })
-        let head = String(decoding: received[..<headEnd], as: UTF8.self)
-        let body = Array(received[(headEnd + 4)...])
+        // The server's output drains in small steps, so it sees the client's end of stream while
+        // the end of the answer is still queued.
+        let (head, body) = try await Self.readSlowly(port: server.port, size: size) { client in client.shutdownWrite() }
         #expect(head.hasPrefix("HTTP/1.1 200"))
         #expect(head.lowercased().contains("content-length: \(size)"))
         #expect(body.count == size, "\(size - body.count) bytes missing")
@@ -50,15 +31,34 @@ struct HTTPHardeningTests {
     func shutdownFinishesWritingAnAnswer() async throws {
         let server = try TestServer.start()
         let size = 3_000_000
+        // Once the answer has begun to arrive, the server shuts down while the client reads on.
+        let (_, body) = try await Self.readSlowly(port: server.port, size: size, afterFirstBytes: {
+            Task { await server.server.shutdown(gracePeriod: .seconds(30)) }
+        })
+        #expect(body.count == size, "\(size - body.count) bytes missing")
+    }
+
+    /// Asks for `/bytes?n=size` on a connection with a 4 KiB receive buffer and reads its answer
+    /// to the end of the stream, 16 KiB at a time with a pause between reads.
+    /// - Parameters:
+    ///   - afterSending: runs once the request is sent.
+    ///   - afterFirstBytes: runs once the first bytes of the answer have arrived.
+    /// - Returns: the head (status line and fields) and the body bytes.
+    static func readSlowly(
+        port: Int,
+        size: Int,
+        afterSending: @escaping @Sendable (RawHTTPClient) -> Void = { _ in },
+        afterFirstBytes: @escaping @Sendable () -> Void = {}
+    ) async throws -> (head: String, body: [UInt8]) {
         let received = try await onThread { () -> [UInt8] in
             let socket = try RawHTTPClient.makeSocket()
             var bufferSize: Int32 = 4096
             setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
-            let client = try RawHTTPClient(socket: socket, port: server.port)
+            let client = try RawHTTPClient(socket: socket, port: port)
             try client.send("GET /bytes?n=\(size) HTTP/1.1\r\nHost: t\r\n\r\n")
+            afterSending(client)
             var received = try client.readSome(16 * 1024)
-            // The answer is being written: shut the server down now, and go on reading slowly.
-            Task { await server.server.shutdown(gracePeriod: .seconds(30)) }
+            afterFirstBytes()
             while true {
                 let part = try client.readSome(16 * 1024)
                 if part.isEmpty { break }
@@ -67,8 +67,9 @@ struct HTTPHardeningTests {
             }
             return received
         }
-        let headEnd = try #require((0..<received.count).first { received[$0..<min($0 + 4, received.count)].elementsEqual(Array("\r\n\r\n".utf8)) })
-        #expect(received.count - headEnd - 4 == size, "\(size - (received.count - headEnd - 4)) bytes missing")
+        let separator = Array("\r\n\r\n".utf8)
+        let headEnd = try #require((0..<received.count).first { received[$0..<min($0 + 4, received.count)].elementsEqual(separator) })
+        return (String(decoding: received[..<headEnd], as: UTF8.self), Array(received[(headEnd + 4)...]))
     }
 
     // MARK: - Idle connections
