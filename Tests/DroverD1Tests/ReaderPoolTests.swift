@@ -57,22 +57,34 @@ struct ReaderPoolTests {
         #expect(pool.tryAcquire() == nil)
     }
 
-    @Test("closing answers waiters with nil and keeps every reader")
+    @Test("closing answers waiters with nil, refuses new leases, and waits only for a reader in use off its queue")
     func closing() async throws {
         let directory = try TemporaryDirectory()
-        let pool = try Self.pool(1, in: directory)
-        let lease = try #require(pool.tryAcquire())
+        let pool = try Self.pool(2, in: directory)
+        let throughQueue = try #require(pool.tryAcquire())
+        let inPlace = try #require(pool.tryAcquireInPlace())
         let waiter = Task { await pool.acquire() }
-        // Let the waiter register (had it not yet, closing refuses it all the same), close, and only
-        // then give the reader back: the waiter must have been answered without it.
+        // Let the waiter register (had it not yet, closing refuses it all the same), then close.
         try await Task.sleep(for: .milliseconds(20))
-        let closer = Task.detached { pool.leaseAllForClosing() }
+        let closeReturned = Mutex(false)
+        let closer = Task.detached {
+            pool.close()
+            closeReturned.withLock { $0 = true }
+        }
         let answer = await waiter.value
         #expect(answer == nil)
-        pool.release(lease)
+        // Close waits for the connection in use on this thread...
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!closeReturned.withLock { $0 })
+        pool.endInPlace(inPlace)
+        // ...but not for the lease used through its reader's queue, still out.
         await closer.value
         #expect(pool.tryAcquire() == nil)
+        #expect(pool.tryAcquireInPlace() == nil)
         #expect(await pool.acquire() == nil)
+        pool.release(throughQueue)
+        pool.release(inPlace)
+        #expect(pool.tryAcquire() == nil)
     }
 }
 

@@ -28,6 +28,11 @@ final class ReaderPool: Sendable {
     let all: [ConnectionActor]
     /// Bit `i` set: reader `i` is idle.
     private let idle: Atomic<UInt64>
+    /// Bit `i` set: reader `i`'s connection is in use on a caller's thread, off its queue
+    /// (``tryAcquireInPlace()``), which closing must wait for.
+    private let inPlace = Atomic<UInt64>(0)
+    /// Set by ``close()``: no lease is given out any more.
+    private let closed = Atomic<Bool>(false)
     /// How many callers wait in ``waiters``, read without the lock by ``release(_:)``.
     private let waiting = Atomic<Int>(0)
     private let waiters = Mutex(Waiters())
@@ -42,7 +47,9 @@ final class ReaderPool: Sendable {
     }
 
     /// An idle reader, without waiting; `nil` when every reader is busy (or the pool is closing).
+    /// The lease's connection is used through its queue (``ConnectionActor/run(_:)``).
     func tryAcquire() -> Lease? {
+        guard !closed.load(ordering: .sequentiallyConsistent) else { return nil }
         var mask = idle.load(ordering: .sequentiallyConsistent)
         while mask != 0 {
             let slot = mask.trailingZeroBitCount
@@ -55,6 +62,28 @@ final class ReaderPool: Sendable {
             mask = current
         }
         return nil
+    }
+
+    /// An idle reader whose connection the caller uses on its own thread, off the reader's queue,
+    /// until ``endInPlace(_:)`` or ``release(_:)``; `nil` when every reader is busy or the pool
+    /// is closing. ``close()`` waits for such uses to end.
+    func tryAcquireInPlace() -> Lease? {
+        guard let lease = tryAcquire() else { return nil }
+        let bit: UInt64 = 1 << UInt64(lease.slot)
+        inPlace.bitwiseOr(bit, ordering: .sequentiallyConsistent)
+        // Marked, then a look at `closed`; close stores `closed`, then looks at the marks
+        // (sequentially consistent): one of the two sees the other.
+        if closed.load(ordering: .sequentiallyConsistent) {
+            release(lease)
+            return nil
+        }
+        return lease
+    }
+
+    /// The caller no longer uses `lease`'s connection on its own thread; it keeps the lease (to run
+    /// on the reader's queue).
+    func endInPlace(_ lease: Lease) {
+        inPlace.bitwiseAnd(~(1 << UInt64(lease.slot)), ordering: .sequentiallyConsistent)
     }
 
     /// An idle reader, waiting for one when all are busy; `nil` once the pool is closing.
@@ -78,6 +107,7 @@ final class ReaderPool: Sendable {
 
     /// Gives a leased reader back: to the first waiter, or to the idle set.
     func release(_ lease: Lease) {
+        endInPlace(lease)
         idle.bitwiseOr(1 << UInt64(lease.slot), ordering: .sequentiallyConsistent)
         if waiting.load(ordering: .sequentiallyConsistent) > 0 { handOff() }
     }
@@ -95,10 +125,18 @@ final class ReaderPool: Sendable {
         }
     }
 
-    /// Refuses new leases (waiters get `nil`), then waits, blocking the calling thread, until every
-    /// reader is back, and keeps them all: `close()` calls this so no read runs on a connection
-    /// being closed. Reads in flight take microseconds.
-    func leaseAllForClosing() {
+    /// Refuses new leases (waiters get `nil`, ``tryAcquire()`` and ``tryAcquireInPlace()`` `nil`),
+    /// then waits, blocking the calling thread, until no connection is in use off its queue:
+    /// ``SQLiteD1Database/close()`` calls this before closing the readers. Such uses are short
+    /// (reads within the in-place budget, interrupted by close) and run on threads of their own.
+    ///
+    /// Leases used through a reader's queue are not waited for: closing the reader runs on that
+    /// queue after what runs there, and what comes later is refused there. Waiting for them would
+    /// wait for tasks that need a thread of Swift's cooperative pool to give their lease back —
+    /// the pool whose thread this may be blocking (two closes at once held both threads of a
+    /// 2-core pool for ever).
+    func close() {
+        closed.store(true, ordering: .sequentiallyConsistent)
         let stranded = waiters.withLock { state in
             state.closing = true
             waiting.wrappingSubtract(state.queue.count, ordering: .sequentiallyConsistent)
@@ -106,7 +144,7 @@ final class ReaderPool: Sendable {
             return state.queue
         }
         for continuation in stranded { continuation.resume(returning: nil) }
-        while !idle.compareExchange(expected: allIdle, desired: 0, ordering: .sequentiallyConsistent).exchanged {
+        while inPlace.load(ordering: .sequentiallyConsistent) != 0 {
             usleep(100)
         }
     }

@@ -96,9 +96,9 @@ public final class SQLiteD1Database: D1Database {
             connection.checkpoint(truncate: true)
             connection.close()
         }
-        // Reads run under a lease from the pool (some in place, off the connection's queue):
-        // take every lease before closing the readers.
-        readers?.leaseAllForClosing()
+        // Reads in place use a reader off its queue: wait for them before closing the readers
+        // (reads on a reader's queue are ordered with its close there).
+        readers?.close()
         for reader in readers?.all ?? [] { reader.runSynchronously { $0.close() } }
     }
 
@@ -180,7 +180,7 @@ public final class SQLiteD1Database: D1Database {
     /// Runs `body` on an idle reader's connection, on this thread, under the reader's lease, within
     /// the in-place budget (`body` returns `nil` to decline).
     private func onIdleReader<T>(_ body: (D1Connection) throws(D1Error) -> T?) throws(D1Error) -> IdleRead<T> {
-        guard let readers, let lease = readers.tryAcquire() else { return .notRun(readerDeclined: false) }
+        guard let readers, let lease = readers.tryAcquireInPlace() else { return .notRun(readerDeclined: false) }
         let outcome: InPlaceOutcome<T?>
         do throws(D1Error) {
             outcome = try lease.reader.connection.runInPlace(body)
@@ -196,6 +196,7 @@ public final class SQLiteD1Database: D1Database {
             readers.release(lease)
             return .notRun(readerDeclined: true)
         case .overBudget:
+            readers.endInPlace(lease)  // from here on, through the reader's queue
             return .overBudget(lease)
         }
     }
