@@ -19,8 +19,8 @@ static inline int drover_available_cpu_count(void) {
     return count > 0 ? count : 1;
 }
 
-/// `accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)`; `accept4` is a GNU extension that
-/// Swift's Glibc module does not declare.
-static inline int drover_accept_nonblocking(int fd) {
-    return (int)syscall(SYS_accept4, fd, (void *)0, (void *)0, SOCK_NONBLOCK | SOCK_CLOEXEC);
+/// `accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC)`; `accept4` is a GNU extension that
+/// Swift's Glibc module does not declare. `address` receives the peer's address (`length` in/out).
+static inline int drover_accept_nonblocking(int fd, struct sockaddr *address, socklen_t *length) {
+    return (int)syscall(SYS_accept4, fd, (void *)address, (void *)length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }

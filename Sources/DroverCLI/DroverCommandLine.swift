@@ -47,6 +47,7 @@ public enum DroverCommandLine {
         }
         do {
             let parsed = try ParsedArguments.parse(rest, for: command)
+            if parsed.flag("remote") { throw Commands.noRemote }
             return try await command.run(parsed, context)
         } catch let error as UsageError {
             context.printError("error: \(error.message)")

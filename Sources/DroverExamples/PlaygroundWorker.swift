@@ -27,11 +27,22 @@ public struct PlaygroundWorker: Worker {
         router.get("/time") { _, env, _ in
             .json(["now": .integer(env.clock.nowMilliseconds())])
         }
+        router.get("/request", Self.echoRequest)
         self.router = router
     }
 
     public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         try await router.fetch(request, env: env, ctx: ctx)
+    }
+
+    // MARK: - The request as received
+
+    /// `{"method", "url", "headers": {name: value}}`: names lower-cased, fields of one name combined
+    /// with ", " in order (Fetch `Headers.get`), names sorted so the answer is stable.
+    @Sendable private static func echoRequest(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let names = Set(request.headers.map(\.name)).sorted()
+        let headers = JSONObject(names.map { ($0, JSONValue.string(request.headers.value(for: $0) ?? "")) })
+        return .json(["method": .string(request.method), "url": .string(request.url), "headers": .object(headers)])
     }
 
     // MARK: - Errors

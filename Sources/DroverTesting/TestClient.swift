@@ -48,6 +48,7 @@ public final class TestClient: Sendable {
             logger: Logger(label: "drover", sink: logSink)
         )
         options.secrets = secrets
+        options.devVars = secrets  // they stand for .dev.vars, which replaces vars of the same name
         options.varOverrides = vars
         options.showsErrorDetails = false
         options.d1Readers = 1

@@ -143,10 +143,10 @@ struct ConfigLoaderTests {
 
     @Test("unknown keys are warnings naming the key and its line")
     func unknownKeys() throws {
-        let loaded = try Self.decode("name = \"w\"\nworkers_dev = true\n[[kv_namespaces]]\nbinding = \"K\"\nttl = 5\n")
+        let loaded = try Self.decode("name = \"w\"\nworkers_devv = true\n[[kv_namespaces]]\nbinding = \"K\"\nttl = 5\n")
         #expect(
             loaded.warnings.map(\.description) == [
-                "/srv/app/wrangler-like.toml:2:1: warning: unknown key \"workers_dev\" at the top level is ignored",
+                "/srv/app/wrangler-like.toml:2:1: warning: unknown key \"workers_devv\" at the top level is ignored",
                 "/srv/app/wrangler-like.toml:5:1: warning: unknown key \"ttl\" in [[kv_namespaces]] is ignored",
             ]
         )
@@ -245,7 +245,7 @@ struct ConfigLoaderTests {
 
         let top = try ConfigLoader.load(configPath: configPath, stateDirectory: state).config
         #expect(top.secrets.mapValues { $0.reveal() } == ["API_TOKEN": "dev-token", "SHARED": "from-dev-vars", "ONLY_STORED": "kept"])
-        #expect(top.devVarsPath == dir.path + "/.dev.vars")
+        #expect(top.devVarsPaths == [dir.path + "/.dev.vars"])
         #expect(top.d1Databases.first?.migrationsPath == dir.path + "/migrations")
         #expect(top.defaultStateDirectory == state)
 

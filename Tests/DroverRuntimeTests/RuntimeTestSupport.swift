@@ -247,6 +247,7 @@ struct PlaygroundProject {
                 logger: logger
             )
             options.secrets = loaded.config.secrets.mapValues { $0.reveal() }
+            options.devVars = loaded.config.devVars.mapValues { $0.reveal() }
             return try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
         }
     }

@@ -17,6 +17,10 @@ public struct Request: Sendable {
     public var body: Body
     /// Parameters captured by the ``Router`` (`:name` segments, `*` for the rest), percent-decoded.
     public var params: [String: String] = [:]
+    /// The address of the client that sent the request (`127.0.0.1`, `::1`), as the server's socket
+    /// saw it; nil for a request that did not come over a socket (replay, tests). `drover dev` also
+    /// puts it in `CF-Connecting-IP`, as the platform does.
+    public var remoteAddress: String?
 
     /// Creates a request from its parts.
     public init(

@@ -12,6 +12,9 @@ public struct Env: Sendable {
         case queue(any Queue)
         case service(any Fetcher)
         case secret(String)
+        /// A binding the config declares with a key Drover does not emulate: `kind` says what it is
+        /// on the platform ("R2 bucket"), `section` where it was declared (`[[r2_buckets]]`).
+        case notEmulated(kind: String, section: String)
 
         var kindName: String {
             switch self {
@@ -20,6 +23,7 @@ public struct Env: Sendable {
             case .queue: "queue"
             case .service: "service"
             case .secret: "secret"
+            case .notEmulated(let kind, _): kind
             }
         }
     }
@@ -101,6 +105,9 @@ public struct Env: Sendable {
     private func lookup(_ name: String, kind: String) throws -> Binding {
         guard let binding = bindings[name] else {
             throw WorkerError.bindingMissing(name, kind: kind, configFile: configFile)
+        }
+        if case .notEmulated(let declared, let section) = binding {
+            throw WorkerError.bindingNotEmulated(name, kind: declared, section: section, configFile: configFile)
         }
         return binding
     }

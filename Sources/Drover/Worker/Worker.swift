@@ -69,6 +69,7 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
         case handlerMissing
         case bindingMissing
         case bindingKind
+        case bindingNotEmulated
         case workerNotRegistered
     }
 
@@ -94,6 +95,15 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
         WorkerError(
             code: .bindingKind,
             message: "binding \"\(name)\" in \(configFile) is a \(actual), not a \(expected)"
+        )
+    }
+
+    /// The config declares the binding with a key Drover accepts but does not emulate.
+    public static func bindingNotEmulated(_ name: String, kind: String, section: String, configFile: String) -> WorkerError {
+        WorkerError(
+            code: .bindingNotEmulated,
+            message: "binding \"\(name)\" (\(kind), declared by \(section) in \(configFile)) is not emulated by Drover: "
+                + "it exists on the platform only, so code that uses it cannot run under drover dev or replay"
         )
     }
 

@@ -31,7 +31,11 @@ enum Banner {
             bindings.append("  env.\(service.binding)  service \(service.service)")
         }
         for name in runtime.host.env.vars.names {
-            bindings.append("  env.\(name)  var \"\(runtime.host.env.vars[name] ?? "")\"")
+            if config.devVars[name] != nil {
+                bindings.append("  env.\(name)  var (hidden: from \(config.devVarsSource))")
+            } else {
+                bindings.append("  env.\(name)  var \"\(runtime.host.env.vars[name] ?? "")\"")
+            }
         }
         for name in runtime.host.env.bindingNames {
             if case .secret = runtime.host.env.binding(name) { bindings.append("  env.\(name)  secret (hidden)") }
@@ -39,6 +43,12 @@ enum Banner {
         if !bindings.isEmpty {
             lines.append("Bindings:")
             lines.append(contentsOf: bindings)
+        }
+        if !config.notEmulatedBindings.isEmpty {
+            lines.append("Declared but not emulated by Drover (using them fails with a message saying so):")
+            for binding in config.notEmulatedBindings {
+                lines.append("  env.\(binding.name)  \(binding.kind) (\(binding.section))")
+            }
         }
         if !config.triggers.crons.isEmpty {
             lines.append("Cron triggers: \(config.triggers.crons.map(\.source).joined(separator: ", ")) (UTC)")

@@ -115,7 +115,7 @@ enum D1Command {
         path: ["d1", "migrations", "apply"],
         summary: "Apply pending migrations, each in its own transaction",
         arguments: [databaseArgument],
-        options: Commands.configOptions + [.flag("yes", "Do not ask for confirmation")],
+        options: Commands.configOptions,
         run: { arguments, context in
             let project = try Project.load(arguments, context: context)
             let entry = try binding(arguments.positionals[0], project: project)

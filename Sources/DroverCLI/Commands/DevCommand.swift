@@ -15,8 +15,9 @@ enum DevCommand {
         path: ["dev"],
         summary: "Serve the configured worker locally, with its queues and cron triggers",
         options: Commands.configOptions + [
-            .value("port", "PORT", "Port to listen on (0 picks a free one)", default: "8787"),
-            .value("ip", "ADDRESS", "Address to listen on", default: "127.0.0.1"),
+            .value("port", "PORT", "Port to listen on (0 picks a free one)", default: "[dev] port, else 8787"),
+            .value("ip", "ADDRESS", "Address to listen on", default: "[dev] ip, else 127.0.0.1"),
+            .value("var", "KEY:VALUE", "Set the var KEY to the text VALUE, over [vars] and .dev.vars (repeatable)"),
             .value(
                 "allowed-host",
                 "NAME",
@@ -29,7 +30,9 @@ enum DevCommand {
         ],
         discussion: """
             State (KV, D1, queues, secrets) persists under .drover/state beside the config.
-            The server reloads when the config or .dev.vars changes. Ctrl-C stops it gracefully.
+            Local secrets come from .dev.vars (or, without one, the .env files) beside the config; a value there
+            also replaces the var of the same name, as in wrangler dev.
+            The server reloads when the config, .dev.vars or .env changes. Ctrl-C stops it gracefully.
             Runtime routes: /__drover/health, /__drover/metrics, /cdn-cgi/handler/scheduled?cron=EXPR.
             Only this machine's names (localhost, loopback addresses, the --ip address) are answered, so a web
             page cannot reach the server by rebinding its own domain to 127.0.0.1; allow more with --allowed-host
@@ -39,10 +42,14 @@ enum DevCommand {
     )
 
     static func run(_ arguments: ParsedArguments, _ context: CLIContext) async throws -> Int32 {
-        let port = try arguments.integer("port") ?? 8787
-        guard (0...65535).contains(port) else { throw UsageError("--port must be between 0 and 65535") }
+        let varOverrides = try variables(arguments.values["var"] ?? [])
+        let flagPort = try arguments.integer("port")
+        if let flagPort, !(0...65535).contains(flagPort) { throw UsageError("--port must be between 0 and 65535") }
         let keepsSensitiveHeaders = arguments.flag("record-sensitive-headers")
         if keepsSensitiveHeaders, arguments.value("record") == nil { throw UsageError("--record-sensitive-headers needs --record DIR") }
+        // The listening address is read once, before the first load (a reload keeps the socket).
+        let dev = try Project.load(arguments, context: context, printWarnings: false).config.dev
+        let port = flagPort ?? dev.port ?? 8787
         let logger = Logger(
             label: "drover",
             level: .info,
@@ -60,11 +67,13 @@ enum DevCommand {
                 logger: logger
             )
             options.secrets = project.secrets
+            options.devVars = project.config.devVars.mapValues { $0.reveal() }
+            options.varOverrides = varOverrides
             return try await WorkerRuntime(config: project.config, registry: registry, options: options)
         }
 
         var settings = DevServer.Settings()
-        settings.host = arguments.value("ip") ?? "127.0.0.1"
+        settings.host = arguments.value("ip") ?? dev.ip ?? "127.0.0.1"
         settings.port = port
         settings.testScheduled = arguments.flag("test-scheduled")
         settings.allowedHosts = (arguments.values["allowed-host"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
@@ -107,14 +116,27 @@ enum DevCommand {
         return DroverCommandLine.success
     }
 
-    /// The config file and the `.dev.vars` files beside it that a reload reads.
+    /// The config file and every `.dev.vars` or `.env` file beside it that a reload could read.
     private static func watchedFiles(_ config: DroverConfig) -> [String] {
-        let directory = config.configDirectory as NSString
-        var files = [config.configPath, directory.appendingPathComponent(".dev.vars")]
-        if let environment = config.environment {
-            files.append(directory.appendingPathComponent(".dev.vars.\(environment)"))
+        [config.configPath] + DevVars.candidates(configDirectory: config.configDirectory, environment: config.environment)
+    }
+
+    /// `--var KEY:VALUE` values, as `wrangler dev --var` takes them: split at the first colon, the
+    /// value kept as text (it may hold more colons, as a URL does).
+    /// - Throws: ``UsageError`` for an entry without a colon or with an empty or invalid name.
+    static func variables(_ entries: [String]) throws -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for entry in entries {
+            guard let colon = entry.firstIndex(of: ":"), colon != entry.startIndex else {
+                throw UsageError("--var expects KEY:VALUE, got \"\(entry)\"")
+            }
+            let name = String(entry[..<colon])
+            guard SecretStore.isValidName(name) else {
+                throw UsageError("--var \(name): use letters, digits and '_', not starting with a digit")
+            }
+            result[name] = .string(String(entry[entry.index(after: colon)...]))
         }
-        return files
+        return result
     }
 }
 

@@ -44,8 +44,7 @@ struct CommandSpec: Sendable {
         lines.append("")
         lines.append("Options:")
         for option in options {
-            let label = "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")
-            lines.append(Self.row(label, option.help + (option.defaultDescription.map { " (default: \($0))" } ?? "")))
+            lines.append(Self.row(option.label, option.help + (option.defaultDescription.map { " (default: \($0))" } ?? "")))
         }
         lines.append(Self.row("-h, --help", "Show this help"))
         if !discussion.isEmpty {
@@ -69,7 +68,7 @@ struct ArgumentSpec: Sendable {
     var variadic = false
 }
 
-/// A `--flag` or `--option VALUE`.
+/// A `--flag` or `--option VALUE`, perhaps with a one-letter form (`-c FILE`, `-y`).
 struct OptionSpec: Sendable {
     var name: String
     /// `nil` for a boolean flag.
@@ -77,13 +76,26 @@ struct OptionSpec: Sendable {
     var help: String
     var required = false
     var defaultDescription: String?
+    /// The one-letter form, used with one dash.
+    var short: Character?
 
-    static func flag(_ name: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, valueName: nil, help: help)
+    static func flag(_ name: String, short: Character? = nil, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: nil, help: help, short: short)
     }
 
-    static func value(_ name: String, _ valueName: String, _ help: String, required: Bool = false, default defaultValue: String? = nil) -> OptionSpec
-    {
-        OptionSpec(name: name, valueName: valueName, help: help, required: required, defaultDescription: defaultValue)
+    static func value(
+        _ name: String,
+        short: Character? = nil,
+        _ valueName: String,
+        _ help: String,
+        required: Bool = false,
+        default defaultValue: String? = nil
+    ) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, required: required, defaultDescription: defaultValue, short: short)
+    }
+
+    /// `-c, --config FILE` as `--help` shows it.
+    var label: String {
+        (short.map { "-\($0), " } ?? "") + "--\(name)" + (valueName.map { " \($0)" } ?? "")
     }
 }

@@ -44,9 +44,13 @@ struct ParsedArguments: Sendable {
                 inlineValue = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
-            guard let option = spec.options.first(where: { $0.name == name }) else {
+            // One dash and one letter is a short form (`-c FILE`, `-e NAME`, `-y`), as in wrangler.
+            let isShort = !word.hasPrefix("--") && name.count == 1
+            let found = spec.options.first { isShort ? $0.short == name.first : $0.name == name }
+            guard let option = found else {
                 throw UsageError("unknown option '\(word.split(separator: "=").first.map(String.init) ?? word)' for '\(spec.displayName)'")
             }
+            name = option.name
             if option.valueName == nil {
                 guard inlineValue == nil else { throw UsageError("--\(name) takes no value") }
                 parsed.flags.insert(name)

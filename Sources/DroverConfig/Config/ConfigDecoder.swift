@@ -14,6 +14,10 @@ struct ConfigDecoder {
         var d1Databases: [D1DatabaseConfig]?
         var queues: QueuesConfig?
         var services: [ServiceBindingConfig]?
+        /// Bindings of kinds Drover does not emulate, nil when the level declares none.
+        var notEmulated: [NotEmulatedBinding]?
+        /// Platform-only keys written at this level (``PlatformKeys/platformOnly``).
+        var platformKeys: [String] = []
         /// Binding names with where they were written, for the duplicate check.
         var bindingNames: [(name: String, position: TOMLPosition)] = []
         /// Where each non-inherited key was written (for warnings).
@@ -154,11 +158,14 @@ struct ConfigDecoder {
     ///   - isTopLevel: whether `env` is allowed.
     mutating func section(_ table: TOMLTable, prefix: String, position: TOMLPosition, isTopLevel: Bool) throws(ConfigError) -> Section {
         var section = Section(position: position)
+        let known = Self.sectionKeys.union(PlatformKeys.bindingKeys).union(PlatformKeys.platformOnly)
         warnUnknownKeys(
             table,
-            allowed: isTopLevel ? Self.sectionKeys.union(["env", "dev"]) : Self.sectionKeys,
+            allowed: isTopLevel ? known.union(["env", "dev"]) : known,
             in: prefix.isEmpty ? "" : "[\(prefix.dropLast())]"
         )
+        section.platformKeys = table.keys.filter { PlatformKeys.platformOnly.contains($0) }
+        section.notEmulated = try notEmulatedBindings(table, prefix, &section.bindingNames)
         section.name = try string(table, "name", prefix)
         section.main = try string(table, "main", prefix)
         if let value = table["compatibility_date"] {
@@ -240,6 +247,51 @@ struct ConfigDecoder {
             }
         }
         return section
+    }
+
+    /// The bindings declared under the keys of ``PlatformKeys/bindings``; nil when there are none.
+    private func notEmulatedBindings(
+        _ table: TOMLTable,
+        _ prefix: String,
+        _ names: inout [(name: String, position: TOMLPosition)]
+    ) throws(ConfigError) -> [NotEmulatedBinding]? {
+        var found: [NotEmulatedBinding] = []
+        for (key, kind, shape) in PlatformKeys.bindings {
+            guard let value = table[key] else { continue }
+            func add(_ t: TOMLTable, field: String, section: String, at position: TOMLPosition, required: Bool) throws(ConfigError) {
+                let path = prefix + key + "."
+                let name: String
+                if required {
+                    name = try requiredString(t, field, path, section, at: position)
+                } else {
+                    guard let given = try string(t, field, path) else { return }
+                    name = given
+                }
+                found.append(NotEmulatedBinding(name: name, kind: kind, section: section))
+                names.append((name, t[field]?.position ?? position))
+            }
+            switch shape {
+            case .tables(let field):
+                for entry in try tables(table, key, prefix) ?? [] {
+                    try add(entry.tableValue!, field: field, section: "[[\(prefix)\(key)]]", at: entry.position, required: true)
+                }
+            case .table(let field):
+                let t = try self.table(value, prefix + key)
+                try add(t, field: field, section: "[\(prefix)\(key)]", at: value.position, required: false)
+            case .nestedTables(let field):
+                let t = try self.table(value, prefix + key)
+                for entry in try tables(t, "bindings", prefix + key + ".") ?? [] {
+                    try add(entry.tableValue!, field: field, section: "[[\(prefix)\(key).bindings]]", at: entry.position, required: true)
+                }
+            case .names:
+                let t = try self.table(value, prefix + key)
+                for name in t.keys {
+                    found.append(NotEmulatedBinding(name: name, kind: kind, section: "[\(prefix)\(key)]"))
+                    names.append((name, t.position(ofKey: name) ?? value.position))
+                }
+            }
+        }
+        return found.isEmpty ? nil : found
     }
 
     private static func isDate(_ s: String) -> Bool {
@@ -413,6 +465,7 @@ struct ConfigDecoder {
             resolved.compatibilityFlags = env.compatibilityFlags ?? top.compatibilityFlags
             resolved.routes = env.routes ?? top.routes
             resolved.triggers = env.triggers ?? top.triggers
+            resolved.platformKeys = top.platformKeys + env.platformKeys.filter { !top.platformKeys.contains($0) }
             let notInherited: [(String, Bool, Bool)] = [
                 ("vars", top.vars != nil, env.vars != nil),
                 ("kv_namespaces", top.kvNamespaces != nil, env.kvNamespaces != nil),
@@ -440,8 +493,10 @@ struct ConfigDecoder {
         var dev = DevConfig()
         if let value = root["dev"] {
             let devTable = try table(value, "dev")
-            warnUnknownKeys(devTable, allowed: ["allowed_hosts"], in: "[dev]")
+            warnUnknownKeys(devTable, allowed: ["allowed_hosts", "ip", "port"], in: "[dev]")
             dev.allowedHosts = try stringArray(devTable, "allowed_hosts", "dev.")?.map(\.0) ?? []
+            dev.ip = try string(devTable, "ip", "dev.")
+            dev.port = try integer(devTable, "port", "dev.", 0...65535, limit: "a TCP port; 0 picks a free one")
         }
         return DroverConfig(
             configPath: configPath,
@@ -458,7 +513,9 @@ struct ConfigDecoder {
             triggers: resolved.triggers ?? TriggersConfig(),
             services: resolved.services ?? [],
             routes: resolved.routes ?? [],
-            dev: dev
+            dev: dev,
+            notEmulatedBindings: resolved.notEmulated ?? [],
+            platformOnlyKeys: resolved.platformKeys.sorted()
         )
     }
 }

@@ -17,8 +17,8 @@ public struct LoadedConfig: Sendable {
 /// Loads `wrangler-like.toml` (TOML 1.0.0) into a ``DroverConfig``, the entry point for the CLI and runtime.
 public enum ConfigLoader {
     /// Reads the config file, applies the environment, and adds secrets from `.dev.vars` (or
-    /// `.dev.vars.<env>`) beside it and, if a state folder is given, from the ``SecretStore`` there
-    /// (`.dev.vars` wins).
+    /// `.dev.vars.<env>`, or the `.env` files: ``DevVars``) beside it and, if a state folder is given,
+    /// from the ``SecretStore`` there (`.dev.vars` wins).
     /// - Parameters:
     ///   - configPath: the config file (relative to the current directory or absolute); messages use it as given.
     ///   - environment: `--env NAME`, or nil for the top level.
@@ -41,7 +41,8 @@ public enum ConfigLoader {
         if let stateDirectory { secrets = try SecretStore(stateDirectory: stateDirectory).all() }
         if let devVars = try DevVars.load(configDirectory: loaded.config.configDirectory, environment: environment) {
             secrets = SecretStore.merged(stored: secrets, devVars: devVars.values)
-            loaded.config.devVarsPath = devVars.path
+            loaded.config.devVarsPaths = devVars.paths
+            loaded.config.devVars = devVars.values
         }
         loaded.config.secrets = secrets
         return loaded

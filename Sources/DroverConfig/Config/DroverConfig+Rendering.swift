@@ -1,4 +1,5 @@
 import Drover
+import Foundation
 
 extension DroverConfig {
     /// The resolved configuration as pretty JSON with a fixed key order, for `drover config print --json`.
@@ -20,7 +21,8 @@ extension DroverConfig {
             ("main", optional(main)),
             ("compatibility_date", optional(compatibilityDate)),
             ("compatibility_flags", .array(compatibilityFlags.map(JSONValue.string))),
-            ("vars", .members(vars.keys.sorted().map { ($0, vars[$0]!.json) })),
+            // A var replaced by a `.dev.vars` value is a secret now: shown hidden, as secrets are.
+            ("vars", .members(vars.keys.sorted().map { ($0, devVars[$0] != nil ? .string("(hidden: .dev.vars)") : vars[$0]!.json) })),
             ("kv_namespaces", .array(kvNamespaces.map { .members([("binding", .string($0.binding)), ("id", .string($0.id))]) })),
             (
                 "d1_databases",
@@ -86,8 +88,23 @@ extension DroverConfig {
                 )
             ),
             ("secrets", .members(secrets.keys.sorted().map { ($0, .string("(hidden)")) })),
-            ("dev_vars_path", optional(devVarsPath)),
-            ("dev", .members([("allowed_hosts", .array(dev.allowedHosts.map(JSONValue.string)))])),
+            ("dev_vars_paths", .array(devVarsPaths.map(JSONValue.string))),
+            (
+                "dev",
+                .members([
+                    ("allowed_hosts", .array(dev.allowedHosts.map(JSONValue.string))), ("ip", optional(dev.ip)),
+                    ("port", optional(dev.port)),
+                ])
+            ),
+            (
+                "not_emulated",
+                .array(
+                    notEmulatedBindings.map {
+                        .members([("binding", .string($0.name)), ("kind", .string($0.kind)), ("section", .string($0.section))])
+                    }
+                )
+            ),
+            ("not_used_locally", .array(platformOnlyKeys.map(JSONValue.string))),
         ])
     }
 
@@ -104,7 +121,9 @@ extension DroverConfig {
         if !routes.isEmpty { lines.append("routes:       \(routes.map(\.pattern).joined(separator: ", "))") }
         if !triggers.crons.isEmpty { lines.append("crons:        \(triggers.crons.map(\.source).joined(separator: " | "))") }
         var bindings: [String] = []
-        for key in vars.keys.sorted() { bindings.append("  \(key)  var  \(vars[key]!.jsonText)") }
+        for key in vars.keys.sorted() {
+            bindings.append("  \(key)  var  " + (devVars[key] != nil ? "(hidden: replaced by \(devVarsSource))" : vars[key]!.jsonText))
+        }
         for kv in kvNamespaces { bindings.append("  \(kv.binding)  KV namespace  id=\(kv.id)") }
         for db in d1Databases {
             bindings.append("  \(db.binding)  D1 database  \(db.databaseName) (id=\(db.databaseID), migrations=\(db.migrationsPath))")
@@ -114,6 +133,9 @@ extension DroverConfig {
         }
         for s in services { bindings.append("  \(s.binding)  service  \(s.service)" + (s.environment.map { " (\($0))" } ?? "")) }
         for name in secrets.keys.sorted() { bindings.append("  \(name)  secret  (hidden)") }
+        for binding in notEmulatedBindings {
+            bindings.append("  \(binding.name)  \(binding.kind)  not emulated by Drover (\(binding.section))")
+        }
         lines.append("bindings:" + (bindings.isEmpty ? " none" : ""))
         lines.append(contentsOf: bindings)
         if !queues.consumers.isEmpty {
@@ -126,8 +148,20 @@ extension DroverConfig {
                 lines.append(text)
             }
         }
-        if let devVarsPath { lines.append("dev vars:     \(devVarsPath)") }
+        if !devVarsPaths.isEmpty { lines.append("dev vars:     \(devVarsPaths.joined(separator: ", "))") }
+        if !platformOnlyKeys.isEmpty { lines.append("not used locally: \(platformOnlyKeys.joined(separator: ", "))") }
         if !dev.allowedHosts.isEmpty { lines.append("dev hosts:    \(dev.allowedHosts.joined(separator: ", "))") }
+        if dev.ip != nil || dev.port != nil {
+            lines.append("dev listen:   \(dev.ip ?? "127.0.0.1"):\(dev.port.map(String.init) ?? "8787")")
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension DroverConfig {
+    /// The file names the local values came from, for messages: `.dev.vars`, `.env`, ...
+    public var devVarsSource: String {
+        let names = devVarsPaths.map { ($0 as NSString).lastPathComponent }
+        return names.isEmpty ? ".dev.vars" : names.joined(separator: ", ")
     }
 }

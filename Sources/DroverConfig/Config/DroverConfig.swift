@@ -1,3 +1,4 @@
+import Drover
 import Foundation
 
 /// The resolved configuration of one worker: `wrangler-like.toml` with an environment applied, plus the
@@ -33,10 +34,16 @@ public struct DroverConfig: Sendable, Equatable {
     public var routes: [RouteConfig]
     /// Secret bindings: `.dev.vars` over stored secrets (see ``SecretStore/merged(stored:devVars:)``).
     public var secrets: [String: Secret]
-    /// The `.dev.vars` file the secrets came from, if one was read.
-    public var devVarsPath: String?
+    /// The `.dev.vars` file the secrets came from, or the `.env` files, in the order they were read.
+    public var devVarsPaths: [String]
     /// `[dev]`: settings of `drover dev` itself.
     public var dev: DevConfig
+    /// Bindings declared with keys Drover does not emulate (`[[r2_buckets]]`, ...), grouped by key.
+    public var notEmulatedBindings: [NotEmulatedBinding]
+    /// Keys of wrangler's that mean nothing locally (`account_id`, `workers_dev`, ...), sorted.
+    public var platformOnlyKeys: [String]
+    /// Values from `.dev.vars` (or the `.env` files), which also replace `[vars]` of the same name.
+    public var devVars: [String: Secret]
 
     /// Creates a configuration; everything but the path defaults to empty.
     public init(
@@ -55,8 +62,11 @@ public struct DroverConfig: Sendable, Equatable {
         services: [ServiceBindingConfig] = [],
         routes: [RouteConfig] = [],
         secrets: [String: Secret] = [:],
-        devVarsPath: String? = nil,
-        dev: DevConfig = DevConfig()
+        devVarsPaths: [String] = [],
+        dev: DevConfig = DevConfig(),
+        notEmulatedBindings: [NotEmulatedBinding] = [],
+        platformOnlyKeys: [String] = [],
+        devVars: [String: Secret] = [:]
     ) {
         self.configPath = configPath
         self.configDirectory = configDirectory ?? (configPath as NSString).deletingLastPathComponent
@@ -73,8 +83,25 @@ public struct DroverConfig: Sendable, Equatable {
         self.services = services
         self.routes = routes
         self.secrets = secrets
-        self.devVarsPath = devVarsPath
+        self.devVarsPaths = devVarsPaths
         self.dev = dev
+        self.notEmulatedBindings = notEmulatedBindings
+        self.platformOnlyKeys = platformOnlyKeys
+        self.devVars = devVars
+    }
+
+    /// The `[vars]` the worker sees: each replaced by a `.dev.vars` (or `.env`) value of the same
+    /// name, as `wrangler dev` does (a local value wins over the config's), then by `overrides`
+    /// (`drover dev --var`, a fixture's `vars`).
+    /// - Parameters:
+    ///   - localValues: the values standing for `.dev.vars` (``devVars``, or a fixture's `secrets`).
+    ///   - overrides: replacements that win over both.
+    /// - Returns: name to JSON value.
+    public func effectiveVars(localValues: [String: String], overrides: [String: JSONValue] = [:]) -> [String: JSONValue] {
+        var result = vars.mapValues(\.jsonValue)
+        for (name, value) in localValues where result[name] != nil { result[name] = .string(value) }
+        for (name, value) in overrides { result[name] = value }
+        return result
     }
 
     /// The default state folder: `.drover/state` beside the config (ARCHITECTURE.md; `--persist-to` overrides it).

@@ -1,37 +1,77 @@
 import Foundation
 
-/// `.dev.vars`: local secrets in dotenv syntax, beside the config file. Its entries become secret bindings.
+/// `.dev.vars` (or `.env`): local secrets in dotenv syntax, beside the config file. Its entries become
+/// secret bindings, and replace `[vars]` of the same name (``DroverConfig/effectiveVars(localValues:overrides:)``).
+///
+/// The files are chosen as wrangler chooses them
+/// (https://developers.cloudflare.com/workers/local-development/environment-variables/): `.dev.vars.<env>`
+/// alone when an environment is given and that file exists, else `.dev.vars`; only when neither exists,
+/// the `.env` files, all that exist, merged with the most specific winning: `.env`, `.env.<env>`,
+/// `.env.local`, `.env.<env>.local`. `CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV=false` turns the `.env`
+/// files off, as in wrangler.
 ///
 /// Syntax (dotenv, as wrangler reads it): `KEY=value` lines, optional `export ` prefix, `#` comments on their
 /// own line or after whitespace in an unquoted value, single quotes (literal) and double quotes (with `\n`,
 /// `\r`, `\t`, `\"`, `\\` escapes; other backslashes are kept), and quoted values spanning several lines.
 /// Names are `[A-Za-z_][A-Za-z0-9_]*`, the same rule as stored secrets. A later duplicate wins.
 public enum DevVars {
-    /// The file wrangler would read: `.dev.vars.<env>` when an environment is given and that file exists
-    /// (it is used *instead of* `.dev.vars`), else `.dev.vars` if it exists.
+    /// Every file that could supply local values, whether it exists or not, in the order
+    /// ``files(configDirectory:environment:processEnvironment:)`` considers them (for watching).
+    public static func candidates(configDirectory: String, environment: String?) -> [String] {
+        var names = [".dev.vars"]
+        if let environment { names.insert(".dev.vars.\(environment)", at: 0) }
+        names += dotEnvNames(environment: environment)
+        return names.map { ConfigPaths.resolve($0, against: configDirectory) }
+    }
+
+    /// The files wrangler would read, least specific first (a later file's value wins).
     /// - Parameters:
     ///   - configDirectory: the folder holding the config file.
     ///   - environment: the selected environment, if any.
-    /// - Returns: the path, or nil when there is no file.
-    public static func path(configDirectory: String, environment: String?) -> String? {
+    ///   - processEnvironment: where `CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV` is looked up.
+    /// - Returns: the paths; empty when there is no file.
+    public static func files(
+        configDirectory: String,
+        environment: String?,
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String] {
         let manager = FileManager.default
         if let environment {
             let specific = ConfigPaths.resolve(".dev.vars.\(environment)", against: configDirectory)
-            if manager.fileExists(atPath: specific) { return specific }
+            if manager.fileExists(atPath: specific) { return [specific] }
         }
         let plain = ConfigPaths.resolve(".dev.vars", against: configDirectory)
-        return manager.fileExists(atPath: plain) ? plain : nil
+        if manager.fileExists(atPath: plain) { return [plain] }
+        guard processEnvironment["CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV"]?.lowercased() != "false" else { return [] }
+        return dotEnvNames(environment: environment)
+            .map { ConfigPaths.resolve($0, against: configDirectory) }
+            .filter { manager.fileExists(atPath: $0) }
     }
 
-    /// Reads and parses the file chosen by ``path(configDirectory:environment:)``.
-    /// - Returns: the file's path and its values, or nil when there is no file.
+    /// `.env`, `.env.<env>`, `.env.local`, `.env.<env>.local`: least specific first.
+    private static func dotEnvNames(environment: String?) -> [String] {
+        guard let environment else { return [".env", ".env.local"] }
+        return [".env", ".env.\(environment)", ".env.local", ".env.\(environment).local"]
+    }
+
+    /// Reads and parses the files chosen by ``files(configDirectory:environment:processEnvironment:)``.
+    /// - Returns: the files read and their values merged, or nil when there is no file.
     /// - Throws: ``ConfigError`` (`FILE:LINE:COL: ...`) for a malformed file, or ``ConfigError/Kind/unreadable``.
-    public static func load(configDirectory: String, environment: String?) throws(ConfigError) -> (path: String, values: [String: Secret])? {
-        guard let path = path(configDirectory: configDirectory, environment: environment) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(.unreadable, "cannot read the file", file: path)
+    public static func load(
+        configDirectory: String,
+        environment: String?,
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> (paths: [String], values: [String: Secret])? {
+        let paths = files(configDirectory: configDirectory, environment: environment, processEnvironment: processEnvironment)
+        guard !paths.isEmpty else { return nil }
+        var values: [String: Secret] = [:]
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigError(.unreadable, "cannot read the file", file: path)
+            }
+            values.merge(try parse(Array(data), file: path)) { _, later in later }
         }
-        return (path, try parse(Array(data), file: path))
+        return (paths, values)
     }
 
     /// Parses dotenv text.

@@ -57,6 +57,16 @@ public final class SecretStore: Sendable {
         try update { $0[name] = value.reveal() }
     }
 
+    /// Stores or replaces several secrets at once, in one write: all of them or, for an invalid name,
+    /// none.
+    /// - Throws: ``ConfigError`` for an invalid name (the first, sorted) or a file that cannot be written.
+    public func putAll(_ secrets: [String: Secret]) throws(ConfigError) {
+        for name in secrets.keys.sorted() { try Self.validate(name: name) }
+        try update { values in
+            for (name, value) in secrets { values[name] = value.reveal() }
+        }
+    }
+
     /// Removes a secret.
     /// - Returns: whether it existed.
     /// - Throws: ``ConfigError`` when the file cannot be read or written.

@@ -330,7 +330,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
                 pauseAccepting(for: Self.connectionLimitRecheck)
                 return
             }
-            let fd = SocketCalls.accept(listenFD)
+            var peer = PeerAddress()
+            let fd = SocketCalls.accept(listenFD, peer: &peer)
             if fd < 0 {
                 let code = SocketCalls.lastError
                 if code == EAGAIN || code == EWOULDBLOCK { return }
@@ -340,7 +341,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             acceptBackoff = Self.acceptBackoffFloor
             SocketCalls.setNoDelay(fd)
-            let connection = HTTPConnection(fd: fd, loop: self)
+            let connection = HTTPConnection(fd: fd, peer: peer, loop: self)
             let slot = Int(fd)
             if slot >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: slot - connections.count + 64))

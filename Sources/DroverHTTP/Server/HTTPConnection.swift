@@ -31,6 +31,9 @@ final class HTTPConnection: @unchecked Sendable {
 
     let fd: Int32
     let loop: EventLoop
+    private let peer: PeerAddress
+    /// The peer's address as text, made at the first request.
+    private lazy var peerText: String? = peer.text
     private var parser: HTTPRequestParser
     private var inbound: [UInt8] = []
     private var inboundNeedsParse = false
@@ -59,8 +62,9 @@ final class HTTPConnection: @unchecked Sendable {
     /// Output past this many unsent bytes stops parsing further requests and pauses streamed bodies.
     static let highWater = 256 * 1024
 
-    init(fd: Int32, loop: EventLoop) {
+    init(fd: Int32, peer: PeerAddress, loop: EventLoop) {
         self.fd = fd
+        self.peer = peer
         self.loop = loop
         parser = HTTPRequestParser(limits: loop.context.limits)
         deadline = loop.now + loop.context.configuration.headerTimeout.nanoseconds
@@ -252,7 +256,7 @@ final class HTTPConnection: @unchecked Sendable {
             }
             lastAllowedHost = host
         }
-        let request = Request(
+        var request = Request(
             method: head.method,
             scheme: "http",
             authority: head.host ?? context.defaultAuthority,
@@ -260,6 +264,7 @@ final class HTTPConnection: @unchecked Sendable {
             headers: Headers(fields: head.fields),
             body: Body(bytes: body)
         )
+        request.remoteAddress = peerText
         Task(executorPreference: loop) { [self] in
             let response: Response
             do {

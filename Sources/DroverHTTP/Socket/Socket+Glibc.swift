@@ -29,8 +29,15 @@ enum SocketCalls {
     }
 
     /// Accepts a connection as non-blocking and close-on-exec; -1 with errno on failure.
-    static func accept(_ fd: Int32) -> Int32 {
-        drover_accept_nonblocking(fd)
+    /// - Parameter peer: receives the peer's address.
+    static func accept(_ fd: Int32, peer: inout PeerAddress) -> Int32 {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let accepted = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { drover_accept_nonblocking(fd, $0, &length) }
+        }
+        if accepted >= 0 { peer = PeerAddress(storage) }
+        return accepted
     }
 
     static func setNoDelay(_ fd: Int32) {

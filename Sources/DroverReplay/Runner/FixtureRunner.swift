@@ -189,6 +189,8 @@ final class ReplaySession: Sendable {
         options.d1Readers = 1
         // `secrets` replaces .dev.vars; without it the config's secrets (from .dev.vars) apply.
         options.secrets = fixture.secretValues ?? loaded.config.secrets.mapValues { $0.reveal() }
+        // They stand for .dev.vars, so they replace vars of the same name as .dev.vars does.
+        options.devVars = fixture.secretValues ?? loaded.config.devVars.mapValues { $0.reveal() }
         // Runtimes are built one at a time (open, then each `deploy` step in turn).
         var known = secrets.get()
         for (name, value) in options.secrets where !known.contains(where: { $0.name == name && $0.value == value }) {

@@ -18,7 +18,10 @@ package struct RuntimeOptions: Sendable {
     package var logsRequests: Bool = true
     /// Secret bindings by name, already merged (`.dev.vars` over stored secrets, or a fixture's).
     package var secrets: [String: String] = [:]
-    /// Overrides of `[vars]`.
+    /// The values standing for `.dev.vars` (the files', or a fixture's `secrets`): each replaces the
+    /// `[vars]` entry of the same name, as in `wrangler dev`.
+    package var devVars: [String: String] = [:]
+    /// Overrides of `[vars]` that win over everything (`drover dev --var`, a fixture's `vars`).
     package var varOverrides: [String: JSONValue] = [:]
     /// Whether pending D1 migrations are applied when the runtime opens.
     package var appliesMigrations: Bool = true

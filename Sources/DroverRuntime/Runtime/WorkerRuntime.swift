@@ -87,14 +87,16 @@ package final class WorkerRuntime: Sendable {
         for (name, value) in options.secrets {
             bindings[name] = .secret(value)
         }
+        for binding in config.notEmulatedBindings where bindings[binding.name] == nil {
+            bindings[binding.name] = .notEmulated(kind: binding.kind, section: binding.section)
+        }
 
         let services = ServiceRegistry()
         for service in config.services {
             bindings[service.binding] = .service(ServiceFetcher(name: service.service, registry: registry, services: services))
         }
 
-        var vars = config.vars.mapValues(\.jsonValue)
-        for (name, value) in options.varOverrides { vars[name] = value }
+        let vars = config.effectiveVars(localValues: options.devVars, overrides: options.varOverrides)
         let env = Env(
             bindings: bindings,
             vars: Vars(vars),

@@ -1,0 +1,87 @@
+import Drover
+import Foundation
+import Testing
+
+@testable import DroverConfig
+
+/// Keys wrangler accepts that Drover does not emulate: bindings are kept, named and explained;
+/// platform-only settings are accepted without a warning.
+@Suite("wrangler keys Drover does not emulate")
+struct PlatformKeysTests {
+    private func decode(_ toml: String, environment: String? = nil) throws -> LoadedConfig {
+        try ConfigLoader.decode(Array(toml.utf8), configPath: "/project/wrangler-like.toml", environment: environment)
+    }
+
+    @Test("bindings of every layout are collected with their kind and section, grouped by key")
+    func bindingsAreCollected() throws {
+        let loaded = try decode(
+            """
+            name = "app"
+            account_id = "abc"
+            workers_dev = true
+            [[r2_buckets]]
+            binding = "BUCKET"
+            bucket_name = "files"
+            [[durable_objects.bindings]]
+            name = "COUNTER"
+            class_name = "Counter"
+            [[ratelimits]]
+            name = "LIMITER"
+            namespace_id = "1001"
+            simple = { limit = 100, period = 60 }
+            [ai]
+            binding = "AI"
+            [text_blobs]
+            NOTES = "notes.txt"
+            [observability]
+            enabled = true
+            """
+        )
+        #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
+        let config = loaded.config
+        #expect(
+            config.notEmulatedBindings == [
+                NotEmulatedBinding(name: "COUNTER", kind: "Durable Object namespace", section: "[[durable_objects.bindings]]"),
+                NotEmulatedBinding(name: "BUCKET", kind: "R2 bucket", section: "[[r2_buckets]]"),
+                NotEmulatedBinding(name: "LIMITER", kind: "rate limiter", section: "[[ratelimits]]"),
+                NotEmulatedBinding(name: "AI", kind: "Workers AI", section: "[ai]"),
+                NotEmulatedBinding(name: "NOTES", kind: "text blob", section: "[text_blobs]"),
+            ]
+        )
+        #expect(config.platformOnlyKeys == ["account_id", "observability", "workers_dev"])
+        let text = config.renderText()
+        #expect(text.contains("BUCKET  R2 bucket  not emulated by Drover ([[r2_buckets]])"))
+        #expect(text.contains("not used locally: account_id, observability, workers_dev"))
+    }
+
+    @Test("an unknown key is still a warning with its position")
+    func unknownKeysStillWarn() throws {
+        let loaded = try decode("name = \"app\"\nr2_bucket = []\n")
+        #expect(loaded.warnings.map(\.description) == ["/project/wrangler-like.toml:2:1: warning: unknown key \"r2_bucket\" at the top level is ignored"])
+    }
+
+    @Test("a binding without its name is an error at its table; its name counts for duplicates")
+    func malformedBindings() throws {
+        let missing = try #require(throws: ConfigError.self) { try decode("[[r2_buckets]]\nbucket_name = \"files\"\n") }
+        #expect(missing.description.contains("\"binding\" is required in [[r2_buckets]]"))
+        let duplicate = try #require(throws: ConfigError.self) {
+            try decode("[vars]\nBUCKET = \"x\"\n[[r2_buckets]]\nbinding = \"BUCKET\"\n")
+        }
+        #expect(duplicate.description.contains("binding name \"BUCKET\" is already used"))
+    }
+
+    @Test("not inherited by environments, as every binding")
+    func notInherited() throws {
+        let toml = "[[r2_buckets]]\nbinding = \"TOP\"\n[env.staging]\n[[env.staging.r2_buckets]]\nbinding = \"STAGING\"\n"
+        #expect(try decode(toml).config.notEmulatedBindings.map(\.name) == ["TOP"])
+        #expect(try decode(toml, environment: "staging").config.notEmulatedBindings.map(\.name) == ["STAGING"])
+    }
+
+    @Test("[dev] ip and port are read, in range")
+    func devListenSettings() throws {
+        let config = try decode("[dev]\nip = \"0.0.0.0\"\nport = 9000\n").config
+        #expect(config.dev.ip == "0.0.0.0" && config.dev.port == 9000)
+        let error = try #require(throws: ConfigError.self) { try decode("[dev]\nport = 70000\n") }
+        #expect(error.description.hasPrefix("/project/wrangler-like.toml:2:8:"))
+    }
+}
