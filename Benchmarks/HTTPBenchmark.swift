@@ -3,9 +3,10 @@ import Drover
 import DroverHTTP
 import Foundation
 
-/// `Benchmarks http-hello --port N [--loops N]`: DroverHTTP's server with a trivial responder, the
-/// candidate for `/work/shared/bench/peers/run.sh` (GET /hello -> `hello`, POST /echo -> the body
-/// back as application/json). Runs until SIGINT or SIGTERM, then shuts down gracefully.
+/// `Benchmarks http-hello --port N [--loops N]`: DroverHTTP's server alone with a trivial responder,
+/// serving the two routes of the HTTP comparison (GET /hello -> `hello`, POST /echo -> the body back
+/// as application/json), for any load generator (`wrk`, `ab`, `curl`); see Benchmarks/README.md.
+/// Runs until SIGINT or SIGTERM, then shuts down gracefully.
 enum HTTPBenchmark {
     static func run(arguments: [String]) async throws {
         var port = Int(ProcessInfo.processInfo.environment["PORT"] ?? "") ?? 8080

@@ -10,7 +10,7 @@ import Foundation
 ///
 /// With `--run N` it measures whole fixtures instead: N one-request fixtures of the playground
 /// worker written to a temporary folder and replayed by ``ReplayRun`` with the default jobs
-/// (issue 7: 1 000 fixtures in at most 5 s on 2 cores). `--jobs N` overrides the parallelism.
+/// (the goal: 1 000 fixtures in at most 5 s on 2 cores). `--jobs N` overrides the parallelism.
 enum ReplayBenchmark {
     static func run(arguments: [String]) async throws {
         if let count = option("--run", in: arguments) {

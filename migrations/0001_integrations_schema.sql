@@ -1,5 +1,5 @@
 -- Migration number: 0001 	 2026-01-01T00:00:00.000Z
--- Tables of the sample integration app (INTEGRATIONS.md).
+-- Tables of the sample integration app (Docs/sample-app.md).
 
 CREATE TABLE orders (
     shopify_id INTEGER PRIMARY KEY,

@@ -1,7 +1,7 @@
 import Drover
 
 /// The benchmark worker (`Benchmarks/hello.toml`): `GET /hello` answers `hello`, `POST /echo`
-/// answers the request body as JSON — the two routes every peer in `shared/bench/peers` serves.
+/// answers the request body as JSON — the two routes every peer server of the HTTP comparison serves (Benchmarks/README.md).
 public struct BenchHelloWorker: Worker {
     public init() {}
 

@@ -1,7 +1,7 @@
 import Drover
 import Foundation
 
-/// The playground worker (PLAYGROUND.md): every binding within reach of `curl`.
+/// The playground worker (Docs/playground.md): every binding within reach of `curl`.
 ///
 /// Configured by `Examples/playground/wrangler-like.toml`: KV `KV`, D1 `DB`, queue producer `JOBS`
 /// (consumers for `jobs` and `jobs-dlq`), var `GREETING`, secret `API_TOKEN`, a cron trigger.

@@ -1,10 +1,10 @@
 import Drover
 
-/// The sample integration app (`wrangler-like.toml`, INTEGRATIONS.md), registered as
+/// The sample integration app (`wrangler-like.toml`, Docs/sample-app.md), registered as
 /// `integrations`.
 ///
-/// Its routes land with the issues that build each integration; for now it answers `GET /health`
-/// with the contract's shape and no adapters yet.
+/// Its routes land as each integration is built; for now it answers `GET /health`
+/// in its documented shape, with no adapters yet.
 public struct IntegrationsWorker: Worker {
     private let router: Router
 

@@ -199,7 +199,7 @@ public final class QueueBroker: Sendable {
 
     /// Delivers everything deliverable now to `consumers`, in batches of up to `max_batch_size`
     /// (ignoring `max_batch_timeout`), one batch at a time, repeating until nothing is deliverable:
-    /// the `drainQueues` step of FIXTURES.md.
+    /// the `drainQueues` step of a fixture (Docs/fixtures.md).
     ///
     /// Retries are followed through: when nothing is deliverable but a message waits for a retry
     /// delay and the clock is a `ManualWallClock`, the clock is moved to that retry's due time and

@@ -33,7 +33,7 @@ public struct QueueStats: Sendable, Hashable {
     }
 
     /// Messages not yet acknowledged, dropped or dead-lettered, delayed and in-flight ones included:
-    /// the `pending` of a fixture's `expect.queues` (FIXTURES.md).
+    /// the `pending` of a fixture's `expect.queues` (Docs/fixtures.md).
     public var pending: Int { ready + delayed + inFlight }
 }
 

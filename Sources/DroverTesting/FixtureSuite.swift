@@ -2,7 +2,7 @@ import Drover
 import DroverReplay
 import Foundation
 
-/// Runs a folder of fixtures (FIXTURES.md) from a user's own `swift test`:
+/// Runs a folder of fixtures (Docs/fixtures.md) from a user's own `swift test`:
 ///
 /// ```swift
 /// @Test func shopifyFixtures() async throws {

@@ -3,19 +3,30 @@ import Testing
 
 @testable import DroverConfig
 
-/// The toml-test corpus (TOML 1.0.0 subset) in the `shared` folder beside the project root.
+/// The toml-test corpus (TOML 1.0.0 subset), vendored in `Vendor/toml-test` (see its README).
 enum TOMLTestCorpus {
-    /// `<shared>/conformance/toml-test/tests`, found from this file's path.
+    /// `<package root>/Vendor/toml-test/tests`, found from this file's path.
     static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // DroverConfigTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()  // folder holding the package and `shared`
-        .appendingPathComponent("shared/conformance/toml-test/tests")
+        .appendingPathComponent("Vendor/toml-test/tests")
+
+    /// The corpus is missing or unreadable: a failure, never a skip.
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
 
     /// Every `.toml` path listed in `files-toml-1.0.0`, relative to ``directory``.
+    /// - Throws: ``Missing`` when the list cannot be read.
     static func cases() throws -> [String] {
-        let list = try String(contentsOf: directory.appendingPathComponent("files-toml-1.0.0"), encoding: .utf8)
+        let listURL = directory.appendingPathComponent("files-toml-1.0.0")
+        let list: String
+        do {
+            list = try String(contentsOf: listURL, encoding: .utf8)
+        } catch {
+            throw Missing(description: "the toml-test corpus is missing: cannot read \(listURL.path) (\(error))")
+        }
         return list.split(whereSeparator: \.isNewline).map(String.init).filter { $0.hasSuffix(".toml") }
     }
 
@@ -29,7 +40,7 @@ enum TOMLTestCorpus {
     }
 }
 
-/// Compares tagged JSON the way toml-test's runner does (its README, "How the upstream runner compares").
+/// Compares tagged JSON the way toml-test's own runner does.
 enum TaggedJSONComparison {
     /// Nil when equal, else the JSON path of the first difference.
     static func difference(_ expected: Any, _ actual: Any, path: String = "$") -> String? {

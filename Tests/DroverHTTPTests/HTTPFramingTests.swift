@@ -3,7 +3,7 @@ import Testing
 @testable import DroverHTTP
 
 /// Framing and smuggling cases, ported from swift-nio `Tests/NIOHTTP1Tests/HTTPDecoderLengthTest.swift`
-/// and extended with the list (RFC 9112 §6.1, §6.3, §11.2).
+/// and extended with the framing rules of RFC 9112 §6.1, §6.3 and §11.2.
 @Suite("HTTP framing and smuggling")
 struct HTTPFramingTests {
     struct Refused: Sendable, CustomTestStringConvertible {

@@ -68,7 +68,7 @@ struct FixtureRecorderTests {
         #expect(fixture["secrets"] == ["SHOPIFY_SECRET": "${SHOPIFY_SECRET}", "MAIL_KEY": "${MAIL_KEY}"])
         #expect(fixture["now"] == "2026-01-01T00:00:00.250Z")
         #expect(fixture["name"] == "POST /webhooks/shopify?shop=a")
-        // Valid per FIXTURES.md.
+        // Valid per the fixture format (Docs/fixtures.md).
         let parsed = try Fixture.parse(document: fixture, file: "rec/0001.json")
         #expect(parsed.steps.count == 1)
         #expect(parsed.upstream.count == 3)

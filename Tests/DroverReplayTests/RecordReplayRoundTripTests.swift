@@ -6,7 +6,7 @@ import DroverRuntime
 import Foundation
 import Testing
 
-/// `drover dev --record DIR` (FIXTURES.md, "Recording") through a real dev server on a socket:
+/// `drover dev --record DIR` (Docs/fixtures.md, "Recording") through a real dev server on a socket:
 /// requests sent over HTTP are written as fixtures with no secret value in them, and every
 /// recorded fixture replays green without edits.
 @Suite("Record and replay round trip")

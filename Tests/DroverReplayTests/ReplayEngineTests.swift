@@ -6,7 +6,7 @@ import Testing
 @testable import DroverReplay
 
 /// The replay engine (FixtureRunner, ReplayRun, `drover replay`) against small fixtures of a test
-/// worker, covering every key of FIXTURES.md: each feature with a passing fixture and a failing
+/// worker, covering every key of the fixture format (Docs/fixtures.md): each feature with a passing fixture and a failing
 /// variant whose message (file, JSON path, expected and actual) is asserted.
 @Suite("Replay engine")
 struct ReplayEngineTests {

@@ -21,7 +21,7 @@ import Testing
     @Test func playgroundFixturesPass() async throws {
         let passed = try await FixtureSuite("Fixtures/playground", registry: Self.registry, projectRoot: Self.projectRoot).run()
         print("Fixtures/playground: \(passed) fixtures passed")
-        // PLAYGROUND.md's issue asks for at least 25, covering every route and consumer action.
+        // At least 25, so that every route and consumer action of Docs/playground.md has a fixture.
         #expect(passed >= 25)
     }
 }

@@ -78,7 +78,7 @@ enum DevCommand {
         settings.testScheduled = arguments.flag("test-scheduled")
         settings.allowedHosts = (arguments.values["allowed-host"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
         if let record = arguments.value("record") {
-            // FIXTURES.md, "Recording": one fixture per worker request, secrets as ${NAME}.
+            // Docs/fixtures.md, "Recording": one fixture per worker request, secrets as ${NAME}.
             // Credentials that are not secret bindings are left out unless asked for.
             let writer = try RecordedRequestWriter(
                 directory: context.resolve(record),

@@ -6,7 +6,7 @@ import Foundation
 import Glibc
 #endif
 
-/// `drover replay`: runs fixtures (FIXTURES.md) in-process, deterministically.
+/// `drover replay`: runs fixtures (Docs/fixtures.md) in-process, deterministically.
 enum ReplayCommand {
     static let spec = CommandSpec(
         path: ["replay"],

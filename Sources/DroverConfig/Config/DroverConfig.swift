@@ -104,7 +104,7 @@ public struct DroverConfig: Sendable, Equatable {
         return result
     }
 
-    /// The default state folder: `.drover/state` beside the config (ARCHITECTURE.md; `--persist-to` overrides it).
+    /// The default state folder: `.drover/state` beside the config (Docs/architecture.md; `--persist-to` overrides it).
     public var defaultStateDirectory: String {
         ConfigPaths.resolve(".drover/state", against: configDirectory)
     }

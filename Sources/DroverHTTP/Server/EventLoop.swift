@@ -9,7 +9,7 @@ import Synchronization
 /// Connections accepted by a loop live on it for their whole life, and each request's handler runs
 /// in a task preferring this loop as its executor, so the handler, the response write and the next
 /// read all happen on the thread the bytes arrived on — no hop to the global pool and back
-/// (ARCHITECTURE.md, "Performance"). Jobs enqueued from the loop's own thread go to a plain array;
+/// (Docs/architecture.md, "How a request flows"). Jobs enqueued from the loop's own thread go to a plain array;
 /// jobs from other threads go through a locked queue and wake the loop with an eventfd only when it
 /// sleeps in `epoll_wait`.
 final class EventLoop: TaskExecutor, @unchecked Sendable {

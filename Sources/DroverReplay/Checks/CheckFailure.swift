@@ -2,7 +2,7 @@
 /// expected and actual values when there are such.
 ///
 /// ``description`` is `PATH: message`; ``message(file:)`` prefixes the fixture file, giving the
-/// form FIXTURES.md shows: `Fixtures/shopify/dup.json: steps[2].expect.status: expected 200, got 401`.
+/// form Docs/fixtures.md shows: `Fixtures/shopify/dup.json: steps[2].expect.status: expected 200, got 401`.
 package struct CheckFailure: Sendable, Equatable, CustomStringConvertible {
     /// The JSON path of the check (`steps[2].expect.status`), or of the part of the run that failed
     /// (`upstream`, `steps[3]`).

@@ -9,7 +9,7 @@ extension D1QueryExpectation {
 
     /// Checks the query's result rows, each a JSON object of column to value (blobs as ``blob(_:)``).
     ///
-    /// `rows` is exact (FIXTURES.md): the same number of rows, in order, each with the same set of
+    /// `rows` is exact (Docs/fixtures.md): the same number of rows, in order, each with the same set of
     /// columns and equal values.
     package func check(rows actual: [JSONObject]) -> [CheckFailure] {
         let rowsPath = path.appending("rows")

@@ -2,7 +2,7 @@ import Drover
 
 /// Compares an expected JSON value with an actual one and names the first difference by its path.
 ///
-/// Exact mode is `json` equality; subset mode is FIXTURES.md's `jsonSubset`: every key the
+/// Exact mode is `json` equality; subset mode is the fixture format's `jsonSubset`: every key the
 /// expectation lists must be present with an equal value, recursively, extra keys ignored; arrays
 /// are compared element-wise and must be of equal length. Numbers compare by value (`1 == 1.0`).
 package enum JSONComparison {
@@ -60,7 +60,7 @@ package enum JSONComparison {
         }
     }
 
-    /// Whether `actual` holds every key of `expected` with equal values (FIXTURES.md `jsonSubset`).
+    /// Whether `actual` holds every key of `expected` with equal values (the fixture format's `jsonSubset`, Docs/fixtures.md).
     package static func isSubset(_ expected: JSONValue, of actual: JSONValue) -> Bool {
         firstDifference(expected: expected, actual: actual, subset: true, at: .root) == nil
     }

@@ -12,7 +12,7 @@ package struct D1QueryExpectation: Sendable {
     /// `expect.d1[i]`.
     package var path: JSONPath
 
-    /// The keys FIXTURES.md allows in one D1 check.
+    /// The keys the fixture format allows in one D1 check (Docs/fixtures.md).
     package static let keys = ["db", "query", "rows"]
 
     /// How a blob column value is written in `rows`: `{"base64": "..."}`.

@@ -1,7 +1,7 @@
 import Drover
 import Foundation
 
-/// The top-level `expect`: the state after the last step (FIXTURES.md, `expect`).
+/// The top-level `expect`: the state after the last step (Docs/fixtures.md, `expect`).
 package struct FinalExpectation: Sendable {
     /// KV checks per namespace binding, in document order.
     package var kv: [KVEntryExpectation] = []
@@ -16,7 +16,7 @@ package struct FinalExpectation: Sendable {
     /// Texts that must not appear in what the run logged.
     package var logsNotContain: [String] = []
 
-    /// The keys FIXTURES.md defines for the top-level `expect`.
+    /// The keys the fixture format defines for the top-level `expect`.
     package static let keys = ["kv", "d1", "queues", "upstreamCalls", "logsContain", "logsNotContain"]
 
     /// Where `logsContain`/`logsNotContain`/`upstreamCalls` are.

@@ -1,7 +1,7 @@
 import Drover
 import Foundation
 
-/// One fixture file, validated against FIXTURES.md and turned into typed values.
+/// One fixture file, validated against the fixture format (Docs/fixtures.md) and turned into typed values.
 ///
 /// Load with ``load(path:)`` or ``parse(bytes:file:)``: every problem is reported, with the file
 /// and the JSON path of the offending value, before anything runs. The original document stays in
@@ -40,7 +40,7 @@ package struct Fixture: Sendable {
     /// written back by `--update` are redacted to their placeholders again.
     package var resolvedPlaceholders: [String: String] = [:]
 
-    /// The top-level keys FIXTURES.md defines.
+    /// The top-level keys the fixture format defines.
     package static let topLevelKeys = [
         "name", "config", "env", "now", "secrets", "vars", "given", "upstream", "upstreamStrict", "steps", "expect",
     ]
@@ -89,7 +89,7 @@ package struct Fixture: Sendable {
     }
 
     /// Resolves a config path written in this fixture (`config`, a `deploy` step) the way
-    /// FIXTURES.md says: from the project root when it starts with `/`, else from the fixture's folder.
+    /// the fixture format says: from the project root when it starts with `/`, else from the fixture's folder.
     package static func resolve(_ path: String, fixtureFile: String, projectRoot: String) -> String {
         if path.hasPrefix("/") {
             return (projectRoot as NSString).appendingPathComponent(String(path.dropFirst()))

@@ -1,7 +1,7 @@
 import Drover
 import Foundation
 
-/// The state before the first step (FIXTURES.md, `given`). Bindings keep document order.
+/// The state before the first step (Docs/fixtures.md, `given`). Bindings keep document order.
 package struct FixtureGiven: Sendable {
     /// KV entries per namespace binding.
     package var kv: [(binding: String, entries: [KVSeedEntry])] = []

@@ -3,7 +3,7 @@ import Foundation
 
 /// Turns a fixture document into a ``Fixture``, collecting every problem with its JSON path
 /// instead of stopping at the first. Unknown keys are problems at every level: a typo must not
-/// make a check silently vanish (FIXTURES.md).
+/// make a check silently vanish (Docs/fixtures.md).
 struct FixtureParser {
     let file: String
     private(set) var issues: [FixtureIssue] = []

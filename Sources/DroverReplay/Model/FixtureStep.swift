@@ -1,7 +1,7 @@
 import Drover
 import Foundation
 
-/// One step of a fixture: exactly one action (FIXTURES.md, `steps`).
+/// One step of a fixture: exactly one action (Docs/fixtures.md, `steps`).
 package struct FixtureStep: Sendable {
     /// What the step does.
     package enum Action: Sendable {

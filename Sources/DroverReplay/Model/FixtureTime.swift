@@ -3,7 +3,7 @@ import Foundation
 /// The two ways a fixture writes time: `now` as an RFC 3339 timestamp and `advance` as a duration
 /// string (`90s`, `15m`, `2h`, `1d`).
 package enum FixtureTime {
-    /// The frozen clock's start when a fixture has no `now` (FIXTURES.md, top level).
+    /// The frozen clock's start when a fixture has no `now` (Docs/fixtures.md, top level).
     package static let defaultNow = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
     /// Parses an RFC 3339 `date-time` (RFC 3339 §5.6): `2026-01-01T00:00:00Z`,

@@ -25,6 +25,6 @@ package struct KVEntryExpectation: Sendable {
     /// `expect.kv.BINDING.KEY`.
     package var path: JSONPath
 
-    /// The keys FIXTURES.md allows in one KV check.
+    /// The keys the fixture format allows in one KV check (Docs/fixtures.md).
     package static let keys = ["value", "json", "jsonSubset", "base64", "absent"]
 }

@@ -9,6 +9,6 @@ package struct QueueExpectation: Sendable {
     /// `expect.queues.NAME`.
     package var path: JSONPath
 
-    /// The keys FIXTURES.md allows in one queue check.
+    /// The keys the fixture format allows in one queue check (Docs/fixtures.md).
     package static let keys = ["pending", "deadLettered"]
 }

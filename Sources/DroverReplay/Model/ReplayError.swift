@@ -20,7 +20,7 @@ package struct ReplayError: Error, Sendable, CustomStringConvertible {
             self.value = value
         }
 
-        /// The fixture does not follow FIXTURES.md; ``ReplayError/issues`` lists every problem.
+        /// The fixture does not follow the fixture format (Docs/fixtures.md); ``ReplayError/issues`` lists every problem.
         package static let invalidFixture = Code(.invalidFixture)
         /// A fixture file could not be read.
         package static let unreadableFile = Code(.unreadableFile)

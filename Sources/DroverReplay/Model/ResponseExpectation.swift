@@ -1,6 +1,6 @@
 import Drover
 
-/// The `expect` of a `request` step: checks on the worker's response (FIXTURES.md, `steps`).
+/// The `expect` of a `request` step: checks on the worker's response (Docs/fixtures.md, `steps`).
 /// Every check is optional; see ``check(status:headers:body:)``.
 package struct ResponseExpectation: Sendable {
     /// The status code.
@@ -18,7 +18,7 @@ package struct ResponseExpectation: Sendable {
     /// Where the expectation is (`steps[2].expect`).
     package var path: JSONPath
 
-    /// The keys FIXTURES.md defines for a step's `expect`.
+    /// The keys the fixture format defines for a step's `expect`.
     package static let keys = ["status", "headers", "json", "jsonSubset", "body", "bodyContains"]
 
     /// An expectation at `path` checking nothing yet.

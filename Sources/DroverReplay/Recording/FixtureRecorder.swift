@@ -1,7 +1,7 @@
 import Drover
 import Foundation
 
-/// Builds the fixture `drover dev --record DIR` writes for one incoming request (FIXTURES.md,
+/// Builds the fixture `drover dev --record DIR` writes for one incoming request (Docs/fixtures.md,
 /// "Recording"): the request as a step whose `expect` is the response, every outbound call as an
 /// `upstream` entry, `now` at the request's time, and `secrets` listing each secret the worker
 /// read, or whose value was redacted, as `"${NAME}"`.

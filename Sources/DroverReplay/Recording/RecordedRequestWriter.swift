@@ -4,11 +4,11 @@ import Foundation
 import Synchronization
 
 /// Writes the fixtures of `drover dev --record DIR`: one file per ``RecordedRequest``, built by
-/// ``FixtureRecorder`` (FIXTURES.md, "Recording"), named `NNNN-method-path.json` in arrival
+/// ``FixtureRecorder`` (Docs/fixtures.md, "Recording"), named `NNNN-method-path.json` in arrival
 /// order. Numbering continues after the highest number already in DIR, so a second session
 /// never overwrites the first one's fixtures.
 ///
-/// The fixture's `config` is the served config relative to DIR (FIXTURES.md: a relative
+/// The fixture's `config` is the served config relative to DIR (Docs/fixtures.md: a relative
 /// `config` is resolved from the fixture file's folder), its `env` the `--env` given.
 package struct RecordedRequestWriter: Sendable {
     /// The folder fixtures are written into (absolute).

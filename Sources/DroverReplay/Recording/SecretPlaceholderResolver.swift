@@ -1,7 +1,7 @@
 import Drover
 import Foundation
 
-/// Resolves the `${NAME}` placeholders of a fixture's `secrets` (FIXTURES.md, "Recording"): from
+/// Resolves the `${NAME}` placeholders of a fixture's `secrets` (Docs/fixtures.md, "Recording"): from
 /// `.dev.vars` beside the config, then from the process environment; a name neither has is an
 /// error naming it.
 ///

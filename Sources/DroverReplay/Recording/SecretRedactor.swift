@@ -1,7 +1,7 @@
 import Drover
 
 /// Replaces secret values with their `${NAME}` placeholders, so recorded fixtures and `--update`
-/// rewrites never hold a secret (FIXTURES.md, "Recording": secret values are never written
+/// rewrites never hold a secret (Docs/fixtures.md, "Recording": secret values are never written
 /// anywhere).
 ///
 /// Matching is on bytes, never on Swift `String`s: `String` compares grapheme clusters, so a

@@ -15,14 +15,14 @@ package struct ReplaySummary: Sendable, Equatable {
     }
 
     /// The closing line, exactly `N passed, N failed`, followed by `, N skipped` only when some
-    /// were (FIXTURES.md).
+    /// were (Docs/fixtures.md).
     package var line: String {
         var text = "\(passed) passed, \(failed) failed"
         if skipped > 0 { text += ", \(skipped) skipped" }
         return text
     }
 
-    /// 0 when none failed, else 1 (FIXTURES.md; STYLE.md's exit codes).
+    /// 0 when none failed, else 1 (Docs/fixtures.md; the CLI's exit codes, Docs/architecture.md).
     package var exitStatus: Int32 {
         failed == 0 ? 0 : 1
     }

@@ -6,7 +6,7 @@ import DroverQueues
 import DroverRuntime
 import Foundation
 
-/// Runs one fixture (FIXTURES.md) in-process: a fresh temporary state directory, a frozen clock,
+/// Runs one fixture (Docs/fixtures.md) in-process: a fresh temporary state directory, a frozen clock,
 /// recorded upstreams for outbound `fetch`, the worker called without sockets.
 package struct FixtureRunner: Sendable {
     /// The folder a fixture's `config` starting with `/` is resolved against, and where
@@ -220,10 +220,10 @@ final class ReplaySession: Sendable {
         }
     }
 
-    /// The queue named by producer binding or by queue name (FIXTURES.md: both are accepted
+    /// The queue named by producer binding or by queue name (Docs/fixtures.md: both are accepted
     /// everywhere a queue is named).
     /// - Throws: ``ReplayStepError`` at `path` when the config knows no such queue: a typo must not
-    ///   make a check silently vanish (FIXTURES.md).
+    ///   make a check silently vanish (Docs/fixtures.md).
     private func queueName(_ name: String, in runtime: WorkerRuntime, path: String) throws -> String {
         let queues = runtime.config.queues
         if let producer = queues.producers.first(where: { $0.binding == name }) { return producer.queue }
@@ -308,7 +308,7 @@ final class ReplaySession: Sendable {
         case .request(let request, let expect):
             let response = await runtime.host.fetch(request.makeRequest())
             let body = (try? await response.body.bytes()) ?? []
-            // FIXTURES.md: all waitUntil work finishes before the step ends.
+            // Docs/fixtures.md: all waitUntil work finishes before the step ends.
             await runtime.host.background.waitForAll()
             let failures = expect?.check(status: response.status, headers: response.headers, body: body) ?? []
             return StepOutcome(

@@ -2,7 +2,7 @@ import Drover
 import Foundation
 
 /// `drover replay`: every fixture under the given paths, in parallel, one result line each, then
-/// `N passed, N failed` (FIXTURES.md).
+/// `N passed, N failed` (Docs/fixtures.md).
 package struct ReplayRun: Sendable {
     /// The paths given (files or folders); empty means `Fixtures/` under the project root.
     package var paths: [String]

@@ -10,7 +10,7 @@ import Foundation
 /// keys; `body` the actual text; a `bodyContains` that no longer holds becomes `json` (or `body`).
 /// Key order is kept; the file is written back with a 2-space indent.
 ///
-/// What is written never holds a secret (FIXTURES.md, "Recording"): every secret binding the run
+/// What is written never holds a secret (Docs/fixtures.md, "Recording"): every secret binding the run
 /// had is redacted from the actual response, as bytes before it is parsed or decoded, with the
 /// recorder's ``SecretRedactor``. A fixture without `secrets` ran on `.dev.vars`; when a placeholder
 /// is written into one, it gains `secrets` listing every secret binding of the run as `"${NAME}"`,
@@ -94,7 +94,7 @@ package enum FixtureUpdater {
     }
 
     /// `top` with `secrets` listing each of `names` once as `"${NAME}"`, sorted, placed where
-    /// FIXTURES.md lists it: before `vars`, `given`, `upstream` and `steps`.
+    /// Docs/fixtures.md lists it: before `vars`, `given`, `upstream` and `steps`.
     static func withSecrets(_ top: JSONObject, names: [String]) -> JSONObject {
         let secrets = JSONValue.object(JSONObject(Set(names).sorted().map { ($0, .string(SecretRedactor.placeholder($0))) }))
         let later = Fixture.topLevelKeys.drop { $0 != "secrets" }.dropFirst()

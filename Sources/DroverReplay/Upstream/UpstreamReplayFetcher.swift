@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// The outbound `fetch` of replay: answers calls from the fixture's `upstream` list, never from
-/// the network (FIXTURES.md, `upstream`).
+/// the network (Docs/fixtures.md, `upstream`).
 ///
 /// A call matches an entry when the method and the URL (query string included) are equal, each
 /// listed request header is present with that value (names case-insensitive), and `bodyJson`

@@ -2,7 +2,7 @@ import Drover
 import Foundation
 
 /// One incoming request as `drover dev --record` captured it, every body in memory: what the
-/// fixture writer (in DroverReplay) turns into a replayable fixture (FIXTURES.md, "Recording").
+/// fixture writer (in DroverReplay) turns into a replayable fixture (Docs/fixtures.md, "Recording").
 ///
 /// It holds secret values (``secretValues``) so the writer can redact them; it is never logged
 /// or written as is.
