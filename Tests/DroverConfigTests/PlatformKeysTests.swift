@@ -77,6 +77,14 @@ struct PlatformKeysTests {
         #expect(try decode(toml, environment: "staging").config.notEmulatedBindings.map(\.name) == ["STAGING"])
     }
 
+    @Test("preview_id is kept and shown, not dropped")
+    func previewIDsAreShown() throws {
+        let config = try decode("[[kv_namespaces]]\nbinding = \"KV\"\nid = \"prod\"\npreview_id = \"prev\"\n").config
+        #expect(config.kvNamespaces.first?.previewID == "prev")
+        #expect(config.renderText().contains("KV  KV namespace  id=prod preview_id=prev"))
+        #expect(config.renderJSON().contains("\"preview_id\" : \"prev\"") || config.renderJSON().contains("\"preview_id\": \"prev\""))
+    }
+
     @Test("[dev] ip and port are read, in range")
     func devListenSettings() throws {
         let config = try decode("[dev]\nip = \"0.0.0.0\"\nport = 9000\n").config

@@ -14,7 +14,10 @@ import Glibc
 @Suite struct PlatformFidelityTests {
     @Test("CF-Connecting-IP is the client's address, whatever the client sent in it; .dev.vars replaces the var and stays hidden")
     func devServerAsThePlatform() async throws {
-        let project = try PlaygroundProject.make { $0 + "\n[[r2_buckets]]\nbinding = \"BUCKET\"\nbucket_name = \"files\"\n" }
+        let project = try PlaygroundProject.make {
+            $0.replacingOccurrences(of: "compatibility_date = \"2026-01-01\"", with: "compatibility_date = \"2026-01-01\"\ncompatibility_flags = [\"nodejs_compat\"]")
+                + "\n[[r2_buckets]]\nbinding = \"BUCKET\"\nbucket_name = \"files\"\n"
+        }
         try project.write(".dev.vars", "GREETING=greeting-from-dev-vars\n")
         let dev = try DroverProcessTests.dev(project)
         let port = try await dev.readyPort()
@@ -33,6 +36,7 @@ import Glibc
         #expect(dev.errors.contains("env.BUCKET  R2 bucket ([[r2_buckets]])"))
         #expect(dev.errors.contains("env.GREETING  var (hidden: from .dev.vars)"))
         #expect(!dev.errors.contains("greeting-from-dev-vars"))
+        #expect(dev.errors.contains("Compatibility date 2026-01-01, flags nodejs_compat (shown, not emulated)"))
         dev.signal(SIGINT)
         #expect(await dev.exitStatus() == 0)
     }

@@ -8,6 +8,12 @@ enum Banner {
     static func text(runtime: WorkerRuntime, url: String) -> String {
         let config = runtime.config
         var lines = ["drover \(Commands.version) · worker \"\(runtime.host.workerName)\" from \(config.configPath)"]
+        if config.compatibilityDate != nil || !config.compatibilityFlags.isEmpty {
+            // Shown, not applied: Drover's behaviour does not change with them.
+            var line = "Compatibility date \(config.compatibilityDate ?? "(none)")"
+            if !config.compatibilityFlags.isEmpty { line += ", flags \(config.compatibilityFlags.joined(separator: ", "))" }
+            lines.append(line + " (shown, not emulated)")
+        }
         var bindings: [String] = []
         for namespace in config.kvNamespaces {
             bindings.append("  env.\(namespace.binding)  KV namespace \(namespace.id)")

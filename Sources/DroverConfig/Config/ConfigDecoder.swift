@@ -199,7 +199,9 @@ struct ConfigDecoder {
                 let p = "\(prefix)kv_namespaces[\(i)]."
                 warnUnknownKeys(t, allowed: ["binding", "id", "preview_id"], in: "[[\(prefix)kv_namespaces]]")
                 let binding = try requiredString(t, "binding", p, "[[\(prefix)kv_namespaces]]", at: entry.position)
-                section.kvNamespaces!.append(KVNamespaceConfig(binding: binding, id: try string(t, "id", p)))
+                section.kvNamespaces!.append(
+                    KVNamespaceConfig(binding: binding, id: try string(t, "id", p), previewID: try string(t, "preview_id", p))
+                )
                 section.bindingNames.append((binding, t["binding"]!.position))
             }
         }

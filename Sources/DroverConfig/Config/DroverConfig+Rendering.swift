@@ -23,7 +23,14 @@ extension DroverConfig {
             ("compatibility_flags", .array(compatibilityFlags.map(JSONValue.string))),
             // A var replaced by a `.dev.vars` value is a secret now: shown hidden, as secrets are.
             ("vars", .members(vars.keys.sorted().map { ($0, devVars[$0] != nil ? .string("(hidden: .dev.vars)") : vars[$0]!.json) })),
-            ("kv_namespaces", .array(kvNamespaces.map { .members([("binding", .string($0.binding)), ("id", .string($0.id))]) })),
+            (
+                "kv_namespaces",
+                .array(
+                    kvNamespaces.map {
+                        .members([("binding", .string($0.binding)), ("id", .string($0.id)), ("preview_id", optional($0.previewID))])
+                    }
+                )
+            ),
             (
                 "d1_databases",
                 .array(
@@ -124,7 +131,9 @@ extension DroverConfig {
         for key in vars.keys.sorted() {
             bindings.append("  \(key)  var  " + (devVars[key] != nil ? "(hidden: replaced by \(devVarsSource))" : vars[key]!.jsonText))
         }
-        for kv in kvNamespaces { bindings.append("  \(kv.binding)  KV namespace  id=\(kv.id)") }
+        for kv in kvNamespaces {
+            bindings.append("  \(kv.binding)  KV namespace  id=\(kv.id)" + (kv.previewID.map { " preview_id=\($0)" } ?? ""))
+        }
         for db in d1Databases {
             bindings.append("  \(db.binding)  D1 database  \(db.databaseName) (id=\(db.databaseID), migrations=\(db.migrationsPath))")
         }
