@@ -13,6 +13,7 @@ public struct PlaygroundWorker: Worker {
         var router = Router()
         router.use(Self.bindingErrorsAsBadRequests)
         router.get("/kv", Self.listKeys)
+        router.post("/kv/bulk", Self.bulkGet)
         router.put("/kv/*", Self.putKey)
         router.get("/kv/*", Self.getKey)
         router.delete("/kv/*", Self.deleteKey)
@@ -84,6 +85,31 @@ public struct PlaygroundWorker: Worker {
     @Sendable private static func deleteKey(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         try await env.kv("KV").delete(request.params["*"] ?? "")
         return Response(status: 204)
+    }
+
+    /// `{"keys": [...], "type"?: "text" | "json", "withMetadata"?: bool}` → the bulk `get` (or
+    /// `getWithMetadata`) as an object: each key's value (or `{value, metadata}`), `null` when absent.
+    @Sendable private static func bulkGet(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let body = try await request.json()
+        guard let keys = body["keys"]?.arrayValue?.compactMap(\.stringValue) else { throw PlaygroundError("\"keys\" must be an array of strings") }
+        let type = KVBulkType(rawValue: body["type"]?.stringValue ?? "text")
+        func json(_ value: KVBulkValue) -> JSONValue {
+            switch value {
+            case .text(let text): .string(text)
+            case .json(let json): json
+            }
+        }
+        var object = JSONObject()
+        if body["withMetadata"]?.boolValue == true {
+            let entries = try await env.kv("KV").getWithMetadata(keys, type: type)
+            for key in keys {
+                object[key] = (entries[key] ?? nil).map { .object(["value": json($0.value), "metadata": $0.metadata ?? .null]) } ?? .null
+            }
+        } else {
+            let values = try await env.kv("KV").get(keys, type: type)
+            for key in keys { object[key] = (values[key] ?? nil).map(json) ?? .null }
+        }
+        return .json(.object(object))
     }
 
     @Sendable private static func listKeys(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
