@@ -13,6 +13,7 @@ public struct PlaygroundWorker: Worker {
         var router = Router()
         router.use(Self.bindingErrorsAsBadRequests)
         router.get("/kv", Self.listKeys)
+        router.post("/kv/bulk", Self.bulkGet)
         router.put("/kv/*", Self.putKey)
         router.get("/kv/*", Self.getKey)
         router.delete("/kv/*", Self.deleteKey)
@@ -21,6 +22,7 @@ public struct PlaygroundWorker: Worker {
         router.post("/d1/raw", Self.d1Raw)
         router.post("/d1/batch", Self.d1Batch)
         router.post("/d1/exec", Self.d1Exec)
+        router.post("/d1/session", Self.d1Session)
         router.post("/queue/send", Self.queueSend)
         router.post("/queue/batch", Self.queueBatch)
         router.get("/env", Self.environment)
@@ -97,6 +99,31 @@ public struct PlaygroundWorker: Worker {
         return Response(status: 204)
     }
 
+    /// `{"keys": [...], "type"?: "text" | "json", "withMetadata"?: bool}` → the bulk `get` (or
+    /// `getWithMetadata`) as an object: each key's value (or `{value, metadata}`), `null` when absent.
+    @Sendable private static func bulkGet(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let body = try await request.json()
+        guard let keys = body["keys"]?.arrayValue?.compactMap(\.stringValue) else { throw PlaygroundError("\"keys\" must be an array of strings") }
+        let type = KVBulkType(rawValue: body["type"]?.stringValue ?? "text")
+        func json(_ value: KVBulkValue) -> JSONValue {
+            switch value {
+            case .text(let text): .string(text)
+            case .json(let json): json
+            }
+        }
+        var object = JSONObject()
+        if body["withMetadata"]?.boolValue == true {
+            let entries = try await env.kv("KV").getWithMetadata(keys, type: type)
+            for key in keys {
+                object[key] = (entries[key] ?? nil).map { .object(["value": json($0.value), "metadata": $0.metadata ?? .null]) } ?? .null
+            }
+        } else {
+            let values = try await env.kv("KV").get(keys, type: type)
+            for key in keys { object[key] = (values[key] ?? nil).map(json) ?? .null }
+        }
+        return .json(.object(object))
+    }
+
     @Sendable private static func listKeys(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let query = request.query
         var limit: Int?
@@ -160,6 +187,25 @@ public struct PlaygroundWorker: Worker {
         guard let sql = try await request.json()["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
         let result = try await env.d1("DB").exec(sql)
         return .json(["count": .integer(Int64(result.count)), "duration": .double(result.duration)])
+    }
+
+    /// `{"bookmark"?: string, "statements": [{"sql", "params"}]}` → each statement's `all()` in one
+    /// D1 session started from `bookmark` (a constraint or a bookmark), and the session's bookmark
+    /// afterwards, also in `x-d1-bookmark` as the read replication docs pass it on.
+    @Sendable private static func d1Session(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let body = try await request.json()
+        guard let list = body["statements"]?.arrayValue else { throw PlaygroundError("\"statements\" must be an array") }
+        let session = try env.d1("DB").withSession(body["bookmark"]?.stringValue)
+        var results: [JSONValue] = []
+        for item in list {
+            guard let sql = item["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
+            let params = try (item["params"]?.arrayValue ?? []).map { try D1ValueBinding.value(fromJSON: $0) }
+            results.append(try await session.prepare(sql).bind(params).all().jsonValue)
+        }
+        let bookmark = session.getBookmark()
+        var response = Response.json(["results": .array(results), "bookmark": bookmark.map(JSONValue.string) ?? .null])
+        if let bookmark { response.headers.set("x-d1-bookmark", bookmark) }
+        return response
     }
 
     // MARK: - Queues

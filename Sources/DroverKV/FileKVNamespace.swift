@@ -20,7 +20,8 @@ import Darwin
 /// that `get` and `put` take (`FileKVNamespace+Compaction.swift`). Design: `Docs/kv-store.md`.
 ///
 /// The files are laid out in ``KVFolder``; keeping in step with other processes is in
-/// `FileKVNamespace+Sync.swift`, `list` in `FileKVNamespace+List.swift`.
+/// `FileKVNamespace+Sync.swift`, `list` in `FileKVNamespace+List.swift`, the bulk `get` and
+/// `getWithMetadata` in `FileKVNamespace+Bulk.swift`.
 ///
 /// Errors: the platform's ``KVError`` messages for invalid input; ``KVStoreError`` when the file
 /// system fails (the store is then unchanged: a failed append is cut off again).
@@ -188,32 +189,6 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     /// - Throws: ``KVError`` for an invalid key or `cacheTtl`; ``KVStoreError`` when reading fails.
     public func getWithMetadata(_ key: String, cacheTtl: Int?) async throws -> KVEntry? {
         try getWithMetadata(rawKey: Array(key.utf8), cacheTtl: cacheTtl)
-    }
-
-    /// Up to 100 keys at once, as text or JSON; absent keys map to `nil`.
-    /// - Throws: ``KVError`` with the platform's `GET_BULK` messages.
-    public func get(_ keys: [String], type: KVBulkType) async throws -> [String: KVBulkValue?] {
-        let rawKeys = keys.map { Array($0.utf8) }
-        try KVLimits.checkBulk(rawKeys, type: type)
-        let now = clock.nowSeconds()
-        let values: [[UInt8]?] = try state.withLock { state in
-            try self.syncForRead(&state, now: now)
-            return try rawKeys.map { try self.readLocked(&state, KVKey($0), now: now)?.value }
-        }
-        var result: [String: KVBulkValue?] = [:]
-        for (key, value) in zip(keys, values) {
-            guard let value else {
-                result[key] = .some(nil)
-                continue
-            }
-            if type == .json {
-                guard let json = try? JSONParser.parse(value) else { throw KVError(KVLimits.bulkNotJSON) }
-                result[key] = .json(json)
-            } else {
-                result[key] = .text(String(decoding: value, as: UTF8.self))
-            }
-        }
-        return result
     }
 
     /// Stores `value` under `key`; on return the record is written to the log (see the type's notes).

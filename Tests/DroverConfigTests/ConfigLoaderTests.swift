@@ -97,6 +97,7 @@ struct ConfigLoaderTests {
         let db = try #require(c.d1Databases.first)
         #expect(db.databaseName == "shop-db" && db.databaseID == "0000-1111")
         #expect(db.migrationsDir == "migrations" && db.migrationsPath == "/srv/app/migrations")
+        #expect(db.migrationsTable == "d1_migrations")
         #expect(c.queues.producers == [QueueProducerConfig(binding: "EMAILS", queue: "emails", deliveryDelay: 30)])
         #expect(
             c.queues.consumers == [
@@ -107,6 +108,20 @@ struct ConfigLoaderTests {
         #expect(c.triggers.crons.map(\.source) == ["*/15 * * * *", "0 3 * * MON-FRI"])
         #expect(c.services == [ServiceBindingConfig(binding: "GATEWAY", service: "gateway")])
         #expect(c.routes == [RouteConfig(pattern: "shop.example.com/*"), RouteConfig(pattern: "api.example.com/*", zoneName: "example.com")])
+    }
+
+    @Test("migrations_table names the table recording applied migrations (wrangler's default d1_migrations)")
+    func migrationsTable() throws {
+        let loaded = try Self.decode(
+            """
+            name = "shop"
+            [[d1_databases]]
+            binding = "DB"
+            migrations_table = "schema_history"
+            """
+        )
+        #expect(loaded.warnings.isEmpty)
+        #expect(loaded.config.d1Databases.first?.migrationsTable == "schema_history")
     }
 
     @Test("environments inherit top-level keys but not vars and bindings")

@@ -43,6 +43,22 @@ struct MigrationsTests {
         #expect(try await db.prepare("SELECT email FROM users").first() != nil)
     }
 
+    @Test("a custom migrations table records the migrations; d1_migrations is not created")
+    func customTable() async throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("migrations")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "CREATE TABLE users (id INTEGER PRIMARY KEY);".write(toFile: folder + "/0001_users.sql", atomically: true, encoding: .utf8)
+        let db = try TestDatabase.make(in: directory)
+        defer { db.close() }
+        #expect(try await D1Migrations.list(database: db, directory: folder, table: "schema history") == ["0001_users.sql"])
+        #expect(try await D1Migrations.apply(database: db, directory: folder, table: "schema history") == ["0001_users.sql"])
+        #expect(try await D1Migrations.list(database: db, directory: folder, table: "schema history") == [])
+        #expect(try await db.prepare(#"SELECT name FROM "schema history""#).raw() == [["0001_users.sql"]])
+        let tables = try await db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '%migrations%'").raw()
+        #expect(tables.isEmpty)
+    }
+
     @Test("apply stops at the first failing file, rolling that file back")
     func applyStopsAtFailure() async throws {
         let directory = try TemporaryDirectory()

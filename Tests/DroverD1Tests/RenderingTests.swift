@@ -23,13 +23,14 @@ struct RenderingTests {
         )
     }
 
-    @Test("a result becomes D1's exact JSON object")
+    @Test("a result becomes D1's exact JSON object, meta members in the order of D1's return-object page")
     func resultJSON() {
         let json = JSONSerializer.string(Self.makeResult().jsonValue)
         #expect(
             json
                 == #"{"results":[{"id":9,"name":"ada","data":[1,2,255],"score":1.5}],"success":true,"#
-                + #""meta":{"duration":0.25,"changes":0,"last_row_id":3,"changed_db":false,"size_after":8192,"#
+                + #""meta":{"served_by":"miniflare.db","served_by_region":"local","served_by_primary":true,"#
+                + #""timings":{"sql_duration_ms":0.25},"duration":0.25,"changes":0,"last_row_id":3,"changed_db":false,"size_after":8192,"#
                 + #""rows_read":1,"rows_written":0}}"#
         )
         #expect(JSONSerializer.string(D1Result.jsonArray([])) == "[]")

@@ -77,7 +77,7 @@ struct FileKVNamespaceTests {
         try await kv.put("bad", "not json")
         #expect(
             await kvMessage { _ = try await kv.get(["a", "bad"], type: .json) }
-                == "KV GET_BULK failed: 400 At least one of the requested keys corresponds to a non-JSON value"
+                == "KV GET_BULK failed: 400 At least one of the requested keys corresponds to a non-json value"
         )
     }
 

@@ -72,6 +72,60 @@ struct KVBulkFileTests {
         #expect(throws: KVStoreError.self) { try KVBulkFile.parseKeys(Array("[1]".utf8)) }
     }
 
+    @Test("bulk get file: strings or objects with a name, as wrangler reads it")
+    func bulkGetFile() throws {
+        let keys = try KVBulkFile.parseGetKeys(Array(#"["a", {"name": "b"}, "missing"]"#.utf8))
+        #expect(keys == ["a", "b", "missing"])
+        do {
+            _ = try KVBulkFile.parseGetKeys(Array(#"["a", 1, {"key": "c"}]"#.utf8), fileName: "keys.json")
+            Issue.record("a number and an object without a name should be refused")
+        } catch let error as KVStoreError {
+            #expect(
+                error.message == """
+                    Unexpected JSON input from "keys.json".
+                    Expected an array of strings or objects with a "name" key.
+                    The item at index 1 is type: "number" - 1
+                    The item at index 2 is type: "object" - {"key":"c"}
+                    """
+            )
+        }
+        #expect(throws: KVStoreError.self) { try KVBulkFile.parseGetKeys(Array(#"{"a": 1}"#.utf8)) }
+        #expect(throws: KVStoreError.self) { try KVBulkFile.parseGetKeys(Array("[".utf8)) }
+    }
+
+    @Test("bulk get output is wrangler's JSON: {key: {value}}, array-index keys first as in a JavaScript object")
+    func bulkGetJSON() async throws {
+        let directory = TemporaryDirectory()
+        let kv = try KVTestFactory.make(directory)
+        try await kv.put("b", "beta")
+        try await kv.put("10", "ten")
+        try await kv.put("2", "two")
+        let values = try kv.bulkGetText(["b", "missing", "10", "2", "02", "b"])
+        #expect(
+            KVWranglerFormat.bulkGetJSON(values) == """
+                {
+                  "2": {
+                    "value": "two"
+                  },
+                  "10": {
+                    "value": "ten"
+                  },
+                  "b": {
+                    "value": "beta"
+                  },
+                  "missing": {
+                    "value": null
+                  },
+                  "02": {
+                    "value": null
+                  }
+                }
+                """
+        )
+        #expect(KVWranglerFormat.bulkGetJSON([]) == "{}")
+        #expect(await kvMessage { _ = try kv.bulkGetText(["a", ""]) } == "Key name cannot be empty.")
+    }
+
     @Test("list output is wrangler's JSON")
     func listJSON() async throws {
         let directory = TemporaryDirectory()

@@ -42,6 +42,12 @@ import Testing
             #expect(item["meta"]?["changes"] != nil)
         }
         #expect(array[0]["meta"]?["changes"] == .integer(1))
+        // D1's return object: a local primary served it; `timings` beside `duration`.
+        let meta = try #require(array[1]["meta"]?.objectValue)
+        #expect(Array(meta.keys.prefix(5)) == ["served_by", "served_by_region", "served_by_primary", "timings", "duration"])
+        #expect(meta["served_by"] == .string("miniflare.db"))
+        #expect(meta["served_by_primary"] == .bool(true))
+        #expect(meta["timings"]?["sql_duration_ms"] == meta["duration"])
         let rows = try #require(array[1]["results"]?.arrayValue)
         #expect(rows.count == 1)
         #expect(rows[0]["cron"]?.stringValue == "a")
@@ -155,5 +161,46 @@ import Testing
         // Its own transaction rolled back: the first statement of the broken file left nothing.
         let table = await project.cli(["d1", "execute", "DB", "--command", "SELECT * FROM ok_table"])
         #expect(table.status == 1)
+    }
+
+    /// The playground with `migrations_table = "schema_history"` on its database.
+    static func customTableProject() throws -> PlaygroundProject {
+        try PlaygroundProject.make { config in
+            config.replacingOccurrences(
+                of: "migrations_dir = \"migrations\"\n",
+                with: "migrations_dir = \"migrations\"\nmigrations_table = \"schema_history\"\n"
+            )
+        }
+    }
+
+    /// The names of the tables of the playground's database, through `d1 execute --json`.
+    static func tables(_ project: PlaygroundProject) async throws -> [String] {
+        let result = await project.cli(["d1", "execute", "DB", "--json", "--command", "SELECT name FROM sqlite_schema WHERE type = 'table'"])
+        #expect(result.status == 0, "\(result.errors)")
+        let rows = try JSONParser.parse(result.output)[0]?["results"]?.arrayValue ?? []
+        return rows.compactMap { $0["name"]?.stringValue }
+    }
+
+    @Test func migrationsTableFromTheConfigRecordsTheMigrations() async throws {
+        let project = try Self.customTableProject()
+        let apply = await project.cli(["d1", "migrations", "apply", "DB", "--yes"])
+        #expect(apply.status == 0, "\(apply.errors)")
+        #expect(apply.output.contains("0001_create_tables.sql"))
+        #expect(await project.cli(["d1", "migrations", "list", "DB"]).output.contains("No migrations to apply."))
+        let tables = try await Self.tables(project)
+        #expect(tables.contains("schema_history"))
+        #expect(!tables.contains("d1_migrations"))
+        let recorded = await project.cli(["d1", "execute", "DB", "--json", "--command", "SELECT name FROM schema_history"])
+        #expect(try JSONParser.parse(recorded.output)[0]?["results"]?[0]?["name"] == .string("0001_create_tables.sql"))
+    }
+
+    @Test func devStartAppliesMigrationsIntoTheConfiguredTable() async throws {
+        let project = try Self.customTableProject()
+        let runtime = try await project.runtimeFactory(logger: .disabled)()
+        await runtime.shutdown()
+        #expect(await project.cli(["d1", "migrations", "list", "DB"]).output.contains("No migrations to apply."))
+        let tables = try await Self.tables(project)
+        #expect(tables.contains("schema_history") && tables.contains("cron_runs"))
+        #expect(!tables.contains("d1_migrations"))
     }
 }

@@ -83,6 +83,41 @@ import Testing
         #expect(left.compactMap { $0["name"]?.stringValue } == ["b"])
     }
 
+    @Test func bulkGetPrintsWranglersJSON() async throws {
+        let project = try PlaygroundProject.make()
+        #expect(await project.cli(["kv", "key", "put", "a", "alpha", "--binding", "KV"]).status == 0)
+        #expect(await project.cli(["kv", "key", "put", "b", "beta", "--binding", "KV", "--metadata", #"{"v":1}"#]).status == 0)
+        try project.write("keys.json", #"["a", {"name": "b"}, "missing"]"#)
+        let get = await project.cli(["kv", "bulk", "get", "keys.json", "--binding", "KV"])
+        #expect(get.status == 0, "\(get.errors)")
+        #expect(
+            get.output == """
+                {
+                  "a": {
+                    "value": "alpha"
+                  },
+                  "b": {
+                    "value": "beta"
+                  },
+                  "missing": {
+                    "value": null
+                  }
+                }
+
+                """
+        )
+        // More than a binding's 100 keys: wrangler's local mode reads them one by one.
+        try project.write("many.json", "[" + (0..<150).map { "\"k\($0)\"" }.joined(separator: ",") + "]")
+        let many = await project.cli(["kv", "bulk", "get", "many.json", "--binding", "KV"])
+        #expect(many.status == 0, "\(many.errors)")
+        #expect(try JSONParser.parse(many.output).objectValue?.count == 150)
+
+        try project.write("bad.json", #"["a", 7]"#)
+        let bad = await project.cli(["kv", "bulk", "get", "bad.json", "--binding", "KV"])
+        #expect(bad.status == 1)
+        #expect(bad.errors.contains(#"The item at index 1 is type: "number" - 7"#))
+    }
+
     @Test func bulkPutWithABadEntryWritesNothing() async throws {
         let project = try PlaygroundProject.make()
         try project.write("bulk.json", #"[{"key": "a", "value": "alpha"}, {"key": "b"}]"#)

@@ -31,12 +31,24 @@ public protocol D1Database: Sendable {
 
     /// The whole database file's bytes (D1's deprecated `dump()`).
     func dump() async throws -> [UInt8]
+
+    /// The bookmark of the newest state of the database this binding knows, which a
+    /// ``D1DatabaseSession`` reports after each query (``D1DatabaseSession/getBookmark()``).
+    ///
+    /// Bookmarks sort as the states they name, oldest first, by plain string comparison
+    /// (Cloudflare docs, "D1 › Reference › Glossary": "Bookmarks are lexicographically sortable").
+    /// `nil` when the database hands out none (the default): a session then keeps the bookmark it
+    /// was given.
+    var latestBookmark: String? { get }
 }
 
 extension D1Database {
     public func firstRow(_ statement: D1PreparedStatement) async throws -> D1Row? {
         try await execute(statement).results.first
     }
+
+    /// No bookmarks: sessions on this database keep the one they were given.
+    public var latestBookmark: String? { nil }
 
     /// A statement ready to bind and run.
     public func prepare(_ sql: String) -> D1PreparedStatement {
@@ -165,8 +177,29 @@ public struct D1Result: Sendable, Hashable {
     }
 }
 
-/// D1's `meta` object.
+/// D1's `meta` object (Cloudflare docs, "D1 › Worker Binding API › Return objects", `D1Result`;
+/// workerd `src/cloudflare/internal/d1-api.ts`, type `D1Meta`).
+///
+/// Locally every query is served by the one database, the primary: `served_by` is what Miniflare
+/// reports (`"miniflare.db"`, workers-sdk `packages/miniflare/src/workers/d1/database.worker.ts`),
+/// `served_by_region` is ``localRegion`` and `served_by_primary` is `true`; `timings.sql_duration_ms`
+/// is the measured SQL time, as `duration` (there is no network time to leave out).
 public struct D1Meta: Sendable, Hashable {
+    /// What Miniflare reports as `served_by`.
+    public static let localServedBy = "miniflare.db"
+    /// The `served_by_region` of a local database: not one of Cloudflare's regions (`WNAM`,
+    /// `WEUR`, ...), as it runs on no region.
+    public static let localRegion = "local"
+
+    /// The backend that answered (`served_by`).
+    public var servedBy: String
+    /// The region of the database instance that ran the query (`served_by_region`).
+    public var servedByRegion: String
+    /// Whether the instance that ran the query was the primary (`served_by_primary`).
+    public var servedByPrimary: Bool
+    /// Milliseconds the SQL took in the database instance, without network time
+    /// (`timings.sql_duration_ms`).
+    public var sqlDuration: Double
     /// Milliseconds the statement took.
     public var duration: Double
     /// Rows changed by an INSERT, UPDATE or DELETE.
@@ -183,7 +216,8 @@ public struct D1Meta: Sendable, Hashable {
     /// The database's size in bytes afterwards.
     public var sizeAfter: Int64
 
-    /// Creates a `meta`; every counter defaults to zero.
+    /// Creates a `meta`; every counter defaults to zero, the `served_by` fields to a local
+    /// database's, and `sqlDuration` to `duration`.
     public init(
         duration: Double = 0,
         changes: Int64 = 0,
@@ -191,8 +225,16 @@ public struct D1Meta: Sendable, Hashable {
         changedDB: Bool = false,
         rowsRead: Int64 = 0,
         rowsWritten: Int64 = 0,
-        sizeAfter: Int64 = 0
+        sizeAfter: Int64 = 0,
+        sqlDuration: Double? = nil,
+        servedBy: String = D1Meta.localServedBy,
+        servedByRegion: String = D1Meta.localRegion,
+        servedByPrimary: Bool = true
     ) {
+        self.servedBy = servedBy
+        self.servedByRegion = servedByRegion
+        self.servedByPrimary = servedByPrimary
+        self.sqlDuration = sqlDuration ?? duration
         self.duration = duration
         self.changes = changes
         self.lastRowId = lastRowId

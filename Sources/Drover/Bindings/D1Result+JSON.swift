@@ -23,11 +23,17 @@ extension D1Row {
 }
 
 extension D1Meta {
-    /// D1's `meta` object: `duration`, `changes`, `last_row_id`, `changed_db`, `size_after`,
-    /// `rows_read`, `rows_written` (https://developers.cloudflare.com/d1/worker-api/return-object/).
+    /// D1's `meta` object, members in the order of the documentation's example: `served_by`,
+    /// `served_by_region`, `served_by_primary`, `timings: {sql_duration_ms}`, `duration`, `changes`,
+    /// `last_row_id`, `changed_db`, `size_after`, `rows_read`, `rows_written`
+    /// (https://developers.cloudflare.com/d1/worker-api/return-object/).
     public var jsonValue: JSONValue {
         .object(
             JSONObject([
+                ("served_by", .string(servedBy)),
+                ("served_by_region", .string(servedByRegion)),
+                ("served_by_primary", .bool(servedByPrimary)),
+                ("timings", .object(JSONObject([("sql_duration_ms", .double(sqlDuration))]))),
                 ("duration", .double(duration)),
                 ("changes", .integer(changes)),
                 ("last_row_id", .integer(lastRowId)),

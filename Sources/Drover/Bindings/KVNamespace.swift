@@ -8,8 +8,22 @@ public protocol KVNamespace: Sendable {
     /// - Parameter cacheTtl: accepted for compatibility (at least 30); a local store has no edge cache.
     func getWithMetadata(_ key: String, cacheTtl: Int?) async throws -> KVEntry?
 
-    /// Up to 100 keys at once: each key maps to its value as text or JSON, or to `nil` when absent.
-    func get(_ keys: [String], type: KVBulkType) async throws -> [String: KVBulkValue?]
+    /// Up to 100 keys at once (`get([keys], type)`, `get([keys], {type, cacheTtl})`): each key maps
+    /// to its value as text or JSON, or to `nil` when absent.
+    ///
+    /// Errors as Miniflare's bulk get answers them (workers-sdk
+    /// `packages/miniflare/src/workers/kv/namespace.worker.ts`, `POST /bulk/get`), with workerd's
+    /// `KV GET_BULK failed: <status> ` prefix (`src/workerd/api/kv.c++`): a type other than `text`
+    /// and `json`, more than 100 or no keys, an invalid key or `cacheTtl`, a value that is not JSON
+    /// when `json` is asked (`... 400 At least one of the requested keys corresponds to a non-json
+    /// value`), and values of more than 25 MiB together (`... 413 Total size of request exceeds the
+    /// limit of 25MB`).
+    /// - Parameter cacheTtl: checked as `get`'s (at least 30); a local store has no edge cache.
+    func get(_ keys: [String], type: KVBulkType, cacheTtl: Int?) async throws -> [String: KVBulkValue?]
+
+    /// Up to 100 keys at once with their metadata (`getWithMetadata([keys], type)`): each key maps to
+    /// its value and metadata, or to `nil` when absent. Limits and errors as the bulk ``get(_:type:cacheTtl:)``.
+    func getWithMetadata(_ keys: [String], type: KVBulkType, cacheTtl: Int?) async throws -> [String: KVBulkValueWithMetadata?]
 
     /// Stores `value` under `key`, replacing what was there.
     func put(_ key: String, value: [UInt8], options: KVPutOptions) async throws
@@ -57,6 +71,21 @@ public struct KVBulkType: RawRepresentable, Sendable, Hashable {
 public enum KVBulkValue: Sendable, Equatable {
     case text(String)
     case json(JSONValue)
+}
+
+/// One entry of a bulk `getWithMetadata`: `{value, metadata}`, metadata `nil` (`null`) when `put`
+/// stored none (workerd `src/workerd/api/tests/kv-test.js`, `getBulkTest`).
+public struct KVBulkValueWithMetadata: Sendable, Equatable {
+    /// The value, as text or JSON.
+    public var value: KVBulkValue
+    /// The metadata given to `put`, if any.
+    public var metadata: JSONValue?
+
+    /// An entry of `value` and `metadata`.
+    public init(value: KVBulkValue, metadata: JSONValue? = nil) {
+        self.value = value
+        self.metadata = metadata
+    }
 }
 
 /// Options of `put`. When both are given, `expirationTtl` wins.
@@ -191,6 +220,16 @@ extension KVNamespace {
     /// The value and metadata of `key`.
     public func getWithMetadata(_ key: String) async throws -> KVEntry? {
         try await getWithMetadata(key, cacheTtl: nil)
+    }
+
+    /// Up to 100 keys at once, as text unless `type` says `json` (`get([keys], type)`).
+    public func get(_ keys: [String], type: KVBulkType = .text) async throws -> [String: KVBulkValue?] {
+        try await get(keys, type: type, cacheTtl: nil)
+    }
+
+    /// Up to 100 keys at once with their metadata (`getWithMetadata([keys], type)`).
+    public func getWithMetadata(_ keys: [String], type: KVBulkType = .text) async throws -> [String: KVBulkValueWithMetadata?] {
+        try await getWithMetadata(keys, type: type, cacheTtl: nil)
     }
 
     /// Stores text.

@@ -100,7 +100,11 @@ enum D1Command {
             let entry = try binding(arguments.positionals[0], project: project)
             let database = try open(arguments.positionals[0], project: project)
             defer { database.close() }
-            let pending = try await D1Migrations.list(database: database, directory: entry.migrationsPath)
+            let pending = try await D1Migrations.list(
+                database: database,
+                directory: entry.migrationsPath,
+                table: entry.migrationsTable
+            )
             if pending.isEmpty {
                 context.print("No migrations to apply.")
             } else {
@@ -122,7 +126,7 @@ enum D1Command {
             let directory = entry.migrationsPath
             let database = try open(arguments.positionals[0], project: project)
             defer { database.close() }
-            let pending = try await D1Migrations.list(database: database, directory: directory)
+            let pending = try await D1Migrations.list(database: database, directory: directory, table: entry.migrationsTable)
             guard !pending.isEmpty else {
                 context.print("No migrations to apply.")
                 return DroverCommandLine.success
@@ -138,7 +142,7 @@ enum D1Command {
                     return DroverCommandLine.failure
                 }
             }
-            let applied = try await D1Migrations.apply(database: database, directory: directory)
+            let applied = try await D1Migrations.apply(database: database, directory: directory, table: entry.migrationsTable)
             for name in applied { context.print("✔ \(name)") }
             return DroverCommandLine.success
         }

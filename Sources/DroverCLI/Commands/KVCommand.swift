@@ -6,7 +6,7 @@ import Foundation
 /// `drover kv ...`: the local KV namespaces, like wrangler's `kv` commands in local mode. Safe to
 /// run while `drover dev` serves the same state directory.
 enum KVCommand {
-    static var specs: [CommandSpec] { [keyPut, keyGet, keyList, keyDelete, bulkPut, bulkDelete] }
+    static var specs: [CommandSpec] { [keyPut, keyGet, keyList, keyDelete, bulkGet, bulkPut, bulkDelete] }
 
     private static let bindingOption = OptionSpec.value("binding", "NAME", "The namespace's binding in the config", required: true)
 
@@ -88,6 +88,21 @@ enum KVCommand {
             defer { namespace.close() }
             try await namespace.delete(arguments.positionals[0])
             context.print("Deleting the key \"\(arguments.positionals[0])\" on binding \(arguments.value("binding")!).")
+            return DroverCommandLine.success
+        }
+    )
+
+    static let bulkGet = CommandSpec(
+        path: ["kv", "bulk", "get"],
+        summary: "Read many keys listed in a JSON file ([\"key\", ...] or [{\"name\"}]) and print {\"key\": {\"value\"}} as JSON",
+        arguments: [ArgumentSpec(name: "FILE", help: "The JSON file")],
+        options: Commands.configOptions + [bindingOption],
+        run: { arguments, context in
+            let path = context.resolve(arguments.positionals[0])
+            let keys = try KVBulkFile.parseGetKeys(Array(try Data(contentsOf: URL(fileURLWithPath: path))), fileName: arguments.positionals[0])
+            let namespace = try open(arguments, context)
+            defer { namespace.close() }
+            context.print(KVWranglerFormat.bulkGetJSON(try namespace.bulkGetText(keys)))
             return DroverCommandLine.success
         }
     )

@@ -222,6 +222,7 @@ struct ConfigDecoder {
                         databaseName: try string(t, "database_name", p),
                         databaseID: try string(t, "database_id", p),
                         migrationsDir: try string(t, "migrations_dir", p) ?? "migrations",
+                        migrationsTable: try string(t, "migrations_table", p) ?? "d1_migrations",
                         configDirectory: configDirectory
                     )
                 )

@@ -1,4 +1,5 @@
-/// A `[[d1_databases]]` entry (wrangler: `binding`, `database_name`, `database_id`, `migrations_dir`).
+/// A `[[d1_databases]]` entry (wrangler: `binding`, `database_name`, `database_id`, `migrations_dir`,
+/// `migrations_table`).
 public struct D1DatabaseConfig: Sendable, Equatable {
     /// The name the worker uses: `env.d1("DB")`.
     public var binding: String
@@ -10,6 +11,9 @@ public struct D1DatabaseConfig: Sendable, Equatable {
     public var migrationsDir: String
     /// ``migrationsDir`` resolved against the config directory.
     public var migrationsPath: String
+    /// The table recording applied migrations (`migrations_table`, default `d1_migrations`, as
+    /// wrangler's `DEFAULT_MIGRATION_TABLE` in workers-sdk `packages/wrangler/src/d1/constants.ts`).
+    public var migrationsTable: String
 
     /// Creates a D1 binding.
     /// - Parameters:
@@ -17,12 +21,14 @@ public struct D1DatabaseConfig: Sendable, Equatable {
     ///   - databaseName: defaults to `binding`.
     ///   - databaseID: defaults to `databaseName`.
     ///   - migrationsDir: defaults to `migrations`.
+    ///   - migrationsTable: defaults to `d1_migrations`.
     ///   - configDirectory: the folder relative paths are resolved against.
     public init(
         binding: String,
         databaseName: String? = nil,
         databaseID: String? = nil,
         migrationsDir: String = "migrations",
+        migrationsTable: String = "d1_migrations",
         configDirectory: String = "."
     ) {
         self.binding = binding
@@ -30,5 +36,6 @@ public struct D1DatabaseConfig: Sendable, Equatable {
         self.databaseID = databaseID ?? databaseName ?? binding
         self.migrationsDir = migrationsDir
         self.migrationsPath = ConfigPaths.resolve(migrationsDir, against: configDirectory)
+        self.migrationsTable = migrationsTable
     }
 }

@@ -38,7 +38,7 @@ extension DroverConfig {
                         .members([
                             ("binding", .string($0.binding)), ("database_name", .string($0.databaseName)),
                             ("database_id", .string($0.databaseID)), ("migrations_dir", .string($0.migrationsDir)),
-                            ("migrations_path", .string($0.migrationsPath)),
+                            ("migrations_path", .string($0.migrationsPath)), ("migrations_table", .string($0.migrationsTable)),
                         ])
                     }
                 )
@@ -135,7 +135,10 @@ extension DroverConfig {
             bindings.append("  \(kv.binding)  KV namespace  id=\(kv.id)" + (kv.previewID.map { " preview_id=\($0)" } ?? ""))
         }
         for db in d1Databases {
-            bindings.append("  \(db.binding)  D1 database  \(db.databaseName) (id=\(db.databaseID), migrations=\(db.migrationsPath))")
+            bindings.append(
+                "  \(db.binding)  D1 database  \(db.databaseName) (id=\(db.databaseID), migrations=\(db.migrationsPath), "
+                    + "table=\(db.migrationsTable))"
+            )
         }
         for p in queues.producers {
             bindings.append("  \(p.binding)  queue producer  \(p.queue)" + (p.deliveryDelay > 0 ? " delay=\(p.deliveryDelay)s" : ""))

@@ -29,6 +29,9 @@ public final class SQLiteD1Database: D1Database {
     private let readOnlySQL = Mutex<Set<String>>([])
     /// The database size after the latest write, reported by reads as `meta.size_after`.
     private let lastKnownSize = Atomic<Int64>(0)
+    /// The counter of ``latestBookmark`` (see ``D1Bookmark``): the time of opening, then advanced by
+    /// each write that changed the database.
+    private let bookmarkCounter = Atomic<UInt64>(D1Bookmark.now())
     private let closed = Atomic<Bool>(false)
     /// Reads that ran past the in-place budget and go on on their reader's queue. While every
     /// reader has one, a read does not wait for a reader (it could wait up to the time limit): the
@@ -277,6 +280,13 @@ public final class SQLiteD1Database: D1Database {
         return try await writer.run { connection throws(D1Error) in try connection.serialize() }
     }
 
+    /// The bookmark of the database after this binding's latest write (or as opened), for
+    /// ``D1DatabaseSession``: workerd's local bookmark format, advancing with each write that
+    /// changed the database (``D1Bookmark``).
+    public var latestBookmark: String? {
+        D1Bookmark.text(bookmarkCounter.load(ordering: .relaxed))
+    }
+
     // MARK: - Shared with the CLI and migrations
 
     /// Runs a SQL text of many statements (no parameters) as one transaction, one result per
@@ -310,7 +320,22 @@ public final class SQLiteD1Database: D1Database {
     private func afterWrite(_ meta: D1Meta, changed: Bool? = nil) {
         guard changed ?? meta.changedDB else { return }
         lastKnownSize.store(meta.sizeAfter, ordering: .relaxed)
+        advanceBookmark()
         scheduleCheckpoint()
+    }
+
+    /// Moves ``latestBookmark`` past every bookmark handed out so far.
+    private func advanceBookmark() {
+        var current = bookmarkCounter.load(ordering: .relaxed)
+        while true {
+            let (exchanged, original) = bookmarkCounter.compareExchange(
+                expected: current,
+                desired: D1Bookmark.next(after: current),
+                ordering: .relaxed
+            )
+            if exchanged { return }
+            current = original
+        }
     }
 
     /// Checkpoints the WAL shortly after the latest write, once per burst of writes, so an outside

@@ -4,7 +4,9 @@ import Foundation
 
 /// D1 migrations as wrangler does them (https://developers.cloudflare.com/d1/reference/migrations/):
 /// files `NNNN_message.sql` in `migrations_dir` (default `migrations/`), applied in order of their
-/// number, each in its own transaction, and recorded by file name in a `d1_migrations` table.
+/// number, each in its own transaction, and recorded by file name in the `migrations_table` of the
+/// `[[d1_databases]]` entry (default `d1_migrations`), created as wrangler creates it
+/// (workers-sdk `packages/wrangler/src/d1/migrations/helpers.ts`, `getCreateMigrationsTableQuery`).
 public enum D1Migrations {
     /// The default folder, relative to the config file.
     public static let defaultDirectory = "migrations"

@@ -16,6 +16,15 @@ extension FileKVNamespace {
         for key in rawKeys { try delete(rawKey: key) }
     }
 
+    /// The value of each key as text, `nil` when absent (`kv bulk get`): one `get` per key, as
+    /// wrangler's local mode reads them, so any number of keys and no bulk size limit.
+    /// - Throws: ``KVError`` for an invalid key (before anything is read); ``KVStoreError`` when reading fails.
+    public func bulkGetText(_ keys: [String]) throws -> [(key: String, value: String?)] {
+        let rawKeys = keys.map { Array($0.utf8) }
+        for key in rawKeys { try KVLimits.checkKey(key, method: "GET") }
+        return try zip(keys, rawKeys).map { key, rawKey in (key, try getWithMetadata(rawKey: rawKey)?.text) }
+    }
+
     /// Every key under `prefix`, all pages (`kv key list`).
     public func listAll(prefix: String? = nil) throws -> [KVListResult.Key] {
         var keys: [KVListResult.Key] = []

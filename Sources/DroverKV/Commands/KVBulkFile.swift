@@ -18,11 +18,12 @@ public struct KVBulkEntry: Sendable, Equatable {
     }
 }
 
-/// wrangler's bulk file formats (`wrangler kv bulk put|delete FILE.json`).
+/// wrangler's bulk file formats (`wrangler kv bulk put|delete|get FILE.json`).
 ///
 /// `put`: a JSON array of `{"key": string, "value": string, "expiration"?: number,
 /// "expiration_ttl"?: number, "metadata"?: any, "base64"?: boolean}` (Cloudflare docs, "Wrangler
 /// commands › kv bulk put"). `delete`: a JSON array of key strings, or of objects with a `"key"`.
+/// `get`: a JSON array of key strings, or of objects with a `"name"`.
 public enum KVBulkFile {
     /// Parses a bulk `put` file.
     /// - Parameters:
@@ -76,13 +77,55 @@ public enum KVBulkFile {
         }
     }
 
-    private static func array(_ bytes: [UInt8], fileName: String) throws -> [JSONValue] {
-        let json: JSONValue
+    /// Parses a bulk `get` file as `wrangler kv bulk get` does: a JSON array of key strings, or of
+    /// objects with a string `"name"` (workers-sdk `packages/wrangler/src/kv/index.ts`,
+    /// `kvBulkGetCommand`).
+    /// - Throws: ``KVStoreError`` naming the file and listing every item at fault, in wrangler's words.
+    public static func parseGetKeys(_ bytes: [UInt8], fileName: String = "the bulk file") throws -> [String] {
+        let json = try document(bytes, fileName: fileName)
+        guard let items = json.arrayValue else {
+            throw KVStoreError.invalidInput(
+                "Unexpected JSON input from \"\(fileName)\".\nExpected an array of strings but got:\n\(JSONSerializer.string(json))"
+            )
+        }
+        var keys: [String] = []
+        var errors: [String] = []
+        for (index, item) in items.enumerated() {
+            if let key = item.stringValue ?? item["name"]?.stringValue {
+                keys.append(key)
+            } else {
+                errors.append("The item at index \(index) is type: \"\(javaScriptType(item))\" - \(JSONSerializer.string(item))")
+            }
+        }
+        guard errors.isEmpty else {
+            throw KVStoreError.invalidInput(
+                "Unexpected JSON input from \"\(fileName)\".\nExpected an array of strings or objects with a \"name\" key.\n"
+                    + errors.joined(separator: "\n")
+            )
+        }
+        return keys
+    }
+
+    /// JavaScript's `typeof` of a JSON value.
+    private static func javaScriptType(_ value: JSONValue) -> String {
+        switch value {
+        case .null, .object, .array: "object"
+        case .bool: "boolean"
+        case .integer, .double: "number"
+        case .string: "string"
+        }
+    }
+
+    private static func document(_ bytes: [UInt8], fileName: String) throws -> JSONValue {
         do {
-            json = try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes)
         } catch {
             throw KVStoreError.invalidInput("\"\(fileName)\" is not valid JSON: \(error)")
         }
+    }
+
+    private static func array(_ bytes: [UInt8], fileName: String) throws -> [JSONValue] {
+        let json = try document(bytes, fileName: fileName)
         guard let items = json.arrayValue else {
             throw KVStoreError.invalidInput(
                 "Unexpected JSON input from \"\(fileName)\". Expected an array of key-value pairs but got \(json.kindName)."

@@ -107,20 +107,51 @@ package enum KVLimits {
         return limit
     }
 
-    /// Checks the shape of a bulk `get`: 1 to 100 keys, type `text` or `json`, each key valid.
-    package static func checkBulk(_ keys: [[UInt8]], type: KVBulkType) throws(KVError) {
-        if keys.isEmpty { throw KVError("KV GET_BULK failed: 400 You must request a minimum of 1 key") }
-        if keys.count > maximumBulkKeys {
-            throw KVError("KV GET_BULK failed: 400 You can request a maximum of 100 keys")
-        }
+    /// The most bytes of values a bulk `get` returns together (25 MiB; Miniflare's
+    /// `KVLimits.MAX_BULK_SIZE_BYTES`).
+    package static let maximumBulkBytes = 26_214_400
+
+    /// Checks the shape of a bulk `get` as Miniflare does, in its order: the type (`text` or
+    /// `json`), then at most 100 keys, then at least one (workers-sdk
+    /// `packages/miniflare/src/workers/kv/namespace.worker.ts`, `POST /bulk/get`).
+    package static func checkBulk(count: Int, type: KVBulkType) throws(KVError) {
         if type != .text && type != .json {
             throw KVError("KV GET_BULK failed: 400 \"\(type.rawValue)\" is not a valid type. Use \"json\" or \"text\"")
         }
-        for key in keys { try checkKey(key, method: "GET_BULK") }
+        if count > maximumBulkKeys {
+            throw KVError("KV GET_BULK failed: 400 You can request a maximum of \(maximumBulkKeys) keys")
+        }
+        if count < 1 { throw KVError("KV GET_BULK failed: 400 You must request a minimum of 1 key") }
     }
 
-    /// The message of a bulk `get` as JSON that meets a value that is not JSON.
-    package static let bulkNotJSON = "KV GET_BULK failed: 400 At least one of the requested keys corresponds to a non-JSON value"
+    /// What is wrong with one key of a bulk `get` (and its `cacheTtl`), or `nil`: the messages of
+    /// Miniflare's `validateGetOptions` (`packages/miniflare/src/workers/kv/validator.worker.ts`),
+    /// which the bulk request meets on the server, as workerd checks no bulk key itself.
+    package static func bulkKeyError(_ key: [UInt8], cacheTtl: Int?) -> KVError? {
+        if key.isEmpty { return KVError("KV GET_BULK failed: 400 Key names must not be empty") }
+        if key == [0x2E] || key == [0x2E, 0x2E] {
+            let name = key == [0x2E] ? "." : ".."
+            return KVError("KV GET_BULK failed: 400 Illegal key name \"\(name)\". Please use a different name.")
+        }
+        if key.count > maximumKeyLength {
+            return KVError(
+                "KV GET_BULK failed: 414 UTF-8 encoded length of \(key.count) exceeds key length limit of \(maximumKeyLength)."
+            )
+        }
+        do {
+            try checkCacheTtl(cacheTtl, method: "GET_BULK")
+        } catch {
+            return error
+        }
+        return nil
+    }
+
+    /// The message of a bulk `get` as JSON that meets a value that is not JSON (Miniflare's
+    /// `processKeyValue`: `non-${type}`, the type as user code spelled it).
+    package static let bulkNotJSON = "KV GET_BULK failed: 400 At least one of the requested keys corresponds to a non-json value"
+
+    /// The message of a bulk `get` whose values are more than ``maximumBulkBytes`` together.
+    package static let bulkTooLarge = "KV GET_BULK failed: 413 Total size of request exceeds the limit of 25MB"
 
     /// `raw` as a positive integer: ASCII digits only, no sign, no fraction, in range; else `nil`.
     private static func positiveInteger(_ raw: String) -> Int64? {

@@ -64,7 +64,11 @@ package final class WorkerRuntime: Sendable {
             if options.appliesMigrations {
                 let folder = database.migrationsPath
                 if FileManager.default.fileExists(atPath: folder) {
-                    applied[database.binding] = try await D1Migrations.apply(database: d1, directory: folder)
+                    applied[database.binding] = try await D1Migrations.apply(
+                        database: d1,
+                        directory: folder,
+                        table: database.migrationsTable
+                    )
                 }
             }
             databases[database.binding] = d1
