@@ -77,8 +77,11 @@ struct PlatformKeysTests {
         #expect(try decode(toml, environment: "staging").config.notEmulatedBindings.map(\.name) == ["STAGING"])
     }
 
-    @Test("preview_id is kept and shown, not dropped")
+    @Test("preview_id and preview_database_id are kept and shown, not dropped")
     func previewIDsAreShown() throws {
+        let d1 = try decode("[[d1_databases]]\nbinding = \"DB\"\npreview_database_id = \"prev-db\"\n").config
+        #expect(d1.d1Databases.first?.previewDatabaseID == "prev-db")
+        #expect(d1.renderText().contains("preview_database_id=prev-db)"))
         let config = try decode("[[kv_namespaces]]\nbinding = \"KV\"\nid = \"prod\"\npreview_id = \"prev\"\n").config
         #expect(config.kvNamespaces.first?.previewID == "prev")
         #expect(config.renderText().contains("KV  KV namespace  id=prod preview_id=prev"))

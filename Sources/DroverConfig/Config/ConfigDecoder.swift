@@ -223,6 +223,7 @@ struct ConfigDecoder {
                         databaseID: try string(t, "database_id", p),
                         migrationsDir: try string(t, "migrations_dir", p) ?? "migrations",
                         migrationsTable: try string(t, "migrations_table", p) ?? "d1_migrations",
+                        previewDatabaseID: try string(t, "preview_database_id", p),
                         configDirectory: configDirectory
                     )
                 )

@@ -1,5 +1,5 @@
 /// A `[[d1_databases]]` entry (wrangler: `binding`, `database_name`, `database_id`, `migrations_dir`,
-/// `migrations_table`).
+/// `migrations_table`, `preview_database_id`).
 public struct D1DatabaseConfig: Sendable, Equatable {
     /// The name the worker uses: `env.d1("DB")`.
     public var binding: String
@@ -14,6 +14,9 @@ public struct D1DatabaseConfig: Sendable, Equatable {
     /// The table recording applied migrations (`migrations_table`, default `d1_migrations`, as
     /// wrangler's `DEFAULT_MIGRATION_TABLE` in workers-sdk `packages/wrangler/src/d1/constants.ts`).
     public var migrationsTable: String
+    /// `preview_database_id`: the database `wrangler dev --remote` uses on the platform. Kept and
+    /// shown; locally the data lives under ``databaseID`` whatever it says.
+    public var previewDatabaseID: String?
 
     /// Creates a D1 binding.
     /// - Parameters:
@@ -22,6 +25,7 @@ public struct D1DatabaseConfig: Sendable, Equatable {
     ///   - databaseID: defaults to `databaseName`.
     ///   - migrationsDir: defaults to `migrations`.
     ///   - migrationsTable: defaults to `d1_migrations`.
+    ///   - previewDatabaseID: `preview_database_id`, if given.
     ///   - configDirectory: the folder relative paths are resolved against.
     public init(
         binding: String,
@@ -29,6 +33,7 @@ public struct D1DatabaseConfig: Sendable, Equatable {
         databaseID: String? = nil,
         migrationsDir: String = "migrations",
         migrationsTable: String = "d1_migrations",
+        previewDatabaseID: String? = nil,
         configDirectory: String = "."
     ) {
         self.binding = binding
@@ -37,5 +42,6 @@ public struct D1DatabaseConfig: Sendable, Equatable {
         self.migrationsDir = migrationsDir
         self.migrationsPath = ConfigPaths.resolve(migrationsDir, against: configDirectory)
         self.migrationsTable = migrationsTable
+        self.previewDatabaseID = previewDatabaseID
     }
 }

@@ -39,6 +39,7 @@ extension DroverConfig {
                             ("binding", .string($0.binding)), ("database_name", .string($0.databaseName)),
                             ("database_id", .string($0.databaseID)), ("migrations_dir", .string($0.migrationsDir)),
                             ("migrations_path", .string($0.migrationsPath)), ("migrations_table", .string($0.migrationsTable)),
+                            ("preview_database_id", optional($0.previewDatabaseID)),
                         ])
                     }
                 )
@@ -137,7 +138,7 @@ extension DroverConfig {
         for db in d1Databases {
             bindings.append(
                 "  \(db.binding)  D1 database  \(db.databaseName) (id=\(db.databaseID), migrations=\(db.migrationsPath), "
-                    + "table=\(db.migrationsTable))"
+                    + "table=\(db.migrationsTable)" + (db.previewDatabaseID.map { ", preview_database_id=\($0)" } ?? "") + ")"
             )
         }
         for p in queues.producers {
