@@ -190,6 +190,10 @@ struct ConfigLoaderTests {
             ("[triggers]\ncrons = [\"0 0 * * *\", \"61 * * * *\"]\n", "2:24: invalid cron expression \"61 * * * *\": minute 61 is outside 0-59"),
             ("[triggers]\ncrons = [\"* * * * FOO\"]\n", "2:19: invalid cron expression \"* * * * FOO\": invalid day-of-week 'FOO'"),
             (
+                "[triggers]\ncrons = [\"0 17 * * 0\"]\n",
+                "2:20: invalid cron expression \"0 17 * * 0\": day-of-week 0 is not a day on Cloudflare: days are 1-7 with 1 = Sunday"
+            ),
+            (
                 "[[kv_namespaces]]\nbinding = \"A\"\n[[d1_databases]]\nbinding = \"A\"\n",
                 "4:11: binding name \"A\" is already used (at /srv/app/wrangler-like.toml:2:11)"
             ),

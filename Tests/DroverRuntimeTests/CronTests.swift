@@ -80,6 +80,19 @@ import Testing
         #expect(!overlapped)
     }
 
+    @Test func firesOnCloudflaresSundayForDayOfWeekOne() async throws {
+        // 2026-01-01 is a Thursday; day-of-week 1 is Sunday on Cloudflare, so the first run is
+        // Sunday 2026-01-04T17:00:00Z, not Monday the 5th.
+        let record = try await Self.run(cron: "0 17 * * 1", start: Self.start, maxSleeps: 2)
+        #expect(record.runs.withLock { $0.map(\.timeIntervalSince1970) } == [1_767_546_000, 1_768_150_800])
+    }
+
+    @Test func anExpressionThatNeverFiresEndsWithoutRunningOrSleeping() async throws {
+        let record = try await Self.run(cron: "0 0 30 2 *", start: Self.start, maxSleeps: 1)
+        #expect(record.runs.withLock { $0.isEmpty })
+        #expect(record.sleeps.withLock { $0.isEmpty })
+    }
+
     @Test func stopEndsTheScheduler() async throws {
         let clock = ManualWallClock(Self.start)
         let worker = ClosureWorker(scheduled: { _, _, _ in })

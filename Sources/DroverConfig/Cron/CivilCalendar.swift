@@ -30,4 +30,13 @@ enum CivilCalendar {
         let w = (days + 4) % 7
         return w < 0 ? w + 7 : w
     }
+
+    /// The number of days in a month (28-31), leap years by the Gregorian rule.
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
 }
