@@ -121,8 +121,9 @@ enum DevCommand {
         [config.configPath] + DevVars.candidates(configDirectory: config.configDirectory, environment: config.environment)
     }
 
-    /// `--var KEY:VALUE` values, as `wrangler dev --var` takes them: split at the first colon, the
-    /// value kept as text (it may hold more colons, as a URL does).
+    /// `--var KEY:VALUE` values, as `wrangler dev --var` takes them
+    /// (https://developers.cloudflare.com/workers/wrangler/commands/#dev): split at the first colon,
+    /// the value kept as text (it may hold more colons, as a URL does).
     /// - Throws: ``UsageError`` for an entry without a colon or with an empty or invalid name.
     static func variables(_ entries: [String]) throws -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]

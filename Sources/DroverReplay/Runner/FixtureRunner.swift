@@ -336,14 +336,15 @@ final class ReplaySession: Sendable {
             return StepOutcome()
         case .scheduled(let cron):
             let known = runtime.config.triggers.crons.map(\.source)
-            guard known.contains(cron) else {
+            // Spaced as the config writes it or not, as the dev server's scheduled route takes it.
+            guard let declared = InternalRoutes.declaredCron(cron, among: known) else {
                 throw ReplayStepError(
                     path: step.path.appending("scheduled").description,
                     message:
                         "\"\(cron)\" is not a cron trigger of \(runtime.config.configPath) (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
                 )
             }
-            _ = await runtime.host.scheduled(cron: cron, at: clock.now())
+            _ = await runtime.host.scheduled(cron: declared, at: clock.now())
             return StepOutcome()
         case .deploy(let path):
             let resolved = Fixture.resolve(path, fixtureFile: fixture.file, projectRoot: projectRoot)

@@ -103,7 +103,7 @@ package struct InternalRoutes: Sendable {
         let requested = normalizedCron(query["cron"] ?? "")
         if requested.isEmpty {
             cron = ""
-        } else if let declared = crons.first(where: { normalizedCron($0) == requested }) {
+        } else if let declared = declaredCron(requested, among: crons) {
             cron = declared
         } else {
             let known = crons.isEmpty ? "it declares none" : "it declares " + crons.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -140,6 +140,13 @@ package struct InternalRoutes: Sendable {
     }
 
     /// `cron` with surrounding white space dropped and inner runs of it made one space.
+    /// The declared cron that `cron` names, comparing runs of spaces and tabs as one space (a
+    /// config and a URL or fixture may space an expression differently); nil when none does.
+    package static func declaredCron(_ cron: String, among crons: [String]) -> String? {
+        let wanted = normalizedCron(cron)
+        return crons.first { normalizedCron($0) == wanted }
+    }
+
     private static func normalizedCron(_ cron: String) -> String {
         cron.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }

@@ -6,7 +6,7 @@ import DroverQueues
 import Foundation
 
 /// One worker with its bindings opened from a resolved config: the unit `drover dev` serves,
-/// `drover deploy` swaps, and fixture replay runs in a temporary state directory.
+/// swaps on a reload, and fixture replay runs in a temporary state directory.
 ///
 /// Opening creates `<state>/kv/<id>/`, `<state>/d1/<database_name>.sqlite` (applying pending
 /// migrations) and `<state>/queues/`; ``start()`` begins queue delivery and cron triggers;
