@@ -35,6 +35,7 @@ import Glibc
         // The banner names the binding it does not emulate and never prints the .dev.vars value.
         #expect(dev.errors.contains("env.BUCKET  R2 bucket ([[r2_buckets]])"))
         #expect(dev.errors.contains("env.GREETING  var (hidden: from .dev.vars)"))
+        #expect(!dev.errors.contains("env.GREETING  secret"), "listed once")
         #expect(!dev.errors.contains("greeting-from-dev-vars"))
         #expect(dev.errors.contains("Compatibility date 2026-01-01, flags nodejs_compat (shown, not emulated)"))
         dev.signal(SIGINT)

@@ -44,6 +44,8 @@ enum Banner {
             }
         }
         for name in runtime.host.env.bindingNames {
+            // A .dev.vars value that replaced a var is listed once, with the vars.
+            guard config.vars[name] == nil else { continue }
             if case .secret = runtime.host.env.binding(name) { bindings.append("  env.\(name)  secret (hidden)") }
         }
         if !bindings.isEmpty {
