@@ -33,14 +33,44 @@ import Testing
 
     static let throwing = ClosureWorker(fetch: { _, _, _ in throw Boom() })
 
-    @Test func throwingHandlerShowsAReadablePageInDev() async throws {
+    @Test func throwingHandlerShowsTheErrorInDevInTheSameJSONShape() async throws {
         let host = Self.host(Self.throwing, showsErrorDetails: true)
         let response = await host.fetch(try Request(url: "http://localhost/orders/7", method: "POST"))
         #expect(response.status == 500)
-        let text = try await response.text()
-        #expect(text.contains("the database fell over"))
-        #expect(text.contains("POST /orders/7"))
-        #expect(text.contains("Boom"))
+        #expect(response.headers["content-type"]?.contains("application/json") == true)
+        let json = try JSONParser.parse(try await response.text())
+        #expect(json["error"]?.stringValue == "internal server error")
+        let detail = try #require(json["detail"]?.stringValue)
+        #expect(detail.contains("the database fell over"))
+        #expect(detail.contains("POST /orders/7"))
+        #expect(detail.contains("Boom"))
+    }
+
+    /// A worker's own error type choosing its answer, with a header.
+    struct OutOfStock: HTTPResponseError {
+        var status: Int { 409 }
+        var message: String { "out of stock" }
+        var headers: Headers { ["Retry-After": "30"] }
+    }
+
+    @Test func anErrorAdoptingHTTPResponseErrorChoosesItsAnswerThroughTheRuntimeAndTheRouter() async throws {
+        var router = Router()
+        router.get("/routed") { _, _, _ in throw OutOfStock() }
+        let direct = ClosureWorker(fetch: { _, _, _ in throw OutOfStock() })
+        let workers: [any Worker] = [direct, router]
+        for worker in workers {
+            let host = Self.host(worker, showsErrorDetails: false)
+            let response = await host.fetch(try Request(url: "http://localhost/routed"))
+            #expect(response.status == 409)
+            #expect(response.headers["retry-after"] == "30")
+            #expect(try JSONParser.parse(try await response.text())["error"]?.stringValue == "out of stock")
+        }
+        // Defaults: the reason phrase, no headers.
+        struct Gone: HTTPResponseError { var status: Int { 410 } }
+        let response = await Self.host(ClosureWorker(fetch: { _, _, _ in throw Gone() }), showsErrorDetails: true)
+            .fetch(try Request(url: "http://localhost/x"))
+        #expect(response.status == 410)
+        #expect(try JSONParser.parse(try await response.text())["error"]?.stringValue == "gone")
     }
 
     @Test func throwingHandlerGivesAGenericJSON500OtherwiseWithoutTheDetails() async throws {

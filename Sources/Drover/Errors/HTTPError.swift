@@ -1,8 +1,9 @@
 /// An error meant for the HTTP client: it carries its status and a message that is safe to show.
 ///
 /// Throw it from a handler to answer `{"error": message}` with `status`; any other error thrown
-/// from a handler becomes a 500 whose details only `drover dev` shows.
-public struct HTTPError: Error, Sendable, CustomStringConvertible {
+/// from a handler becomes a 500 whose details only `drover dev` shows. A worker's own error types
+/// can choose their answer the same way by adopting ``HTTPResponseError``.
+public struct HTTPError: HTTPResponseError, CustomStringConvertible {
     /// The status to answer with.
     public var status: Int
     /// The message for the client.
@@ -15,13 +16,6 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         self.status = status
         self.message = message ?? HTTPStatus.reasonPhrase(status).lowercased()
         self.headers = headers
-    }
-
-    /// The response a client gets.
-    public var response: Response {
-        var response = Response.error(message, status: status)
-        for field in headers { response.headers.append(field.name, field.value) }
-        return response
     }
 
     public var description: String { "\(status) \(message)" }

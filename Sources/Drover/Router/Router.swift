@@ -37,9 +37,10 @@
 /// the path but none accepts the method: 405 `{"error": "method not allowed"}` with an `Allow`
 /// header listing the methods that do (RFC 9110 §15.5.6).
 ///
-/// **Errors.** An ``HTTPError`` thrown by a handler or a middleware is answered with its
-/// ``HTTPError/response``, so the middleware around it sees a response. Any other error
-/// propagates out of ``fetch(_:env:ctx:)`` (the runtime answers 500).
+/// **Errors.** An ``HTTPResponseError`` (``HTTPError`` among them) thrown by a handler or a
+/// middleware is answered with its ``HTTPResponseError/response``, so the middleware around it
+/// sees a response. Any other error propagates out of ``fetch(_:env:ctx:)`` (the runtime answers
+/// 500, through ``ErrorResponses``).
 public struct Router: Worker {
     /// Answers a routed request; `request.params` holds the pattern's captures.
     public typealias Handler = @Sendable (Request, Env, ExecutionContext) async throws -> Response
@@ -130,7 +131,7 @@ public struct Router: Worker {
     }
 
     /// Answers `request`: the middleware in order, then the matching route's handler (or 404/405).
-    /// - Throws: whatever a handler or middleware throws, except ``HTTPError``, which is answered.
+    /// - Throws: whatever a handler or middleware throws, except an ``HTTPResponseError``, which is answered.
     public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         if middleware.isEmpty { return try await route(request, env: env, ctx: ctx) }
         let router = self
@@ -144,7 +145,7 @@ public struct Router: Worker {
         tree.insert(method, pattern, handler)
     }
 
-    /// Runs `chain[index...]` around `last`, answering ``HTTPError``s at every step.
+    /// Runs `chain[index...]` around `last`, answering ``HTTPResponseError``s at every step.
     private static func run(
         _ chain: [Middleware],
         from index: Int,
@@ -158,7 +159,7 @@ public struct Router: Worker {
             return try await chain[index](request, env, ctx) { request in
                 try await run(chain, from: index + 1, request, env, ctx, last: last)
             }
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             return error.response
         }
     }
@@ -184,7 +185,7 @@ public struct Router: Worker {
         request.params = params
         do {
             return try await match.endpoint.handler(request, env, ctx)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             return error.response
         }
     }

@@ -271,7 +271,7 @@ final class HTTPConnection: @unchecked Sendable {
                 response = try await context.responder(request)
             } catch {
                 context.logger.error("HTTP handler failed for \(head.method) \(head.target): \(error); answering 500")
-                response = Response("Internal Server Error\n", status: 500)
+                response = Response.error("internal server error", status: 500)
             }
             await respond(response, to: head)
         }

@@ -79,12 +79,12 @@ package final class WorkerHost: Sendable {
         var response: Response
         do {
             response = try await worker.fetch(request, env: env ?? self.env, ctx: context)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             response = error.response
         } catch {
             metrics.recordHandlerError()
             context.logger.error("Uncaught error in fetch handler: \(error)")
-            response = errorResponse(error, request: request)
+            response = ErrorResponses.response(for: error, request: request, showsDetails: showsErrorDetails)
         }
         let backgroundTask =
             context.hasBackgroundWork
@@ -148,19 +148,6 @@ package final class WorkerHost: Sendable {
         if await !context.waitForBackgroundWork(atMost: waitUntilLimit) {
             logger.warning("waitUntil work of \(what) still running \(waitUntilLimit) after it returned; cancelled")
         }
-    }
-
-    private func errorResponse(_ error: any Error, request: Request) -> Response {
-        guard showsErrorDetails else { return Response.error("internal server error", status: 500) }
-        let text = """
-            Error: \(error)
-
-            The worker threw while handling \(request.method) \(request.target).
-            Type: \(String(reflecting: type(of: error)))
-            (This page is shown by `drover dev`; clients of a deployed worker get a generic 500.)
-
-            """
-        return Response(text, status: 500)
     }
 
     /// `1.23ms`, `45ms`, `1.2s`.
