@@ -120,6 +120,8 @@ public struct Env: Sendable {
 /// The `[vars]` of the config: plain-text values, or JSON for tables and arrays.
 public struct Vars: Sendable {
     private var values: [String: JSONValue]
+    /// Vars whose value came from a secret (`.dev.vars` replacing a var): never printed.
+    package var hiddenNames: Set<String> = []
 
     /// Creates vars from `values`.
     public init(_ values: [String: JSONValue] = [:]) {

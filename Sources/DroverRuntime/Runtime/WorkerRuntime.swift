@@ -100,10 +100,12 @@ package final class WorkerRuntime: Sendable {
             bindings[service.binding] = .service(ServiceFetcher(name: service.service, registry: registry, services: services))
         }
 
-        let vars = config.effectiveVars(localValues: options.devVars, overrides: options.varOverrides)
+        var vars = Vars(config.effectiveVars(localValues: options.devVars, overrides: options.varOverrides))
+        // A var replaced by a .dev.vars value holds a secret: never printed.
+        vars.hiddenNames = Set(options.devVars.keys.filter { config.vars[$0] != nil && options.varOverrides[$0] == nil })
         let env = Env(
             bindings: bindings,
-            vars: Vars(vars),
+            vars: vars,
             fetch: options.fetcher,
             clock: options.clock,
             configFile: config.configPath
