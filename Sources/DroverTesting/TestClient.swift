@@ -20,13 +20,15 @@ public final class TestClient: Sendable {
     /// The worker's bindings, to seed state or inspect it.
     public var env: Env { runtime.host.env }
     private let runtime: WorkerRuntime
+    /// The runtime's host, for the extensions of this type.
+    var host: WorkerHost { runtime.host }
     private let stateDirectory: String
 
     /// Opens the bindings of the config at `config` for `worker`.
     /// - Parameters:
     ///   - secrets: secret bindings (`.dev.vars` is not read).
     ///   - fetch: outbound fetch; by default every call fails, so a test never reaches the network.
-    public init(
+    public convenience init(
         worker: any Worker,
         config: String,
         environment: String? = nil,
@@ -37,8 +39,22 @@ public final class TestClient: Sendable {
         logSink: any LogSink = DiscardingLogSink()
     ) async throws {
         let loaded = try ConfigLoader.load(configPath: config, environment: environment, stateDirectory: nil)
+        try await self.init(worker: worker, resolved: loaded.config, now: now, secrets: secrets, vars: vars, fetch: fetch, logSink: logSink)
+    }
+
+    /// Opens the bindings of a resolved config for `worker`: the one place both kinds of client
+    /// (a config file, bindings declared in Swift) are built.
+    init(
+        worker: any Worker,
+        resolved config: DroverConfig,
+        now: Date,
+        secrets: [String: String],
+        vars: [String: JSONValue],
+        fetch: (any Fetcher)?,
+        logSink: any LogSink
+    ) async throws {
         var registry = WorkerRegistry()
-        registry.register(loaded.config.main ?? loaded.config.name ?? "worker", worker)
+        registry.register(config.main ?? config.name ?? "worker", worker)
         let clock = ManualWallClock(now)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("drover-test-\(UUID().uuidString)").path
         var options = RuntimeOptions(
@@ -52,7 +68,7 @@ public final class TestClient: Sendable {
         options.varOverrides = vars
         options.showsErrorDetails = false
         options.d1Readers = 1
-        var config = loaded.config
+        var config = config
         if config.main == nil { config.main = config.name ?? "worker" }
         self.runtime = try await WorkerRuntime(config: config, registry: registry, options: options)
         self.clock = clock

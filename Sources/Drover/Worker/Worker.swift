@@ -14,9 +14,15 @@ public protocol Worker: Sendable {
 
     /// Runs one cron trigger.
     func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws
+
+    /// The bindings, vars and secrets the worker needs; checked before it serves anything (see
+    /// ``WorkerRequirement``). None by default.
+    var requirements: [WorkerRequirement] { get }
 }
 
 extension Worker {
+    public var requirements: [WorkerRequirement] { [] }
+
     public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         throw WorkerError.handlerMissing("fetch")
     }
@@ -70,6 +76,7 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
         case bindingMissing
         case bindingKind
         case bindingNotEmulated
+        case requirementsUnmet
         case workerNotRegistered
     }
 
@@ -104,6 +111,14 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
             code: .bindingNotEmulated,
             message: "binding \"\(name)\" (\(kind), declared by \(section) in \(configFile)) is not emulated by Drover: "
                 + "it exists on the platform only, so code that uses it cannot run under drover dev or replay"
+        )
+    }
+
+    /// The worker's ``Worker/requirements`` that the config does not meet, each with where to declare it.
+    public static func requirementsUnmet(_ missing: [String], configFile: String) -> WorkerError {
+        WorkerError(
+            code: .requirementsUnmet,
+            message: "the worker needs what \(configFile) does not give it: " + missing.joined(separator: "; ")
         )
     }
 

@@ -37,6 +37,9 @@ package final class WorkerRuntime: Sendable {
         let logger = options.logger
         let workerName = config.main ?? config.name ?? ""
         let worker = try registry.require(workerName)
+        // Before anything is opened: a worker that cannot run is refused at start, not at its
+        // first request.
+        if let unmet = Self.unmetRequirements(of: worker, config: config, options: options) { throw unmet }
         let state = options.stateDirectory
         // The state folder holds the stores' data and secrets.json: its owner's only (0700), like
         // the secret store, whatever the umask; a folder made before this rule is tightened too.
@@ -127,6 +130,25 @@ package final class WorkerRuntime: Sendable {
             waitUntilLimit: options.waitUntilLimit
         )
         self.cron = LockedValue(nil)
+    }
+
+    /// The worker's ``Worker/requirements`` that `config` (with `options`' secrets and vars) does
+    /// not meet, as one error; nil when all are met.
+    static func unmetRequirements(of worker: any Worker, config: DroverConfig, options: RuntimeOptions) -> WorkerError? {
+        let requirements = worker.requirements
+        guard !requirements.isEmpty else { return nil }
+        let vars = config.effectiveVars(localValues: options.devVars, overrides: options.varOverrides)
+        return WorkerRequirement.unmet(requirements, configFile: config.configPath) { requirement in
+            let name = requirement.name
+            switch requirement.kind {
+            case .kv: return config.kvNamespaces.contains { $0.binding == name }
+            case .d1: return config.d1Databases.contains { $0.binding == name }
+            case .queue: return config.queues.producers.contains { $0.binding == name }
+            case .service: return config.services.contains { $0.binding == name }
+            case .secret: return options.secrets[name] != nil
+            case .var: return vars[name] != nil
+            }
+        }
     }
 
     /// The settings of every `[[queues.consumers]]`.
