@@ -24,7 +24,8 @@ public protocol Worker: Sendable {
     /// Runs one cron trigger.
     /// - Throws: any error is logged and the run counts as `exception` (what
     ///   `/cdn-cgi/handler/scheduled` answers, with status 500); the trigger fires again at its next
-    ///   time. ``ScheduledController/noRetry()`` is recorded for the platform's sake.
+    ///   time. Whether it called ``ScheduledController/noRetry()`` is reported by
+    ///   `/cdn-cgi/handler/scheduled?format=json`; Drover does not retry a run.
     func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws
 
     /// The bindings, vars and secrets the worker needs; checked before it serves anything (see
