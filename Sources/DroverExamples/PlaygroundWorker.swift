@@ -44,7 +44,7 @@ public struct PlaygroundWorker: Worker {
     @Sendable private static func echoRequest(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let names = Set(request.headers.map(\.name)).sorted()
         let headers = JSONObject(names.map { ($0, JSONValue.string(request.headers.value(for: $0) ?? "")) })
-        return .json(["method": .string(request.method), "url": .string(request.url), "headers": .object(headers)])
+        return .json(["method": request.method, "url": request.url, "headers": headers])
     }
 
     // MARK: - Errors
@@ -186,7 +186,7 @@ public struct PlaygroundWorker: Worker {
     @Sendable private static func d1Exec(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         guard let sql = try await request.json()["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
         let result = try await env.d1("DB").exec(sql)
-        return .json(["count": .integer(Int64(result.count)), "duration": .double(result.duration)])
+        return .json(["count": result.count, "duration": result.duration])
     }
 
     /// `{"bookmark"?: string, "statements": [{"sql", "params"}]}` → each statement's `all()` in one
@@ -203,7 +203,7 @@ public struct PlaygroundWorker: Worker {
             results.append(try await session.prepare(sql).bind(params).all().jsonValue)
         }
         let bookmark = session.getBookmark()
-        var response = Response.json(["results": .array(results), "bookmark": bookmark.map(JSONValue.string) ?? .null])
+        var response = Response.json(["results": results, "bookmark": bookmark])
         if let bookmark { response.headers.set("x-d1-bookmark", bookmark) }
         return response
     }
@@ -248,7 +248,7 @@ public struct PlaygroundWorker: Worker {
 
     @Sendable private static func environment(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let hasToken = (try? env.secret("API_TOKEN")).map { !$0.isEmpty } ?? false
-        return .json(["greeting": env.vars["GREETING"].map(JSONValue.string) ?? .null, "hasToken": .bool(hasToken)])
+        return .json(["greeting": env.vars["GREETING"], "hasToken": hasToken])
     }
 
     // MARK: - Consumer and cron
@@ -261,13 +261,7 @@ public struct PlaygroundWorker: Worker {
         )
         _ = try await database.batch(
             batch.messages.map { message in
-                insert.bind(
-                    .text(batch.queue),
-                    .text(Self.recordedText(of: message.body)),
-                    .integer(Int64(message.attempts)),
-                    .integer(Int64(batch.messages.count)),
-                    .integer(now)
-                )
+                insert.bind(batch.queue, Self.recordedText(of: message.body), message.attempts, batch.messages.count, now)
             }
         )
         for message in batch.messages {

@@ -92,10 +92,11 @@ public struct D1PreparedStatement: Sendable {
         self.values = values
     }
 
-    /// A copy with `values` bound in place of the earlier ones. Values are checked when the
-    /// statement runs (a NaN fails there with `D1_TYPE_ERROR`).
-    public func bind(_ values: D1Value...) -> D1PreparedStatement {
-        bind(values)
+    /// A copy with `values` bound in place of the earlier ones: Swift values directly
+    /// (`bind(id, name, nil, true, data)`; see ``D1ValueConvertible``) or ``D1Value``s. Values are
+    /// checked when the statement runs (a NaN fails there with `D1_TYPE_ERROR`).
+    public func bind(_ values: (any D1ValueConvertible)?...) -> D1PreparedStatement {
+        bind(values.map { $0?.d1Value ?? .null })
     }
 
     /// A copy with `values` bound in place of the earlier ones.

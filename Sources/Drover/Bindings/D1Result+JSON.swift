@@ -1,4 +1,4 @@
-extension D1Value {
+extension D1Value: JSONValueConvertible {
     /// The value as D1 returns it in JSON: numbers, strings, `null`, and a blob as an array of byte
     /// numbers (as D1's results carry `ArrayBuffer`s over JSON).
     public var jsonValue: JSONValue {
@@ -12,7 +12,7 @@ extension D1Value {
     }
 }
 
-extension D1Row {
+extension D1Row: JSONValueConvertible {
     /// The row as a JavaScript object: keys in column order; a repeated name keeps its first
     /// position and its last value, as JavaScript object construction does.
     public var jsonValue: JSONValue {
@@ -22,7 +22,7 @@ extension D1Row {
     }
 }
 
-extension D1Meta {
+extension D1Meta: JSONValueConvertible {
     /// D1's `meta` object, members in the order of the documentation's example: `served_by`,
     /// `served_by_region`, `served_by_primary`, `timings: {sql_duration_ms}`, `duration`, `changes`,
     /// `last_row_id`, `changed_db`, `size_after`, `rows_read`, `rows_written`
@@ -46,7 +46,7 @@ extension D1Meta {
     }
 }
 
-extension D1Result {
+extension D1Result: JSONValueConvertible {
     /// The exact D1 result object: `{"results": [...], "success": true, "meta": {...}}`.
     public var jsonValue: JSONValue {
         .object(

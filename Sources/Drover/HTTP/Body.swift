@@ -110,9 +110,19 @@ public struct Body: Sendable {
         try JSONParser.parse(try await bytes())
     }
 
-    /// Reads the whole body and decodes it as JSON into `T`.
+    /// Reads the whole body and decodes it as JSON into `T`, through `JSONDecoder` (no
+    /// ``JSONValue`` in between).
+    /// - Throws: ``JSONParseError`` when the body is not JSON, `DecodingError` when it is not a `T`.
     public func json<T: Decodable>(as type: T.Type) async throws -> T {
-        try await json().decode(as: T.self)
+        let bytes = try await bytes()
+        do {
+            return try JSONCoding.decode(T.self, from: bytes)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Not JSON at all: the parser's error says where (what this method threw before it
+            // decoded directly).
+            _ = try JSONParser.parse(bytes)
+            throw DecodingError.dataCorrupted(context)
+        }
     }
 }
 

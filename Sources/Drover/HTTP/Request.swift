@@ -89,8 +89,19 @@ public struct Request: Sendable {
     public func text() async throws -> String { try await body.text() }
     /// Reads the whole body as JSON.
     public func json() async throws -> JSONValue { try await body.json() }
-    /// Reads the whole body as JSON decoded into `T`.
-    public func json<T: Decodable>(as type: T.Type) async throws -> T { try await body.json(as: T.self) }
+    /// Reads the whole body as JSON decoded into `T`, through `JSONDecoder`.
+    /// - Throws: ``HTTPError`` 400 `invalid JSON body: <where>: <why>` when the body is not JSON or
+    ///   not a `T` (`invalid JSON body: items[0].price: Expected to decode Double but found a string
+    ///   instead.`, `invalid JSON body: missing key "email"`), so a ``Router`` answers it as the
+    ///   client's mistake.
+    public func json<T: Decodable>(as type: T.Type) async throws -> T {
+        let bytes = try await body.bytes()
+        do {
+            return try JSONCoding.decode(T.self, from: bytes)
+        } catch let error as DecodingError {
+            throw HTTPError(400, "invalid JSON body: " + JSONCoding.describe(error, in: bytes))
+        }
+    }
 }
 
 /// Query parameters in order, `URLSearchParams`-style.

@@ -22,15 +22,25 @@ public struct Response: Sendable {
     }
 
     /// A JSON response, `content-type: application/json` (as `Response.json(value)`).
+    ///
+    /// `value` is usually a literal of plain Swift values, written in source order:
+    /// `.json(["hello": name, "visits": visits, "tags": tags, "email": nil])`
+    /// (see ``JSONValueConvertible``).
     public static func json(_ value: JSONValue, status: Int = 200, headers: Headers = Headers()) -> Response {
-        var headers = headers
-        if !headers.contains("content-type") { headers.set("content-type", "application/json") }
-        return Response(status: status, headers: headers, body: Body(bytes: JSONSerializer.bytes(value)))
+        json(bytes: JSONSerializer.bytes(value), status: status, headers: headers)
     }
 
-    /// A JSON response of an `Encodable` value.
+    /// A JSON response of an `Encodable` value, written by `JSONEncoder` straight into the body:
+    /// keys sorted (`JSONEncoder` keeps no order of its own), `/` not escaped.
+    /// - Throws: `EncodingError` when the value cannot be encoded (a NaN, an encoder's own error).
     public static func json<T: Encodable>(encoding value: T, status: Int = 200, headers: Headers = Headers()) throws -> Response {
-        json(try JSONValue(encoding: value), status: status, headers: headers)
+        json(bytes: try JSONCoding.encode(value), status: status, headers: headers)
+    }
+
+    private static func json(bytes: [UInt8], status: Int, headers: Headers) -> Response {
+        var headers = headers
+        if !headers.contains("content-type") { headers.set("content-type", "application/json") }
+        return Response(status: status, headers: headers, body: Body(bytes: bytes))
     }
 
     /// A redirect to `location` (as `Response.redirect`), 302 by default.
@@ -42,7 +52,7 @@ public struct Response: Sendable {
 
     /// The JSON error answer `{"error": message}` used across Drover's workers.
     public static func error(_ message: String, status: Int) -> Response {
-        json(["error": .string(message)], status: status)
+        json(.object(JSONObject([("error", .string(message))])), status: status)
     }
 
     /// Whether the status is 2xx (Fetch `response.ok`).

@@ -140,11 +140,13 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(integerLiteral value: Int64) { self = .integer(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        var object = JSONObject()
-        for (key, value) in elements { object[key] = value }
-        self = .object(object)
+    /// An array of Swift values (``JSONValueConvertible``); `nil` is `null`.
+    public init(arrayLiteral elements: (any JSONValueConvertible)?...) {
+        self = .array(elements.map { $0?.jsonValue ?? .null })
+    }
+    /// An object of Swift values (``JSONValueConvertible``) in source order; `nil` is `null`.
+    public init(dictionaryLiteral elements: (String, (any JSONValueConvertible)?)...) {
+        self = .object(JSONObject(literal: elements))
     }
 }
 
@@ -201,7 +203,12 @@ extension JSONObject: Sequence {
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        for (key, value) in elements { self[key] = value }
+    /// An object of Swift values (``JSONValueConvertible``) in source order; `nil` is `null`.
+    public init(dictionaryLiteral elements: (String, (any JSONValueConvertible)?)...) {
+        self.init(literal: elements)
+    }
+
+    init(literal elements: [(String, (any JSONValueConvertible)?)]) {
+        for (key, value) in elements { self[key] = value?.jsonValue ?? .null }
     }
 }
