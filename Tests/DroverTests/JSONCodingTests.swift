@@ -78,6 +78,17 @@ struct JSONCodingTests {
         #expect(try await bad.json() == ["error": #"invalid JSON body: missing key "zeta""#])
     }
 
+    @Test("request.json() of a body that is not JSON is a 400 through a Router, like json(as:)")
+    func untypedBodyAnswers400() async throws {
+        var router = Router()
+        router.post("/orders") { request, _, _ in .json(try await request.json()) }
+        let bad = try await router.fetch(Self.request(#"{"zeta":"#), env: TestSupport.makeEnv(), ctx: TestSupport.makeContext())
+        #expect(bad.status == 400)
+        let message = try #require(try await bad.json()["error"]?.stringValue)
+        #expect(message.hasPrefix("invalid JSON body: not JSON: 1:"), "\(message)")
+        await #expect(throws: JSONParseError.self) { try await Body(text: "nope").json() }
+    }
+
     @Test("Body.json(as:) keeps its errors: JSONParseError for text that is not JSON, DecodingError otherwise")
     func bodyErrors() async throws {
         await #expect(throws: JSONParseError.self) { try await Body(text: "nope").json(as: Order.self) }

@@ -88,7 +88,16 @@ public struct Request: Sendable {
     /// Reads the whole body as UTF-8 text.
     public func text() async throws -> String { try await body.text() }
     /// Reads the whole body as JSON.
-    public func json() async throws -> JSONValue { try await body.json() }
+    /// - Throws: ``HTTPError`` 400 `invalid JSON body: not JSON: LINE:COLUMN: ...` when it is not
+    ///   JSON, so a ``Router`` (and the runtime) answer it as the client's mistake, as
+    ///   ``json(as:)`` does.
+    public func json() async throws -> JSONValue {
+        do {
+            return try await body.json()
+        } catch let error as JSONParseError {
+            throw HTTPError(400, "invalid JSON body: not JSON: \(error)")
+        }
+    }
     /// Reads the whole body as JSON decoded into `T`, through `JSONDecoder`.
     /// - Throws: ``HTTPError`` 400 `invalid JSON body: <where>: <why>` when the body is not JSON or
     ///   not a `T` (`invalid JSON body: items[0].price: Expected to decode Double but found a string
