@@ -109,7 +109,9 @@ public struct D1PreparedStatement: Sendable {
         try await database.execute(self)
     }
 
-    /// Runs the statement for its effect; the result's `results` is empty of interest.
+    /// Runs the statement for its effect; the result's `results` is empty of interest (discardable,
+    /// as `await stmt.run()` is written in Workers).
+    @discardableResult
     public func run() async throws -> D1Result {
         try await database.execute(self)
     }
