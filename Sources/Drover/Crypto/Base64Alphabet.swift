@@ -1,0 +1,82 @@
+/// One of RFC 4648's two base64 alphabets, with the strict codec ``Base64`` and ``Base64URL``
+/// share. Base64 is an encoding, not cryptography, so it is plain Swift rather than libcrypto
+/// (whose `EVP_DecodeBlock` skips whitespace and keeps padding bytes in its output).
+struct Base64Alphabet: Sendable {
+    /// `A–Z a–z 0–9 + /` (RFC 4648 §4).
+    static let standard = Base64Alphabet(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8))
+    /// `A–Z a–z 0–9 - _` (RFC 4648 §5).
+    static let url = Base64Alphabet(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8))
+
+    private static let invalid: UInt8 = 0xFF
+    private let symbols: [UInt8]
+    /// For each byte, its 6-bit value, or `invalid`.
+    private let values: [UInt8]
+
+    private init(_ symbols: [UInt8]) {
+        self.symbols = symbols
+        var values = [UInt8](repeating: Self.invalid, count: 256)
+        for (value, symbol) in symbols.enumerated() { values[Int(symbol)] = UInt8(value) }
+        self.values = values
+    }
+
+    /// `bytes` in this alphabet, `=`-padded to a multiple of 4 characters when `padding` is set.
+    func encode(_ bytes: some Sequence<UInt8>, padding: Bool) -> String {
+        let input = Array(bytes)
+        var output: [UInt8] = []
+        output.reserveCapacity((input.count + 2) / 3 * 4)
+        var index = 0
+        while index + 3 <= input.count {
+            let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+            for shift in [18, 12, 6, 0] as [UInt32] { output.append(symbols[Int(group >> shift & 0x3F)]) }
+            index += 3
+        }
+        let rest = input.count - index
+        if rest > 0 {
+            let group = UInt32(input[index]) << 16 | (rest == 2 ? UInt32(input[index + 1]) << 8 : 0)
+            output.append(symbols[Int(group >> 18 & 0x3F)])
+            output.append(symbols[Int(group >> 12 & 0x3F)])
+            if rest == 2 { output.append(symbols[Int(group >> 6 & 0x3F)]) }
+            if padding { output.append(contentsOf: repeatElement(UInt8(ascii: "="), count: 3 - rest)) }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The bytes `text` encodes, or nil unless it is canonical base64 in this alphabet, padded
+    /// (length a multiple of 4, one or two `=` completing the last group) or unpadded (no `=`).
+    /// Refused: any other character (whitespace, the other alphabet's two symbols, non-ASCII), a
+    /// misplaced `=`, a length that leaves a single character in the last group, and set bits
+    /// after the last byte (`Zh==`), so each byte string has exactly two accepted spellings.
+    func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let input = Array(text.utf8)
+        var end = input.count
+        if end % 4 == 0, end > 0, input[end - 1] == UInt8(ascii: "=") {
+            end -= input[end - 2] == UInt8(ascii: "=") ? 2 : 1
+        }
+        guard end % 4 != 1 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(end / 4 * 3 + 2)
+        var group: UInt32 = 0
+        for (position, symbol) in input[0..<end].enumerated() {
+            let value = values[Int(symbol)]
+            guard value != Self.invalid else { return nil }
+            group = group << 6 | UInt32(value)
+            if position % 4 == 3 {
+                output.append(UInt8(group >> 16 & 0xFF))
+                output.append(UInt8(group >> 8 & 0xFF))
+                output.append(UInt8(group & 0xFF))
+                group = 0
+            }
+        }
+        switch end % 4 {
+        case 2:  // 12 bits: one byte and 4 bits that must be zero
+            guard group & 0x0F == 0 else { return nil }
+            output.append(UInt8(group >> 4 & 0xFF))
+        case 3:  // 18 bits: two bytes and 2 bits that must be zero
+            guard group & 0x03 == 0 else { return nil }
+            output.append(UInt8(group >> 10 & 0xFF))
+            output.append(UInt8(group >> 2 & 0xFF))
+        default: break
+        }
+        return output
+    }
+}

@@ -1,0 +1,19 @@
+/// Base64url (RFC 4648 §5: `-` and `_` in place of `+` and `/`), the encoding of JWTs, JWKs and
+/// JWS signatures, where it goes without padding (RFC 7515 §2).
+///
+/// Decoding is strict: anything but canonical base64url, padded or not, gives nil (see
+/// ``decode(_:)``), never a crash and never a partial result.
+public enum Base64URL {
+    /// `bytes` in base64url, without padding unless `padding` is true.
+    public static func encode(_ bytes: some Sequence<UInt8>, padding: Bool = false) -> String {
+        Base64Alphabet.url.encode(bytes, padding: padding)
+    }
+
+    /// The bytes `text` encodes, or nil unless it is canonical base64url: unpadded (`Zm8`) or
+    /// padded (`Zm8=`). Refused: whitespace or any other character outside `A–Z a–z 0–9 - _`
+    /// (base64's `+` and `/` included), `=` anywhere but completing the last group, a length that
+    /// leaves one character in the last group, and non-zero bits after the last byte (`Zm9`).
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        Base64Alphabet.url.decode(text)
+    }
+}
