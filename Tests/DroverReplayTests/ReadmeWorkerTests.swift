@@ -1,74 +1,35 @@
-import Drover
-import DroverTesting
 import Foundation
 import Testing
 
-/// The worker of README's "Writing your own worker", verbatim, run with its config.
-private struct Hello: Worker {
-    func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
-        let kv = try env.kv("KV")
-        let visits = (try await kv.get("visits", as: Int.self) ?? 0) + 1
-        try await kv.put("visits", String(visits))
-        ctx.waitUntil { try await env.queue("JOBS").send(json: ["visit": visits]) }
-        return .json(["hello": env.vars["GREETING"] ?? "world", "visits": visits])
-    }
-
-    func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws {
-        for message in batch.messages {
-            ctx.logger.info("got \(message.body)")
-            message.ack()
-        }
-    }
-}
-
+/// README's "Writing your own worker" is `Examples/hello-package`, file for file: each block that
+/// names a file is that file, verbatim. (`scripts/test` builds the package and runs its tests, so
+/// what README shows compiles and works.)
 @Suite struct ReadmeWorkerTests {
-    /// The `Hello` above is README's, character for character (but for `private`).
-    @Test func theWorkerAboveIsTheReadmes() throws {
-        let testFile = URL(fileURLWithPath: #filePath)
-        let root = testFile.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        let source = try String(contentsOf: testFile, encoding: .utf8)
-        func worker(in text: String, from start: String) -> String? {
-            guard let begin = text.range(of: start) else { return nil }
-            guard let end = text.range(of: "\n}\n", range: begin.upperBound..<text.endIndex) else { return nil }
-            return String(text[begin.upperBound..<end.upperBound])
-        }
-        let readmeWorker = try #require(worker(in: readme, from: "\nstruct Hello: Worker {"))
-        let testWorker = try #require(worker(in: source, from: "\nprivate struct Hello: Worker {"))
-        #expect(readmeWorker == testWorker)
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test(
+        "each file of the example package stands in README as written",
+        arguments: [
+            ("swift", "// ", "Sources/my-drover/Hello.swift"),
+            ("swift", "// ", "Sources/my-drover/main.swift"),
+            ("swift", "// ", "Tests/HelloTests/HelloTests.swift"),
+            ("toml", "# ", "wrangler-like.toml"),
+        ]
+    )
+    func readmeShowsTheFile(language: String, comment: String, path: String) throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let file = try String(contentsOf: Self.root.appendingPathComponent("Examples/hello-package/" + path), encoding: .utf8)
+        let name = (path as NSString).lastPathComponent
+        let heading = "```\(language)\n\(comment)\(path == name ? name : path)\n"
+        let start = try #require(readme.range(of: heading), "README has no block for \(path)")
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        #expect(String(readme[start.upperBound..<end.lowerBound]) == file)
     }
 
-    @Test func theReadmeWorkerCountsVisitsAndQueuesThem() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("drover-readme-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        // The config of README, verbatim.
-        let config = """
-            name = "hello"
-            main = "hello"        # the registered worker's name
-
-            [vars]
-            GREETING = "drover"
-
-            [[kv_namespaces]]
-            binding = "KV"
-            id = "hello-kv"
-
-            [[queues.producers]]
-            binding = "JOBS"
-            queue = "jobs"
-
-            [[queues.consumers]]
-            queue = "jobs"
-            """
-        try config.write(toFile: directory + "/wrangler-like.toml", atomically: true, encoding: .utf8)
-        let logs = MemoryLogSink()
-        let client = try await TestClient(worker: Hello(), config: directory + "/wrangler-like.toml", logSink: logs)
-        #expect(try await client.request("GET", "/").json() == ["hello": "drover", "visits": 1])
-        #expect(try await client.request("GET", "/").json() == ["hello": "drover", "visits": 2])
-        try await client.drainQueues()
-        #expect(logs.lines.contains { $0.hasPrefix("got {\"visit\":1}") })
-        #expect(logs.lines.contains { $0.hasPrefix("got {\"visit\":2}") })
-        await client.close()
+    @Test("README's Package.swift block is the example's")
+    func readmeShowsThePackage() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let file = try String(contentsOf: Self.root.appendingPathComponent("Examples/hello-package/Package.swift"), encoding: .utf8)
+        #expect(readme.contains("`path:`)\n" + file + "```"))
     }
 }

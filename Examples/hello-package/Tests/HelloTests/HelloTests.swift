@@ -1,5 +1,6 @@
 import Drover
 import DroverTesting
+import Foundation
 import Testing
 
 @testable import my_drover
@@ -13,6 +14,17 @@ import Testing
         }
         #expect(try await client.request("GET", "/").json() == ["hello": "tests", "visits": 1])
         #expect(try await client.request("GET", "/").json() == ["hello": "tests", "visits": 2])
+        await client.close()
+    }
+
+    @Test func runsWithItsConfigFile() async throws {
+        let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("wrangler-like.toml").path
+        let logs = MemoryLogSink()
+        let client = try await TestClient(worker: Hello(), config: config, logSink: logs)
+        #expect(try await client.request("GET", "/").json() == ["hello": "drover", "visits": 1])
+        try await client.drainQueues()
+        #expect(logs.lines.contains { $0.hasPrefix("got {\"visit\":1}") })
         await client.close()
     }
 
