@@ -26,9 +26,7 @@ public struct PlaygroundWorker: Worker {
         router.post("/queue/send", Self.queueSend)
         router.post("/queue/batch", Self.queueBatch)
         router.get("/env", Self.environment)
-        router.get("/time") { _, env, _ in
-            .json(["now": .integer(env.clock.nowMilliseconds())])
-        }
+        router.get("/time") { _, env, _ in .json(["now": env.clock.nowMilliseconds()]) }
         router.get("/request", Self.echoRequest)
         self.router = router
     }
@@ -50,6 +48,8 @@ public struct PlaygroundWorker: Worker {
     // MARK: - Errors
 
     /// "Errors from a binding are answered 400 {"error": "<the binding's message, verbatim>"}."
+    /// (A body that is not JSON, a bad query parameter and a ``PlaygroundError`` answer 400 on
+    /// their own: they are ``HTTPResponseError``s.)
     @Sendable private static func bindingErrorsAsBadRequests(
         _ request: Request,
         _ env: Env,
@@ -59,10 +59,6 @@ public struct PlaygroundWorker: Worker {
         do {
             return try await next(request)
         } catch let error as any BindingError {
-            return .error(error.message, status: 400)
-        } catch let error as JSONParseError {
-            return .error("request body is not JSON: \(error)", status: 400)
-        } catch let error as PlaygroundError {
             return .error(error.message, status: 400)
         }
     }
@@ -126,23 +122,17 @@ public struct PlaygroundWorker: Worker {
 
     @Sendable private static func listKeys(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let query = request.query
-        var limit: Int?
-        if let text = query["limit"] {
-            guard let number = Int(text) else { throw PlaygroundError("limit must be an integer, got \"\(text)\"") }
-            limit = number
-        }
-        let options = KVListOptions(prefix: query["prefix"], limit: limit, cursor: query["cursor"])
+        let options = KVListOptions(prefix: query["prefix"], limit: try query.get("limit", as: Int.self), cursor: query["cursor"])
         let page = try await env.kv("KV").list(options)
-        var body = JSONObject()
-        body["keys"] = .array(
-            page.keys.map { key in
-                var object: JSONObject = ["name": .string(key.name)]
+        var body: JSONObject = [
+            "keys": page.keys.map { key in
+                var object: JSONObject = ["name": key.name]
                 if let expiration = key.expiration { object["expiration"] = .integer(expiration) }
                 if let metadata = key.metadata { object["metadata"] = metadata }
-                return .object(object)
-            }
-        )
-        body["list_complete"] = .bool(page.listComplete)
+                return object
+            },
+            "list_complete": page.listComplete,
+        ]
         if let cursor = page.cursor { body["cursor"] = .string(cursor) }
         return .json(.object(body))
     }
@@ -158,29 +148,29 @@ public struct PlaygroundWorker: Worker {
     @Sendable private static func d1Query(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let database = try env.d1("DB")
         let result = try await statement(try await request.json(), on: database).all()
-        return .json(result.jsonValue)
+        return .json(JSONValue(result))
     }
 
     @Sendable private static func d1First(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let body = try await request.json()
         let statement = try statement(body, on: try env.d1("DB"))
         if let column = body["column"]?.stringValue {
-            return .json(["value": try await statement.first(column)?.jsonValue ?? .null])
+            return .json(["value": try await statement.first(column)])
         }
-        return .json(["value": try await statement.first()?.jsonValue ?? .null])
+        return .json(["value": try await statement.first()])
     }
 
     @Sendable private static func d1Raw(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let body = try await request.json()
         let rows = try await statement(body, on: try env.d1("DB")).raw(columnNames: body["columnNames"]?.boolValue ?? false)
-        return .json(["rows": .array(rows.map { .array($0.map(\.jsonValue)) })])
+        return .json(["rows": rows])
     }
 
     @Sendable private static func d1Batch(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
         let database = try env.d1("DB")
         guard let list = try await request.json().arrayValue else { throw PlaygroundError("the body must be an array of statements") }
         let results = try await database.batch(try list.map { try statement($0, on: database) })
-        return .json(.array(results.map(\.jsonValue)))
+        return .json(JSONValue(results))
     }
 
     @Sendable private static func d1Exec(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
@@ -300,14 +290,14 @@ public struct PlaygroundWorker: Worker {
 
     public func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws {
         let milliseconds = Int64((controller.scheduledTime.timeIntervalSince1970 * 1000).rounded(.down))
-        _ = try await env.d1("DB").prepare("INSERT INTO cron_runs (cron, scheduled_ms) VALUES (?, ?)")
-            .bind(.text(controller.cron), .integer(milliseconds)).run()
+        try await env.d1("DB").prepare("INSERT INTO cron_runs (cron, scheduled_ms) VALUES (?, ?)").bind(controller.cron, milliseconds).run()
     }
 }
 
-/// A request the playground cannot make sense of: answered 400.
-struct PlaygroundError: Error, CustomStringConvertible {
+/// A request the playground cannot make sense of: answered 400 `{"error": message}`.
+struct PlaygroundError: HTTPResponseError, CustomStringConvertible {
     var message: String
+    var status: Int { 400 }
     init(_ message: String) { self.message = message }
     var description: String { message }
 }
