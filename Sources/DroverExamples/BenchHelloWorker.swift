@@ -2,10 +2,10 @@ import Drover
 
 /// The benchmark worker (`Benchmarks/hello.toml`): `GET /hello` answers `hello`, `POST /echo`
 /// answers the request body as JSON — the two routes every peer server of the HTTP comparison serves (Benchmarks/README.md).
-public struct BenchHelloWorker: Worker {
-    public init() {}
+package struct BenchHelloWorker: Worker {
+    package init() {}
 
-    public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
+    package func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         switch (request.method, request.path) {
         case ("GET", "/hello"), ("HEAD", "/hello"):
             return Response(status: 200, headers: Self.textHeaders, body: Self.hello)

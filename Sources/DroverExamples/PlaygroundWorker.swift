@@ -6,10 +6,10 @@ import Foundation
 /// Configured by `Examples/playground/wrangler-like.toml`: KV `KV`, D1 `DB`, queue producer `JOBS`
 /// (consumers for `jobs` and `jobs-dlq`), var `GREETING`, secret `API_TOKEN`, a cron trigger.
 /// Written against the `Drover` API alone, like any user's worker.
-public struct PlaygroundWorker: Worker {
+package struct PlaygroundWorker: Worker {
     private let router: Router
 
-    public init() {
+    package init() {
         var router = Router()
         router.use(Self.bindingErrorsAsBadRequests)
         router.get("/kv", Self.listKeys)
@@ -31,7 +31,7 @@ public struct PlaygroundWorker: Worker {
         self.router = router
     }
 
-    public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
+    package func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         try await router.fetch(request, env: env, ctx: ctx)
     }
 
@@ -243,7 +243,7 @@ public struct PlaygroundWorker: Worker {
 
     // MARK: - Consumer and cron
 
-    public func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws {
+    package func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws {
         let database = try env.d1("DB")
         let now = env.clock.nowMilliseconds()
         let insert = database.prepare(
@@ -288,7 +288,7 @@ public struct PlaygroundWorker: Worker {
         }
     }
 
-    public func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws {
+    package func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws {
         let milliseconds = Int64((controller.scheduledTime.timeIntervalSince1970 * 1000).rounded(.down))
         try await env.d1("DB").prepare("INSERT INTO cron_runs (cron, scheduled_ms) VALUES (?, ?)").bind(controller.cron, milliseconds).run()
     }

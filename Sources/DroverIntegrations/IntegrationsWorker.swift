@@ -5,10 +5,10 @@ import Drover
 ///
 /// Its routes land as each integration is built; for now it answers `GET /health`
 /// in its documented shape, with no adapters yet.
-public struct IntegrationsWorker: Worker {
+package struct IntegrationsWorker: Worker {
     private let router: Router
 
-    public init() {
+    package init() {
         var router = Router()
         router.get("/health") { _, _, _ in
             .json(["status": "healthy", "checks": [:]])
@@ -16,7 +16,7 @@ public struct IntegrationsWorker: Worker {
         self.router = router
     }
 
-    public func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
+    package func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         try await router.fetch(request, env: env, ctx: ctx)
     }
 }

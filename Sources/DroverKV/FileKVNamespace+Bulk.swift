@@ -10,7 +10,7 @@ extension FileKVNamespace {
     /// Up to 100 keys at once, as text or JSON; absent keys map to `nil`.
     /// - Throws: ``KVError`` with the `GET_BULK` messages (see ``KVNamespace/get(_:type:cacheTtl:)``);
     ///   ``KVStoreError`` when reading fails.
-    public func get(_ keys: [String], type: KVBulkType, cacheTtl: Int?) async throws -> [String: KVBulkValue?] {
+    package func get(_ keys: [String], type: KVBulkType, cacheTtl: Int?) async throws -> [String: KVBulkValue?] {
         var result: [String: KVBulkValue?] = [:]
         for item in try bulkRead(keys, type: type, cacheTtl: cacheTtl) {
             result[item.key] = .some(item.found?.value)
@@ -20,7 +20,7 @@ extension FileKVNamespace {
 
     /// Up to 100 keys at once with their metadata; absent keys map to `nil`.
     /// - Throws: as the bulk ``get(_:type:cacheTtl:)``.
-    public func getWithMetadata(
+    package func getWithMetadata(
         _ keys: [String],
         type: KVBulkType,
         cacheTtl: Int?

@@ -43,7 +43,7 @@ extension FileKVNamespace {
     /// another process compacts the same folder.
     /// - Throws: ``KVStoreError`` when the file system fails (the old log then stays in use).
     @discardableResult
-    public func reclaimExpired() throws -> ReclaimReport {
+    package func reclaimExpired() throws -> ReclaimReport {
         try maintain(force: false, minimumDeadBytes: 1, deadRatio: tuning.reclaimDeadRatio, wait: true)!
     }
 
@@ -53,7 +53,7 @@ extension FileKVNamespace {
     /// another process compacts the same folder.
     /// - Throws: ``KVStoreError`` when the file system fails (the old log then stays in use).
     @discardableResult
-    public func compact() throws -> ReclaimReport {
+    package func compact() throws -> ReclaimReport {
         try maintain(force: true, minimumDeadBytes: 0, deadRatio: 0, wait: true)!
     }
 

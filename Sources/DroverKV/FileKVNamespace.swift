@@ -25,22 +25,22 @@ import Darwin
 ///
 /// Errors: the platform's ``KVError`` messages for invalid input; ``KVStoreError`` when the file
 /// system fails (the store is then unchanged: a failed append is cut off again).
-public final class FileKVNamespace: KVNamespace, Sendable {
+package final class FileKVNamespace: KVNamespace, Sendable {
     /// Knobs for tests and benchmarks; the defaults suit `drover dev`.
-    public struct Tuning: Sendable {
+    package struct Tuning: Sendable {
         /// Bytes of values kept in memory for hot `get`s.
-        public var cacheBytes: Int
+        package var cacheBytes: Int
         /// Values up to this size are cached.
-        public var cacheableValueLength: Int
+        package var cacheableValueLength: Int
         /// Background maintenance (expiry sweep, compaction when worthwhile) runs after this many writes.
-        public var maintenanceInterval: Int
+        package var maintenanceInterval: Int
         /// Background compaction runs when dead bytes reach this share of the log...
-        public var compactionDeadRatio: Double
+        package var compactionDeadRatio: Double
         /// ...and at least this many bytes.
-        public var compactionMinimumDeadBytes: Int64
+        package var compactionMinimumDeadBytes: Int64
         /// An explicit ``FileKVNamespace/reclaimExpired()`` compacts when dead bytes reach this share
         /// (lower, so disk use stays near the live data when the runtime reclaims periodically).
-        public var reclaimDeadRatio: Double
+        package var reclaimDeadRatio: Double
         /// Called by a compaction, off every lock, after each batch of records it copied (tests pause
         /// a compaction here to write while it copies).
         package var compactionBatchCopied: (@Sendable () -> Void)? = nil
@@ -50,7 +50,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
 
         /// The defaults: 64 MiB cache of values up to 16 KiB, maintenance every 1024 writes,
         /// compaction at a third of the log dead and at least 1 MiB, or at an eighth on explicit reclaim.
-        public init(
+        package init(
             cacheBytes: Int = 64 << 20,
             cacheableValueLength: Int = 16 << 10,
             maintenanceInterval: Int = 1024,
@@ -68,19 +68,19 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     }
 
     /// What a ``reclaimExpired()`` or ``compact()`` did.
-    public struct ReclaimReport: Sendable, Equatable {
+    package struct ReclaimReport: Sendable, Equatable {
         /// Keys found expired and dropped from the index.
-        public var expiredKeys: Int
+        package var expiredKeys: Int
         /// Whether the log was rewritten.
-        public var compacted: Bool
+        package var compacted: Bool
         /// Log size before, in bytes.
-        public var bytesBefore: Int64
+        package var bytesBefore: Int64
         /// Log size after, in bytes.
-        public var bytesAfter: Int64
+        package var bytesAfter: Int64
     }
 
     /// The namespace folder.
-    public let directory: String
+    package let directory: String
     let clock: any WallClock
     let logger: Logger
     let tuning: Tuning
@@ -117,7 +117,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     ///   - tuning: cache and maintenance knobs.
     /// - Throws: ``KVStoreError`` when the folder cannot be created or read, or holds another format.
     ///   A failed rewrite after damage is only logged: the store works, the next maintenance retries.
-    public init(directory: String, clock: any WallClock, logger: Logger, tuning: Tuning = Tuning()) throws {
+    package init(directory: String, clock: any WallClock, logger: Logger, tuning: Tuning = Tuning()) throws {
         self.directory = directory
         self.clock = clock
         self.logger = logger
@@ -167,13 +167,13 @@ public final class FileKVNamespace: KVNamespace, Sendable {
     }
 
     /// Opens the namespace in `directory`.
-    public convenience init(directory: URL, clock: any WallClock, logger: Logger, tuning: Tuning = Tuning()) throws {
+    package convenience init(directory: URL, clock: any WallClock, logger: Logger, tuning: Tuning = Tuning()) throws {
         try self.init(directory: directory.path, clock: clock, logger: logger, tuning: tuning)
     }
 
     /// Closes the namespace: later calls throw ``KVStoreError``. Reads already under way finish; a
     /// compaction under way stops at its next step and leaves the log as it was.
-    public func close() {
+    package func close() {
         let retired = state.withLock { state in
             let retired = state.log
             state.log = nil
@@ -187,25 +187,25 @@ public final class FileKVNamespace: KVNamespace, Sendable {
 
     /// The value, metadata and expiration of `key`, or `nil` when absent or expired.
     /// - Throws: ``KVError`` for an invalid key or `cacheTtl`; ``KVStoreError`` when reading fails.
-    public func getWithMetadata(_ key: String, cacheTtl: Int?) async throws -> KVEntry? {
+    package func getWithMetadata(_ key: String, cacheTtl: Int?) async throws -> KVEntry? {
         try getWithMetadata(rawKey: Array(key.utf8), cacheTtl: cacheTtl)
     }
 
     /// Stores `value` under `key`; on return the record is written to the log (see the type's notes).
     /// - Throws: ``KVError`` with the platform's message (nothing written); ``KVStoreError`` on I/O failure.
-    public func put(_ key: String, value: [UInt8], options: KVPutOptions) async throws {
+    package func put(_ key: String, value: [UInt8], options: KVPutOptions) async throws {
         try put(rawKey: Array(key.utf8), value: value, options: options)
     }
 
     /// Removes `key`; an absent key is not an error.
     /// - Throws: ``KVError`` for an invalid key; ``KVStoreError`` on I/O failure.
-    public func delete(_ key: String) async throws {
+    package func delete(_ key: String) async throws {
         try delete(rawKey: Array(key.utf8))
     }
 
     /// A page of keys in byte order, after the cursor, under the literal prefix.
     /// - Throws: ``KVError`` for a limit outside 1...1000.
-    public func list(_ options: KVListOptions) async throws -> KVListResult {
+    package func list(_ options: KVListOptions) async throws -> KVListResult {
         let page = try list(
             rawPrefix: options.prefix.map { Array($0.utf8) } ?? [],
             limit: options.limit,
@@ -322,7 +322,7 @@ public final class FileKVNamespace: KVNamespace, Sendable {
 
     /// Bytes the namespace uses on disk: the current log and the head file.
     /// - Throws: ``KVStoreError`` when closed or when `fstat` fails.
-    public func diskUsage() throws -> Int64 {
+    package func diskUsage() throws -> Int64 {
         try state.withLock { state in
             guard let log = state.log else { throw KVStoreError.closed(directory) }
             return try log.file.size() + 4096

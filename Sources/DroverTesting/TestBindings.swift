@@ -48,23 +48,19 @@ public struct TestBindings: Sendable {
         producers.append(QueueProducerConfig(binding: binding, queue: queue ?? binding, deliveryDelay: deliveryDelay))
     }
 
-    /// A consumer of `queue` with the platform's defaults unless given (`[[queues.consumers]]`).
+    /// A consumer of `queue` with the platform's defaults unless given (`[[queues.consumers]]`:
+    /// batches of 10, 3 retries, no dead-letter queue, no retry delay).
     public mutating func consumer(
         queue: String,
-        maxBatchSize: Int = QueueConsumerConfig.defaultMaxBatchSize,
-        maxRetries: Int = QueueConsumerConfig.defaultMaxRetries,
+        maxBatchSize: Int? = nil,
+        maxRetries: Int? = nil,
         deadLetterQueue: String? = nil,
         retryDelay: Int? = nil
     ) {
-        consumers.append(
-            QueueConsumerConfig(
-                queue: queue,
-                maxBatchSize: maxBatchSize,
-                maxRetries: maxRetries,
-                deadLetterQueue: deadLetterQueue,
-                retryDelay: retryDelay
-            )
-        )
+        var consumer = QueueConsumerConfig(queue: queue, deadLetterQueue: deadLetterQueue, retryDelay: retryDelay)
+        if let maxBatchSize { consumer.maxBatchSize = maxBatchSize }
+        if let maxRetries { consumer.maxRetries = maxRetries }
+        consumers.append(consumer)
     }
 
     /// A cron trigger (`[triggers] crons`), read as Cloudflare reads it.

@@ -2,56 +2,56 @@
 ///
 /// The house error shape: a private code behind static members, a message, and where it happened.
 /// `description` is the one-line `FILE:LINE:COL: what is wrong` (or `FILE: what is wrong` without a position).
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     fileprivate enum Code: Sendable, Equatable {
         case unreadable, invalidTOML, wrongType, outOfRange, missingKey, duplicateBinding, deadLetterQueueIsItself
         case unknownEnvironment, invalidCron, invalidDevVars, invalidSecretName, secretStore
     }
 
     /// The kind of a ``ConfigError``, compared with `==` against the static members.
-    public struct Kind: Sendable, Equatable, CustomStringConvertible {
+    package struct Kind: Sendable, Equatable, CustomStringConvertible {
         fileprivate let code: Code
         /// The file could not be read or written.
-        public static let unreadable = Kind(code: .unreadable)
+        package static let unreadable = Kind(code: .unreadable)
         /// The file is not valid TOML; ``ConfigError/underlying`` holds the ``TOMLError``.
-        public static let invalidTOML = Kind(code: .invalidTOML)
+        package static let invalidTOML = Kind(code: .invalidTOML)
         /// A key holds a value of the wrong type.
-        public static let wrongType = Kind(code: .wrongType)
+        package static let wrongType = Kind(code: .wrongType)
         /// A number is outside the range the platform allows.
-        public static let outOfRange = Kind(code: .outOfRange)
+        package static let outOfRange = Kind(code: .outOfRange)
         /// A required key is missing.
-        public static let missingKey = Kind(code: .missingKey)
+        package static let missingKey = Kind(code: .missingKey)
         /// Two bindings share a name.
-        public static let duplicateBinding = Kind(code: .duplicateBinding)
+        package static let duplicateBinding = Kind(code: .duplicateBinding)
         /// A queue consumer names its own queue as dead letter queue.
-        public static let deadLetterQueueIsItself = Kind(code: .deadLetterQueueIsItself)
+        package static let deadLetterQueueIsItself = Kind(code: .deadLetterQueueIsItself)
         /// `--env NAME` names no `[env.NAME]` table.
-        public static let unknownEnvironment = Kind(code: .unknownEnvironment)
+        package static let unknownEnvironment = Kind(code: .unknownEnvironment)
         /// A cron expression is malformed.
-        public static let invalidCron = Kind(code: .invalidCron)
+        package static let invalidCron = Kind(code: .invalidCron)
         /// A `.dev.vars` file is malformed.
-        public static let invalidDevVars = Kind(code: .invalidDevVars)
+        package static let invalidDevVars = Kind(code: .invalidDevVars)
         /// A secret name is not `[A-Za-z_][A-Za-z0-9_]*`.
-        public static let invalidSecretName = Kind(code: .invalidSecretName)
+        package static let invalidSecretName = Kind(code: .invalidSecretName)
         /// The secret store file is corrupt.
-        public static let secretStore = Kind(code: .secretStore)
+        package static let secretStore = Kind(code: .secretStore)
 
         /// The code's name, for debugging.
-        public var description: String { "\(code)" }
+        package var description: String { "\(code)" }
     }
 
     /// What went wrong, as a category.
-    public let kind: Kind
+    package let kind: Kind
     /// What went wrong, for a person; never contains a secret value.
-    public let message: String
+    package let message: String
     /// The file the problem is in.
-    public let file: String
+    package let file: String
     /// The 1-based line, or nil when the problem has no position (an unreadable file).
-    public let line: Int?
+    package let line: Int?
     /// The 1-based column, or nil when the problem has no position.
-    public let column: Int?
+    package let column: Int?
     /// The TOML error behind an ``Kind/invalidTOML`` error.
-    public let underlying: TOMLError?
+    package let underlying: TOMLError?
 
     /// Creates an error.
     /// - Parameters:
@@ -60,7 +60,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     ///   - file: the file.
     ///   - position: line and column, if known.
     ///   - underlying: the TOML error, for ``Kind/invalidTOML``.
-    public init(_ kind: Kind, _ message: String, file: String, position: TOMLPosition? = nil, underlying: TOMLError? = nil) {
+    package init(_ kind: Kind, _ message: String, file: String, position: TOMLPosition? = nil, underlying: TOMLError? = nil) {
         self.kind = kind
         self.message = ConfigError.oneLine(message)
         self.file = file
@@ -91,7 +91,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `FILE:LINE:COL: message`, or `FILE: message` without a position.
-    public var description: String {
+    package var description: String {
         if let line, let column { return "\(file):\(line):\(column): \(message)" }
         return "\(file): \(message)"
     }

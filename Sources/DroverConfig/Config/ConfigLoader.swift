@@ -1,21 +1,21 @@
 import Foundation
 
 /// A loaded configuration and the warnings found while loading it.
-public struct LoadedConfig: Sendable {
+package struct LoadedConfig: Sendable {
     /// The resolved configuration.
-    public var config: DroverConfig
+    package var config: DroverConfig
     /// Unknown keys and non-inherited bindings, in file order; print them, they do not stop anything.
-    public var warnings: [ConfigWarning]
+    package var warnings: [ConfigWarning]
 
     /// Creates a result.
-    public init(config: DroverConfig, warnings: [ConfigWarning] = []) {
+    package init(config: DroverConfig, warnings: [ConfigWarning] = []) {
         self.config = config
         self.warnings = warnings
     }
 }
 
 /// Loads `wrangler-like.toml` (TOML 1.0.0) into a ``DroverConfig``, the entry point for the CLI and runtime.
-public enum ConfigLoader {
+package enum ConfigLoader {
     /// Reads the config file, applies the environment, and adds secrets from `.dev.vars` (or
     /// `.dev.vars.<env>`, or the `.env` files: ``DevVars``) beside it and, if a state folder is given,
     /// from the ``SecretStore`` there (`.dev.vars` wins).
@@ -25,7 +25,7 @@ public enum ConfigLoader {
     ///   - stateDirectory: the state folder whose stored secrets to merge, or nil to skip them.
     /// - Returns: the configuration and its warnings.
     /// - Throws: ``ConfigError`` with `FILE:LINE:COL` for the first problem.
-    public static func load(
+    package static func load(
         configPath: String,
         environment: String? = nil,
         stateDirectory: String? = nil
@@ -55,7 +55,7 @@ public enum ConfigLoader {
     ///   - environment: `--env NAME`, or nil.
     /// - Returns: the configuration and its warnings.
     /// - Throws: ``ConfigError`` with `FILE:LINE:COL` for the first problem.
-    public static func decode(_ bytes: [UInt8], configPath: String, environment: String? = nil) throws(ConfigError) -> LoadedConfig {
+    package static func decode(_ bytes: [UInt8], configPath: String, environment: String? = nil) throws(ConfigError) -> LoadedConfig {
         let table: TOMLTable
         do throws(TOMLError) {
             table = try TOMLParser.parse(bytes, fileName: configPath)

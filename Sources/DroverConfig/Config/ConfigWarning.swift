@@ -1,17 +1,17 @@
 /// Something in a configuration that is accepted but probably not what the user meant (an unknown key, a
 /// binding that an environment does not inherit).
-public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
+package struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     /// The explanation.
-    public let message: String
+    package let message: String
     /// The file.
-    public let file: String
+    package let file: String
     /// The 1-based line.
-    public let line: Int
+    package let line: Int
     /// The 1-based column.
-    public let column: Int
+    package let column: Int
 
     /// Creates a warning.
-    public init(_ message: String, file: String, position: TOMLPosition) {
+    package init(_ message: String, file: String, position: TOMLPosition) {
         self.message = ConfigError.oneLine(message)
         self.file = file
         self.line = position.line
@@ -19,5 +19,5 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `FILE:LINE:COL: warning: message`.
-    public var description: String { "\(file):\(line):\(column): warning: \(message)" }
+    package var description: String { "\(file):\(line):\(column): warning: \(message)" }
 }

@@ -1,22 +1,22 @@
 /// A `[[d1_databases]]` entry (wrangler: `binding`, `database_name`, `database_id`, `migrations_dir`,
 /// `migrations_table`, `preview_database_id`).
-public struct D1DatabaseConfig: Sendable, Equatable {
+package struct D1DatabaseConfig: Sendable, Equatable {
     /// The name the worker uses: `env.d1("DB")`.
-    public var binding: String
+    package var binding: String
     /// The database name used by `drover d1 ... NAME`. Defaults to the binding.
-    public var databaseName: String
+    package var databaseName: String
     /// The database id; locally the SQLite file name. Defaults to the database name.
-    public var databaseID: String
+    package var databaseID: String
     /// The migrations folder as written (default `migrations`), relative to the config directory.
-    public var migrationsDir: String
+    package var migrationsDir: String
     /// ``migrationsDir`` resolved against the config directory.
-    public var migrationsPath: String
+    package var migrationsPath: String
     /// The table recording applied migrations (`migrations_table`, default `d1_migrations`, as
     /// wrangler's `DEFAULT_MIGRATION_TABLE` in workers-sdk `packages/wrangler/src/d1/constants.ts`).
-    public var migrationsTable: String
+    package var migrationsTable: String
     /// `preview_database_id`: the database `wrangler dev --remote` uses on the platform. Kept and
     /// shown; locally the data lives under ``databaseID`` whatever it says.
-    public var previewDatabaseID: String?
+    package var previewDatabaseID: String?
 
     /// Creates a D1 binding.
     /// - Parameters:
@@ -27,7 +27,7 @@ public struct D1DatabaseConfig: Sendable, Equatable {
     ///   - migrationsTable: defaults to `d1_migrations`.
     ///   - previewDatabaseID: `preview_database_id`, if given.
     ///   - configDirectory: the folder relative paths are resolved against.
-    public init(
+    package init(
         binding: String,
         databaseName: String? = nil,
         databaseID: String? = nil,

@@ -5,7 +5,7 @@ extension DroverConfig {
     /// The resolved configuration as pretty JSON with a fixed key order, for `drover config print --json`.
     /// Secrets appear by name only, their values as `"(hidden)"`.
     /// - Returns: JSON text ending in a newline.
-    public func renderJSON() -> String {
+    package func renderJSON() -> String {
         json.rendered(pretty: true) + "\n"
     }
 
@@ -118,7 +118,7 @@ extension DroverConfig {
 
     /// The resolved configuration for people, for `drover config print`. Secrets by name only.
     /// - Returns: text ending in a newline.
-    public func renderText() -> String {
+    package func renderText() -> String {
         var lines: [String] = []
         lines.append("config:       \(configPath)" + (environment.map { " (env \($0))" } ?? ""))
         lines.append("name:         \(name ?? "-")")
@@ -173,7 +173,7 @@ extension DroverConfig {
 
 extension DroverConfig {
     /// The file names the local values came from, for messages: `.dev.vars`, `.env`, ...
-    public var devVarsSource: String {
+    package var devVarsSource: String {
         let names = devVarsPaths.map { ($0 as NSString).lastPathComponent }
         return names.isEmpty ? ".dev.vars" : names.joined(separator: ", ")
     }

@@ -3,50 +3,50 @@ import Foundation
 
 /// The resolved configuration of one worker: `wrangler-like.toml` with an environment applied, plus the
 /// secrets from `.dev.vars` (and the secret store, when asked for). Built once by ``ConfigLoader`` and passed down.
-public struct DroverConfig: Sendable, Equatable {
+package struct DroverConfig: Sendable, Equatable {
     /// The config file, absolute.
-    public var configPath: String
+    package var configPath: String
     /// The folder holding the config file; relative paths resolve against it.
-    public var configDirectory: String
+    package var configDirectory: String
     /// The selected `[env.NAME]`, or nil for the top level.
-    public var environment: String?
+    package var environment: String?
     /// The worker's name (in an environment without its own `name`: `<top-level name>-<env>`, as wrangler does).
-    public var name: String?
+    package var name: String?
     /// The registered worker that serves requests.
-    public var main: String?
+    package var main: String?
     /// `compatibility_date`, as written (`YYYY-MM-DD`).
-    public var compatibilityDate: String?
+    package var compatibilityDate: String?
     /// `compatibility_flags`.
-    public var compatibilityFlags: [String]
+    package var compatibilityFlags: [String]
     /// `[vars]`, typed.
-    public var vars: [String: VarValue]
+    package var vars: [String: VarValue]
     /// `[[kv_namespaces]]`.
-    public var kvNamespaces: [KVNamespaceConfig]
+    package var kvNamespaces: [KVNamespaceConfig]
     /// `[[d1_databases]]`.
-    public var d1Databases: [D1DatabaseConfig]
+    package var d1Databases: [D1DatabaseConfig]
     /// `[queues]`.
-    public var queues: QueuesConfig
+    package var queues: QueuesConfig
     /// `[triggers]`.
-    public var triggers: TriggersConfig
+    package var triggers: TriggersConfig
     /// `[[services]]`.
-    public var services: [ServiceBindingConfig]
+    package var services: [ServiceBindingConfig]
     /// `route` / `routes`.
-    public var routes: [RouteConfig]
+    package var routes: [RouteConfig]
     /// Secret bindings: `.dev.vars` over stored secrets (see ``SecretStore/merged(stored:devVars:)``).
-    public var secrets: [String: Secret]
+    package var secrets: [String: Secret]
     /// The `.dev.vars` file the secrets came from, or the `.env` files, in the order they were read.
-    public var devVarsPaths: [String]
+    package var devVarsPaths: [String]
     /// `[dev]`: settings of `drover dev` itself.
-    public var dev: DevConfig
+    package var dev: DevConfig
     /// Bindings declared with keys Drover does not emulate (`[[r2_buckets]]`, ...), grouped by key.
-    public var notEmulatedBindings: [NotEmulatedBinding]
+    package var notEmulatedBindings: [NotEmulatedBinding]
     /// Keys of wrangler's that mean nothing locally (`account_id`, `workers_dev`, ...), sorted.
-    public var platformOnlyKeys: [String]
+    package var platformOnlyKeys: [String]
     /// Values from `.dev.vars` (or the `.env` files), which also replace `[vars]` of the same name.
-    public var devVars: [String: Secret]
+    package var devVars: [String: Secret]
 
     /// Creates a configuration; everything but the path defaults to empty.
-    public init(
+    package init(
         configPath: String,
         configDirectory: String? = nil,
         environment: String? = nil,
@@ -97,7 +97,7 @@ public struct DroverConfig: Sendable, Equatable {
     ///   - localValues: the values standing for `.dev.vars` (``devVars``, or a fixture's `secrets`).
     ///   - overrides: replacements that win over both.
     /// - Returns: name to JSON value.
-    public func effectiveVars(localValues: [String: String], overrides: [String: JSONValue] = [:]) -> [String: JSONValue] {
+    package func effectiveVars(localValues: [String: String], overrides: [String: JSONValue] = [:]) -> [String: JSONValue] {
         var result = vars.mapValues(\.jsonValue)
         for (name, value) in localValues where result[name] != nil { result[name] = .string(value) }
         for (name, value) in overrides { result[name] = value }
@@ -105,7 +105,7 @@ public struct DroverConfig: Sendable, Equatable {
     }
 
     /// The default state folder: `.drover/state` beside the config (Docs/architecture.md; `--persist-to` overrides it).
-    public var defaultStateDirectory: String {
+    package var defaultStateDirectory: String {
         ConfigPaths.resolve(".drover/state", against: configDirectory)
     }
 }

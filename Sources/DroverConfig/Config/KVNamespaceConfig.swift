@@ -1,15 +1,15 @@
 /// A `[[kv_namespaces]]` entry (wrangler: `binding`, `id`, `preview_id`).
-public struct KVNamespaceConfig: Sendable, Equatable {
+package struct KVNamespaceConfig: Sendable, Equatable {
     /// The name the worker uses: `env.kv("BINDING")`.
-    public var binding: String
+    package var binding: String
     /// The namespace id; locally the storage folder name. Defaults to the binding.
-    public var id: String
+    package var id: String
     /// `preview_id`: the namespace `wrangler dev --remote` uses on the platform. Kept and shown;
     /// locally the data lives under ``id`` whatever it says.
-    public var previewID: String?
+    package var previewID: String?
 
     /// Creates a KV namespace binding; `id` defaults to `binding`.
-    public init(binding: String, id: String? = nil, previewID: String? = nil) {
+    package init(binding: String, id: String? = nil, previewID: String? = nil) {
         self.binding = binding
         self.id = id ?? binding
         self.previewID = previewID

@@ -1,16 +1,16 @@
 /// A binding the config declares with a key wrangler knows but Drover does not emulate
 /// (`[[r2_buckets]]`, `[[durable_objects.bindings]]`, `[ai]`, ...). The worker gets a binding of that
 /// name that explains itself when used, instead of a puzzling "no binding named X".
-public struct NotEmulatedBinding: Sendable, Equatable {
+package struct NotEmulatedBinding: Sendable, Equatable {
     /// The binding's name (`env.BUCKET`).
-    public var name: String
+    package var name: String
     /// What it is on the platform, for people: "R2 bucket".
-    public var kind: String
+    package var kind: String
     /// The config key that declares it, as written in messages: `[[r2_buckets]]`.
-    public var section: String
+    package var section: String
 
     /// Creates an entry.
-    public init(name: String, kind: String, section: String) {
+    package init(name: String, kind: String, section: String) {
         self.name = name
         self.kind = kind
         self.section = section

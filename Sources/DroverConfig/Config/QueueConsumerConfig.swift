@@ -1,34 +1,34 @@
 /// A `[[queues.consumers]]` entry with Cloudflare's defaults and limits
 /// (https://developers.cloudflare.com/queues/platform/limits/ and wrangler's configuration reference).
-public struct QueueConsumerConfig: Sendable, Equatable {
+package struct QueueConsumerConfig: Sendable, Equatable {
     /// The largest batch allowed, and the default.
-    public static let maxBatchSizeLimit = 100, defaultMaxBatchSize = 10
+    package static let maxBatchSizeLimit = 100, defaultMaxBatchSize = 10
     /// The longest batch wait in seconds, and the default.
-    public static let maxBatchTimeoutLimit = 60, defaultMaxBatchTimeout = 5
+    package static let maxBatchTimeoutLimit = 60, defaultMaxBatchTimeout = 5
     /// The most retries allowed, and the default.
-    public static let maxRetriesLimit = 100, defaultMaxRetries = 3
+    package static let maxRetriesLimit = 100, defaultMaxRetries = 3
     /// The longest retry or delivery delay in seconds (12 hours).
-    public static let maxDelaySeconds = 43_200
+    package static let maxDelaySeconds = 43_200
     /// The most concurrent consumer invocations.
-    public static let maxConcurrencyLimit = 250
+    package static let maxConcurrencyLimit = 250
 
     /// The queue consumed.
-    public var queue: String
+    package var queue: String
     /// Messages per batch, 1...100, default 10.
-    public var maxBatchSize: Int
+    package var maxBatchSize: Int
     /// Seconds to wait for a full batch, 0...60, default 5.
-    public var maxBatchTimeout: Int
+    package var maxBatchTimeout: Int
     /// Deliveries after the first before a message goes to the dead letter queue, 0...100, default 3.
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// Where messages go after ``maxRetries``; nil drops them.
-    public var deadLetterQueue: String?
+    package var deadLetterQueue: String?
     /// Seconds before a retried message is redelivered, 0...43200; nil means immediately.
-    public var retryDelay: Int?
+    package var retryDelay: Int?
     /// Concurrent batches, 1...250; nil lets the runtime decide.
-    public var maxConcurrency: Int?
+    package var maxConcurrency: Int?
 
     /// Creates a consumer with Cloudflare's defaults.
-    public init(
+    package init(
         queue: String,
         maxBatchSize: Int = defaultMaxBatchSize,
         maxBatchTimeout: Int = defaultMaxBatchTimeout,

@@ -1,17 +1,17 @@
 /// A `route`/`routes` entry: a bare pattern string, or a table with `pattern`, `zone_name`, `zone_id`,
 /// `custom_domain` (wrangler's route forms).
-public struct RouteConfig: Sendable, Equatable {
+package struct RouteConfig: Sendable, Equatable {
     /// The URL pattern, e.g. `example.com/api/*`.
-    public var pattern: String
+    package var pattern: String
     /// The zone by name, if given.
-    public var zoneName: String?
+    package var zoneName: String?
     /// The zone by id, if given.
-    public var zoneID: String?
+    package var zoneID: String?
     /// Whether the pattern is a custom domain.
-    public var customDomain: Bool
+    package var customDomain: Bool
 
     /// Creates a route.
-    public init(pattern: String, zoneName: String? = nil, zoneID: String? = nil, customDomain: Bool = false) {
+    package init(pattern: String, zoneName: String? = nil, zoneID: String? = nil, customDomain: Bool = false) {
         self.pattern = pattern
         self.zoneName = zoneName
         self.zoneID = zoneID

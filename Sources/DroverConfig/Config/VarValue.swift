@@ -2,7 +2,7 @@ import Drover
 
 /// The value of an environment variable from `[vars]`, keeping its TOML type (wrangler passes vars to the
 /// worker as JSON values: strings, numbers, booleans, objects and arrays).
-public enum VarValue: Sendable, Equatable, CustomStringConvertible {
+package enum VarValue: Sendable, Equatable, CustomStringConvertible {
     /// A string.
     case string(String)
     /// An integer.
@@ -17,10 +17,10 @@ public enum VarValue: Sendable, Equatable, CustomStringConvertible {
     case object([String: VarValue])
 
     /// The value as compact JSON (keys sorted); a string var is its JSON string.
-    public var jsonText: String { json.rendered() }
+    package var jsonText: String { json.rendered() }
 
     /// Strings as themselves; everything else as JSON, the way a worker sees non-string vars.
-    public var description: String {
+    package var description: String {
         if case .string(let s) = self { return s }
         return jsonText
     }
@@ -39,5 +39,5 @@ public enum VarValue: Sendable, Equatable, CustomStringConvertible {
 
 extension VarValue {
     /// The value as the worker sees it in `env.vars`.
-    public var jsonValue: JSONValue { json }
+    package var jsonValue: JSONValue { json }
 }

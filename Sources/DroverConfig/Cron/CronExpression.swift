@@ -27,9 +27,9 @@ import Foundation
 /// One deliberate difference: saffron's wrapping ranges (`lib.rs`, `add_ors`, `start > end`) also
 /// take the value before the start (its `SAT-SUN` includes Friday); Drover takes exactly the values
 /// from the start to the end, as the comments there describe.
-public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
+package struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// The expression as written.
-    public let source: String
+    package let source: String
     private let minutes: UInt64  // bits 0...59
     private let hours: UInt32  // bits 0...23
     private let months: UInt16  // bits 1...12
@@ -37,19 +37,19 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     private let dayOfWeek: DayOfWeekRule
 
     /// Why an expression was rejected, with the 0-based character offset of the offending part.
-    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The explanation.
-        public let message: String
+        package let message: String
         /// The 0-based offset in the expression where the problem starts.
-        public let offset: Int
+        package let offset: Int
         /// The explanation.
-        public var description: String { message }
+        package var description: String { message }
     }
 
     /// Parses an expression.
     /// - Parameter source: five fields separated by spaces or tabs.
     /// - Throws: ``ParseError`` naming the field and what is wrong.
-    public init(_ source: String) throws(ParseError) {
+    package init(_ source: String) throws(ParseError) {
         self.source = source
         var fields: [Token] = []
         var offset = 0
@@ -78,11 +78,11 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The expression as written.
-    public var description: String { source }
+    package var description: String { source }
 
     /// Whether the minute containing `date` (UTC) is one the expression fires on.
     /// - Parameter date: any instant; seconds are ignored.
-    public func matches(_ date: Date) -> Bool {
+    package func matches(_ date: Date) -> Bool {
         guard let minute = Self.minute(containing: date) else { return false }
         let days = Self.floorDivide(minute, 1440)
         let minuteOfDay = minute - days * 1440
@@ -98,7 +98,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// - Returns: the start of that minute, or nil if the expression never fires (`0 0 30 2 *`,
     ///   `0 0 31W 4 *`). The search covers 400 years, one whole cycle of the Gregorian calendar,
     ///   so nil means never; it looks at each month once, so it ends quickly either way.
-    public func nextDate(after date: Date) -> Date? {
+    package func nextDate(after date: Date) -> Date? {
         guard let minute = Self.minute(containing: date) else { return nil }
         let start = minute + 1
         let startDays = Self.floorDivide(start, 1440)
@@ -128,7 +128,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - date: the instant to search from (excluded, as in ``nextDate(after:)``).
     ///   - count: how many times to list.
-    public func nextDates(after date: Date, count: Int) -> [Date] {
+    package func nextDates(after date: Date, count: Int) -> [Date] {
         var dates: [Date] = []
         var after = date
         while dates.count < count, let next = nextDate(after: after) {

@@ -14,10 +14,10 @@ import Foundation
 /// own line or after whitespace in an unquoted value, single quotes (literal) and double quotes (with `\n`,
 /// `\r`, `\t`, `\"`, `\\` escapes; other backslashes are kept), and quoted values spanning several lines.
 /// Names are `[A-Za-z_][A-Za-z0-9_]*`, the same rule as stored secrets. A later duplicate wins.
-public enum DevVars {
+package enum DevVars {
     /// Every file that could supply local values, whether it exists or not, in the order
     /// ``files(configDirectory:environment:processEnvironment:)`` considers them (for watching).
-    public static func candidates(configDirectory: String, environment: String?) -> [String] {
+    package static func candidates(configDirectory: String, environment: String?) -> [String] {
         var names = [".dev.vars"]
         if let environment { names.insert(".dev.vars.\(environment)", at: 0) }
         names += dotEnvNames(environment: environment)
@@ -30,7 +30,7 @@ public enum DevVars {
     ///   - environment: the selected environment, if any.
     ///   - processEnvironment: where `CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV` is looked up.
     /// - Returns: the paths; empty when there is no file.
-    public static func files(
+    package static func files(
         configDirectory: String,
         environment: String?,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment
@@ -57,7 +57,7 @@ public enum DevVars {
     /// Reads and parses the files chosen by ``files(configDirectory:environment:processEnvironment:)``.
     /// - Returns: the files read and their values merged, or nil when there is no file.
     /// - Throws: ``ConfigError`` (`FILE:LINE:COL: ...`) for a malformed file, or ``ConfigError/Kind/unreadable``.
-    public static func load(
+    package static func load(
         configDirectory: String,
         environment: String?,
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment
@@ -80,7 +80,7 @@ public enum DevVars {
     ///   - file: the name used in errors.
     /// - Returns: name to value.
     /// - Throws: ``ConfigError`` of kind ``ConfigError/Kind/invalidDevVars`` naming line and column.
-    public static func parse(_ bytes: [UInt8], file: String) throws(ConfigError) -> [String: Secret] {
+    package static func parse(_ bytes: [UInt8], file: String) throws(ConfigError) -> [String: Secret] {
         var values: [String: Secret] = [:]
         var parser = DevVarsParser(bytes: bytes, file: file)
         for entry in try parser.parse() { values[entry.name] = Secret(entry.value) }

@@ -1,20 +1,20 @@
 /// A secret value (from `.dev.vars` or `drover secret put`) that never prints: `description`,
 /// `debugDescription` and reflection show `Secret(********)`. Read it deliberately with ``reveal()``.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let value: String
 
     /// Wraps a value.
-    public init(_ value: String) {
+    package init(_ value: String) {
         self.value = value
     }
 
     /// The value, for handing to the worker. Never log what this returns.
-    public func reveal() -> String { value }
+    package func reveal() -> String { value }
 
     /// `Secret(********)`.
-    public var description: String { "Secret(********)" }
+    package var description: String { "Secret(********)" }
     /// `Secret(********)`.
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
     /// A mirror without children, so `dump` and `String(reflecting:)` cannot reach the value.
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

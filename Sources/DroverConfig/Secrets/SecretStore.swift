@@ -14,28 +14,28 @@ import Darwin
 /// and renamed over the old one, then the folder is `fsync`ed, so a crash leaves the old or the new file, never
 /// a mix. Read-modify-write is serialized in-process by a mutex and across processes by `flock` on
 /// `secrets.json.lock`. Values never appear in errors.
-public final class SecretStore: Sendable {
+package final class SecretStore: Sendable {
     /// The state folder.
-    public let directory: String
+    package let directory: String
     /// `<directory>/secrets.json`.
-    public var path: String { (directory as NSString).appendingPathComponent("secrets.json") }
+    package var path: String { (directory as NSString).appendingPathComponent("secrets.json") }
     private let mutex = Mutex<Void>(())
 
     /// Creates a store; nothing is touched until the first call.
     /// - Parameter stateDirectory: the state folder (`.drover/state` beside the config unless `--persist-to`).
-    public init(stateDirectory: String) {
+    package init(stateDirectory: String) {
         self.directory = stateDirectory
     }
 
     /// Whether `name` is a valid secret name: `[A-Za-z_][A-Za-z0-9_]*`.
-    public static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         guard let first = name.utf8.first, !(first &- 0x30 < 10) else { return false }
         return name.utf8.allSatisfy { ($0 | 0x20) &- 0x61 < 26 || $0 &- 0x30 < 10 || $0 == 0x5F }
     }
 
     /// Throws unless `name` is valid.
     /// - Throws: ``ConfigError/Kind/invalidSecretName``.
-    public static func validate(name: String) throws(ConfigError) {
+    package static func validate(name: String) throws(ConfigError) {
         guard isValidName(name) else {
             throw ConfigError(
                 .invalidSecretName,
@@ -46,13 +46,13 @@ public final class SecretStore: Sendable {
     }
 
     /// Stored secrets overlaid with `.dev.vars`: a `.dev.vars` entry wins, as in wrangler.
-    public static func merged(stored: [String: Secret], devVars: [String: Secret]) -> [String: Secret] {
+    package static func merged(stored: [String: Secret], devVars: [String: Secret]) -> [String: Secret] {
         stored.merging(devVars) { _, devVar in devVar }
     }
 
     /// Stores or replaces a secret.
     /// - Throws: ``ConfigError`` for an invalid name or a file that cannot be written.
-    public func put(_ name: String, _ value: Secret) throws(ConfigError) {
+    package func put(_ name: String, _ value: Secret) throws(ConfigError) {
         try Self.validate(name: name)
         try update { $0[name] = value.reveal() }
     }
@@ -60,7 +60,7 @@ public final class SecretStore: Sendable {
     /// Stores or replaces several secrets at once, in one write: all of them or, for an invalid name,
     /// none.
     /// - Throws: ``ConfigError`` for an invalid name (the first, sorted) or a file that cannot be written.
-    public func putAll(_ secrets: [String: Secret]) throws(ConfigError) {
+    package func putAll(_ secrets: [String: Secret]) throws(ConfigError) {
         for name in secrets.keys.sorted() { try Self.validate(name: name) }
         try update { values in
             for (name, value) in secrets { values[name] = value.reveal() }
@@ -71,7 +71,7 @@ public final class SecretStore: Sendable {
     /// - Returns: whether it existed.
     /// - Throws: ``ConfigError`` when the file cannot be read or written.
     @discardableResult
-    public func delete(_ name: String) throws(ConfigError) -> Bool {
+    package func delete(_ name: String) throws(ConfigError) -> Bool {
         var existed = false
         try update { existed = $0.removeValue(forKey: name) != nil }
         return existed
@@ -79,19 +79,19 @@ public final class SecretStore: Sendable {
 
     /// One secret, or nil.
     /// - Throws: ``ConfigError`` when the file cannot be read.
-    public func get(_ name: String) throws(ConfigError) -> Secret? {
+    package func get(_ name: String) throws(ConfigError) -> Secret? {
         try all()[name]
     }
 
     /// The stored names, sorted; never the values.
     /// - Throws: ``ConfigError`` when the file cannot be read.
-    public func list() throws(ConfigError) -> [String] {
+    package func list() throws(ConfigError) -> [String] {
         try all().keys.sorted()
     }
 
     /// Every stored secret.
     /// - Throws: ``ConfigError`` when the file cannot be read or is corrupt.
-    public func all() throws(ConfigError) -> [String: Secret] {
+    package func all() throws(ConfigError) -> [String: Secret] {
         try mutex.withLock { _ throws(ConfigError) in try read().mapValues(Secret.init) }
     }
 

@@ -2,7 +2,7 @@
 ///
 /// Follows the house error shape: a private code with static members (so cases can be added without
 /// breaking callers), a message, and the location. `description` is the one-line `FILE:LINE:COL: message`.
-public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
     fileprivate enum Code: Sendable, Equatable {
         case invalidEncoding
         case syntax
@@ -12,28 +12,28 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The kind of a ``TOMLError``, compared with `==` against the static members.
-    public struct Kind: Sendable, Equatable {
+    package struct Kind: Sendable, Equatable {
         fileprivate let code: Code
         /// The input is not valid UTF-8 (TOML 1.0.0 §Spec: "A TOML file must be a valid UTF-8 encoded Unicode document").
-        public static let invalidEncoding = Kind(code: .invalidEncoding)
+        package static let invalidEncoding = Kind(code: .invalidEncoding)
         /// The bytes do not follow the TOML grammar.
-        public static let syntax = Kind(code: .syntax)
+        package static let syntax = Kind(code: .syntax)
         /// A value is well-formed but out of range (a date, an integer overflow, an invalid code point).
-        public static let invalidValue = Kind(code: .invalidValue)
+        package static let invalidValue = Kind(code: .invalidValue)
         /// A key or table is defined twice, or a frozen value (inline table, static array) is extended.
-        public static let redefinition = Kind(code: .redefinition)
+        package static let redefinition = Kind(code: .redefinition)
         /// Arrays, inline tables or tables nest deeper than ``TOMLParser/maximumDepth``.
-        public static let nestingTooDeep = Kind(code: .nestingTooDeep)
+        package static let nestingTooDeep = Kind(code: .nestingTooDeep)
     }
 
     /// What went wrong, as a category.
-    public let kind: Kind
+    package let kind: Kind
     /// What went wrong, for a person.
-    public let message: String
+    package let message: String
     /// The file name given to the parser (`<stdin>` for standard input).
-    public let file: String
+    package let file: String
     /// Where it went wrong.
-    public let position: TOMLPosition
+    package let position: TOMLPosition
 
     /// Creates an error.
     /// - Parameters:
@@ -41,7 +41,7 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
     ///   - message: a one-line explanation.
     ///   - file: the file name used in ``description``.
     ///   - position: line and column.
-    public init(_ kind: Kind, _ message: String, file: String, position: TOMLPosition) {
+    package init(_ kind: Kind, _ message: String, file: String, position: TOMLPosition) {
         self.kind = kind
         self.message = message
         self.file = file
@@ -49,10 +49,10 @@ public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The 1-based line.
-    public var line: Int { position.line }
+    package var line: Int { position.line }
     /// The 1-based column.
-    public var column: Int { position.column }
+    package var column: Int { position.column }
 
     /// `FILE:LINE:COL: message`.
-    public var description: String { "\(file):\(position.line):\(position.column): \(message)" }
+    package var description: String { "\(file):\(position.line):\(position.column): \(message)" }
 }

@@ -1,21 +1,21 @@
 /// A TOML local date (TOML 1.0.0 §Local Date): a calendar day with no time and no offset.
-public struct TOMLLocalDate: Sendable, Hashable, CustomStringConvertible {
+package struct TOMLLocalDate: Sendable, Hashable, CustomStringConvertible {
     /// The year, 0...9999.
-    public var year: Int
+    package var year: Int
     /// The month, 1...12.
-    public var month: Int
+    package var month: Int
     /// The day of the month, 1...31 (checked against the month and leap years by the parser).
-    public var day: Int
+    package var day: Int
 
     /// Creates a date without validating it.
-    public init(year: Int, month: Int, day: Int) {
+    package init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
     /// RFC 3339 `full-date`: `YYYY-MM-DD`.
-    public var description: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+    package var description: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
 
     /// The number of days in `month` of `year` (proleptic Gregorian calendar, RFC 3339 §5.7).
     static func daysIn(month: Int, year: Int) -> Int {

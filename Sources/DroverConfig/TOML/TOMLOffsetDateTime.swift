@@ -1,23 +1,23 @@
 import Foundation
 
 /// A TOML offset date-time (TOML 1.0.0 §Offset Date-Time): an instant, written with its UTC offset.
-public struct TOMLOffsetDateTime: Sendable, Hashable, CustomStringConvertible {
+package struct TOMLOffsetDateTime: Sendable, Hashable, CustomStringConvertible {
     /// The date part, in the local time of the offset.
-    public var date: TOMLLocalDate
+    package var date: TOMLLocalDate
     /// The time part, in the local time of the offset.
-    public var time: TOMLLocalTime
+    package var time: TOMLLocalTime
     /// The offset from UTC in minutes (`Z` is 0).
-    public var offsetMinutes: Int
+    package var offsetMinutes: Int
 
     /// Creates an offset date-time.
-    public init(date: TOMLLocalDate, time: TOMLLocalTime, offsetMinutes: Int) {
+    package init(date: TOMLLocalDate, time: TOMLLocalTime, offsetMinutes: Int) {
         self.date = date
         self.time = time
         self.offsetMinutes = offsetMinutes
     }
 
     /// RFC 3339 `date-time`: `Z` for a zero offset, else `+HH:MM`/`-HH:MM`.
-    public var description: String {
+    package var description: String {
         let offset: String
         if offsetMinutes == 0 {
             offset = "Z"
@@ -30,7 +30,7 @@ public struct TOMLOffsetDateTime: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The instant as a `Date` (a leap second maps onto the following second).
-    public var instant: Date {
+    package var instant: Date {
         let days = CivilCalendar.daysFromCivil(year: date.year, month: date.month, day: date.day)
         let seconds = days * 86_400 + time.hour * 3600 + time.minute * 60 + time.second - offsetMinutes * 60
         return Date(timeIntervalSince1970: Double(seconds) + Double(time.nanosecond) / 1e9)

@@ -4,9 +4,9 @@
 /// (TOML 1.0.0 §Spec), skips one leading byte order mark, and reports every error with its line and column.
 /// Nesting of arrays, inline tables and tables is limited to ``maximumDepth`` so that hostile input
 /// cannot exhaust the stack.
-public enum TOMLParser {
+package enum TOMLParser {
     /// The deepest nesting accepted, counting tables, arrays and inline tables.
-    public static let maximumDepth = 128
+    package static let maximumDepth = 128
 
     /// Parses a document.
     /// - Parameters:
@@ -14,7 +14,7 @@ public enum TOMLParser {
     ///   - fileName: the name used in error descriptions (`<stdin>` for standard input).
     /// - Returns: the root table.
     /// - Throws: ``TOMLError`` naming file, line and column of the first problem.
-    public static func parse(_ bytes: [UInt8], fileName: String = "<input>") throws(TOMLError) -> TOMLTable {
+    package static func parse(_ bytes: [UInt8], fileName: String = "<input>") throws(TOMLError) -> TOMLTable {
         let result: Result<TOMLTable, TOMLError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = TOMLByteParser(bytes: buffer, file: fileName)
             do throws(TOMLError) {
@@ -32,7 +32,7 @@ public enum TOMLParser {
     ///   - fileName: the name used in error descriptions.
     /// - Returns: the root table.
     /// - Throws: ``TOMLError`` naming file, line and column of the first problem.
-    public static func parse(_ text: String, fileName: String = "<input>") throws(TOMLError) -> TOMLTable {
+    package static func parse(_ text: String, fileName: String = "<input>") throws(TOMLError) -> TOMLTable {
         try parse(Array(text.utf8), fileName: fileName)
     }
 }

@@ -1,24 +1,24 @@
 /// A place in a TOML document: 1-based line and 1-based column (counted in Unicode scalars).
-public struct TOMLPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct TOMLPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The 1-based line number.
-    public var line: Int
+    package var line: Int
     /// The 1-based column, counted in Unicode scalars from the start of the line.
-    public var column: Int
+    package var column: Int
 
     /// Creates a position.
     /// - Parameters:
     ///   - line: the 1-based line number.
     ///   - column: the 1-based column.
-    public init(line: Int, column: Int) {
+    package init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 
     /// `LINE:COL`.
-    public var description: String { "\(line):\(column)" }
+    package var description: String { "\(line):\(column)" }
 
     /// Orders positions by line, then column.
-    public static func < (lhs: TOMLPosition, rhs: TOMLPosition) -> Bool {
+    package static func < (lhs: TOMLPosition, rhs: TOMLPosition) -> Bool {
         (lhs.line, lhs.column) < (rhs.line, rhs.column)
     }
 }

@@ -1,5 +1,5 @@
 /// A TOML table: keys in document order, each with its value and the position of the key.
-public struct TOMLTable: Sendable, Equatable {
+package struct TOMLTable: Sendable, Equatable {
     struct Entry: Sendable {
         let key: String
         var value: TOMLValue
@@ -10,7 +10,7 @@ public struct TOMLTable: Sendable, Equatable {
     private var index: [String: Int] = [:]
 
     /// Creates an empty table.
-    public init() {}
+    package init() {}
 
     /// Adopts entries and their index as built by the parser (no rehashing).
     init(entries: [Entry], index: [String: Int]) {
@@ -19,20 +19,20 @@ public struct TOMLTable: Sendable, Equatable {
     }
 
     /// The keys, in the order they were first defined.
-    public var keys: [String] { entryList.map(\.key) }
+    package var keys: [String] { entryList.map(\.key) }
     /// The number of keys.
-    public var count: Int { entryList.count }
+    package var count: Int { entryList.count }
     /// Whether the table has no keys.
-    public var isEmpty: Bool { entryList.isEmpty }
+    package var isEmpty: Bool { entryList.isEmpty }
 
     /// The value for `key`, or nil.
-    public subscript(key: String) -> TOMLValue? {
+    package subscript(key: String) -> TOMLValue? {
         guard let i = index[key] else { return nil }
         return entryList[i].value
     }
 
     /// Where `key` was written (for a table from a `[header]`, the header), or nil if absent.
-    public func position(ofKey key: String) -> TOMLPosition? {
+    package func position(ofKey key: String) -> TOMLPosition? {
         guard let i = index[key] else { return nil }
         return entryList[i].keyPosition
     }
@@ -42,7 +42,7 @@ public struct TOMLTable: Sendable, Equatable {
     ///   - value: the value.
     ///   - key: the key.
     ///   - keyPosition: where the key was written; defaults to the value's position.
-    public mutating func set(_ value: TOMLValue, forKey key: String, keyPosition: TOMLPosition? = nil) {
+    package mutating func set(_ value: TOMLValue, forKey key: String, keyPosition: TOMLPosition? = nil) {
         let entry = Entry(key: key, value: value, keyPosition: keyPosition ?? value.position)
         if let i = index[key] {
             entryList[i] = entry
@@ -53,10 +53,10 @@ public struct TOMLTable: Sendable, Equatable {
     }
 
     /// Key/value pairs in document order.
-    public var entries: [(key: String, value: TOMLValue)] { entryList.map { ($0.key, $0.value) } }
+    package var entries: [(key: String, value: TOMLValue)] { entryList.map { ($0.key, $0.value) } }
 
     /// Tables compare by key set and values; key order does not matter (TOML 1.0.0 §Table: tables are unordered).
-    public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
+    package static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
         lhs.count == rhs.count && lhs.entryList.allSatisfy { rhs[$0.key] == $0.value }
     }
 }

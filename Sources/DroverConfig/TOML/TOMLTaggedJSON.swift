@@ -2,20 +2,20 @@ import Drover
 
 /// toml-test's tagged JSON encoding of a decoded document: tables become objects, arrays arrays, and every
 /// scalar `{"type": TYPE, "value": TEXT}` (https://github.com/toml-lang/toml-test, "JSON encoding").
-public enum TOMLTaggedJSON {
+package enum TOMLTaggedJSON {
     /// Encodes a table. Keys are sorted so the output is stable.
     /// - Parameters:
     ///   - table: the decoded document or any table in it.
     ///   - pretty: indented output when true.
     /// - Returns: JSON text.
-    public static func encode(_ table: TOMLTable, pretty: Bool = false) -> String {
+    package static func encode(_ table: TOMLTable, pretty: Bool = false) -> String {
         json(for: TOMLValue(.table(table))).rendered(pretty: pretty)
     }
 
     /// Encodes one value.
     /// - Parameter value: any TOML value.
     /// - Returns: JSON text.
-    public static func encode(_ value: TOMLValue) -> String {
+    package static func encode(_ value: TOMLValue) -> String {
         json(for: value).rendered()
     }
 

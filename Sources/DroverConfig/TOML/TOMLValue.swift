@@ -2,9 +2,9 @@
 ///
 /// Values keep their TOML type (TOML 1.0.0 §Spec): a local date stays a ``TOMLLocalDate``, never a string.
 /// Equality compares the content only, not the position.
-public struct TOMLValue: Sendable, Equatable, CustomStringConvertible {
+package struct TOMLValue: Sendable, Equatable, CustomStringConvertible {
     /// The typed content of a TOML value.
-    public enum Content: Sendable, Equatable {
+    package enum Content: Sendable, Equatable {
         /// A string (TOML 1.0.0 §String), escapes already applied.
         case string(String)
         /// A 64-bit signed integer (TOML 1.0.0 §Integer).
@@ -27,7 +27,7 @@ public struct TOMLValue: Sendable, Equatable, CustomStringConvertible {
         case table(TOMLTable)
 
         /// NaN equals NaN here, so that decoded documents compare as values.
-        public static func == (lhs: Content, rhs: Content) -> Bool {
+        package static func == (lhs: Content, rhs: Content) -> Bool {
             switch (lhs, rhs) {
             case (.string(let a), .string(let b)): return a == b
             case (.integer(let a), .integer(let b)): return a == b
@@ -45,25 +45,25 @@ public struct TOMLValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The typed content.
-    public var content: Content
+    package var content: Content
     /// Where the value starts (for a table defined by a `[header]`, where the header's key is).
-    public var position: TOMLPosition
+    package var position: TOMLPosition
 
     /// Creates a value.
     /// - Parameters:
     ///   - content: the typed content.
     ///   - position: where it starts; defaults to 1:1 for values built in code.
-    public init(_ content: Content, position: TOMLPosition = TOMLPosition(line: 1, column: 1)) {
+    package init(_ content: Content, position: TOMLPosition = TOMLPosition(line: 1, column: 1)) {
         self.content = content
         self.position = position
     }
 
     /// Compares contents, ignoring positions.
-    public static func == (lhs: TOMLValue, rhs: TOMLValue) -> Bool { lhs.content == rhs.content }
+    package static func == (lhs: TOMLValue, rhs: TOMLValue) -> Bool { lhs.content == rhs.content }
 
     /// The TOML type name, as used in error messages and toml-test (`string`, `integer`, `float`, `bool`,
     /// `datetime`, `datetime-local`, `date-local`, `time-local`, `array`, `table`).
-    public var typeName: String {
+    package var typeName: String {
         switch content {
         case .string: return "string"
         case .integer: return "integer"
@@ -79,20 +79,20 @@ public struct TOMLValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The string, if this is a string.
-    public var stringValue: String? { if case .string(let v) = content { v } else { nil } }
+    package var stringValue: String? { if case .string(let v) = content { v } else { nil } }
     /// The integer, if this is an integer.
-    public var integerValue: Int64? { if case .integer(let v) = content { v } else { nil } }
+    package var integerValue: Int64? { if case .integer(let v) = content { v } else { nil } }
     /// The float, if this is a float.
-    public var floatValue: Double? { if case .float(let v) = content { v } else { nil } }
+    package var floatValue: Double? { if case .float(let v) = content { v } else { nil } }
     /// The boolean, if this is a boolean.
-    public var boolValue: Bool? { if case .boolean(let v) = content { v } else { nil } }
+    package var boolValue: Bool? { if case .boolean(let v) = content { v } else { nil } }
     /// The elements, if this is an array.
-    public var arrayValue: [TOMLValue]? { if case .array(let v) = content { v } else { nil } }
+    package var arrayValue: [TOMLValue]? { if case .array(let v) = content { v } else { nil } }
     /// The table, if this is a table.
-    public var tableValue: TOMLTable? { if case .table(let v) = content { v } else { nil } }
+    package var tableValue: TOMLTable? { if case .table(let v) = content { v } else { nil } }
 
     /// A short TOML-like rendering for messages (strings quoted, tables and arrays abbreviated).
-    public var description: String {
+    package var description: String {
         switch content {
         case .string(let v): return "\"\(v)\""
         case .integer(let v): return String(v)

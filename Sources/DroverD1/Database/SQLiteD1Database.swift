@@ -19,9 +19,9 @@ import Synchronization
 /// SQL runs under D1's rules (the functions, pragmas and virtual tables D1 allows, its limits, no
 /// `ATTACH` or hand-written transactions) and D1's 30 s limit per statement, past which it fails
 /// with `D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.`
-public final class SQLiteD1Database: D1Database {
+package final class SQLiteD1Database: D1Database {
     /// The database file.
-    public let path: String
+    package let path: String
     private let logger: Logger
     private let writer: ConnectionActor
     private let readers: ReaderPool?
@@ -43,7 +43,7 @@ public final class SQLiteD1Database: D1Database {
 
     /// The file of database `databaseName` under the state directory: `<state>/d1/<name>.sqlite`.
     /// A `/` in the name becomes `_`, so the name never escapes the folder.
-    public static func path(stateDirectory: String, databaseName: String) -> String {
+    package static func path(stateDirectory: String, databaseName: String) -> String {
         let safe = databaseName.replacingOccurrences(of: "/", with: "_")
         return (stateDirectory as NSString).appendingPathComponent("d1/\(safe).sqlite")
     }
@@ -54,7 +54,7 @@ public final class SQLiteD1Database: D1Database {
     ///   - timeLimit: how long one statement may run before it fails with D1's timeout error: D1's
     ///     30 s by default (https://developers.cloudflare.com/d1/platform/limits/); tests pass less.
     /// - Throws: ``D1Error`` when the file cannot be opened or configured.
-    public init(path: String, logger: Logger, readers: Int = 4, timeLimit: Duration = .seconds(30)) throws {
+    package init(path: String, logger: Logger, readers: Int = 4, timeLimit: Duration = .seconds(30)) throws {
         self.path = path
         self.logger = logger
         let directory = (path as NSString).deletingLastPathComponent
@@ -91,7 +91,7 @@ public final class SQLiteD1Database: D1Database {
     /// statement fails with `D1_ERROR: database is closed` (a write is rolled back, a batch as a
     /// whole), and calls queued behind it are refused the same way. What can still hold close up is
     /// a write waiting for another process's lock, for at most the busy timeout (5 s).
-    public func close() {
+    package func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         writer.connection.interruptForClose()
         for reader in readers?.all ?? [] { reader.connection.interruptForClose() }
@@ -126,7 +126,7 @@ public final class SQLiteD1Database: D1Database {
     /// before it returned anything and run again on the reader's own queue: the calling thread (an
     /// HTTP event loop's) is held only for a short read's own work.
     /// - Throws: ``D1Error`` (`D1_ERROR: ...`, `D1_TYPE_ERROR: ...`).
-    public func execute(_ statement: D1PreparedStatement) async throws -> D1Result {
+    package func execute(_ statement: D1PreparedStatement) async throws -> D1Result {
         try checkOpen()
         let sql = statement.sql
         let values = statement.values
@@ -150,7 +150,7 @@ public final class SQLiteD1Database: D1Database {
     }
 
     /// `first()`: routed as ``execute(_:)``, but a reader builds only the first row and no `meta`.
-    public func firstRow(_ statement: D1PreparedStatement) async throws -> D1Row? {
+    package func firstRow(_ statement: D1PreparedStatement) async throws -> D1Row? {
         try checkOpen()
         let sql = statement.sql
         let values = statement.values
@@ -249,7 +249,7 @@ public final class SQLiteD1Database: D1Database {
 
     /// Runs `statements` in order as one transaction: all succeed or none is applied.
     /// - Throws: the first failing statement's ``D1Error``; nothing of the batch is kept.
-    public func batch(_ statements: [D1PreparedStatement]) async throws -> [D1Result] {
+    package func batch(_ statements: [D1PreparedStatement]) async throws -> [D1Result] {
         try checkOpen()
         if statements.isEmpty { return [] }
         let results = try await writer.run { connection throws(D1Error) in
@@ -264,7 +264,7 @@ public final class SQLiteD1Database: D1Database {
     /// - Returns: how many lines ran and their total duration in milliseconds.
     /// - Throws: ``D1Error`` `D1_EXEC_ERROR: Error in line <n>: <line>: <message>`; the lines before
     ///   it stay applied.
-    public func exec(_ sql: String) async throws -> D1ExecResult {
+    package func exec(_ sql: String) async throws -> D1ExecResult {
         try checkOpen()
         let outcome = try await writer.run { connection throws(D1Error) in
             try connection.exec(sql, sizeAfter: { connection.databaseSize() })
@@ -275,7 +275,7 @@ public final class SQLiteD1Database: D1Database {
 
     /// The database file's bytes (SQLite's serialization of the main database: a consistent snapshot
     /// that includes what is still in the WAL).
-    public func dump() async throws -> [UInt8] {
+    package func dump() async throws -> [UInt8] {
         try checkOpen()
         return try await writer.run { connection throws(D1Error) in try connection.serialize() }
     }
@@ -283,7 +283,7 @@ public final class SQLiteD1Database: D1Database {
     /// The bookmark of the database after this binding's latest write (or as opened), for
     /// ``D1DatabaseSession``: workerd's local bookmark format, advancing with each write that
     /// changed the database (``D1Bookmark``).
-    public var latestBookmark: String? {
+    package var latestBookmark: String? {
         D1Bookmark.text(bookmarkCounter.load(ordering: .relaxed))
     }
 

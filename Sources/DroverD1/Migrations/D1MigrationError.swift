@@ -1,6 +1,6 @@
 /// Why a migration command failed: the folder or a file could not be read or written, a name is
 /// unusable, or a migration's SQL failed (with the file and SQLite's message).
-public struct D1MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct D1MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
         case fileSystem
         case invalidName
@@ -9,9 +9,9 @@ public struct D1MigrationError: Error, Sendable, Equatable, CustomStringConverti
 
     private let code: Code
     /// What went wrong, naming the folder or file.
-    public let message: String
+    package let message: String
     /// The migration file that failed, relative to the migrations folder.
-    public let file: String?
+    package let file: String?
 
     private init(_ code: Code, _ message: String, file: String? = nil) {
         self.code = code
@@ -20,16 +20,16 @@ public struct D1MigrationError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// The folder or a file could not be read or written.
-    public static func fileSystem(_ message: String) -> D1MigrationError { .init(.fileSystem, message) }
+    package static func fileSystem(_ message: String) -> D1MigrationError { .init(.fileSystem, message) }
     /// The migration name is empty or not usable as a file name.
-    public static func invalidName(_ message: String) -> D1MigrationError { .init(.invalidName, message) }
+    package static func invalidName(_ message: String) -> D1MigrationError { .init(.invalidName, message) }
     /// A migration's SQL failed; it was rolled back and later migrations were not applied.
-    public static func migrationFailed(file: String, message: String) -> D1MigrationError {
+    package static func migrationFailed(file: String, message: String) -> D1MigrationError {
         .init(.migrationFailed, "Migration \(file) failed: \(message)", file: file)
     }
 
     /// Whether this is the same kind of failure as `other` (for `catch` patterns and tests).
-    public func isKind(of other: D1MigrationError) -> Bool { code == other.code }
+    package func isKind(of other: D1MigrationError) -> Bool { code == other.code }
 
-    public var description: String { message }
+    package var description: String { message }
 }

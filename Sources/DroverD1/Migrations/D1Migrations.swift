@@ -7,11 +7,11 @@ import Foundation
 /// number, each in its own transaction, and recorded by file name in the `migrations_table` of the
 /// `[[d1_databases]]` entry (default `d1_migrations`), created as wrangler creates it
 /// (workers-sdk `packages/wrangler/src/d1/migrations/helpers.ts`, `getCreateMigrationsTableQuery`).
-public enum D1Migrations {
+package enum D1Migrations {
     /// The default folder, relative to the config file.
-    public static let defaultDirectory = "migrations"
+    package static let defaultDirectory = "migrations"
     /// The default table recording applied migrations.
-    public static let defaultTable = "d1_migrations"
+    package static let defaultTable = "d1_migrations"
 
     /// Creates the next migration file: the next 4-digit number, the message with spaces turned into
     /// `_`, and wrangler's first line `-- Migration number: NNNN \t <ISO time>`.
@@ -21,7 +21,7 @@ public enum D1Migrations {
     ///   - now: the time written in the header (pass the injected clock's `now()`).
     /// - Returns: the new file's path.
     /// - Throws: ``D1MigrationError`` for an empty or unusable name, or when the file cannot be written.
-    public static func create(directory: String, message: String, now: Date) throws(D1MigrationError) -> String {
+    package static func create(directory: String, message: String, now: Date) throws(D1MigrationError) -> String {
         let name = message.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "_")
         guard !name.isEmpty, !name.contains("/"), !name.contains("\0") else {
             throw .invalidName("The migration name \"\(message)\" is not usable as a file name.")
@@ -46,7 +46,7 @@ public enum D1Migrations {
     /// The migrations in `directory` not yet recorded in `table`, in the order they would apply.
     /// Creates the table when it is absent (as wrangler does).
     /// - Throws: ``D1MigrationError`` when the folder cannot be read or the table cannot be created.
-    public static func list(
+    package static func list(
         database: any D1Database,
         directory: String,
         table: String = defaultTable
@@ -61,7 +61,7 @@ public enum D1Migrations {
     /// - Returns: the file names applied, in order.
     /// - Throws: ``D1MigrationError/migrationFailed(file:message:)`` naming the file and SQLite's
     ///   message; that file is rolled back, those before it stay applied.
-    public static func apply(
+    package static func apply(
         database: any D1Database,
         directory: String,
         table: String = defaultTable

@@ -1,5 +1,5 @@
 /// What an outbound fetch does with a redirect response (Fetch standard, `RequestInit.redirect`).
-public enum FetchRedirectMode: String, Sendable, CaseIterable {
+package enum FetchRedirectMode: String, Sendable, CaseIterable {
     /// Follow up to 20 redirects and answer with the final response (the default).
     case follow
     /// Answer with the redirect response itself.

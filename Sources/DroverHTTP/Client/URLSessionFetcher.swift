@@ -29,15 +29,15 @@ import FoundationNetworking
 ///
 /// Response fields: see ``URLSessionResponseHeaders`` for what URLSession on Linux merges.
 /// Transport failures throw ``FetchError``; an HTTP error status is a response, not an error.
-public final class URLSessionFetcher: Fetcher {
+package final class URLSessionFetcher: Fetcher {
     /// The timeout of a call that gives none.
-    public let defaultTimeout: Duration
+    package let defaultTimeout: Duration
     /// The redirect mode of ``fetch(_:timeout:)``.
-    public let redirectMode: FetchRedirectMode
+    package let redirectMode: FetchRedirectMode
     /// The most redirects followed before failing (Fetch standard: 20).
-    public let maximumRedirects: Int
+    package let maximumRedirects: Int
     /// The longest response body accepted, in bytes; a longer one fails the call (kind `other`).
-    public let maximumResponseBodyBytes: Int
+    package let maximumResponseBodyBytes: Int
 
     private let delegate: URLSessionFetcherDelegate
     /// Created at the first call: a worker that never fetches never initialises libcurl.
@@ -60,7 +60,7 @@ public final class URLSessionFetcher: Fetcher {
     ///   - redirectMode: what ``fetch(_:timeout:)`` does with redirects (`follow`).
     ///   - maximumRedirects: the most redirects followed (20, as the Fetch standard).
     ///   - maximumResponseBodyBytes: the longest response body accepted (256 MiB).
-    public init(
+    package init(
         defaultTimeout: Duration = .seconds(30),
         redirectMode: FetchRedirectMode = .follow,
         maximumRedirects: Int = 20,
@@ -97,14 +97,14 @@ public final class URLSessionFetcher: Fetcher {
     ///   included; `nil` for ``defaultTimeout``.
     /// - Throws: ``FetchError`` for transport failures; `CancellationError` when the calling task
     ///   is cancelled; the request body's own error when it cannot be read.
-    public func fetch(_ request: Request, timeout: Duration?) async throws -> Response {
+    package func fetch(_ request: Request, timeout: Duration?) async throws -> Response {
         try await fetch(request, timeout: timeout, redirect: redirectMode)
     }
 
     /// Sends `request` with the redirect mode `redirect` (Fetch `RequestInit.redirect`).
     /// - Parameter timeout: the most time the whole exchange may take; `nil` for ``defaultTimeout``.
     /// - Throws: as ``fetch(_:timeout:)``; with `.error`, a redirect throws ``FetchError`` (`other`).
-    public func fetch(_ request: Request, timeout: Duration?, redirect: FetchRedirectMode) async throws -> Response {
+    package func fetch(_ request: Request, timeout: Duration?, redirect: FetchRedirectMode) async throws -> Response {
         let deadline = ContinuousClock.now.advanced(by: timeout ?? defaultTimeout)
         var hop = try OutboundRequest(request, body: try await request.body.bytes())
         var redirects = 0

@@ -23,7 +23,7 @@ import Synchronization
 /// ...
 /// await server.shutdown(gracePeriod: .seconds(10))
 /// ```
-public final class HTTPServer: Sendable {
+package final class HTTPServer: Sendable {
     private struct State {
         var loops: [EventLoop] = []
         var listenFD: Int32 = -1
@@ -33,7 +33,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// The configuration the server was created with.
-    public let configuration: HTTPServerConfiguration
+    package let configuration: HTTPServerConfiguration
     private let logger: Logger
     private let responder: @Sendable (Request) async throws -> Response
     private let state = Mutex(State())
@@ -44,7 +44,7 @@ public final class HTTPServer: Sendable {
     ///   - logger: where refused requests, timeouts and handler failures are logged.
     ///   - responder: answers one request. It runs on the connection's event loop thread; a thrown
     ///     error is logged and answered with a plain 500 (the server keeps serving).
-    public init(
+    package init(
         configuration: HTTPServerConfiguration,
         logger: Logger,
         responder: @escaping @Sendable (Request) async throws -> Response
@@ -60,14 +60,14 @@ public final class HTTPServer: Sendable {
     }
 
     /// The bound port, once started.
-    public var port: Int? {
+    package var port: Int? {
         state.withLock { $0.port }
     }
 
     /// Binds the address, starts the event loops and returns the bound port.
     /// - Throws: ``HTTPServerError`` when the address is in use or cannot be bound, or on a second call.
     @discardableResult
-    public func start() throws -> Int {
+    package func start() throws -> Int {
         try state.withLock { state throws(HTTPServerError) -> Int in
             guard !state.started else { throw .alreadyStarted }
             let (listenFD, port) = try Self.listen(host: configuration.host, port: configuration.port)
@@ -106,7 +106,7 @@ public final class HTTPServer: Sendable {
     /// connections are closed, and connections with a request in progress close after answering it.
     /// Returns once every event loop has done so. ``shutdown(gracePeriod:)`` starts with this; call it
     /// alone to stop taking work earlier (it is idempotent).
-    public func stopAccepting() async {
+    package func stopAccepting() async {
         let loops = state.withLock { $0.loops }
         for loop in loops { await loop.stopAccepting() }
     }
@@ -117,7 +117,7 @@ public final class HTTPServer: Sendable {
     ///   request is in flight on a connection and every socket is closed, so the caller can go on to
     ///   await its own background work (`waitUntil`).
     @discardableResult
-    public func shutdown(gracePeriod: Duration) async -> Bool {
+    package func shutdown(gracePeriod: Duration) async -> Bool {
         let (loops, listenFD) = state.withLock { state -> ([EventLoop], Int32) in
             guard state.started, !state.stopped else { return ([], -1) }
             state.stopped = true

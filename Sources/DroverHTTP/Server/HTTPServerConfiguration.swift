@@ -4,52 +4,52 @@
 /// dev server that every web page its user opens can reach: bounded memory per body and for all
 /// bodies together, bounded connections, deadlines a slow client cannot dodge, and only the `Host`
 /// names of this machine answered (DNS rebinding).
-public struct HTTPServerConfiguration: Sendable {
+package struct HTTPServerConfiguration: Sendable {
     /// The address to bind (`127.0.0.1`, `0.0.0.0`, `::1`, `localhost`).
-    public var host: String
+    package var host: String
     /// The port; 0 asks the kernel for a free one (read it back from ``HTTPServer/start()``).
-    public var port: Int
+    package var port: Int
     /// How many event loops (threads) serve connections; defaults to the CPUs this process may use.
-    public var eventLoops: Int
+    package var eventLoops: Int
     /// The largest request body, buffered in memory (413 beyond). The default, 32 MiB, holds a
     /// KV value at its 25 MiB limit with room for its encoding.
-    public var maxBodySize: Int
+    package var maxBodySize: Int
     /// The most bytes of request bodies buffered across all connections at once; a request that
     /// would pass it is answered 503 (with `Retry-After`) and its connection closed.
-    public var maxBufferedBodyBytes: Int
+    package var maxBufferedBodyBytes: Int
     /// The longest request line (414 beyond).
-    public var maxRequestLineSize: Int
+    package var maxRequestLineSize: Int
     /// The largest header section (431 beyond).
-    public var maxHeaderSize: Int
+    package var maxHeaderSize: Int
     /// The most header fields (431 beyond).
-    public var maxHeaderCount: Int
+    package var maxHeaderCount: Int
     /// The most connections open at once; `nil` derives it from the process's descriptor limit
     /// (see ``effectiveMaxConnections(descriptorLimit:)``). Past it the server stops accepting
     /// until a connection closes; waiting clients stay in the kernel's backlog.
-    public var maxConnections: Int?
+    package var maxConnections: Int?
     /// How long a client has, from the first byte of a request, to send its complete header
     /// section (408 beyond). Blank lines before a request count: they do not restart the clock.
-    public var headerTimeout: Duration
+    package var headerTimeout: Duration
     /// How long a kept-alive connection may sit idle before it is closed (silently: nothing was
     /// asked, so nothing is answered), and how long a body or a response may stall.
-    public var idleTimeout: Duration
+    package var idleTimeout: Duration
     /// The slowest average rate, in bytes per second, at which a request body may arrive once
     /// ``bodyRateGracePeriod`` has passed (408 below it), so a body trickled a byte at a time
     /// cannot hold a connection and its buffer for ever. Kestrel's default `MinRequestBodyDataRate`.
-    public var minBodyBytesPerSecond: Int
+    package var minBodyBytesPerSecond: Int
     /// How long a body may take before ``minBodyBytesPerSecond`` is enforced.
-    public var bodyRateGracePeriod: Duration
+    package var bodyRateGracePeriod: Duration
     /// How long to keep reading (and discarding) after answering an error, before closing, so the
     /// client reads the answer instead of a reset.
-    public var lingerTimeout: Duration
+    package var lingerTimeout: Duration
     /// `Host` names answered besides this machine's own (loopback names and the bound address);
     /// a name starting with `.` also allows its subdomains, `*` allows every name. A request for
     /// any other name is answered 403: a page that rebinds its domain to 127.0.0.1 must not read
     /// the server's answers (Vite's `server.allowedHosts`).
-    public var allowedHosts: [String]
+    package var allowedHosts: [String]
 
     /// Creates a configuration.
-    public init(
+    package init(
         host: String = "127.0.0.1",
         port: Int = 8787,
         eventLoops: Int? = nil,

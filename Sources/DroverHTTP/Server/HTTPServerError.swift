@@ -1,35 +1,35 @@
 /// Why the server could not start.
-public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+package struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     private enum Code: Sendable {
         case addressInUse, invalidAddress, socketFailed, alreadyStarted
     }
 
     private let code: Code
     /// What went wrong, naming what to change.
-    public let message: String
+    package let message: String
 
     private init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// The port is taken by another process.
-    public static func addressInUse(host: String, port: Int) -> Self {
+    package static func addressInUse(host: String, port: Int) -> Self {
         Self(.addressInUse, "address \(host):\(port) is already in use; stop the other server or pass another --port")
     }
 
     /// The host does not resolve to an address to bind.
-    public static func invalidAddress(_ host: String, reason: String) -> Self {
+    package static func invalidAddress(_ host: String, reason: String) -> Self {
         Self(.invalidAddress, "cannot listen on '\(host)': \(reason); pass --ip with an address such as 127.0.0.1")
     }
 
     /// A system call failed.
-    public static func socketFailed(_ call: String, errno code: Int32) -> Self {
+    package static func socketFailed(_ call: String, errno code: Int32) -> Self {
         Self(.socketFailed, "\(call) failed: \(SocketCalls.describe(code)) (errno \(code))")
     }
 
     /// ``HTTPServer/start()`` was called twice.
-    public static let alreadyStarted = Self(.alreadyStarted, "the HTTP server is already started")
+    package static let alreadyStarted = Self(.alreadyStarted, "the HTTP server is already started")
 }

@@ -4,13 +4,13 @@ extension FileKVNamespace {
     /// Writes every entry of a bulk file (`kv bulk put`), after checking them all: one invalid
     /// entry fails the whole batch with the platform's message and nothing is written.
     /// - Throws: ``KVError`` for an invalid entry; ``KVStoreError`` when writing fails.
-    public func bulkPut(_ entries: [KVBulkEntry]) throws {
+    package func bulkPut(_ entries: [KVBulkEntry]) throws {
         try put(batch: entries.map { (Array($0.key.utf8), $0.value, $0.options) })
     }
 
     /// Deletes every key of a bulk file (`kv bulk delete`), after checking them all.
     /// - Throws: ``KVError`` for an invalid key (nothing is deleted); ``KVStoreError`` when writing fails.
-    public func bulkDelete(_ keys: [String]) throws {
+    package func bulkDelete(_ keys: [String]) throws {
         let rawKeys = keys.map { Array($0.utf8) }
         for key in rawKeys { try KVLimits.checkKey(key, method: "DELETE") }
         for key in rawKeys { try delete(rawKey: key) }
@@ -19,14 +19,14 @@ extension FileKVNamespace {
     /// The value of each key as text, `nil` when absent (`kv bulk get`): one `get` per key, as
     /// wrangler's local mode reads them, so any number of keys and no bulk size limit.
     /// - Throws: ``KVError`` for an invalid key (before anything is read); ``KVStoreError`` when reading fails.
-    public func bulkGetText(_ keys: [String]) throws -> [(key: String, value: String?)] {
+    package func bulkGetText(_ keys: [String]) throws -> [(key: String, value: String?)] {
         let rawKeys = keys.map { Array($0.utf8) }
         for key in rawKeys { try KVLimits.checkKey(key, method: "GET") }
         return try zip(keys, rawKeys).map { key, rawKey in (key, try getWithMetadata(rawKey: rawKey)?.text) }
     }
 
     /// Every key under `prefix`, all pages (`kv key list`).
-    public func listAll(prefix: String? = nil) throws -> [KVListResult.Key] {
+    package func listAll(prefix: String? = nil) throws -> [KVListResult.Key] {
         var keys: [KVListResult.Key] = []
         var cursor: String? = nil
         repeat {

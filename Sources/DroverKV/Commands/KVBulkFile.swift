@@ -2,16 +2,16 @@ import Drover
 import Foundation
 
 /// One entry of a wrangler bulk file: a key, its value and its `put` options.
-public struct KVBulkEntry: Sendable, Equatable {
+package struct KVBulkEntry: Sendable, Equatable {
     /// The key.
-    public var key: String
+    package var key: String
     /// The value's bytes (decoded from base64 when the entry says `"base64": true`).
-    public var value: [UInt8]
+    package var value: [UInt8]
     /// `expiration`, `expiration_ttl` (kept unparsed, validated by `put`) and `metadata`.
-    public var options: KVPutOptions
+    package var options: KVPutOptions
 
     /// Creates an entry.
-    public init(key: String, value: [UInt8], options: KVPutOptions = KVPutOptions()) {
+    package init(key: String, value: [UInt8], options: KVPutOptions = KVPutOptions()) {
         self.key = key
         self.value = value
         self.options = options
@@ -24,13 +24,13 @@ public struct KVBulkEntry: Sendable, Equatable {
 /// "expiration_ttl"?: number, "metadata"?: any, "base64"?: boolean}` (Cloudflare docs, "Wrangler
 /// commands › kv bulk put"). `delete`: a JSON array of key strings, or of objects with a `"key"`.
 /// `get`: a JSON array of key strings, or of objects with a `"name"`.
-public enum KVBulkFile {
+package enum KVBulkFile {
     /// Parses a bulk `put` file.
     /// - Parameters:
     ///   - bytes: the file's contents.
     ///   - fileName: named in errors.
     /// - Throws: ``KVStoreError`` naming the file, the item index and the field at fault.
-    public static func parse(_ bytes: [UInt8], fileName: String = "the bulk file") throws -> [KVBulkEntry] {
+    package static func parse(_ bytes: [UInt8], fileName: String = "the bulk file") throws -> [KVBulkEntry] {
         let items = try array(bytes, fileName: fileName)
         var entries: [KVBulkEntry] = []
         entries.reserveCapacity(items.count)
@@ -67,7 +67,7 @@ public enum KVBulkFile {
 
     /// Parses a bulk `delete` file: the keys to delete.
     /// - Throws: ``KVStoreError`` naming the file and the item at fault.
-    public static func parseKeys(_ bytes: [UInt8], fileName: String = "the bulk file") throws -> [String] {
+    package static func parseKeys(_ bytes: [UInt8], fileName: String = "the bulk file") throws -> [String] {
         try array(bytes, fileName: fileName).enumerated().map { index, item in
             if let key = item.stringValue ?? item["key"]?.stringValue { return key }
             throw KVStoreError.invalidInput(
@@ -81,7 +81,7 @@ public enum KVBulkFile {
     /// objects with a string `"name"` (workers-sdk `packages/wrangler/src/kv/index.ts`,
     /// `kvBulkGetCommand`).
     /// - Throws: ``KVStoreError`` naming the file and listing every item at fault, in wrangler's words.
-    public static func parseGetKeys(_ bytes: [UInt8], fileName: String = "the bulk file") throws -> [String] {
+    package static func parseGetKeys(_ bytes: [UInt8], fileName: String = "the bulk file") throws -> [String] {
         let json = try document(bytes, fileName: fileName)
         guard let items = json.arrayValue else {
             throw KVStoreError.invalidInput(

@@ -1,9 +1,9 @@
 import Drover
 
 /// Output and flag parsing of the `drover kv` commands, as wrangler's local mode prints and reads them.
-public enum KVWranglerFormat {
+package enum KVWranglerFormat {
     /// `kv key list` output: `JSON.stringify(keys, null, 2)` of `[{"name", "expiration"?, "metadata"?}]`.
-    public static func listJSON(_ keys: [KVListResult.Key]) -> String {
+    package static func listJSON(_ keys: [KVListResult.Key]) -> String {
         let array = JSONValue.array(
             keys.map { key in
                 var object = JSONObject()
@@ -23,7 +23,7 @@ public enum KVWranglerFormat {
     /// Members are in the order a JavaScript object keeps them: keys that are array indices
     /// (`"0"`, `"42"`) first, in numeric order, then the others as first given; a key given twice
     /// keeps its first place.
-    public static func bulkGetJSON(_ values: [(key: String, value: String?)]) -> String {
+    package static func bulkGetJSON(_ values: [(key: String, value: String?)]) -> String {
         var indices: [(index: UInt32, key: String)] = []
         var names: [String] = []
         var seen: [String: String?] = [:]
@@ -49,7 +49,7 @@ public enum KVWranglerFormat {
     /// The `put` options of `kv key put` flags: `--ttl`, `--expiration` (kept unparsed, validated by
     /// `put` with the platform's messages) and `--metadata` (JSON text).
     /// - Throws: ``KVStoreError`` when `--metadata` is not JSON.
-    public static func putOptions(ttl: String?, expiration: String?, metadata: String?) throws -> KVPutOptions {
+    package static func putOptions(ttl: String?, expiration: String?, metadata: String?) throws -> KVPutOptions {
         var options = KVPutOptions(expirationText: expiration, expirationTtlText: ttl)
         if let metadata {
             do {

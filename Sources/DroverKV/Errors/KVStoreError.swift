@@ -11,7 +11,7 @@ import Darwin
 ///
 /// Cases can be added without breaking callers (a struct over a private code, as Hummingbird's
 /// `PersistError`).
-public struct KVStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct KVStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
         case io
         case notAStore
@@ -21,14 +21,14 @@ public struct KVStoreError: Error, Sendable, Equatable, CustomStringConvertible 
 
     private let code: Code
     /// What went wrong, naming the file, the system call or the input field.
-    public let message: String
+    package let message: String
 
     private init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     /// A system call failed.
     static func io(_ call: String, path: String, errno: Int32) -> KVStoreError {
@@ -56,18 +56,18 @@ public struct KVStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// Whether a system call failed.
-    public static let ioFailure = KVStoreError(.io, "")
+    package static let ioFailure = KVStoreError(.io, "")
     /// Whether a file is not a Drover KV store.
-    public static let notAStoreFailure = KVStoreError(.notAStore, "")
+    package static let notAStoreFailure = KVStoreError(.notAStore, "")
     /// Whether the namespace was closed.
-    public static let closedFailure = KVStoreError(.closed, "")
+    package static let closedFailure = KVStoreError(.closed, "")
     /// Whether an input was malformed.
-    public static let invalidInputFailure = KVStoreError(.invalidInput, "")
+    package static let invalidInputFailure = KVStoreError(.invalidInput, "")
 
     /// Whether `self` has the same kind as `other` (one of the `...Failure` statics), ignoring the message.
-    public func isKind(of other: KVStoreError) -> Bool { code == other.code }
+    package func isKind(of other: KVStoreError) -> Bool { code == other.code }
 
-    public static func == (lhs: KVStoreError, rhs: KVStoreError) -> Bool {
+    package static func == (lhs: KVStoreError, rhs: KVStoreError) -> Bool {
         lhs.code == rhs.code && lhs.message == rhs.message
     }
 }
