@@ -141,7 +141,7 @@ package struct PlaygroundWorker: Worker {
 
     private static func statement(_ object: JSONValue, on database: any D1Database) throws -> D1PreparedStatement {
         guard let sql = object["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
-        let params = try (object["params"]?.arrayValue ?? []).map { try D1ValueBinding.value(fromJSON: $0) }
+        let params = try (object["params"]?.arrayValue ?? []).map { try D1Value(json: $0) }
         return database.prepare(sql).bind(params)
     }
 
@@ -189,7 +189,7 @@ package struct PlaygroundWorker: Worker {
         var results: [JSONValue] = []
         for item in list {
             guard let sql = item["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
-            let params = try (item["params"]?.arrayValue ?? []).map { try D1ValueBinding.value(fromJSON: $0) }
+            let params = try (item["params"]?.arrayValue ?? []).map { try D1Value(json: $0) }
             results.append(try await session.prepare(sql).bind(params).all().jsonValue)
         }
         let bookmark = session.getBookmark()

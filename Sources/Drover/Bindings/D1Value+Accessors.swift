@@ -45,3 +45,14 @@ extension D1Value {
     /// Whether this is NULL.
     public var isNull: Bool { self == .null }
 }
+
+extension D1Value {
+    /// The value D1 binds for the JavaScript value `json` stands for: a string as text, a number as an
+    /// integer when it is whole (and in range) and as a real otherwise, a boolean as 1 or 0, `null`
+    /// as NULL, an array of integers 0...255 as a blob — for a worker that binds parameters that
+    /// arrive as JSON, as a Workers script binds `JSON.parse`d values.
+    /// - Throws: ``D1Error`` with D1's `D1_TYPE_ERROR` wording for an object or any other array.
+    public init(json: JSONValue) throws(D1Error) {
+        self = try D1ValueBinding.value(fromJSON: json)
+    }
+}

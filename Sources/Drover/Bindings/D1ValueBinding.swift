@@ -4,12 +4,12 @@
 /// D1's `bind()` takes numbers, strings, `null`, booleans (as 1 and 0) and byte arrays; anything else
 /// is `D1_TYPE_ERROR: Type '<typeof value>' not supported for value '<String(value)>'`, worded as
 /// workerd's `d1-api.ts` words it.
-public enum D1ValueBinding {
+package enum D1ValueBinding {
     /// Checks that every value can be bound: a NaN or infinite double cannot (SQLite would store
     /// NULL for NaN, losing the value silently).
     /// - Throws: ``D1Error`` `D1_TYPE_ERROR: Type 'number' not supported for value 'NaN'`.
     @inlinable
-    public static func validate(_ values: [D1Value]) throws(D1Error) {
+    package static func validate(_ values: [D1Value]) throws(D1Error) {
         for value in values {
             if case .real(let double) = value, !double.isFinite {
                 let text = double.isNaN ? "NaN" : (double < 0 ? "-Infinity" : "Infinity")
@@ -23,7 +23,7 @@ public enum D1ValueBinding {
     /// integers 0...255 becomes a blob.
     /// - Throws: ``D1Error`` `D1_TYPE_ERROR: Type 'object' not supported for value '[object Object]'`
     ///   for an object or any other array.
-    public static func values(fromJSON parameters: [JSONValue]) throws(D1Error) -> [D1Value] {
+    package static func values(fromJSON parameters: [JSONValue]) throws(D1Error) -> [D1Value] {
         var values: [D1Value] = []
         values.reserveCapacity(parameters.count)
         for parameter in parameters { values.append(try value(fromJSON: parameter)) }
@@ -31,7 +31,7 @@ public enum D1ValueBinding {
     }
 
     /// Converts one JSON parameter; see ``values(fromJSON:)``.
-    public static func value(fromJSON parameter: JSONValue) throws(D1Error) -> D1Value {
+    package static func value(fromJSON parameter: JSONValue) throws(D1Error) -> D1Value {
         switch parameter {
         case .null: return .null
         case .bool(let flag): return .integer(flag ? 1 : 0)
