@@ -5,6 +5,9 @@ import Foundation
 /// Loggers are passed explicitly (through ``ExecutionContext/logger`` into handlers and bindings),
 /// never looked up from a global. Messages are autoclosures, so a message below the level is never
 /// built. Never log secrets, bound SQL values or request bodies.
+///
+/// Records are stamped with the logger's ``clock``: the runtime gives its loggers the `Env`'s
+/// clock, so in replay and tests a record's time is the frozen time.
 public struct Logger: Sendable {
     /// The seven levels, least severe first.
     public enum Level: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
@@ -33,13 +36,24 @@ public struct Logger: Sendable {
     public var metadata: [String: String]
     /// Where records go.
     public var sink: any LogSink
+    /// What stamps each record's ``LogRecord/date``.
+    public var clock: any WallClock
 
     /// Creates a logger.
-    public init(label: String, level: Level = .info, metadata: [String: String] = [:], sink: any LogSink) {
+    /// - Parameter clock: stamps the records; the real clock unless given (the runtime gives its
+    ///   loggers the `Env`'s clock).
+    public init(
+        label: String,
+        level: Level = .info,
+        metadata: [String: String] = [:],
+        sink: any LogSink,
+        clock: any WallClock = SystemWallClock()
+    ) {
         self.label = label
         self.level = level
         self.metadata = metadata
         self.sink = sink
+        self.clock = clock
     }
 
     /// A logger that drops everything.
@@ -69,7 +83,7 @@ public struct Logger: Sendable {
         guard level >= self.level else { return }
         var merged = metadata
         for (key, value) in extra { merged[key] = value }
-        sink.write(LogRecord(date: Date(), level: level, label: label, message: message(), metadata: merged))
+        sink.write(LogRecord(date: clock.now(), level: level, label: label, message: message(), metadata: merged))
     }
 
     public func trace(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {

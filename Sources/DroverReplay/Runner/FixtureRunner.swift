@@ -183,7 +183,7 @@ final class ReplaySession: Sendable {
             stateDirectory: stateDirectory,
             clock: clock,
             fetcher: upstream,
-            logger: Logger(label: "drover", level: .info, sink: sink)
+            logger: Logger(label: "drover", level: .info, sink: sink, clock: clock)
         )
         options.showsErrorDetails = false
         options.d1Readers = 1

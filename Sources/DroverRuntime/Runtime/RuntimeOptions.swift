@@ -10,7 +10,8 @@ package struct RuntimeOptions: Sendable {
     package var clock: any WallClock
     /// Outbound `fetch`: URLSession in `dev`, recorded upstreams in replay.
     package var fetcher: any Fetcher
-    /// The logger; its sink receives runtime and worker logs.
+    /// The logger; its sink receives runtime and worker logs. The runtime stamps records with
+    /// ``clock`` whatever clock this logger carries.
     package var logger: Logger
     /// Whether a 500 shows the error (dev) or a generic message.
     package var showsErrorDetails: Bool = true

@@ -34,7 +34,10 @@ package final class WorkerRuntime: Sendable {
     package init(config: DroverConfig, registry: WorkerRegistry, options: RuntimeOptions) async throws {
         self.config = config
         self.options = options
-        let logger = options.logger
+        // Every record of this runtime, the worker's included, is stamped by the Env's clock:
+        // frozen time in replay and tests.
+        var logger = options.logger
+        logger.clock = options.clock
         let workerName = config.main ?? config.name ?? ""
         let worker = try registry.require(workerName)
         let state = options.stateDirectory
@@ -160,7 +163,7 @@ package final class WorkerRuntime: Sendable {
     /// work — each for at most `gracePeriod`, then logs what it cut off and goes on — and closes
     /// the stores.
     package func shutdown(gracePeriod: Duration = .seconds(10)) async {
-        let logger = options.logger.withLabel("drover")
+        let logger = host.logger
         if let scheduler = cron.get() {
             scheduler.stop()
             if await !awaitAtMost(gracePeriod, { await scheduler.waitUntilStopped() }) {
