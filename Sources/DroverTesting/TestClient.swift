@@ -7,7 +7,8 @@ import Foundation
 /// temporary state directory — no sockets (in the spirit of Hummingbird's testing framework).
 ///
 /// A handler's `env.clock.sleep(for:)` moves the frozen clock and returns at once, so backoffs
-/// cost no real time; log records are stamped with the frozen time.
+/// cost no real time; trace ids come from a seeded sequence, the same on every run; log records
+/// are stamped with the frozen time.
 ///
 /// ```swift
 /// let client = try await TestClient(worker: MyWorker(), config: "wrangler-like.toml")
@@ -50,6 +51,7 @@ public final class TestClient: Sendable {
             fetcher: fetch ?? OfflineFetcher(),
             logger: Logger(label: "drover", sink: logSink, clock: clock)
         )
+        options.traceIDs = TraceIDGenerator(seed: 0)
         options.secrets = secrets
         options.devVars = secrets  // they stand for .dev.vars, which replaces vars of the same name
         options.varOverrides = vars

@@ -83,7 +83,8 @@ package final class WorkerRuntime: Sendable {
             let opened = try QueueBroker(
                 directory: (state as NSString).appendingPathComponent("queues"),
                 clock: options.clock,
-                logger: logger.withLabel("queue")
+                logger: logger.withLabel("queue"),
+                traceIDs: options.traceIDs
             )
             for producer in config.queues.producers {
                 bindings[producer.binding] = .queue(opened.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay))
@@ -111,7 +112,7 @@ package final class WorkerRuntime: Sendable {
             clock: options.clock,
             configFile: config.configPath
         )
-        services.set(env: env, logger: logger)
+        services.set(env: env, logger: logger, traceIDs: options.traceIDs)
 
         self.kvNamespaces = kvNamespaces
         self.databases = databases
@@ -125,7 +126,8 @@ package final class WorkerRuntime: Sendable {
             showsErrorDetails: options.showsErrorDetails,
             logsRequests: options.logsRequests,
             cronTriggers: config.triggers.crons.map(\.source),
-            waitUntilLimit: options.waitUntilLimit
+            waitUntilLimit: options.waitUntilLimit,
+            traceIDs: options.traceIDs
         )
         self.cron = LockedValue(nil)
     }
