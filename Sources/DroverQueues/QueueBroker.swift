@@ -63,6 +63,8 @@ public final class QueueBroker: Sendable {
     let store: QueueStore
     let clock: any WallClock
     let logger: Logger
+    /// Where each batch's trace ids come from.
+    let traceIDs: TraceIDGenerator
     /// How long a delivered batch's lease lasts, on ``clock``.
     public let visibilityTimeout: Duration
     let visibilityTimeoutMilliseconds: Int64
@@ -87,13 +89,16 @@ public final class QueueBroker: Sendable {
     ///     and warnings for batches given up at their deadline or cut off by shutdown.
     ///   - visibilityTimeout: how long a delivered batch may stay in its handler before it is given
     ///     up and counted as a failed attempt (see the type's delivery guarantees); more than zero.
-    /// - Throws: ``QueuesError`` when the directory or database cannot be opened (a store of the
+    ///   - traceIDs: where the ids of each batch's own trace come from (a seeded generator in
+    ///     replay and tests, so they repeat from run to run).
+    /// - Throws: ``QueuesError`` when the directory or database cannot be opened (a store of a
     ///   previous format is migrated in place first), or when `visibilityTimeout` is not positive.
     public init(
         directory: String,
         clock: any WallClock,
         logger: Logger,
-        visibilityTimeout: Duration = QueueBroker.defaultVisibilityTimeout
+        visibilityTimeout: Duration = QueueBroker.defaultVisibilityTimeout,
+        traceIDs: TraceIDGenerator = .random
     ) throws {
         let milliseconds = visibilityTimeout.components.seconds * 1000
             + visibilityTimeout.components.attoseconds / 1_000_000_000_000_000
@@ -105,6 +110,7 @@ public final class QueueBroker: Sendable {
         self.logger = logger
         self.visibilityTimeout = visibilityTimeout
         self.visibilityTimeoutMilliseconds = milliseconds
+        self.traceIDs = traceIDs
     }
 
     /// The `Queue` binding for `queue`.
@@ -326,6 +332,10 @@ public final class QueueBroker: Sendable {
     /// its lease deadline (its messages count as a failed attempt) or when shutdown cuts it off
     /// (its leases are released there). A given-up handler's task is cancelled and its outcome
     /// ignored.
+    ///
+    /// The batch gets a trace of its own (``Drover/ExecutionContext/trace`` in the handler), under
+    /// which the handler and this batch's log lines run; each message carries the trace it was
+    /// sent under (``Drover/Message/trace``).
     /// - Throws: ``QueuesError`` when settling fails; the leases are released then.
     func process(_ lease: QueueLease, settings: QueueConsumerSettings, deliver: @escaping Deliver) async throws {
         let seqs = lease.messages.map(\.seq)
@@ -336,15 +346,30 @@ public final class QueueBroker: Sendable {
             return
         }
         defer { unregister(running) }
+        let trace = TraceContext.start(using: traceIDs)
+        try await TraceContext.$current.withValue(trace) {
+            try await handle(running, trace: trace, settings: settings, deliver: deliver)
+        }
+    }
+
+    /// ``process(_:settings:deliver:)`` once the batch is registered, under its trace.
+    private func handle(
+        _ running: RunningBatch,
+        trace: TraceContext,
+        settings: QueueConsumerSettings,
+        deliver: @escaping Deliver
+    ) async throws {
+        let lease = running.lease
         let contents = lease.messages.map { leased in
             Message.Content(
                 id: leased.message.id,
                 timestamp: Date(timeIntervalSince1970: Double(leased.message.timestampMilliseconds) / 1000),
                 body: leased.message.body,
-                attempts: leased.deliveries
+                attempts: leased.deliveries,
+                trace: leased.message.traceparent.flatMap { TraceContext(traceparent: $0) }
             )
         }
-        let batch = MessageBatch(queue: settings.queue, messages: contents)
+        let batch = MessageBatch(queue: settings.queue, messages: contents, trace: trace)
         let started = ContinuousClock.now
         let handler = Task {
             let threw = await deliver(batch)

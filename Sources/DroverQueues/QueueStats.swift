@@ -55,4 +55,7 @@ public struct DeadLetter: Sendable, Hashable {
     public var deliveries: Int
     /// Whether a consumer of the dead-letter queue holds it right now (replay skips it).
     public var inFlight: Bool
+    /// The `traceparent` of the invocation that sent it, kept through dead-lettering; `nil` when
+    /// it was sent outside one.
+    public var traceparent: String?
 }

@@ -6,6 +6,10 @@ import Foundation
 /// Sends requests to a worker in-process, with the bindings of a config, a frozen clock and a
 /// temporary state directory — no sockets (in the spirit of Hummingbird's testing framework).
 ///
+/// A handler's `env.clock.sleep(for:)` moves the frozen clock and returns at once, so backoffs
+/// cost no real time; trace ids come from a seeded sequence, the same on every run; log records
+/// are stamped with the frozen time.
+///
 /// ```swift
 /// let client = try await TestClient(worker: MyWorker(), config: "wrangler-like.toml")
 /// let response = await client.request("POST", "/api/email", json: ["to": "a@example.test"])
@@ -61,8 +65,9 @@ public final class TestClient: Sendable {
             stateDirectory: state,
             clock: clock,
             fetcher: fetch ?? OfflineFetcher(),
-            logger: Logger(label: "drover", sink: logSink)
+            logger: Logger(label: "drover", sink: logSink, clock: clock)
         )
+        options.traceIDs = TraceIDGenerator(seed: 0)
         options.secrets = secrets
         options.devVars = secrets  // they stand for .dev.vars, which replaces vars of the same name
         options.varOverrides = vars

@@ -26,6 +26,10 @@ package func awaitAtMost(_ limit: Duration, _ work: @escaping @Sendable () async
         )
         tasks.append(
             Task {
+                // Real time on purpose, not the injected clock: this bounds how long the runtime
+                // waits on work it does not control (a shutdown grace period, the 30 s after a
+                // response). Under replay's frozen clock the limit would never pass, and a hung
+                // handler would hang the run.
                 guard (try? await Task.sleep(for: limit)) != nil else { return }
                 finish(false)
             }

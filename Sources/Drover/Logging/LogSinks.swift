@@ -48,12 +48,17 @@ public struct StandardErrorLogSink: LogSink {
     /// Control characters in the message and metadata are escaped (`\n`, `\r`, `\t`, `\u{1B}`, …):
     /// what a request puts in a log line (a path, a query parameter) can neither start a forged
     /// line nor send escape sequences to the user's terminal.
+    ///
+    /// Metadata follows the message as `key=value`, sorted by key; the trace comes last, as
+    /// `trace=` and the trace id alone (the span id is left to the JSON form, to keep lines short).
     public static func textLine(_ record: LogRecord) -> [UInt8] {
         var text = record.message
-        if !record.metadata.isEmpty {
-            for key in record.metadata.keys.sorted() {
-                text += " \(key)=\(record.metadata[key]!)"
+        let metadata = record.explicitMetadata
+        if !metadata.isEmpty {
+            for key in metadata.keys.sorted() where key != Logger.traceIDKey && key != Logger.spanIDKey {
+                text += " \(key)=\(metadata[key]!)"
             }
+            if let trace = metadata[Logger.traceIDKey] { text += " trace=\(trace)" }
         }
         let prefix: String
         switch record.level {
@@ -63,6 +68,10 @@ public struct StandardErrorLogSink: LogSink {
         }
         var line = Array(prefix.utf8)
         appendEscapingControls(text, to: &line)
+        if let trace = record.trace, metadata[Logger.traceIDKey] == nil {
+            line.append(contentsOf: " trace=".utf8)
+            TraceHex.appendTraceID(of: trace, to: &line)
+        }
         return line
     }
 

@@ -5,6 +5,11 @@ import Foundation
 /// Loggers are passed explicitly (through ``ExecutionContext/logger`` into handlers and bindings),
 /// never looked up from a global. Messages are autoclosures, so a message below the level is never
 /// built. Never log secrets, bound SQL values or request bodies.
+///
+/// Records are stamped with the logger's ``clock`` — the runtime gives its loggers the `Env`'s
+/// clock, so in replay and tests a record's time is the frozen time — and, when the logging task
+/// runs under a ``TraceContext/current`` trace (every entry point of a worker, and its `waitUntil`
+/// work, does), carry its `trace_id` and `span_id` as metadata.
 public struct Logger: Sendable {
     /// The seven levels, least severe first.
     public enum Level: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
@@ -33,14 +38,30 @@ public struct Logger: Sendable {
     public var metadata: [String: String]
     /// Where records go.
     public var sink: any LogSink
+    /// What stamps each record's ``LogRecord/date``.
+    public var clock: any WallClock
 
     /// Creates a logger.
-    public init(label: String, level: Level = .info, metadata: [String: String] = [:], sink: any LogSink) {
+    /// - Parameter clock: stamps the records; the real clock unless given (the runtime gives its
+    ///   loggers the `Env`'s clock).
+    public init(
+        label: String,
+        level: Level = .info,
+        metadata: [String: String] = [:],
+        sink: any LogSink,
+        clock: any WallClock = SystemWallClock()
+    ) {
         self.label = label
         self.level = level
         self.metadata = metadata
         self.sink = sink
+        self.clock = clock
     }
+
+    /// The metadata key of the current trace's id (32 lower-case hex digits).
+    public static let traceIDKey = "trace_id"
+    /// The metadata key of the current span's id (16 lower-case hex digits).
+    public static let spanIDKey = "span_id"
 
     /// A logger that drops everything.
     public static var disabled: Logger {
@@ -61,6 +82,10 @@ public struct Logger: Sendable {
     }
 
     /// Logs `message` at `level` when the level is enabled.
+    ///
+    /// The record's metadata is the logger's, then `extra` (winning on a clash), then — unless they
+    /// already name a `trace_id` — the ``TraceContext/current`` trace's `trace_id` and `span_id`
+    /// (kept as ``LogRecord/trace``, rendered only when read).
     public func log(
         _ level: Level,
         _ message: @autoclosure () -> String,
@@ -69,7 +94,9 @@ public struct Logger: Sendable {
         guard level >= self.level else { return }
         var merged = metadata
         for (key, value) in extra { merged[key] = value }
-        sink.write(LogRecord(date: Date(), level: level, label: label, message: message(), metadata: merged))
+        sink.write(
+            LogRecord(date: clock.now(), level: level, label: label, message: message(), metadata: merged, trace: TraceContext.current)
+        )
     }
 
     public func trace(_ message: @autoclosure () -> String, metadata: [String: String] = [:]) {
@@ -101,14 +128,32 @@ public struct LogRecord: Sendable {
     public var level: Logger.Level
     public var label: String
     public var message: String
-    public var metadata: [String: String]
+    /// The trace the record was logged under; its ids are part of ``metadata``.
+    public var trace: TraceContext?
+    /// The metadata given by the logger and the call.
+    var explicitMetadata: [String: String]
 
-    public init(date: Date, level: Logger.Level, label: String, message: String, metadata: [String: String]) {
+    /// Key-value pairs: the logger's and the call's, and — unless those name a `trace_id` — the
+    /// ``trace``'s `trace_id` and `span_id`. (The ids are rendered when this is read: the request
+    /// path logs a line per request, and its sinks write the trace without building them.)
+    public var metadata: [String: String] {
+        get {
+            guard let trace, explicitMetadata[Logger.traceIDKey] == nil else { return explicitMetadata }
+            var all = explicitMetadata
+            all[Logger.traceIDKey] = trace.traceID
+            all[Logger.spanIDKey] = trace.spanID
+            return all
+        }
+        set { explicitMetadata = newValue }
+    }
+
+    public init(date: Date, level: Logger.Level, label: String, message: String, metadata: [String: String], trace: TraceContext? = nil) {
         self.date = date
         self.level = level
         self.label = label
         self.message = message
-        self.metadata = metadata
+        self.explicitMetadata = metadata
+        self.trace = trace
     }
 }
 

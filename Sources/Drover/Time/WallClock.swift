@@ -2,17 +2,48 @@ import Foundation
 import Synchronization
 
 /// The source of "now" for everything that reads time: handlers, KV expiry, queue delays and
-/// retries, cron, JWT checks.
+/// retries, cron, JWT checks, log records — and the one way a handler waits.
 ///
 /// `drover dev` uses ``SystemWallClock``; fixture replay and tests use ``ManualWallClock`` so a
 /// scenario can freeze time and move it forward deterministically. Handlers read the clock through
-/// ``Env/now`` instead of calling `Date()`.
+/// ``Env/now`` (or `env.clock.now()`) instead of calling `Date()`, and wait with
+/// ``sleep(for:)`` instead of `Task.sleep`.
 public protocol WallClock: Sendable {
     /// The current instant.
     func now() -> Date
+
+    /// Waits for `duration`: the platform's `scheduler.wait(ms)`
+    /// (https://developers.cloudflare.com/workers/runtime-apis/scheduler/), for a backoff between
+    /// retries or a deliberate pause.
+    ///
+    /// ``SystemWallClock`` waits for real; ``ManualWallClock`` moves itself forward by `duration`
+    /// and returns at once, so a handler that backs off for 30 seconds runs in microseconds under
+    /// replay and tests, and what it reads from the clock afterwards is 30 seconds later. A zero or
+    /// negative duration returns at once.
+    /// - Throws: `CancellationError` when the task is cancelled, before or during the wait (an
+    ///   AbortSignal's `AbortError` on the platform).
+    func sleep(for duration: Duration) async throws
 }
 
 extension WallClock {
+    /// Waits for real: the behaviour of a clock that follows real time. (A clock that does not,
+    /// like ``ManualWallClock``, implements its own.)
+    public func sleep(for duration: Duration) async throws {
+        try await SystemWallClock().sleep(for: duration)
+    }
+
+    /// Waits until the clock reads `deadline` or later; returns at once (after checking
+    /// cancellation) when it already does. See ``sleep(for:)``.
+    public func sleep(until deadline: Date) async throws {
+        let interval = deadline.timeIntervalSince(now())
+        guard interval > 0 else {
+            try Task.checkCancellation()
+            return
+        }
+        // Rounded up to the microsecond, so the clock reads the deadline or later afterwards.
+        try await sleep(for: .microseconds(Int64((interval * 1_000_000).rounded(.up))))
+    }
+
     /// Milliseconds since the Unix epoch, truncated.
     public func nowMilliseconds() -> Int64 {
         Int64((now().timeIntervalSince1970 * 1000).rounded(.down))
@@ -30,6 +61,12 @@ public struct SystemWallClock: WallClock {
     public init() {}
 
     public func now() -> Date { Date() }
+
+    /// Sleeps for real (on the continuous clock); a cancelled task wakes at once with
+    /// `CancellationError`.
+    public func sleep(for duration: Duration) async throws {
+        try await Task.sleep(for: duration)
+    }
 }
 
 /// A clock that only moves when told to: the frozen clock of fixture replay and tests.
@@ -43,6 +80,17 @@ public final class ManualWallClock: WallClock {
 
     public func now() -> Date {
         current.withLock { $0 }
+    }
+
+    /// Moves the clock forward by `duration` and returns at once: a wait under a frozen clock takes
+    /// no real time, and everything that reads the clock afterwards (the handler, KV expiry, queue
+    /// delays, later fixture steps) sees the later time. A zero or negative duration moves nothing.
+    /// - Throws: `CancellationError` when the task is already cancelled; the clock does not move then.
+    public func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        guard duration > .zero else { return }
+        let (seconds, attoseconds) = duration.components
+        advance(by: Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// Moves the clock forward (or backward, for a negative interval).

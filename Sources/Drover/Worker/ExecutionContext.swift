@@ -1,10 +1,12 @@
 import Synchronization
 
-/// The third argument of every entry point: background work, failure behaviour, and the logger.
+/// The third argument of every entry point: background work, failure behaviour, the logger and the
+/// trace.
 ///
 /// Work given to ``waitUntil(_:)`` runs after the response has been sent; the runtime awaits it
 /// before it shuts down, before a replay step ends, and before a queue batch counts as done, for
-/// at most 30 seconds after the response, as the platform does (`drover dev` then cancels it).
+/// at most 30 seconds after the response, as the platform does (`drover dev` then cancels it). It
+/// runs under the invocation's ``trace``, so its log lines and the queue messages it sends keep it.
 public final class ExecutionContext: Sendable {
     private struct Background {
         /// Tasks not awaited yet.
@@ -14,25 +16,35 @@ public final class ExecutionContext: Sendable {
         var cancelled = false
     }
 
-    /// The logger for this request or batch, with its request and trace ids as metadata.
+    /// The logger for this request or batch, with its request id as metadata; its lines also
+    /// carry the ``trace``'s `trace_id` and `span_id`.
     public let logger: Logger
+    /// This invocation's W3C trace context: continued from the request's `traceparent` when it had
+    /// a valid one, new otherwise. ``TraceContext/traceparent`` is the header value for outbound
+    /// calls that should join the trace.
+    public let trace: TraceContext
     private let background = Mutex(Background())
     private let passThrough = Atomic<Bool>(false)
 
     /// Creates a context; the runtime does this.
-    public init(logger: Logger) {
+    /// - Parameter trace: the invocation's trace; a new random one unless given.
+    public init(logger: Logger, trace: TraceContext = .start(using: .random)) {
         self.logger = logger
+        self.trace = trace
     }
 
-    /// Runs `work` in the background, past the response. An error it throws is logged, never
-    /// delivered to the client.
+    /// Runs `work` in the background, past the response, under this invocation's ``trace``. An
+    /// error it throws is logged, never delivered to the client.
     public func waitUntil(_ work: @escaping @Sendable () async throws -> Void) {
         let logger = self.logger
+        let trace = self.trace
         let task = Task {
-            do {
-                try await work()
-            } catch {
-                logger.error("waitUntil task failed: \(error)")
+            await TraceContext.$current.withValue(trace) {
+                do {
+                    try await work()
+                } catch {
+                    logger.error("waitUntil task failed: \(error)")
+                }
             }
         }
         let cancelled = background.withLock { state -> Bool in

@@ -13,12 +13,17 @@ public struct MessageBatch: Sendable {
     public let messages: [Message]
     /// The decisions shared with the messages; the runtime reads them after the handler.
     package let ledger: MessageBatchLedger
+    /// The batch's own trace (the handler's ``ExecutionContext/trace``), started by whoever
+    /// delivers it; `nil` leaves it to the runtime. Each message keeps the trace it was sent
+    /// under: ``Message/trace``.
+    package let trace: TraceContext?
 
     /// Creates a batch of `messages` on `queue`; the runtime does this.
-    package init(queue: String, messages: [Message.Content]) {
+    package init(queue: String, messages: [Message.Content], trace: TraceContext? = nil) {
         let ledger = MessageBatchLedger(count: messages.count)
         self.queue = queue
         self.ledger = ledger
+        self.trace = trace
         self.messages = messages.enumerated().map { Message(content: $0.element, index: $0.offset, ledger: ledger) }
     }
 
@@ -45,13 +50,16 @@ public struct Message: Sendable {
         public var body: MessageBody
         /// Deliveries so far, this one included (1 on the first).
         public var attempts: Int
+        /// The trace of the invocation that sent it (see ``Message/trace``).
+        public var trace: TraceContext?
 
         /// Creates the content of one delivered message.
-        public init(id: String, timestamp: Date, body: MessageBody, attempts: Int) {
+        public init(id: String, timestamp: Date, body: MessageBody, attempts: Int, trace: TraceContext? = nil) {
             self.id = id
             self.timestamp = timestamp
             self.body = body
             self.attempts = attempts
+            self.trace = trace
         }
     }
 
@@ -73,6 +81,12 @@ public struct Message: Sendable {
     public var body: MessageBody { content.body }
     /// 1 on the first delivery, then one more per retry.
     public var attempts: Int { content.attempts }
+    /// The trace of the invocation that sent the message — the request, batch or scheduled run
+    /// whose handler (or `waitUntil` work) called `send` — as its `traceparent` described it: the
+    /// same trace id, and the sender's span as ``TraceContext/spanID``. Kept through retries and
+    /// dead-lettering; `nil` for a message sent outside any invocation (`drover queues send`, a
+    /// fixture's `given.queues`) or stored before messages kept their trace.
+    public var trace: TraceContext? { content.trace }
 
     /// Acknowledges the message: it is never delivered again, even if the handler then throws.
     public func ack() {

@@ -67,11 +67,14 @@ enum QueuesCommand {
             try await withBroker(arguments, context) { project, broker in
                 let letters = try await broker.deadLetters(queue: queueName(arguments.positionals[0], project.config))
                 let rendered: [JSONValue] = letters.map { letter in
-                    [
+                    var object: JSONObject = [
                         "id": .string(letter.id), "from": .string(letter.sourceQueue),
                         "timestamp": .integer(letter.timestampMilliseconds), "contentType": .string(letter.contentType.rawValue),
                         "body": bodyJSON(letter.body),
                     ]
+                    // Only when the message was sent during a traced invocation: older shapes stay as they were.
+                    if let traceparent = letter.traceparent { object["traceparent"] = .string(traceparent) }
+                    return .object(object)
                 }
                 if arguments.flag("json") {
                     context.print(JSONSerializer.prettyString(.array(rendered)))

@@ -5,6 +5,9 @@ import Drover
 /// `send` returns only after the message is committed to the store, so it survives a crash of the
 /// process from then on (see ``QueueStore``). A refused message changes nothing: a batch with one
 /// bad message stores none of them.
+///
+/// A message sent during an invocation (``Drover/TraceContext/current``) is stored with its
+/// `traceparent`, and its consumer reads it back as ``Drover/Message/trace``.
 public struct QueueProducer: Queue {
     /// The queue written to.
     public let queue: String
@@ -23,7 +26,7 @@ public struct QueueProducer: Queue {
     ///   128 000 bytes, its content type is unknown or its delay is outside 0...43 200 seconds;
     ///   ``QueuesError`` when the store fails.
     public func send(_ message: MessageSendRequest) async throws {
-        let stored = try prepare(message, batchDelay: nil, operation: "send")
+        let stored = try prepare(message, batchDelay: nil, operation: "send", traceparent: TraceContext.current?.traceparent)
         try await broker.store.insert(queue: queue, [stored])
         broker.wake(queue: queue)
     }
@@ -38,8 +41,9 @@ public struct QueueProducer: Queue {
         var stored: [StoredMessage] = []
         stored.reserveCapacity(messages.count)
         var total = 0
+        let traceparent = TraceContext.current?.traceparent
         for message in messages {
-            let prepared = try prepare(message, batchDelay: delaySeconds, operation: "sendBatch")
+            let prepared = try prepare(message, batchDelay: delaySeconds, operation: "sendBatch", traceparent: traceparent)
             total += prepared.bodyBytes.count
             stored.append(prepared)
         }
@@ -49,7 +53,7 @@ public struct QueueProducer: Queue {
         broker.wake(queue: queue)
     }
 
-    private func prepare(_ message: MessageSendRequest, batchDelay: Int?, operation: String) throws -> StoredMessage {
+    private func prepare(_ message: MessageSendRequest, batchDelay: Int?, operation: String, traceparent: String?) throws -> StoredMessage {
         let contentType = message.contentType ?? Self.defaultContentType(message.body)
         guard QueueLimits.contentTypes.contains(contentType.rawValue) else {
             throw QueueLimits.invalidContentType(contentType.rawValue)
@@ -66,7 +70,8 @@ public struct QueueProducer: Queue {
             timestampMilliseconds: now,
             contentType: contentType,
             body: message.body,
-            visibleAtMilliseconds: now + Int64(delay) * 1000
+            visibleAtMilliseconds: now + Int64(delay) * 1000,
+            traceparent: traceparent
         )
         if stored.bodyBytes.count > QueueLimits.maxMessageBytes {
             throw QueueLimits.messageTooLarge(operation, bytes: stored.bodyBytes.count)

@@ -37,7 +37,7 @@ extension QueueStore {
                 WHERE seq IN (SELECT seq FROM messages
                               WHERE queue = ?2 AND lease_token IS NULL AND visible_at_ms <= ?3
                               ORDER BY visible_at_ms, seq LIMIT ?4)
-                RETURNING seq, id, timestamp_ms, content_type, body_kind, body, deliveries, visible_at_ms
+                RETURNING seq, id, timestamp_ms, content_type, body_kind, body, deliveries, visible_at_ms, traceparent
                 """
             )
             try lease.bind(token, at: 1)
@@ -56,7 +56,8 @@ extension QueueStore {
                             contentType: QueueContentType(rawValue: lease.text(3)),
                             bodyKind: lease.int(4),
                             bodyBytes: lease.blob(5),
-                            visibleAtMilliseconds: lease.int64(7)
+                            visibleAtMilliseconds: lease.int64(7),
+                            traceparent: lease.isNull(8) ? nil : lease.text(8)
                         ),
                         deliveries: lease.int(6)
                     )

@@ -1,11 +1,13 @@
 import DroverSQLite
 
-/// The store's tables, and the in-place migration of stores written before leases had owners
-/// and deadlines.
+/// The store's tables, and the in-place migrations of stores written before leases had owners
+/// and deadlines, and before messages kept their trace.
 extension QueueStore {
     /// The `messages` table under `name`: one row per message not yet acknowledged, dropped or
     /// replayed away. `lease_token` is set while the message is in a batch's hands: it names the
     /// batch's row in `leases`, and settling touches only messages still holding it.
+    /// `traceparent` is the W3C `traceparent` of the invocation that sent the message (`NULL` when
+    /// none); it moves with the row through retries and dead-lettering.
     static func messagesTable(named name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name)(
@@ -20,7 +22,8 @@ extension QueueStore {
             retry_delayed INTEGER NOT NULL DEFAULT 0,
             deliveries INTEGER NOT NULL DEFAULT 0,
             lease_token INTEGER,
-            dead_lettered_from TEXT
+            dead_lettered_from TEXT,
+            traceparent TEXT
         );
         """
     }
@@ -51,14 +54,31 @@ extension QueueStore {
         ) WITHOUT ROWID;
         """
 
-    /// Creates the schema, migrating a store of the previous format first; one transaction, so
+    /// Creates the schema, migrating a store of a previous format first; one transaction, so
     /// two processes opening an old store at once migrate it once.
     /// - Throws: ``QueuesError/storage(_:)``; then nothing changed.
     static func prepareSchema(_ database: QueueDatabase) throws(QueuesError) {
         try database.transaction { () throws(SQLiteError) in
             if try hasProcessIDLeases(database) { try migrateProcessIDLeases(database) }
             try database.execute(schema)
+            if try !hasColumn("traceparent", database) { try addTraceparentColumn(database) }
         }
+    }
+
+    private static func hasColumn(_ name: String, _ database: QueueDatabase) throws(SQLiteError) -> Bool {
+        let column = try database.statement("SELECT 1 FROM pragma_table_info('messages') WHERE name = ?1")
+        defer { column.reset() }
+        try column.bind(name, at: 1)
+        return try column.step()
+    }
+
+    /// Adds the nullable `traceparent` column to a store written before messages kept their trace.
+    /// `ADD COLUMN` changes only the schema (https://www.sqlite.org/lang_altertable.html#altertabaddcol):
+    /// no row is rewritten, existing messages read it as `NULL`, and leases, delivery counts and
+    /// dead-letter origins are untouched. A binary of the previous format can still open the store:
+    /// it names its columns and never reads this one (its messages are then sent without a trace).
+    private static func addTraceparentColumn(_ database: QueueDatabase) throws(SQLiteError) {
+        try database.execute("ALTER TABLE messages ADD COLUMN traceparent TEXT")
     }
 
     /// Whether `messages` is of the previous format: one `leased_by INTEGER` column holding the

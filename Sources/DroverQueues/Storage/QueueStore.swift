@@ -66,8 +66,8 @@ actor QueueStore {
         try database.transaction { () throws(SQLiteError) in
             let insert = try database.statement(
                 """
-                INSERT INTO messages(queue, id, timestamp_ms, content_type, body_kind, body, visible_at_ms)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                INSERT INTO messages(queue, id, timestamp_ms, content_type, body_kind, body, visible_at_ms, traceparent)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                 """
             )
             for message in messages {
@@ -79,6 +79,7 @@ actor QueueStore {
                 try insert.bind(message.bodyKind, at: 5)
                 try insert.bind(blob: message.bodyBytes, at: 6)
                 try insert.bind(message.visibleAtMilliseconds, at: 7)
+                if let traceparent = message.traceparent { try insert.bind(traceparent, at: 8) } else { try insert.bindNull(at: 8) }
                 try insert.run()
             }
         }
@@ -127,7 +128,8 @@ actor QueueStore {
         try database.run { () throws(SQLiteError) in
             let list = try database.statement(
                 """
-                SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, lease_token
+                SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, lease_token,
+                    traceparent
                 FROM messages WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1)
                 ORDER BY seq
                 """
@@ -141,7 +143,8 @@ actor QueueStore {
                     contentType: QueueContentType(rawValue: list.text(4)),
                     bodyKind: list.int(5),
                     bodyBytes: list.blob(6),
-                    visibleAtMilliseconds: 0
+                    visibleAtMilliseconds: 0,
+                    traceparent: list.isNull(9) ? nil : list.text(9)
                 )
                 letters.append(
                     DeadLetter(
@@ -152,7 +155,8 @@ actor QueueStore {
                         contentType: stored.contentType,
                         body: stored.body,
                         deliveries: list.int(7),
-                        inFlight: !list.isNull(8)
+                        inFlight: !list.isNull(8),
+                        traceparent: stored.traceparent
                     )
                 )
             }
@@ -189,6 +193,9 @@ struct StoredMessage: Sendable {
     var bodyKind: Int
     var bodyBytes: [UInt8]
     var visibleAtMilliseconds: Int64
+    /// The `traceparent` of the invocation that sent it (`traceparent` column); `nil` when it was
+    /// sent outside one, or stored before the column existed.
+    var traceparent: String?
 
     init(
         id: String,
@@ -196,7 +203,8 @@ struct StoredMessage: Sendable {
         contentType: QueueContentType,
         bodyKind: Int,
         bodyBytes: [UInt8],
-        visibleAtMilliseconds: Int64
+        visibleAtMilliseconds: Int64,
+        traceparent: String? = nil
     ) {
         self.id = id
         self.timestampMilliseconds = timestampMilliseconds
@@ -204,6 +212,7 @@ struct StoredMessage: Sendable {
         self.bodyKind = bodyKind
         self.bodyBytes = bodyBytes
         self.visibleAtMilliseconds = visibleAtMilliseconds
+        self.traceparent = traceparent
     }
 
     /// Encodes `body` for storage.
@@ -212,7 +221,8 @@ struct StoredMessage: Sendable {
         timestampMilliseconds: Int64,
         contentType: QueueContentType,
         body: MessageBody,
-        visibleAtMilliseconds: Int64
+        visibleAtMilliseconds: Int64,
+        traceparent: String? = nil
     ) {
         let (kind, bytes) = Self.encode(body)
         self.init(
@@ -221,7 +231,8 @@ struct StoredMessage: Sendable {
             contentType: contentType,
             bodyKind: kind,
             bodyBytes: bytes,
-            visibleAtMilliseconds: visibleAtMilliseconds
+            visibleAtMilliseconds: visibleAtMilliseconds,
+            traceparent: traceparent
         )
     }
 

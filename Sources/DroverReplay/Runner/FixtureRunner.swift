@@ -144,6 +144,8 @@ final class ReplaySession: Sendable {
     let sink: MemoryLogSink
     let clock: ManualWallClock
     let upstream: UpstreamReplayFetcher
+    /// Trace and span ids: the same sequence on every run of the fixture, across `deploy` steps.
+    let traceIDs = TraceIDGenerator(seed: 0)
     private let runtime = LockedValue<WorkerRuntime?>(nil)
     private let secrets = LockedValue<[(name: String, value: String)]>([])
 
@@ -183,8 +185,9 @@ final class ReplaySession: Sendable {
             stateDirectory: stateDirectory,
             clock: clock,
             fetcher: upstream,
-            logger: Logger(label: "drover", level: .info, sink: sink)
+            logger: Logger(label: "drover", level: .info, sink: sink, clock: clock)
         )
+        options.traceIDs = traceIDs
         options.showsErrorDetails = false
         options.d1Readers = 1
         // `secrets` replaces .dev.vars; without it the config's secrets (from .dev.vars) apply.

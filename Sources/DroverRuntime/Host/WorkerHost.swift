@@ -5,6 +5,11 @@ import Synchronization
 /// Calls one worker's entry points the way the platform does: a fresh ``ExecutionContext`` per
 /// call, errors turned into answers (never a crash), one log line per request, background work
 /// tracked, counters kept.
+///
+/// Each call runs under a W3C trace (``Drover/TraceContext/current``): a request continues a
+/// valid `traceparent` or starts a trace, a scheduled run starts one, a queue batch uses the
+/// trace its broker started. Every log line of the call — the handler's, the runtime's, the
+/// request line — carries its `trace_id` and `span_id`.
 package final class WorkerHost: Sendable {
     /// The name the worker is registered under.
     package let workerName: String
@@ -27,6 +32,8 @@ package final class WorkerHost: Sendable {
     /// How long `waitUntil` work may run after the response (or after a batch or scheduled run
     /// returns) before it is cancelled: the platform's 30 seconds.
     package let waitUntilLimit: Duration
+    /// Where new trace and span ids come from: random in `dev`, seeded in replay and tests.
+    package let traceIDs: TraceIDGenerator
     private let requestCounter = Atomic<Int>(0)
 
     /// Creates a host.
@@ -39,7 +46,8 @@ package final class WorkerHost: Sendable {
         showsErrorDetails: Bool,
         logsRequests: Bool = true,
         cronTriggers: [String] = [],
-        waitUntilLimit: Duration = .seconds(30)
+        waitUntilLimit: Duration = .seconds(30),
+        traceIDs: TraceIDGenerator = .random
     ) {
         self.workerName = workerName
         self.worker = worker
@@ -50,18 +58,15 @@ package final class WorkerHost: Sendable {
         self.logsRequests = logsRequests
         self.cronTriggers = cronTriggers
         self.waitUntilLimit = waitUntilLimit
+        self.traceIDs = traceIDs
     }
 
-    /// A logger for one call, tagged with a request id and the W3C trace id when the request has one.
-    private func callLogger(traceparent: String?) -> Logger {
+    /// A logger for one call, tagged with a request id (the trace ids come from the call's
+    /// ``Drover/TraceContext/current``).
+    private func callLogger() -> Logger {
         let number = requestCounter.add(1, ordering: .relaxed).newValue
         var logger = self.logger.withLabel("worker")
         logger[metadataKey: "request"] = String(number)
-        // W3C Trace Context §3.2: version-traceid-parentid-flags.
-        if let traceparent, traceparent.utf8.count == 55 {
-            let parts = traceparent.split(separator: "-")
-            if parts.count == 4 { logger[metadataKey: "trace"] = String(parts[1]) }
-        }
         return logger
     }
 
@@ -75,7 +80,21 @@ package final class WorkerHost: Sendable {
     /// (`nil` when it has none), so `drover dev --record` can write its fixture after that work.
     package func serve(_ request: Request, env: Env? = nil) async -> (response: Response, background: Task<Void, Never>?) {
         let start = ContinuousClock.now
-        let context = ExecutionContext(logger: callLogger(traceparent: request.headers["traceparent"]))
+        // W3C Trace Context: continue a valid traceparent (tracestate passed through), else start.
+        let caller = request.headers["traceparent"].flatMap { TraceContext(traceparent: $0, tracestate: request.headers["tracestate"]) }
+        let trace = caller?.child(using: traceIDs) ?? .start(using: traceIDs)
+        return await TraceContext.$current.withValue(trace) {
+            await serve(request, env: env, trace: trace, start: start)
+        }
+    }
+
+    private func serve(
+        _ request: Request,
+        env: Env?,
+        trace: TraceContext,
+        start: ContinuousClock.Instant
+    ) async -> (response: Response, background: Task<Void, Never>?) {
+        let context = ExecutionContext(logger: callLogger(), trace: trace)
         var response: Response
         do {
             response = try await worker.fetch(request, env: env ?? self.env, ctx: context)
@@ -106,7 +125,12 @@ package final class WorkerHost: Sendable {
 
     /// Delivers one batch to the worker's `queue` and returns whether it threw.
     package func queue(_ batch: MessageBatch) async -> Bool {
-        let context = ExecutionContext(logger: callLogger(traceparent: nil))
+        let trace = batch.trace ?? .start(using: traceIDs)
+        return await TraceContext.$current.withValue(trace) { await queue(batch, trace: trace) }
+    }
+
+    private func queue(_ batch: MessageBatch, trace: TraceContext) async -> Bool {
+        let context = ExecutionContext(logger: callLogger(), trace: trace)
         var threw = false
         do {
             try await worker.queue(batch, env: env, ctx: context)
@@ -127,7 +151,12 @@ package final class WorkerHost: Sendable {
 
     /// Runs the worker's `scheduled` once for `cron` at `time`.
     package func scheduled(cron: String, at time: Date) async -> (outcome: ScheduledOutcome, noRetry: Bool) {
-        let context = ExecutionContext(logger: callLogger(traceparent: nil))
+        let trace = TraceContext.start(using: traceIDs)
+        return await TraceContext.$current.withValue(trace) { await scheduled(cron: cron, at: time, trace: trace) }
+    }
+
+    private func scheduled(cron: String, at time: Date, trace: TraceContext) async -> (outcome: ScheduledOutcome, noRetry: Bool) {
+        let context = ExecutionContext(logger: callLogger(), trace: trace)
         let controller = ScheduledController(cron: cron, scheduledTime: time)
         metrics.recordScheduled(cron: cron)
         var outcome = ScheduledOutcome.ok

@@ -10,7 +10,8 @@ package struct RuntimeOptions: Sendable {
     package var clock: any WallClock
     /// Outbound `fetch`: URLSession in `dev`, recorded upstreams in replay.
     package var fetcher: any Fetcher
-    /// The logger; its sink receives runtime and worker logs.
+    /// The logger; its sink receives runtime and worker logs. The runtime stamps records with
+    /// ``clock`` whatever clock this logger carries.
     package var logger: Logger
     /// Whether a 500 shows the error (dev) or a generic message.
     package var showsErrorDetails: Bool = true
@@ -30,6 +31,9 @@ package struct RuntimeOptions: Sendable {
     /// How long `waitUntil` work may run after the response before it is cancelled (the
     /// platform's 30 seconds).
     package var waitUntilLimit: Duration = .seconds(30)
+    /// Where trace and span ids come from: random in `dev`; seeded in replay and tests, so the ids
+    /// (and the log lines that carry them) are the same on every run.
+    package var traceIDs: TraceIDGenerator = .random
 
     package init(stateDirectory: String, clock: any WallClock, fetcher: any Fetcher, logger: Logger) {
         self.stateDirectory = stateDirectory

@@ -34,7 +34,10 @@ package final class WorkerRuntime: Sendable {
     package init(config: DroverConfig, registry: WorkerRegistry, options: RuntimeOptions) async throws {
         self.config = config
         self.options = options
-        let logger = options.logger
+        // Every record of this runtime, the worker's included, is stamped by the Env's clock:
+        // frozen time in replay and tests.
+        var logger = options.logger
+        logger.clock = options.clock
         let workerName = config.main ?? config.name ?? ""
         let worker = try registry.require(workerName)
         // Before anything is opened: a worker that cannot run is refused at start, not at its
@@ -83,7 +86,8 @@ package final class WorkerRuntime: Sendable {
             let opened = try QueueBroker(
                 directory: (state as NSString).appendingPathComponent("queues"),
                 clock: options.clock,
-                logger: logger.withLabel("queue")
+                logger: logger.withLabel("queue"),
+                traceIDs: options.traceIDs
             )
             for producer in config.queues.producers {
                 bindings[producer.binding] = .queue(opened.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay))
@@ -113,7 +117,7 @@ package final class WorkerRuntime: Sendable {
             clock: options.clock,
             configFile: config.configPath
         )
-        services.set(env: env, logger: logger)
+        services.set(env: env, logger: logger, traceIDs: options.traceIDs)
 
         self.kvNamespaces = kvNamespaces
         self.databases = databases
@@ -127,7 +131,8 @@ package final class WorkerRuntime: Sendable {
             showsErrorDetails: options.showsErrorDetails,
             logsRequests: options.logsRequests,
             cronTriggers: config.triggers.crons.map(\.source),
-            waitUntilLimit: options.waitUntilLimit
+            waitUntilLimit: options.waitUntilLimit,
+            traceIDs: options.traceIDs
         )
         self.cron = LockedValue(nil)
     }
@@ -184,7 +189,7 @@ package final class WorkerRuntime: Sendable {
     /// work — each for at most `gracePeriod`, then logs what it cut off and goes on — and closes
     /// the stores.
     package func shutdown(gracePeriod: Duration = .seconds(10)) async {
-        let logger = options.logger.withLabel("drover")
+        let logger = host.logger
         if let scheduler = cron.get() {
             scheduler.stop()
             if await !awaitAtMost(gracePeriod, { await scheduler.waitUntilStopped() }) {
