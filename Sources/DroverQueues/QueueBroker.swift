@@ -43,22 +43,22 @@ import Synchronization
 ///   running ones up to the grace period; those still running are cut off: their leases are
 ///   released (the delivery counted in `attempts`, but never dead-lettering by itself), they are
 ///   delivered again on the next start, and a warning names the queue and the count.
-public final class QueueBroker: Sendable {
+package final class QueueBroker: Sendable {
     /// What the runtime does with one batch; returns `true` when the handler threw.
-    public typealias Deliver = @Sendable (MessageBatch) async -> Bool
+    package typealias Deliver = @Sendable (MessageBatch) async -> Bool
 
     /// How often an idle consumer looks at the store for messages it was not told about, for
     /// leases whose deadline passed or whose instance is gone; also how often a running batch
     /// checks its own deadline.
-    public static let pollInterval: Duration = .milliseconds(100)
+    package static let pollInterval: Duration = .milliseconds(100)
 
     /// The lease of a delivered batch: the platform's 15-minute wall-clock limit of a queue
     /// consumer invocation (https://developers.cloudflare.com/queues/platform/limits/).
-    public static let defaultVisibilityTimeout: Duration = .seconds(15 * 60)
+    package static let defaultVisibilityTimeout: Duration = .seconds(15 * 60)
 
     /// How long ``shutdown(gracePeriod:)`` waits for running batches by default: the dev server's
     /// own default grace period.
-    public static let defaultShutdownGracePeriod: Duration = .seconds(10)
+    package static let defaultShutdownGracePeriod: Duration = .seconds(10)
 
     let store: QueueStore
     let clock: any WallClock
@@ -66,7 +66,7 @@ public final class QueueBroker: Sendable {
     /// Where each batch's trace ids come from.
     let traceIDs: TraceIDGenerator
     /// How long a delivered batch's lease lasts, on ``clock``.
-    public let visibilityTimeout: Duration
+    package let visibilityTimeout: Duration
     let visibilityTimeoutMilliseconds: Int64
     private let doorbells = Mutex<[String: [Doorbell]]>([:])
     private let consumers = Mutex<[Task<Void, Never>]>([])
@@ -93,7 +93,7 @@ public final class QueueBroker: Sendable {
     ///     replay and tests, so they repeat from run to run).
     /// - Throws: ``QueuesError`` when the directory or database cannot be opened (a store of a
     ///   previous format is migrated in place first), or when `visibilityTimeout` is not positive.
-    public init(
+    package init(
         directory: String,
         clock: any WallClock,
         logger: Logger,
@@ -116,7 +116,7 @@ public final class QueueBroker: Sendable {
     /// The `Queue` binding for `queue`.
     /// - Parameter deliveryDelay: the producer's `delivery_delay` in seconds, used when a send names
     ///   no delay.
-    public func producer(queue: String, deliveryDelay: Int? = nil) -> QueueProducer {
+    package func producer(queue: String, deliveryDelay: Int? = nil) -> QueueProducer {
         QueueProducer(queue: queue, deliveryDelay: deliveryDelay, broker: self)
     }
 
@@ -126,7 +126,7 @@ public final class QueueBroker: Sendable {
     /// left in flight by an instance that is gone (a crashed process) are released first, so they
     /// are delivered again.
     /// - Throws: ``QueuesError`` for invalid settings or a store failure; nothing is started then.
-    public func startConsumers(_ settings: [QueueConsumerSettings], deliver: @escaping Deliver) async throws {
+    package func startConsumers(_ settings: [QueueConsumerSettings], deliver: @escaping Deliver) async throws {
         try QueueConsumerSettings.validate(settings)
         try await store.releaseAbandonedLeases()
         for consumer in settings {
@@ -148,7 +148,7 @@ public final class QueueBroker: Sendable {
     ///
     /// Final: consumers do not start again on this broker (open a new one).
     /// - Parameter gracePeriod: how long to wait for running batches; zero cuts them off at once.
-    public func shutdown(gracePeriod: Duration = QueueBroker.defaultShutdownGracePeriod) async {
+    package func shutdown(gracePeriod: Duration = QueueBroker.defaultShutdownGracePeriod) async {
         stopped.store(true, ordering: .sequentiallyConsistent)
         let bells = doorbells.withLock { $0.values.flatMap { $0 } }
         for bell in bells { bell.ring() }
@@ -226,7 +226,7 @@ public final class QueueBroker: Sendable {
     ///     has a consumer here and is selected.
     ///   - queues: the queue names to drain; `nil` for every consumer.
     /// - Throws: ``QueuesError`` for invalid settings or a store failure.
-    public func drain(
+    package func drain(
         _ consumers: [QueueConsumerSettings],
         queues: [String]? = nil,
         deliver: @escaping Deliver
@@ -478,7 +478,7 @@ public final class QueueBroker: Sendable {
     /// counters, plus each of `names` (zeros when it has nothing). Safe while a dev server runs on
     /// the same directory in another process.
     /// - Throws: ``QueuesError`` when the store fails.
-    public func stats(including names: [String] = []) async throws -> [QueueStats] {
+    package func stats(including names: [String] = []) async throws -> [QueueStats] {
         var all = try await store.stats(now: clock.nowMilliseconds())
         for name in names where all[name] == nil { all[name] = QueueStats(queue: name) }
         return all.values.sorted { $0.queue < $1.queue }
@@ -486,14 +486,14 @@ public final class QueueBroker: Sendable {
 
     /// The counts of one queue (zeros when it has nothing).
     /// - Throws: ``QueuesError`` when the store fails.
-    public func stats(queue: String) async throws -> QueueStats {
+    package func stats(queue: String) async throws -> QueueStats {
         try await store.stats(now: clock.nowMilliseconds())[queue] ?? QueueStats(queue: queue)
     }
 
     /// The dead letters that `queue` sent to its dead-letter queue and that are still there, oldest
     /// first; when `queue` is itself a dead-letter queue, the dead letters it holds.
     /// - Throws: ``QueuesError`` when the store fails.
-    public func deadLetters(queue: String) async throws -> [DeadLetter] {
+    package func deadLetters(queue: String) async throws -> [DeadLetter] {
         try await store.deadLetters(queue: queue)
     }
 
@@ -502,7 +502,7 @@ public final class QueueBroker: Sendable {
     /// Returns how many moved; one in the hands of a dead-letter consumer right now stays.
     /// - Throws: ``QueuesError`` when the store fails; then nothing moved.
     @discardableResult
-    public func replayDeadLetters(queue: String) async throws -> Int {
+    package func replayDeadLetters(queue: String) async throws -> Int {
         let sources = Set(try await store.deadLetters(queue: queue).map(\.sourceQueue))
         let moved = try await store.replayDeadLetters(queue: queue, now: clock.nowMilliseconds())
         for source in sources { wake(queue: source) }

@@ -21,14 +21,14 @@ extension Env: CustomStringConvertible, CustomDebugStringConvertible, CustomRefl
 
 extension Env.Binding: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The binding's kind; a secret as `secret (hidden)`.
-    public var description: String {
+    package var description: String {
         if case .secret = self { return "secret (hidden)" }
         return kindName
     }
 
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .enum) }
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .enum) }
 }
 
 extension Vars: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -6,7 +6,7 @@ import Foundation
 /// A missing binding is a ``WorkerError`` naming the binding and the config file.
 public struct Env: Sendable {
     /// A configured binding.
-    public enum Binding: Sendable {
+    package enum Binding: Sendable {
         case kv(any KVNamespace)
         case d1(any D1Database)
         case queue(any Queue)
@@ -41,7 +41,7 @@ public struct Env: Sendable {
     package var onSecretRead: (@Sendable (String) -> Void)?
 
     /// Creates an environment.
-    public init(
+    package init(
         bindings: [String: Binding] = [:],
         vars: Vars = Vars(),
         fetch: any Fetcher,
@@ -62,10 +62,10 @@ public struct Env: Sendable {
     public var bindingNames: [String] { bindings.keys.sorted() }
 
     /// The binding named `name`, whatever its kind.
-    public func binding(_ name: String) -> Binding? { bindings[name] }
+    package func binding(_ name: String) -> Binding? { bindings[name] }
 
     /// Adds or replaces a binding.
-    public mutating func setBinding(_ name: String, _ binding: Binding) {
+    package mutating func setBinding(_ name: String, _ binding: Binding) {
         bindings[name] = binding
     }
 
@@ -115,31 +115,4 @@ public struct Env: Sendable {
     private func kindError(_ name: String, expected: String) -> WorkerError {
         WorkerError.bindingKind(name, expected: expected, actual: bindings[name]?.kindName ?? "nothing", configFile: configFile)
     }
-}
-
-/// The `[vars]` of the config: plain-text values, or JSON for tables and arrays.
-public struct Vars: Sendable {
-    private var values: [String: JSONValue]
-    /// Vars whose value came from a secret (`.dev.vars` replacing a var): never printed.
-    package var hiddenNames: Set<String> = []
-
-    /// Creates vars from `values`.
-    public init(_ values: [String: JSONValue] = [:]) {
-        self.values = values
-    }
-
-    /// The var as text: a string as it is, anything else as its JSON text.
-    public subscript(name: String) -> String? {
-        guard let value = values[name] else { return nil }
-        if case .string(let text) = value { return text }
-        return JSONSerializer.string(value)
-    }
-
-    /// The var as a JSON value.
-    public func json(_ name: String) -> JSONValue? {
-        values[name]
-    }
-
-    /// The names, sorted.
-    public var names: [String] { values.keys.sorted() }
 }

@@ -28,7 +28,7 @@ public final class ExecutionContext: Sendable {
 
     /// Creates a context; the runtime does this.
     /// - Parameter trace: the invocation's trace; a new random one unless given.
-    public init(logger: Logger, trace: TraceContext = .start(using: .random)) {
+    package init(logger: Logger, trace: TraceContext = .start(using: .random)) {
         self.logger = logger
         self.trace = trace
     }

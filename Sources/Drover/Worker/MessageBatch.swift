@@ -38,74 +38,6 @@ public struct MessageBatch: Sendable {
     }
 }
 
-/// One queue message as a consumer sees it.
-public struct Message: Sendable {
-    /// What the runtime stores of a message.
-    public struct Content: Sendable, Hashable {
-        /// 32 lower-case hex characters.
-        public var id: String
-        /// When the message was first sent.
-        public var timestamp: Date
-        /// The body as sent.
-        public var body: MessageBody
-        /// Deliveries so far, this one included (1 on the first).
-        public var attempts: Int
-        /// The trace of the invocation that sent it (see ``Message/trace``).
-        public var trace: TraceContext?
-
-        /// Creates the content of one delivered message.
-        public init(id: String, timestamp: Date, body: MessageBody, attempts: Int, trace: TraceContext? = nil) {
-            self.id = id
-            self.timestamp = timestamp
-            self.body = body
-            self.attempts = attempts
-            self.trace = trace
-        }
-    }
-
-    private let content: Content
-    private let index: Int
-    private let ledger: MessageBatchLedger
-
-    fileprivate init(content: Content, index: Int, ledger: MessageBatchLedger) {
-        self.content = content
-        self.index = index
-        self.ledger = ledger
-    }
-
-    /// 32 lower-case hex characters, stable across retries and dead-lettering.
-    public var id: String { content.id }
-    /// When the message was first sent.
-    public var timestamp: Date { content.timestamp }
-    /// The body as sent.
-    public var body: MessageBody { content.body }
-    /// 1 on the first delivery, then one more per retry.
-    public var attempts: Int { content.attempts }
-    /// The trace of the invocation that sent the message — the request, batch or scheduled run
-    /// whose handler (or `waitUntil` work) called `send` — as its `traceparent` described it: the
-    /// same trace id, and the sender's span as ``TraceContext/spanID``. Kept through retries and
-    /// dead-lettering; `nil` for a message sent outside any invocation (`drover queues send`, a
-    /// fixture's `given.queues`) or stored before messages kept their trace.
-    public var trace: TraceContext? { content.trace }
-
-    /// Acknowledges the message: it is never delivered again, even if the handler then throws.
-    public func ack() {
-        ledger.decide(index, .ack)
-    }
-
-    /// Asks for the message to be delivered again after `delaySeconds` (default: the consumer's
-    /// `retry_delay`).
-    public func retry(delaySeconds: Int? = nil) {
-        ledger.decide(index, .retry(delaySeconds: delaySeconds))
-    }
-}
-
-/// What happens to one message of a batch.
-public enum MessageDecision: Sendable, Hashable {
-    case ack
-    case retry(delaySeconds: Int?)
-}
-
 /// The decisions of one batch, shared by its messages. Lock-guarded: handlers may ack from
 /// several tasks at once.
 package final class MessageBatchLedger: Sendable {
@@ -132,34 +64,4 @@ package final class MessageBatchLedger: Sendable {
             all.map { $0 ?? (handlerThrew ? .retry(delaySeconds: nil) : .ack) }
         }
     }
-}
-
-/// The argument of a worker's `scheduled` entry point.
-public struct ScheduledController: Sendable {
-    /// The cron expression that fired, as written in the config.
-    public let cron: String
-    /// When the run was scheduled (the clock's now in replay).
-    public let scheduledTime: Date
-    private let noRetryFlag: ScheduledNoRetryFlag
-
-    /// Creates a controller; the runtime does this.
-    public init(cron: String, scheduledTime: Date) {
-        self.cron = cron
-        self.scheduledTime = scheduledTime
-        self.noRetryFlag = ScheduledNoRetryFlag()
-    }
-
-    /// Asks the runtime not to retry this run if it fails.
-    public func noRetry() {
-        noRetryFlag.set()
-    }
-
-    /// Whether ``noRetry()`` was called.
-    package var noRetryRequested: Bool { noRetryFlag.isSet }
-}
-
-private final class ScheduledNoRetryFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .relaxed) }
-    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

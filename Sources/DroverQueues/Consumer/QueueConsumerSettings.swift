@@ -8,26 +8,26 @@
 /// drops it. That is what the platform documents ("after retrying delivery (by default, 3 times)",
 /// https://developers.cloudflare.com/queues/configuration/dead-letter-queues/) and what Miniflare
 /// implements (`maxAttempts = maxRetries + 1` in `broker.worker.ts`).
-public struct QueueConsumerSettings: Sendable, Hashable {
+package struct QueueConsumerSettings: Sendable, Hashable {
     /// The queue consumed (its name, not a producer binding).
-    public var queue: String
+    package var queue: String
     /// The most messages in one batch, 1 to 100 (default 10).
-    public var maxBatchSize: Int
+    package var maxBatchSize: Int
     /// How long a partial batch waits to fill before it is delivered anyway, 0 to 60 s (default 5 s).
-    public var maxBatchTimeout: Duration
+    package var maxBatchTimeout: Duration
     /// Retries before the message is dead-lettered or dropped, 0 to 100 (default 3).
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// Where messages go after their last retry; `nil` drops them.
-    public var deadLetterQueue: String?
+    package var deadLetterQueue: String?
     /// Seconds before a retried message is delivered again when `retry()` names no delay, 0 to
     /// 43 200 (default 0).
-    public var retryDelay: Int?
+    package var retryDelay: Int?
     /// The most batches of this queue handled at once, 1 to 250. Unset, Drover handles one batch
     /// at a time, as Miniflare does locally (the platform autoscales instead).
-    public var maxConcurrency: Int?
+    package var maxConcurrency: Int?
 
     /// Creates settings with the platform's defaults.
-    public init(
+    package init(
         queue: String,
         maxBatchSize: Int = 10,
         maxBatchTimeout: Duration = .seconds(5),
@@ -47,7 +47,7 @@ public struct QueueConsumerSettings: Sendable, Hashable {
 
     /// Checks every value against the platform's limits (https://developers.cloudflare.com/queues/platform/limits/).
     /// - Throws: ``QueuesError`` naming the consumer and the setting.
-    public func validate() throws(QueuesError) {
+    package func validate() throws(QueuesError) {
         func fail(_ text: String) -> QueuesError {
             .invalidSettings("queue consumer \"\(queue)\": \(text)")
         }
@@ -68,7 +68,7 @@ public struct QueueConsumerSettings: Sendable, Hashable {
 
     /// Checks each consumer, and that no queue has two: the platform allows one consumer per queue.
     /// - Throws: ``QueuesError`` naming the first problem.
-    public static func validate(_ consumers: [QueueConsumerSettings]) throws(QueuesError) {
+    package static func validate(_ consumers: [QueueConsumerSettings]) throws(QueuesError) {
         var seen: Set<String> = []
         for consumer in consumers {
             try consumer.validate()

@@ -3,7 +3,7 @@
 /// Errors a handler sees from `send`/`sendBatch` are ``Drover/QueueError``s with the platform's
 /// wording; this type is for what the runtime and the CLI report. Cases are static members, so
 /// new ones can be added without breaking callers.
-public struct QueuesError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct QueuesError: Error, Sendable, CustomStringConvertible, Equatable {
     private enum Code: Sendable, Equatable {
         case storage
         case invalidSettings
@@ -12,7 +12,7 @@ public struct QueuesError: Error, Sendable, CustomStringConvertible, Equatable {
 
     private let code: Code
     /// What went wrong, naming what the user can fix.
-    public let message: String
+    package let message: String
 
     private init(_ code: Code, _ message: String) {
         self.code = code
@@ -27,7 +27,7 @@ public struct QueuesError: Error, Sendable, CustomStringConvertible, Equatable {
     package static func unknownQueue(_ message: String) -> QueuesError { QueuesError(.unknownQueue, message) }
 
     /// Whether this is a storage failure.
-    public var isStorage: Bool { code == .storage }
+    package var isStorage: Bool { code == .storage }
 
-    public var description: String { message }
+    package var description: String { message }
 }

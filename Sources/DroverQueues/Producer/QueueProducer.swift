@@ -8,11 +8,11 @@ import Drover
 ///
 /// A message sent during an invocation (``Drover/TraceContext/current``) is stored with its
 /// `traceparent`, and its consumer reads it back as ``Drover/Message/trace``.
-public struct QueueProducer: Queue {
+package struct QueueProducer: Queue {
     /// The queue written to.
-    public let queue: String
+    package let queue: String
     /// The producer's `delivery_delay`: the delay of messages that name none.
-    public let deliveryDelay: Int?
+    package let deliveryDelay: Int?
     private let broker: QueueBroker
 
     init(queue: String, deliveryDelay: Int?, broker: QueueBroker) {
@@ -25,7 +25,7 @@ public struct QueueProducer: Queue {
     /// - Throws: ``Drover/QueueError`` with the platform's message when the message is over
     ///   128 000 bytes, its content type is unknown or its delay is outside 0...43 200 seconds;
     ///   ``QueuesError`` when the store fails.
-    public func send(_ message: MessageSendRequest) async throws {
+    package func send(_ message: MessageSendRequest) async throws {
         let stored = try prepare(message, batchDelay: nil, operation: "send", traceparent: TraceContext.current?.traceparent)
         try await broker.store.insert(queue: queue, [stored])
         broker.wake(queue: queue)
@@ -33,7 +33,7 @@ public struct QueueProducer: Queue {
 
     /// Sends up to 100 messages, at most 288 000 bytes together, all or none.
     /// - Throws: ``Drover/QueueError`` with the platform's message; nothing is stored then.
-    public func sendBatch(_ messages: [MessageSendRequest], delaySeconds: Int?) async throws {
+    package func sendBatch(_ messages: [MessageSendRequest], delaySeconds: Int?) async throws {
         if messages.count > QueueLimits.maxBatchCount { throw QueueLimits.batchTooMany(messages.count) }
         if let delaySeconds, !(0...QueueLimits.maxDelaySeconds).contains(delaySeconds) {
             throw QueueLimits.invalidDelay("sendBatch", seconds: delaySeconds)
