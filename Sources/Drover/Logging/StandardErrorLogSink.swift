@@ -9,7 +9,7 @@ import Glibc
 public struct StandardErrorLogSink: LogSink {
     /// How records are rendered.
     public enum Format: Sendable {
-        /// `12:00:01 INFO  worker: message key=value`
+        /// `message key=value trace=<trace id>`, prefixed `warning: ` or `error: ` for those levels
         case text
         /// One JSON object per line.
         case json

@@ -33,7 +33,8 @@ public struct Env: Sendable {
     public var vars: Vars
     /// Outbound HTTP (`fetch()` in a worker): the network in `dev`, recorded upstreams in replay.
     public var fetch: any Fetcher
-    /// The clock: real in `dev`, frozen in replay. Read it instead of `Date()`.
+    /// The clock: real in `dev`, frozen in replay and `TestClient`. Read it instead of `Date()`, and wait
+    /// with `clock.sleep(for:)` (the platform's `scheduler.wait`) instead of `Task.sleep`.
     public var clock: any WallClock
     /// The config file named in errors about missing bindings.
     public var configFile: String
