@@ -50,3 +50,18 @@ struct PeerAddressTests {
         await server.stop()
     }
 }
+
+extension PeerAddressTests {
+    @Test("a client-address field is set by the server and replaces every one the client sent")
+    func clientAddressField() async throws {
+        let server = try TestServer.start(
+            { $0.clientAddressField = "x-client-address" },
+            responder: { request in Response(request.headers.values(for: "x-client-address").joined(separator: "|")) }
+        )
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/")!)
+        request.setValue("203.0.113.9", forHTTPHeaderField: "X-Client-Address")
+        let (data, _) = try await URLSession(configuration: .ephemeral).data(for: request)
+        #expect(String(decoding: data, as: UTF8.self) == "127.0.0.1")
+        await server.stop()
+    }
+}

@@ -50,6 +50,11 @@ package struct HTTPRequestParser {
         self.limits = limits
     }
 
+    /// A field every request head gets, replacing any of that name the client sent: the name
+    /// (lower-case) and the value, or no value to only drop the client's (see
+    /// ``HTTPServerConfiguration/clientAddressField``).
+    package var injectedField: (name: String, value: String?)?
+
     /// Whether the parser is between requests with nothing buffered (no request started).
     package var isIdle: Bool {
         if case .head(let scanned, _) = state { return scanned == 0 }
@@ -322,6 +327,7 @@ package struct HTTPRequestParser {
             let (name, value) = try Self.field(in: bytes, from: lineStart, to: lineEnd)
             lineStart = lineEnd + 2
             if fields.count == limits.maxHeaderCount { throw .tooManyHeaders(limit: limits.maxHeaderCount) }
+            if let injectedField, name == injectedField.name { continue }  // the server's to set
             switch name {
             case "content-length":
                 // RFC 9110 §8.6: 1*DIGIT; a second field is refused (as swift-nio does).
@@ -352,6 +358,9 @@ package struct HTTPRequestParser {
             fields.append(Headers.Field(lowercasedName: name, value: value))
         }
 
+        if let injectedField, let value = injectedField.value {
+            fields.append(Headers.Field(lowercasedName: injectedField.name, value: value))
+        }
         if hostCount > 1 { throw .duplicateHost }
         if minorVersion >= 1, hostCount == 0, targetAuthority == nil { throw .missingHost }
         if let host, !Self.isValidHost(host) { throw .invalidHost }

@@ -67,6 +67,9 @@ final class HTTPConnection: @unchecked Sendable {
         self.peer = peer
         self.loop = loop
         parser = HTTPRequestParser(limits: loop.context.limits)
+        if let name = loop.context.configuration.clientAddressField {
+            parser.injectedField = (name, peer.text)
+        }
         deadline = loop.now + loop.context.configuration.headerTimeout.nanoseconds
     }
 

@@ -47,6 +47,10 @@ package struct HTTPServerConfiguration: Sendable {
     /// any other name is answered 403: a page that rebinds its domain to 127.0.0.1 must not read
     /// the server's answers (Vite's `server.allowedHosts`).
     package var allowedHosts: [String]
+    /// A header field (lower-case name) the server sets to the client's address on every request,
+    /// after dropping any field of that name the client sent (`cf-connecting-ip` for `drover dev`);
+    /// nil for none. Done while the head is parsed, so it costs no copy of the fields.
+    package var clientAddressField: String? = nil
 
     /// Creates a configuration.
     package init(

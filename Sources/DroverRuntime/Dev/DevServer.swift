@@ -57,9 +57,12 @@ package final class DevServer: Sendable {
         let current = self.current
         let recorder = settings.recorder
         let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName)
+        // CF-Connecting-IP is the client's address, whatever the client sent in it, as the platform
+        // sets it and `wrangler dev` does locally
+        // (https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip);
+        // the server sets it while parsing the head.
+        configuration.clientAddressField = "cf-connecting-ip"
         let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
-            var request = request
-            Self.setConnectingIP(&request)
             // Leased, so a reload closes this version's stores only after the request is answered.
             guard let runtime = current.acquire() else { return Response.error("server is stopping", status: 503) }
             defer { current.release(runtime) }
@@ -70,18 +73,6 @@ package final class DevServer: Sendable {
         let port = try server.start()
         self.server.set(server)
         return port
-    }
-
-    /// Sets `CF-Connecting-IP` to the client's address, replacing whatever the client sent in it, as
-    /// the platform does and as `wrangler dev` does locally
-    /// (https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip).
-    /// Without an address (not a socket) the header is removed: a client must not choose it.
-    static func setConnectingIP(_ request: inout Request) {
-        if let address = request.remoteAddress {
-            request.headers.set("CF-Connecting-IP", address)
-        } else {
-            request.headers.remove("CF-Connecting-IP")
-        }
     }
 
     /// The runtime serving now.
