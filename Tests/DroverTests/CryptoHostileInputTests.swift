@@ -7,24 +7,9 @@ import Testing
 /// same under libFuzzer and AddressSanitizer.)
 @Suite("Crypto hostile input")
 struct CryptoHostileInputTests {
-    /// A deterministic generator, so a failure reproduces.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func bytes(_ count: Int) -> [UInt8] {
-            (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
-        }
-    }
-
     @Test("random bytes as JWK text are refused or parse, never crash")
     func randomJWKText() {
-        var random = SplitMix64(state: 1)
+        var random = SplitMix64(seed: 1)
         let fragments = [
             #"{"kty":"RSA","#, #"{"kty":"EC","crv":"P-256","#, #""n":""#, #""e":"AQAB""#, #""x":""#, #""y":""#, "\"", ",", "}", "[",
             "AQAB", "____", "null", "1e999", "\u{0}",
@@ -44,7 +29,7 @@ struct CryptoHostileInputTests {
 
     @Test("random key numbers are refused or verify nothing")
     func randomKeyNumbers() {
-        var random = SplitMix64(state: 2)
+        var random = SplitMix64(seed: 2)
         let message = Array("header.payload".utf8)
         for round in 0..<300 {
             var n = random.bytes(Int.random(in: 0...600, using: &random))
@@ -70,7 +55,7 @@ struct CryptoHostileInputTests {
 
     @Test("random and extreme signatures never verify under real keys")
     func randomSignatures() throws {
-        var random = SplitMix64(state: 3)
+        var random = SplitMix64(seed: 3)
         let rsa = try JSONWebKey(CryptoVectors.jwk("rfc7515-A.2"))
         let ec = try JSONWebKey(CryptoVectors.jwk("rfc7515-A.3"))
         let message = Array("eyJhbGciOiJSUzI1NiJ9.e30".utf8)

@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func hostileInputNeverTraps() {
-        var generator = SeededBytes(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let base = Array(Self.valid.utf8)
         for round in 0..<5_000 {
             var bytes = base
@@ -192,15 +192,3 @@ extension TraceContext {
     }
 }
 
-/// SplitMix64, for reproducible mutations.
-private struct SeededBytes {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -47,8 +47,11 @@ enum DevCommand {
         if let flagPort, !(0...65535).contains(flagPort) { throw UsageError("--port must be between 0 and 65535") }
         let keepsSensitiveHeaders = arguments.flag("record-sensitive-headers")
         if keepsSensitiveHeaders, arguments.value("record") == nil { throw UsageError("--record-sensitive-headers needs --record DIR") }
-        // The listening address is read once, before the first load (a reload keeps the socket).
-        let dev = try Project.load(arguments, context: context, printWarnings: false).config.dev
+        // Loaded once here for the listening address (a reload keeps the socket); the first
+        // runtime is built from this same load, later ones from a fresh read.
+        let loaded = try Project.load(arguments, context: context)
+        let firstLoad = LockedValue<Project?>(loaded)
+        let dev = loaded.config.dev
         let port = flagPort ?? dev.port ?? 8787
         let logger = Logger(
             label: "drover",
@@ -58,8 +61,8 @@ enum DevCommand {
         let registry = context.registry
 
         let factory: DevServer.RuntimeFactory = {
-            // Re-read the config and secrets on every (re)load.
-            let project = try Project.load(arguments, context: context)
+            // Re-read the config and secrets on every reload.
+            let project = try firstLoad.exchange(nil) ?? Project.load(arguments, context: context)
             var options = RuntimeOptions(
                 stateDirectory: project.stateDirectory,
                 clock: SystemWallClock(),

@@ -31,9 +31,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     let fd: Int32
     let loop: EventLoop
-    private let peer: PeerAddress
-    /// The peer's address as text, made at the first request.
-    private lazy var peerText: String? = peer.text
+    /// The peer's address as text (`Request.remoteAddress`, and the client-address field).
+    private let peerText: String?
     private var parser: HTTPRequestParser
     private var inbound: [UInt8] = []
     private var inboundNeedsParse = false
@@ -64,11 +63,11 @@ final class HTTPConnection: @unchecked Sendable {
 
     init(fd: Int32, peer: PeerAddress, loop: EventLoop) {
         self.fd = fd
-        self.peer = peer
+        self.peerText = peer.text
         self.loop = loop
         parser = HTTPRequestParser(limits: loop.context.limits)
         if let name = loop.context.configuration.clientAddressField {
-            parser.injectedField = (name, peer.text)
+            parser.injectedField = (name, peerText)
         }
         deadline = loop.now + loop.context.configuration.headerTimeout.nanoseconds
     }

@@ -1,3 +1,5 @@
+import Drover
+
 extension SecretPattern {
     /// Where the longest match of this pattern that starts at `start` ends, or `nil` when none
     /// starts there; the match stays before `limit`.
@@ -39,7 +41,7 @@ extension SecretPattern {
         if expected.accepts(byte) { consider(longestEnd(in: bytes, element: element + 1, at: position + 1, limit: limit)) }
         switch byte {
         case Self.percent:
-            if position + 2 < limit, let high = Self.hexValue(bytes[position + 1]), let low = Self.hexValue(bytes[position + 2]),
+            if position + 2 < limit, let high = PercentEncoding.hexValue(bytes[position + 1]), let low = PercentEncoding.hexValue(bytes[position + 2]),
                 expected.accepts(high << 4 | low)
             {
                 consider(longestEnd(in: bytes, element: element + 1, at: position + 3, limit: limit))
@@ -61,7 +63,7 @@ extension SecretPattern {
     static func firstEscapedByte(in bytes: UnsafeBufferPointer<UInt8>, at position: Int, limit: Int) -> UInt8? {
         switch bytes[position] {
         case percent:
-            guard position + 2 < limit, let high = hexValue(bytes[position + 1]), let low = hexValue(bytes[position + 2]) else { return nil }
+            guard position + 2 < limit, let high = PercentEncoding.hexValue(bytes[position + 1]), let low = PercentEncoding.hexValue(bytes[position + 2]) else { return nil }
             return high << 4 | low
         case plus:
             return UInt8(ascii: " ")
@@ -75,16 +77,6 @@ extension SecretPattern {
     static let percent = UInt8(ascii: "%")
     static let plus = UInt8(ascii: "+")
     static let backslash = UInt8(ascii: "\\")
-
-    /// The value of a hex digit in either case.
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 
     /// The JSON escape at `position` (which holds `\`): the bytes it stands for and its length.
     private static func jsonEscape(in bytes: UnsafeBufferPointer<UInt8>, at position: Int, limit: Int) -> ([UInt8], Int)? {
@@ -120,7 +112,7 @@ extension SecretPattern {
         guard position + 5 < limit, bytes[position] == backslash, bytes[position + 1] == UInt8(ascii: "u") else { return nil }
         var unit: UInt16 = 0
         for offset in 2..<6 {
-            guard let digit = hexValue(bytes[position + offset]) else { return nil }
+            guard let digit = PercentEncoding.hexValue(bytes[position + offset]) else { return nil }
             unit = unit << 4 | UInt16(digit)
         }
         return unit
