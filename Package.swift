@@ -56,14 +56,15 @@ let package = Package(
             swiftSettings: strict),
 
         // Tests.
-        .testTarget(name: "DroverTests", dependencies: ["Drover"], swiftSettings: strict),
-        .testTarget(name: "DroverHTTPTests", dependencies: ["DroverHTTP", "Drover"], swiftSettings: strict),
-        .testTarget(name: "DroverConfigTests", dependencies: ["DroverConfig"], swiftSettings: strict),
-        .testTarget(name: "DroverKVTests", dependencies: ["DroverKV", "Drover"], swiftSettings: strict),
+        .target(name: "DroverTestSupport", dependencies: ["CLinux"], path: "Tests/DroverTestSupport", swiftSettings: strict),
+        .testTarget(name: "DroverTests", dependencies: ["DroverTestSupport", "Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverHTTPTests", dependencies: ["DroverTestSupport", "DroverHTTP", "Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverConfigTests", dependencies: ["DroverTestSupport", "DroverConfig"], swiftSettings: strict),
+        .testTarget(name: "DroverKVTests", dependencies: ["DroverTestSupport", "DroverKV", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverD1Tests", dependencies: ["DroverD1", "Drover", "CSQLite"], swiftSettings: strict),
-        .testTarget(name: "DroverQueuesTests", dependencies: ["DroverQueues", "Drover"], swiftSettings: strict),
+        .testTarget(name: "DroverQueuesTests", dependencies: ["DroverTestSupport", "DroverQueues", "Drover"], swiftSettings: strict),
         .testTarget(
-            name: "DroverRuntimeTests", dependencies: ["DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
+            name: "DroverRuntimeTests", dependencies: ["DroverTestSupport", "DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
             swiftSettings: strict),
         .testTarget(
             name: "DroverReplayTests", dependencies: ["DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],

@@ -24,3 +24,12 @@ static inline int drover_available_cpu_count(void) {
 static inline int drover_accept_nonblocking(int fd, struct sockaddr *address, socklen_t *length) {
     return (int)syscall(SYS_accept4, fd, (void *)address, (void *)length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+
+#include <spawn.h>
+
+/// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np` and 2.29's
+/// `posix_spawn_file_actions_addchdir_np`, which `spawn.h` declares only under `_GNU_SOURCE`:
+/// a child started with them inherits no descriptor past the three standard ones, whatever the
+/// parent has open, and starts in its own directory.
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *__restrict actions, const char *__restrict path);

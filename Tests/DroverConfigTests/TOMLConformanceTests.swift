@@ -1,4 +1,5 @@
 import Foundation
+import DroverTestSupport
 import Testing
 
 @testable import DroverConfig
@@ -169,22 +170,8 @@ struct TOMLConformanceTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    static func run(_ binary: URL, input: [UInt8]) throws -> (status: Int32, stdout: Data, stderr: Data) {
-        let process = Process()
-        process.executableURL = binary
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, out, err)
+    static func run(_ binary: URL, input: [UInt8]) throws -> ChildProcess.Completed {
+        try ChildProcess.run(binary.path, input: input)
     }
 
     @Test("the toml-decoder executable follows toml-test's decoder interface")
@@ -192,13 +179,13 @@ struct TOMLConformanceTests {
         let binary = try #require(Self.decoderBinary(), "toml-decoder not found beside the test bundle")
         for path in ["valid/spec-1.0.0/array-of-tables-1.toml", "valid/string/escapes.toml", "valid/newline-crlf.toml"] {
             let result = try Self.run(binary, input: try TOMLTestCorpus.bytes(path))
-            #expect(result.status == 0, "\(path)")
-            let actual = try JSONSerialization.jsonObject(with: result.stdout)
+            #expect(result.termination == .exited(0), "\(path)")
+            let actual = try JSONSerialization.jsonObject(with: Data(result.output))
             #expect(TaggedJSONComparison.difference(try TOMLTestCorpus.expectedJSON(path), actual) == nil, "\(path)")
         }
         let bad = try Self.run(binary, input: Array("a = 1\nb = [1,,2]\n".utf8))
-        #expect(bad.status == 1)
-        #expect(bad.stdout.isEmpty)
-        #expect(String(decoding: bad.stderr, as: UTF8.self).hasPrefix("<stdin>:2:8: "))
+        #expect(bad.termination == .exited(1))
+        #expect(bad.output.isEmpty)
+        #expect(bad.errorText.hasPrefix("<stdin>:2:8: "))
     }
 }

@@ -1,20 +1,9 @@
+import DroverTestSupport
 import Foundation
 import Testing
 
 @testable import DroverConfig
 
-/// A small deterministic generator (SplitMix64), so failures reproduce from the seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("TOML random input")
 struct TOMLRandomInputTests {
@@ -22,7 +11,7 @@ struct TOMLRandomInputTests {
     /// error, never crash. A crash fails the whole test process.
     @Test("thousands of mutated and random inputs never crash")
     func mutations() throws {
-        var rng = SeededGenerator(seed: 0x00D0_C0FF_EE15_600D)
+        var rng = SplitMix64(seed: 0x00D0_C0FF_EE15_600D)
         let seeds = try TOMLTestCorpus.cases().map(TOMLTestCorpus.bytes)
         let tokens: [[UInt8]] = [
             "[", "]", "[[", "]]", "{", "}", "=", ".", ",", "\"", "'", "\"\"\"", "'''", "\\", "\\u",

@@ -1,5 +1,6 @@
 import Drover
 import DroverHTTP
+import DroverTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -241,19 +242,14 @@ struct HTTPHardeningTests {
             Self.benchmarksExecutable(),
             "the Benchmarks executable was not found next to the test bundle; build every product first (`swift build --build-tests` builds it)"
         )
-        let process = Process()
-        process.executableURL = helper
-        process.arguments = ["http-fd-pressure", "64"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let process = try ChildProcess(helper.path, ["http-fd-pressure", "64"], output: .pipe, errors: .pipe)
+        defer { process.signal(SIGTERM) }
+        let output = try #require(process.output)
+        let errors = try #require(process.errors)
         let portLine = try await onThread { () -> String in
             var line: [UInt8] = []
             while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
+                let byte = output.readData(ofLength: 1)
                 if byte.isEmpty || byte.first == 0x0A { break }
                 line.append(contentsOf: byte)
             }
@@ -272,9 +268,9 @@ struct HTTPHardeningTests {
             let stats = try probe.readResponse()
             return (Int(stats.text) ?? -1, stats)
         }
-        process.terminate()
+        process.signal(SIGTERM)
         process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = String(decoding: errors.readDataToEndOfFile(), as: UTF8.self)
         #expect(after.status == 200)
         // Spinning on a level-triggered listening socket failed accept(2) millions of times in
         // two seconds; pausing 50 ms, doubling to a second, fails a handful of times.

@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -43,22 +44,6 @@ func startThread(_ body: @escaping @Sendable () -> Void) -> DispatchGroup {
     return group
 }
 
-/// A small seeded generator (SplitMix64), so a failing randomized run can be repeated.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("KV compaction alongside reads and writes")
 struct KVCompactionTests {
@@ -168,7 +153,7 @@ struct KVCompactionTests {
             bodies.append {
                 defer { writersLeft.subtract(1, ordering: .releasing) }
                 let kv = namespaces[writer % 2]
-                var random = SeededGenerator(seed: seed &* 1000 &+ UInt64(writer))
+                var random = SplitMix64(seed: seed &* 1000 &+ UInt64(writer))
                 var model: [String: (value: [UInt8], expiration: Int64)?] = [:]
                 failures.capture("writer \(writer)") {
                     for step in 0..<1500 {

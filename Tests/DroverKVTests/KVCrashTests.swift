@@ -1,5 +1,6 @@
 import Drover
 import DroverKV
+import DroverTestSupport
 import Foundation
 import Testing
 
@@ -47,16 +48,11 @@ struct KVCrashTests {
         var generator = SystemRandomNumberGenerator()
         var start = 0
         for round in 0..<5 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = ["kv-crash-writer", directory.namespace, String(start)]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
+            let process = try ChildProcess(path, ["kv-crash-writer", directory.namespace, String(start)], output: .pipe)
             let stopAfter = Int.random(in: 5...120, using: &generator)
             var seen = 0
             var buffer: [UInt8] = []
-            let reader = pipe.fileHandleForReading
+            let reader = try #require(process.output)
             reading: while seen < stopAfter {
                 let chunk = reader.availableData
                 if chunk.isEmpty { break }
@@ -70,14 +66,14 @@ struct KVCrashTests {
                     if seen >= stopAfter { break reading }
                 }
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.signal(SIGKILL)
+            let termination = process.waitUntilExit()
             // Lines already in the pipe were acknowledged before the kill.
             let rest = buffer + reader.readDataToEndOfFile()
             for line in String(decoding: rest, as: UTF8.self).split(separator: "\n") {
                 if let n = Int(line) { acknowledged.insert(n) }
             }
-            #expect(process.terminationReason == .uncaughtSignal, "round \(round): the writer exited by itself")
+            #expect(termination == .signaled(SIGKILL), "round \(round): the writer \(termination) by itself")
 
             let kv = try FileKVNamespace(directory: directory.namespace, clock: SystemWallClock(), logger: .disabled)
             for n in acknowledged {

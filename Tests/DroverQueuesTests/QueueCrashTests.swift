@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import Foundation
 import Testing
 
@@ -27,10 +28,7 @@ struct QueueCrashTests {
         }
 
         // Run 1: the helper consumes batches 1 and 2, then hangs in batch 3 after acking 5 of its messages.
-        let process = Process()
-        process.executableURL = helper
-        process.arguments = ["queues", "crash-consumer", directory.path]
-        try process.run()
+        let process = try ChildProcess(helper.path, ["queues", "crash-consumer", directory.path], errors: .inherit)
         let logPath = directory.path + "/deliveries.log"
         let reachedHang = try await withHangGuard("the helper to reach batch 3") { () async throws -> Bool in
             while true {
@@ -53,10 +51,10 @@ struct QueueCrashTests {
             }
             #expect(try await observer.stats(queue: "crash").inFlight == 10)
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        let termination = process.waitUntilExit()
         #expect(reachedHang, "the helper exited before reaching batch 3")
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(termination == .signaled(SIGKILL))
 
         let batches = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
             .filter { $0.hasPrefix("batch ") }

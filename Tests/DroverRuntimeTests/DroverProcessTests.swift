@@ -1,5 +1,6 @@
 import Drover
 import DroverCLI
+import DroverTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -34,45 +35,28 @@ import Glibc
 
     /// A running `drover dev`.
     final class DevProcess: Sendable {
-        final class Shared: Sendable {
+        /// What the process wrote to its standard error so far.
+        final class Errors: Sendable {
             let text = Mutex("")
-            let exited = Mutex<(done: Bool, waiters: [CheckedContinuation<Int32, Never>])>((false, []))
         }
 
-        let process: Process
-        private let shared = Shared()
+        let process: ChildProcess
+        private let written = Errors()
 
         init(arguments: [String], directory: String) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: try DroverProcessTests.binary())
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            let shared = self.shared
-            errors.fileHandleForReading.readabilityHandler = { handle in
+            process = try ChildProcess(try DroverProcessTests.binary(), arguments, directory: directory, errors: .pipe)
+            let written = self.written
+            process.errors?.readabilityHandler = { handle in
                 let data = handle.availableData
                 if data.isEmpty {
                     handle.readabilityHandler = nil
                     return
                 }
-                shared.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+                written.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
             }
-            process.terminationHandler = { process in
-                let status = process.terminationStatus
-                let waiters = shared.exited.withLock { state -> [CheckedContinuation<Int32, Never>] in
-                    state.done = true
-                    defer { state.waiters = [] }
-                    return state.waiters
-                }
-                for waiter in waiters { waiter.resume(returning: status) }
-            }
-            try process.run()
         }
 
-        var errors: String { shared.text.withLock { $0 } }
+        var errors: String { written.text.withLock { $0 } }
 
         /// Waits for `Ready on http://HOST:PORT` and returns the port.
         func readyPort() async throws -> Int {
@@ -85,24 +69,17 @@ import Glibc
         }
 
         func signal(_ number: Int32) {
-            kill(process.processIdentifier, number)
+            process.signal(number)
         }
 
-        /// The exit status; kills the process with SIGKILL if it has not exited within `limit`.
-        func exitStatus(limit: Duration = .seconds(60)) async -> Int32 {
+        /// How the process ended; kills it with SIGKILL if it has not exited within `limit`.
+        func exitStatus(limit: Duration = .seconds(60)) async -> ChildProcess.Termination {
             let timer = Task { [process] in
                 try? await Task.sleep(for: limit)
-                if !Task.isCancelled, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                if !Task.isCancelled { process.signal(SIGKILL) }
             }
             defer { timer.cancel() }
-            return await withCheckedContinuation { continuation in
-                let now = shared.exited.withLock { state -> Bool in
-                    if state.done { return true }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if now { continuation.resume(returning: process.terminationStatus) }
-            }
+            return await process.exit()
         }
     }
 
@@ -146,7 +123,7 @@ import Glibc
         #expect(response.status == 200)
         #expect(try response.json()["greeting"]?.stringValue == "hello")
         dev.signal(SIGINT)
-        #expect(await dev.exitStatus() == 0)
+        #expect(await dev.exitStatus() == .exited(0))
     }
 
     @Test(arguments: [SIGINT, SIGTERM])
@@ -167,7 +144,7 @@ import Glibc
         let response = try await answer
         #expect(response.status == 200)
         #expect(try response.json()["results"]?[0]?["n"] == .integer(3_000_000))
-        #expect(await dev.exitStatus() == 0)
+        #expect(await dev.exitStatus() == .exited(0))
         #expect(dev.errors.contains("Shutting down"))
     }
 
@@ -185,7 +162,7 @@ import Glibc
         #expect(insert.status == 200)
         #expect(try await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"marker": "delayed"}, "delaySeconds": 5}"#).status == 202)
         first.signal(SIGKILL)
-        #expect(await first.exitStatus() == SIGKILL)
+        #expect(await first.exitStatus() == .signaled(SIGKILL))
 
         // While it is down, the CLI sees the delayed message still pending.
         let stats = try await QueuesCommandTests.stats(project)
@@ -211,7 +188,7 @@ import Glibc
             return deliveries.contains { $0["msg"]?.stringValue?.contains("delayed") == true }
         }
         second.signal(SIGTERM)
-        #expect(await second.exitStatus() == 0)
+        #expect(await second.exitStatus() == .exited(0))
     }
 
     @Test func reloadsWhenTheConfigFileChangesAndKeepsServingOnABrokenOne() async throws {
@@ -238,7 +215,7 @@ import Glibc
         }
         #expect(!dev.errors.contains("t0ken"))
         dev.signal(SIGINT)
-        #expect(await dev.exitStatus() == 0)
+        #expect(await dev.exitStatus() == .exited(0))
     }
 
     @Test func aPortInUseIsAClearFailure() async throws {
@@ -250,10 +227,10 @@ import Glibc
             arguments: ["dev", "--port", String(port), "--config", other.configPath, "--persist-to", other.statePath],
             directory: other.path
         )
-        #expect(await second.exitStatus() == 1)
+        #expect(await second.exitStatus() == .exited(1))
         #expect(second.errors.contains("error:"))
         #expect(second.errors.contains(String(port)))
         first.signal(SIGTERM)
-        #expect(await first.exitStatus() == 0)
+        #expect(await first.exitStatus() == .exited(0))
     }
 }

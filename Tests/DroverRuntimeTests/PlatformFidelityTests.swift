@@ -1,6 +1,7 @@
 import Drover
 import DroverConfig
 import DroverRuntime
+import DroverTestSupport
 import Foundation
 import Testing
 
@@ -39,7 +40,7 @@ import Glibc
         #expect(!dev.errors.contains("greeting-from-dev-vars"))
         #expect(dev.errors.contains("Compatibility date 2026-01-01, flags nodejs_compat (shown, not emulated)"))
         dev.signal(SIGINT)
-        #expect(await dev.exitStatus() == 0)
+        #expect(await dev.exitStatus() == .exited(0))
     }
 
     @Test("--var KEY:VALUE wins over .dev.vars and [vars]; -c and --local are taken as wrangler takes them")
@@ -54,7 +55,7 @@ import Glibc
         let env = try await httpRequest(port: port, "GET", "/env")
         #expect(try env.json()["greeting"]?.stringValue == "a:b", "split at the first colon only")
         dev.signal(SIGINT)
-        #expect(await dev.exitStatus() == 0)
+        #expect(await dev.exitStatus() == .exited(0))
     }
 
     @Test("a binding the config declares but Drover does not emulate explains itself when a handler reaches for it")

@@ -1,3 +1,4 @@
+import DroverTestSupport
 import Foundation
 
 @testable import Drover
@@ -43,26 +44,11 @@ struct OpenSSLCommand {
     /// when it exits with a failure.
     @discardableResult
     func run(_ arguments: [String]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(
-                description: "openssl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): "
-                    + String(decoding: stderr, as: UTF8.self)
-            )
+        let result = try ChildProcess.run(executable.path, arguments, directory: directory.path)
+        guard result.termination == .exited(0) else {
+            throw Failure(description: "openssl \(arguments.joined(separator: " ")) \(result.termination): \(result.errorText)")
         }
-        return Array(stdout)
+        return result.output
     }
 
     /// A new RSA key of `bits` bits.

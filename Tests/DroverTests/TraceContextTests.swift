@@ -1,3 +1,4 @@
+import DroverTestSupport
 import Foundation
 import Testing
 
