@@ -1,9 +1,5 @@
 import Drover
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Routing cost: `Router.fetch` over a realistic route table (literals, params, wildcards, 405s),
 /// with handlers answering a prebuilt response, so the figure is matching plus param decoding.
 ///
@@ -57,18 +53,5 @@ enum RouterBenchmark {
                 + "| \(Int(cpuSeconds * 1e9 / Double(iterations))) |"
         )
         if statusSum == 0 { print("(unreachable)") }
-    }
-
-    /// User plus system CPU time of the whole process.
-    private static func processCPUSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    private struct NoFetcher: Fetcher {
-        func fetch(_ request: Request, timeout: Duration?) async throws -> Response {
-            throw FetchError(kind: .other, message: "no outbound fetch in the router benchmark")
-        }
     }
 }

@@ -8,6 +8,7 @@ let rest = Array(arguments.dropFirst())
 switch name {
 case "d1": try await D1Benchmark.run(arguments: rest)
 case "router": try await RouterBenchmark.run(arguments: rest)
+case "host": try await HostBenchmark.run(arguments: rest)
 case "trace": try await TraceBenchmark.run(arguments: rest)
 case "http-hello": try await HTTPBenchmark.run(arguments: rest)
 case "replay": try await ReplayBenchmark.run(arguments: rest)
@@ -17,5 +18,5 @@ case "kv-crash-writer": try await KVCrashWriter.run(arguments: rest)
 case "http-fd-pressure": try await HTTPDescriptorPressure.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
-    print("benchmarks: d1, kv, queues, router, trace, replay, http-hello")
+    print("benchmarks: d1, kv, queues, router, host, trace, replay, http-hello")
 }

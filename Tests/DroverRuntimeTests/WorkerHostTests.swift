@@ -110,6 +110,22 @@ import Testing
         #expect(second.output.1 == "DELETE" && second.output.2 == "/missing" && second.output.3 == "404")
     }
 
+    @Test func theHandlersLoggerIsLabelledWorkerAndNumbersEachCallUnderItsTrace() async throws {
+        let sink = MemoryLogSink()
+        let worker = ClosureWorker(fetch: { _, _, ctx in
+            ctx.logger.notice("handled")
+            return Response(ctx.trace.traceID)
+        })
+        let host = Self.host(worker, showsErrorDetails: true, sink: sink)
+        var traceIDs: [String] = []
+        for _ in 0..<2 { traceIDs.append(try await host.fetch(try Request(url: "http://localhost/a")).text()) }
+        let handled = sink.all.filter { $0.message == "handled" }
+        #expect(handled.map(\.label) == ["worker", "worker"])
+        #expect(handled.map { $0.metadata["request"] } == ["1", "2"])
+        #expect(handled.map { $0.metadata[Logger.traceIDKey] } == traceIDs)
+        #expect(Set(traceIDs).count == 2)
+    }
+
     @Test func throwingHandlerIsLoggedAsAnErrorAndStillGetsItsRequestLine() async throws {
         let sink = MemoryLogSink()
         let host = Self.host(Self.throwing, showsErrorDetails: false, sink: sink)

@@ -105,6 +105,24 @@ import Testing
         #expect(TraceContext(traceparent: Self.valid, tracestate: huge)?.traceState == nil)
     }
 
+    @Test func idsAreRenderedAsTheirZeroPaddedLowerCaseHex() {
+        func expected(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        var generator = SplitMix64(seed: 7)
+        let edges: [UInt64] = [0, 1, 9, 10, 15, 16, 0xFF, 0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210, 0x9999_AAAA_0000_FFFF, .max]
+        for value in edges + (0..<1_000).map({ _ in generator.next() }) {
+            #expect(TraceHex.string(value) == expected(value))
+            #expect(TraceHex.string(value, ~value) == expected(value) + expected(~value))
+            var line: [UInt8] = Array("x".utf8)
+            TraceHex.appendTraceID(of: TraceContext(traceHigh: value, traceLow: 1, span: 2, parent: 0, sampled: true, traceState: nil), to: &line)
+            #expect(String(decoding: line, as: UTF8.self) == "x" + expected(value) + expected(1))
+        }
+        let trace = TraceContext(traceHigh: 0x0AF7_6519_16CD_43DD, traceLow: 0x8448_EB21_1C80_319C, span: 0xB7AD_6B71_6920_3331, parent: 0, sampled: true, traceState: nil)
+        #expect(trace.traceparent == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+    }
+
     @Test func hostileInputNeverTraps() {
         var generator = SplitMix64(seed: 42)
         let base = Array(Self.valid.utf8)

@@ -57,7 +57,10 @@ public struct StandardErrorLogSink: LogSink {
         case .warning: prefix = "warning: "
         case .error, .critical: prefix = "error: "
         }
-        var line = Array(prefix.utf8)
+        var line: [UInt8] = []
+        // One allocation for the usual line: prefix, text, ` trace=` and 32 digits, the newline.
+        line.reserveCapacity(prefix.utf8.count + text.utf8.count + 40)
+        line.append(contentsOf: prefix.utf8)
         appendEscapingControls(text, to: &line)
         if let trace = record.trace, metadata[Logger.traceIDKey] == nil {
             line.append(contentsOf: " trace=".utf8)
@@ -69,8 +72,15 @@ public struct StandardErrorLogSink: LogSink {
     /// Appends `text`, C0 and C1 control characters and DEL written as escapes.
     static func appendEscapingControls(_ text: String, to line: inout [UInt8]) {
         let utf8 = text.utf8
-        // Almost every line has none: copy it whole.
-        guard utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else {
+        // Almost every line has none: copy it whole, scanning the string's own bytes when it has
+        // them in one piece (a native string does) rather than index by index.
+        let copied = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return false }
+            line.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true { return }
+        if copied == nil, !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) {
             line.append(contentsOf: utf8)
             return
         }

@@ -46,13 +46,24 @@ enum TraceHex {
 
     /// Writes `value` as 16 lower-case hex digits at `offset`.
     private static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-        var rest = value
-        for index in (0..<16).reversed() {
-            let nibble = UInt8(truncatingIfNeeded: rest) & 0xF
-            rest >>= 4
-            // Branch-free: `0`...`9`, then `a`...`f` (39 further on) once the nibble passes 9.
-            let letter = (9 &- nibble) >> 7
-            buffer[offset + index] = nibble &+ UInt8(ascii: "0") &+ letter &* 39
-        }
+        precondition(offset >= 0 && offset + 16 <= buffer.count)
+        let raw = UnsafeMutableRawPointer(buffer.baseAddress! + offset)
+        raw.storeBytes(of: digits(UInt32(truncatingIfNeeded: value >> 32)), as: UInt64.self)
+        raw.storeBytes(of: digits(UInt32(truncatingIfNeeded: value)), toByteOffset: 8, as: UInt64.self)
+    }
+
+    /// The 8 hex digits of `value`, most significant first, as the bytes of a word in memory order:
+    /// eight digits at once (SWAR) instead of one at a time.
+    private static func digits(_ value: UInt32) -> UInt64 {
+        // Spread the nibbles, one per byte: byte k holds nibble k (k = 0 the least significant).
+        var x = UInt64(value)
+        x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF
+        x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF
+        x = (x | (x << 4)) & 0x0F0F_0F0F_0F0F_0F0F
+        // `0`...`9`, then 39 further on for `a`...`f`: a byte's bit 4 is set once it is 10 or more.
+        let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        x = x &+ 0x3030_3030_3030_3030 &+ letters &* 39
+        // The most significant nibble first in memory.
+        return x.bigEndian
     }
 }

@@ -23,15 +23,20 @@ public final class TraceIDGenerator: Sendable {
         counter = Atomic(seed)
     }
 
-    /// A new trace's ids: a 128-bit trace id, never all zeros, and a span id, never zero.
+    /// A new trace's ids: a 128-bit trace id, never all zeros, and a span id, never zero. One
+    /// atomic step takes the three counter values they come from.
     func nextTraceAndSpanID() -> (high: UInt64, low: UInt64, span: UInt64) {
-        var high = nextWord()
-        var low = nextWord()
+        let last = counter.wrappingAdd(3 &* Self.golden, ordering: .relaxed).newValue
+        var high = Self.mix(last &- 2 &* Self.golden)
+        var low = Self.mix(last &- Self.golden)
+        var span = Self.mix(last)
+        // A zero comes once in 2^64 words: draw again (rarely, so one step at a time).
         while high | low == 0 {
             high = nextWord()
             low = nextWord()
         }
-        return (high, low, nextSpanID())
+        while span == 0 { span = nextWord() }
+        return (high, low, span)
     }
 
     /// A span id: 64 bits, never zero.

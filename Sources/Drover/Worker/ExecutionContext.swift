@@ -18,7 +18,17 @@ public final class ExecutionContext: Sendable {
 
     /// The logger for this request or batch, with its request id as metadata; its lines also
     /// carry the ``trace``'s `trace_id` and `span_id`.
-    public let logger: Logger
+    ///
+    /// Built when asked for: most requests never log, and the request path does not pay for it.
+    public var logger: Logger {
+        guard let invocation else { return baseLogger }
+        var logger = baseLogger
+        logger[metadataKey: "request"] = String(invocation)
+        return logger
+    }
+    private let baseLogger: Logger
+    /// The runtime's number for this invocation (`request=` in the logs), when it gave one.
+    private let invocation: Int?
     /// This invocation's W3C trace context: continued from the request's `traceparent` when it had
     /// a valid one, new otherwise. ``TraceContext/traceparent`` is the header value for outbound
     /// calls that should join the trace.
@@ -27,9 +37,13 @@ public final class ExecutionContext: Sendable {
     private let passThrough = Atomic<Bool>(false)
 
     /// Creates a context; the runtime does this.
-    /// - Parameter trace: the invocation's trace; a new random one unless given.
-    package init(logger: Logger, trace: TraceContext = .start(using: .random)) {
-        self.logger = logger
+    /// - Parameters:
+    ///   - invocation: the runtime's number for the invocation, set as ``logger``'s `request`
+    ///     metadata.
+    ///   - trace: the invocation's trace; a new random one unless given.
+    package init(logger: Logger, invocation: Int? = nil, trace: TraceContext = .start(using: .random)) {
+        self.baseLogger = logger
+        self.invocation = invocation
         self.trace = trace
     }
 

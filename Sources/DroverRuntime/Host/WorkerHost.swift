@@ -34,7 +34,9 @@ package final class WorkerHost: Sendable {
     package let waitUntilLimit: Duration
     /// Where new trace and span ids come from: random in `dev`, seeded in replay and tests.
     package let traceIDs: TraceIDGenerator
-    private let requestCounter = Atomic<Int>(0)
+    /// The handlers' logger: ``logger`` labelled `worker`.
+    private let workerLogger: Logger
+    private let invocations = Atomic<Int>(0)
 
     /// Creates a host.
     package init(
@@ -53,6 +55,7 @@ package final class WorkerHost: Sendable {
         self.worker = worker
         self.env = env
         self.logger = logger
+        self.workerLogger = logger.withLabel("worker")
         self.metrics = metrics
         self.showsErrorDetails = showsErrorDetails
         self.logsRequests = logsRequests
@@ -61,13 +64,10 @@ package final class WorkerHost: Sendable {
         self.traceIDs = traceIDs
     }
 
-    /// A logger for one call, tagged with a request id (the trace ids come from the call's
-    /// ``Drover/TraceContext/current``).
-    private func callLogger() -> Logger {
-        let number = requestCounter.add(1, ordering: .relaxed).newValue
-        var logger = self.logger.withLabel("worker")
-        logger[metadataKey: "request"] = String(number)
-        return logger
+    /// A fresh context for one call: the `worker` logger, tagged with the call's number when the
+    /// handler logs (the trace ids come from the call's ``Drover/TraceContext/current``).
+    private func makeContext(trace: TraceContext) -> ExecutionContext {
+        ExecutionContext(logger: workerLogger, invocation: invocations.add(1, ordering: .relaxed).newValue, trace: trace)
     }
 
     /// Answers one request with the worker's `fetch`, using `env` (a per-request copy, e.g. with a
@@ -83,44 +83,37 @@ package final class WorkerHost: Sendable {
         // W3C Trace Context: continue a valid traceparent (tracestate passed through), else start.
         let caller = request.headers["traceparent"].flatMap { TraceContext(traceparent: $0, tracestate: request.headers["tracestate"]) }
         let trace = caller?.child(using: traceIDs) ?? .start(using: traceIDs)
-        return await TraceContext.$current.withValue(trace) {
-            await serve(request, env: env, trace: trace, start: start)
-        }
-    }
-
-    private func serve(
-        _ request: Request,
-        env: Env?,
-        trace: TraceContext,
-        start: ContinuousClock.Instant
-    ) async -> (response: Response, background: Task<Void, Never>?) {
-        let context = ExecutionContext(logger: callLogger(), trace: trace)
-        var response: Response
-        do {
-            response = try await worker.fetch(request, env: env ?? self.env, ctx: context)
-        } catch let error as any HTTPResponseError {
-            response = error.response
-        } catch {
-            metrics.recordHandlerError()
-            context.logger.error("Uncaught error in fetch handler: \(error)")
-            response = ErrorResponses.response(for: error, request: request, showsDetails: showsErrorDetails)
-        }
-        let backgroundTask =
-            context.hasBackgroundWork
-            ? background.track(context, atMost: waitUntilLimit) { [logger, waitUntilLimit] in
-                logger.warning(
-                    "waitUntil work of \(request.method) \(request.path) still running \(waitUntilLimit) after the response; cancelled"
+        // The call's body is written in the closure (not in a function it calls): one async frame
+        // less on every request.
+        return await TraceContext.$current.withValue(trace) { [self] in
+            let context = makeContext(trace: trace)
+            var response: Response
+            do {
+                response = try await worker.fetch(request, env: env ?? self.env, ctx: context)
+            } catch let error as any HTTPResponseError {
+                response = error.response
+            } catch {
+                metrics.recordHandlerError()
+                context.logger.error("Uncaught error in fetch handler: \(error)")
+                response = ErrorResponses.response(for: error, request: request, showsDetails: showsErrorDetails)
+            }
+            let backgroundTask =
+                context.hasBackgroundWork
+                ? background.track(context, atMost: waitUntilLimit) { [logger, waitUntilLimit] in
+                    logger.warning(
+                        "waitUntil work of \(request.method) \(request.path) still running \(waitUntilLimit) after the response; cancelled"
+                    )
+                } : nil
+            let elapsed = start.duration(to: .now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            metrics.recordRequest(status: response.status, seconds: seconds)
+            if logsRequests {
+                logger.info(
+                    "\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))"
                 )
-            } : nil
-        let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        metrics.recordRequest(status: response.status, seconds: seconds)
-        if logsRequests {
-            logger.info(
-                "\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))"
-            )
+            }
+            return (response, backgroundTask)
         }
-        return (response, backgroundTask)
     }
 
     /// Delivers one batch to the worker's `queue` and returns whether it threw.
@@ -130,7 +123,7 @@ package final class WorkerHost: Sendable {
     }
 
     private func queue(_ batch: MessageBatch, trace: TraceContext) async -> Bool {
-        let context = ExecutionContext(logger: callLogger(), trace: trace)
+        let context = makeContext(trace: trace)
         var threw = false
         do {
             try await worker.queue(batch, env: env, ctx: context)
@@ -156,7 +149,7 @@ package final class WorkerHost: Sendable {
     }
 
     private func scheduled(cron: String, at time: Date, trace: TraceContext) async -> (outcome: ScheduledOutcome, noRetry: Bool) {
-        let context = ExecutionContext(logger: callLogger(), trace: trace)
+        let context = makeContext(trace: trace)
         let controller = ScheduledController(cron: cron, scheduledTime: time)
         metrics.recordScheduled(cron: cron)
         var outcome = ScheduledOutcome.ok
