@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Drover", targets: ["Drover"]),
         .library(name: "DroverCLI", targets: ["DroverCLI"]),
         .library(name: "DroverTesting", targets: ["DroverTesting"]),
+        .library(name: "DroverIntegrationKit", targets: ["DroverIntegrationKit"]),
         .executable(name: "drover", targets: ["drover"]),
         .executable(name: "toml-decoder", targets: ["toml-decoder"]),
     ],
@@ -37,6 +38,8 @@ let package = Package(
             name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues"],
             swiftSettings: strict),
         .target(name: "DroverTesting", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
+        // The integration kit imports Drover alone: the package graph proves it ports to an edge platform.
+        .target(name: "DroverIntegrationKit", dependencies: ["Drover"], swiftSettings: strict),
         .target(name: "DroverIntegrations", dependencies: ["Drover"], swiftSettings: strict),
         // Example workers shipped in the `drover` binary: the playground and the benchmark worker.
         .target(name: "DroverExamples", dependencies: ["Drover"], swiftSettings: strict),
@@ -65,6 +68,9 @@ let package = Package(
         .testTarget(name: "DroverQueuesTests", dependencies: ["DroverTestSupport", "DroverQueues", "Drover"], swiftSettings: strict),
         .testTarget(
             name: "DroverRuntimeTests", dependencies: ["DroverTestSupport", "DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DroverIntegrationKitTests", dependencies: ["DroverIntegrationKit", "Drover", "DroverKV", "DroverTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "DroverReplayTests", dependencies: ["DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
