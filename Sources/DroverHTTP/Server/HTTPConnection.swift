@@ -246,11 +246,10 @@ final class HTTPConnection: @unchecked Sendable {
         phase = .responding
         deadline = 0
         keepAlive = keepAlive && head.keepAlive && !loop.draining && !peerClosed
-        let context = loop.context
         loop.requestStarted()
         // A kept-alive connection sends the same Host each time: check a new one only.
         if let host = head.host, host != lastAllowedHost {
-            guard context.hosts.allows(host) else {
+            guard loop.context.hosts.allows(host) else {
                 logger.warning("HTTP 403: Host '\(host.prefix(200))' is not one this server answers to; \(head.method) refused")
                 let response = Self.forbiddenHost(host)
                 Task(executorPreference: loop) { [self] in await respond(response, to: head) }
@@ -261,18 +260,20 @@ final class HTTPConnection: @unchecked Sendable {
         var request = Request(
             method: head.method,
             scheme: "http",
-            authority: head.host ?? context.defaultAuthority,
+            authority: head.host ?? loop.context.defaultAuthority,
             target: head.target,
             headers: Headers(fields: head.fields),
             body: Body(bytes: body)
         )
         request.remoteAddress = peerText
+        // The responder alone is captured, not the loop's whole context (a copy per request).
+        let responder = loop.context.responder
         Task(executorPreference: loop) { [self] in
             let response: Response
             do {
-                response = try await context.responder(request)
+                response = try await responder(request)
             } catch {
-                context.logger.error("HTTP handler failed for \(head.method) \(head.target): \(error); answering 500")
+                logger.error("HTTP handler failed for \(head.method) \(head.target): \(error); answering 500")
                 response = Response.error("internal server error", status: 500)
             }
             await respond(response, to: head)
