@@ -59,7 +59,7 @@ let package = Package(
             swiftSettings: strict),
 
         // Tests.
-        .target(name: "DroverTestSupport", dependencies: ["CLinux"], path: "Tests/DroverTestSupport", swiftSettings: strict),
+        .target(name: "DroverTestSupport", dependencies: ["CLinux", "Drover"], path: "Tests/DroverTestSupport", swiftSettings: strict),
         .testTarget(name: "DroverTests", dependencies: ["DroverTestSupport", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverHTTPTests", dependencies: ["DroverTestSupport", "DroverHTTP", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverConfigTests", dependencies: ["DroverTestSupport", "DroverConfig"], swiftSettings: strict),
