@@ -58,14 +58,13 @@ public struct JWTVerifier: Sendable {
 
     /// Steps 3 (choosing the key) to 5 on a parsed token whose header passed ``checkHeader(_:)``.
     func verify(_ token: JSONWebToken, algorithm: JWSAlgorithm, keyID: String, result: JWKSResult, now: Date) throws(JWTError) -> VerifiedJWT {
-        let candidates = result.keySet.keys(withID: keyID)
-        guard !candidates.isEmpty else {
+        guard let key = result.keySet.keys.first(where: { $0.kid == keyID && $0.canVerify(algorithm) }) else {
+            if let other = result.keySet.keys(withID: keyID).first {
+                throw JWTError(.algorithmMismatch, "the token's alg is \(algorithm.rawValue) but its key is \(other.description)")
+            }
             var detail = "no key of the JWKS has kid \(JWTError.quoted(keyID)); its kids: \(result.keySet.keyIDs.map(JWTError.quoted).joined(separator: ", "))"
             if let note = result.note { detail += "; \(note)" }
             throw JWTError(.unknownKeyID, detail)
-        }
-        guard let key = candidates.first(where: { $0.canVerify(algorithm) }) else {
-            throw JWTError(.algorithmMismatch, "the token's alg is \(algorithm.rawValue) but its key is \(candidates[0].description)")
         }
         guard key.verify(signature: token.signature, message: token.signingInput, algorithm: algorithm) else {
             throw JWTError(.invalidSignature, "the \(algorithm.rawValue) signature does not verify under the key kid \(JWTError.quoted(keyID))")
@@ -76,17 +75,19 @@ public struct JWTVerifier: Sendable {
 
     /// Step 2: the header's `typ`, `alg` and `kid`.
     func checkHeader(_ header: JWTHeader) throws(JWTError) -> (JWSAlgorithm, String) {
-        if let type = header.type, !configuration.types.contains(where: { $0.lowercased() == type.lowercased() }) {
+        if let type = header.type, !configuration.types.contains(type),
+            !configuration.types.contains(where: { $0.lowercased() == type.lowercased() })
+        {
             throw JWTError(.unsupportedType, "typ is \(JWTError.quoted(type)), not one of \(configuration.types.joined(separator: ", "))")
         }
         let name = header.algorithm
-        if name.lowercased() == "none" {
-            throw JWTError(.algorithmNone, "alg is \(JWTError.quoted(name)): an unsigned token is never accepted")
-        }
-        if name.uppercased().hasPrefix("HS") {
-            throw JWTError(.hmacAlgorithm, "alg is \(JWTError.quoted(name)): HMAC tokens are never accepted against published keys")
-        }
         guard let algorithm = JWSAlgorithm(rawValue: name) else {
+            if name.lowercased() == "none" {
+                throw JWTError(.algorithmNone, "alg is \(JWTError.quoted(name)): an unsigned token is never accepted")
+            }
+            if name.uppercased().hasPrefix("HS") {
+                throw JWTError(.hmacAlgorithm, "alg is \(JWTError.quoted(name)): HMAC tokens are never accepted against published keys")
+            }
             throw JWTError(.unsupportedAlgorithm, "alg is \(JWTError.quoted(name)), not RS256, PS256 or ES256")
         }
         guard configuration.algorithms.contains(algorithm) else {
