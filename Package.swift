@@ -53,13 +53,13 @@ let package = Package(
         .executableTarget(name: "toml-decoder", dependencies: ["DroverConfig"], swiftSettings: strict),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "DroverExamples", "CSQLite"],
+            dependencies: ["Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "DroverExamples", "CSQLite", "DroverIntegrationKit", "DroverTestSupport"],
             path: "Benchmarks",
             exclude: ["README.md", "hello.toml"],
             swiftSettings: strict),
 
         // Tests.
-        .target(name: "DroverTestSupport", dependencies: ["CLinux"], path: "Tests/DroverTestSupport", swiftSettings: strict),
+        .target(name: "DroverTestSupport", dependencies: ["CLinux", "Drover"], path: "Tests/DroverTestSupport", swiftSettings: strict),
         .testTarget(name: "DroverTests", dependencies: ["DroverTestSupport", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverHTTPTests", dependencies: ["DroverTestSupport", "DroverHTTP", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverConfigTests", dependencies: ["DroverTestSupport", "DroverConfig"], swiftSettings: strict),

@@ -20,12 +20,12 @@ struct KitPortabilityTests {
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
             for line in text.split(separator: "\n") {
-                let words = line.split(separator: " ")
+                let words: [Substring] = line.split(separator: " ")
                 // `import X`, `@testable import X`, `package import X`, `import struct X.Y`…
                 guard let index = words.firstIndex(of: "import"), index + 1 < words.count,
                     words[..<index].allSatisfy({ $0.hasPrefix("@") || ["public", "package", "internal"].contains($0) })
                 else { continue }
-                let target = words[(index + 1)...].first { !["struct", "class", "enum", "protocol", "func", "var", "typealias"].contains($0) }
+                let target: Substring? = words[(index + 1)...].first { !["struct", "class", "enum", "protocol", "func", "var", "typealias"].contains($0) }
                 let module = target.map { String($0.split(separator: ".")[0]) } ?? ""
                 #expect(Self.allowedImports.contains(module), "\(file.lastPathComponent) imports \(module)")
             }

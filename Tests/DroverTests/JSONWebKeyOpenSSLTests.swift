@@ -1,3 +1,4 @@
+import DroverTestSupport
 import Testing
 
 @testable import Drover

@@ -1,28 +1,36 @@
-import DroverTestSupport
+import Drover
 import Foundation
 
-@testable import Drover
-
 /// The `openssl` command line, run in a temporary folder of its own: generates keys, signs, and
-/// exports public keys, so `JSONWebKey` is checked against an independent signer. Missing `openssl`
-/// is a failure with a clear message, never a skip (`scripts/bootstrap` installs it).
-struct OpenSSLCommand {
+/// exports public keys, so `JSONWebKey` and the JWT verifier are checked against an independent
+/// signer. Missing `openssl` is a failure with a clear message, never a skip (`scripts/bootstrap`
+/// installs it).
+package struct OpenSSLCommand: Sendable {
     /// `openssl` is missing or failed.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+
+        package init(description: String) {
+            self.description = description
+        }
     }
 
     /// A private key in a PEM file and its public half as a JWK.
-    struct KeyPair {
-        let privateKeyFile: URL
-        let jwk: JSONValue
+    package struct KeyPair: Sendable {
+        package let privateKeyFile: URL
+        package let jwk: JSONValue
+
+        package init(privateKeyFile: URL, jwk: JSONValue) {
+            self.privateKeyFile = privateKeyFile
+            self.jwk = jwk
+        }
     }
 
-    let executable: URL
-    let directory: URL
+    package let executable: URL
+    package let directory: URL
 
     /// Finds `openssl` on `PATH` and makes a temporary folder; call ``remove()`` when done.
-    init() throws {
+    package init() throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let candidates = path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("openssl") }
         guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
@@ -36,14 +44,14 @@ struct OpenSSLCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    func remove() {
+    package func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// Runs `openssl arguments` in the folder; its standard output. Throws with its standard error
     /// when it exits with a failure.
     @discardableResult
-    func run(_ arguments: [String]) throws -> [UInt8] {
+    package func run(_ arguments: [String]) throws -> [UInt8] {
         let result = try ChildProcess.run(executable.path, arguments, directory: directory.path)
         guard result.termination == .exited(0) else {
             throw Failure(description: "openssl \(arguments.joined(separator: " ")) \(result.termination): \(result.errorText)")
@@ -52,7 +60,7 @@ struct OpenSSLCommand {
     }
 
     /// A new RSA key of `bits` bits.
-    func rsaKey(bits: Int, name: String = "rsa") throws -> KeyPair {
+    package func rsaKey(bits: Int, name: String = "rsa") throws -> KeyPair {
         let file = directory.appendingPathComponent("\(name).pem")
         try run(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(bits)", "-out", file.path])
         // SubjectPublicKeyInfo { AlgorithmIdentifier, BIT STRING { RSAPublicKey { n, e } } }
@@ -65,7 +73,7 @@ struct OpenSSLCommand {
     }
 
     /// A new EC key on `curve` (`P-256`, `P-384`); the JWK names the curve as given.
-    func ecKey(curve: String = "P-256", name: String = "ec") throws -> KeyPair {
+    package func ecKey(curve: String = "P-256", name: String = "ec") throws -> KeyPair {
         let file = directory.appendingPathComponent("\(name).pem")
         try run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-out", file.path])
         // SubjectPublicKeyInfo { AlgorithmIdentifier, BIT STRING { 04 || x || y } }
@@ -85,7 +93,7 @@ struct OpenSSLCommand {
 
     /// `openssl dgst -sha256 -sign`: the signature of `message` under `key`, with `-sigopt` options
     /// (`rsa_padding_mode:pss`, …). ECDSA signatures come out DER-encoded.
-    func sign(_ message: [UInt8], with key: KeyPair, options: [String] = []) throws -> [UInt8] {
+    package func sign(_ message: [UInt8], with key: KeyPair, options: [String] = []) throws -> [UInt8] {
         let name = UUID().uuidString
         let messageFile = directory.appendingPathComponent("\(name).msg")
         let signatureFile = directory.appendingPathComponent("\(name).sig")
@@ -99,7 +107,7 @@ struct OpenSSLCommand {
 
     /// A DER ECDSA signature `SEQUENCE { r INTEGER, s INTEGER }` as JOSE's `r || s`, each
     /// left-padded to `size` bytes (RFC 7518 §3.4).
-    static func joseSignature(der: [UInt8], size: Int = 32) throws -> [UInt8] {
+    package static func joseSignature(der: [UInt8], size: Int = 32) throws -> [UInt8] {
         var sequence = try DERReader(der).sequence()
         var raw: [UInt8] = []
         for _ in 0..<2 {
@@ -108,6 +116,12 @@ struct OpenSSLCommand {
             raw += [UInt8](repeating: 0, count: size - integer.count) + integer
         }
         return raw
+    }
+
+    /// The public half of `key` as PEM text (`-----BEGIN PUBLIC KEY-----`), as an issuer might
+    /// publish it beside its JWKS.
+    package func publicKeyPEM(_ key: KeyPair) throws -> [UInt8] {
+        try run(["pkey", "-in", key.privateKeyFile.path, "-pubout"])
     }
 
     private func publicKeyDER(_ file: URL) throws -> [UInt8] {
@@ -122,26 +136,26 @@ struct OpenSSLCommand {
 }
 
 /// Just enough DER to take apart what `openssl` writes: tag, definite length, contents.
-struct DERReader {
-    static let integerTag: UInt8 = 0x02
-    static let bitStringTag: UInt8 = 0x03
-    static let sequenceTag: UInt8 = 0x30
+package struct DERReader {
+    package static let integerTag: UInt8 = 0x02
+    package static let bitStringTag: UInt8 = 0x03
+    package static let sequenceTag: UInt8 = 0x30
 
     private let bytes: [UInt8]
     private var index = 0
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     /// A reader of the contents of the SEQUENCE this reader starts with.
-    func sequence() throws -> DERReader {
+    package func sequence() throws -> DERReader {
         var copy = self
         return DERReader(try copy.read(tag: Self.sequenceTag))
     }
 
     /// The contents of the next element, which must have `tag`.
-    mutating func read(tag: UInt8) throws -> [UInt8] {
+    package mutating func read(tag: UInt8) throws -> [UInt8] {
         guard index + 2 <= bytes.count, bytes[index] == tag else {
             throw OpenSSLCommand.Failure(description: "DER: expected tag \(tag) at \(index)")
         }

@@ -1,0 +1,94 @@
+import Drover
+import Foundation
+
+/// The claims of a JWT (RFC 7519 §4): the registered ones typed, every one as JSON.
+///
+/// The registered claims are checked for their type when the token is parsed, so reading them
+/// never fails: `iss`, `sub` and `azp` are strings, `aud` is a string or an array of strings,
+/// `exp`, `nbf` and `iat` are finite numbers of seconds since the epoch, possibly fractional
+/// (a NumericDate, RFC 7519 §2). Other claims (`sid`, `email`, …) are read with the subscript.
+public struct JWTClaims: Sendable, Hashable {
+    /// Every claim, as parsed.
+    public let members: JSONObject
+    /// `iss`: who issued the token.
+    public let issuer: String?
+    /// `sub`: whom the token is about (a user id).
+    public let subject: String?
+    /// `aud`: for whom the token is meant; a single string is a one-element array. Nil when absent.
+    public let audience: [String]?
+    /// `azp`: the party the token was issued to (Clerk puts the origin of the page here).
+    public let authorizedParty: String?
+    /// `exp`, in seconds since the epoch.
+    public let expirationTime: Double?
+    /// `nbf`, in seconds since the epoch.
+    public let notBeforeTime: Double?
+    /// `iat`, in seconds since the epoch.
+    public let issuedAtTime: Double?
+
+    /// The claims in `json`.
+    /// - Throws: ``JWTError/Code/invalidJSON`` when it is not an object (RFC 7519 §7.2 step 10);
+    ///   ``JWTError/Code/invalidClaim`` when a registered claim has the wrong type.
+    public init(_ json: JSONValue) throws(JWTError) {
+        guard let object = json.objectValue else {
+            throw JWTError(.invalidJSON, "the payload is a JSON \(json.kindName), not an object")
+        }
+        members = object
+        issuer = try Self.string("iss", in: object)
+        subject = try Self.string("sub", in: object)
+        authorizedParty = try Self.string("azp", in: object)
+        audience = try Self.audience(in: object)
+        expirationTime = try Self.numericDate("exp", in: object)
+        notBeforeTime = try Self.numericDate("nbf", in: object)
+        issuedAtTime = try Self.numericDate("iat", in: object)
+    }
+
+    /// The claim named `name`, whatever its type.
+    public subscript(name: String) -> JSONValue? {
+        members[name]
+    }
+
+    /// `exp` as a date.
+    public var expiresAt: Date? { expirationTime.map(Date.init(timeIntervalSince1970:)) }
+    /// `nbf` as a date.
+    public var notBefore: Date? { notBeforeTime.map(Date.init(timeIntervalSince1970:)) }
+    /// `iat` as a date.
+    public var issuedAt: Date? { issuedAtTime.map(Date.init(timeIntervalSince1970:)) }
+
+    private static func string(_ name: String, in object: JSONObject) throws(JWTError) -> String? {
+        guard let value = object[name] else { return nil }
+        guard let string = value.stringValue else {
+            throw JWTError(.invalidClaim, "\"\(name)\" is a \(value.kindName), not a string")
+        }
+        return string
+    }
+
+    /// `aud`: "an array of case-sensitive strings" or, with one audience, "a single case-sensitive
+    /// string" (RFC 7519 §4.1.3).
+    private static func audience(in object: JSONObject) throws(JWTError) -> [String]? {
+        guard let value = object["aud"] else { return nil }
+        if let single = value.stringValue { return [single] }
+        guard let elements = value.arrayValue else {
+            throw JWTError(.invalidClaim, "\"aud\" is a \(value.kindName), not a string or an array of strings")
+        }
+        var audiences: [String] = []
+        for element in elements {
+            guard let string = element.stringValue else {
+                throw JWTError(.invalidClaim, "\"aud\" holds a \(element.kindName), not only strings")
+            }
+            audiences.append(string)
+        }
+        return audiences
+    }
+
+    /// A NumericDate: "a JSON numeric value representing the number of seconds from
+    /// 1970-01-01T00:00:00Z UTC … non-integer values can be represented" (RFC 7519 §2). A number
+    /// too large for a double (`1e400`) parses as infinity and is refused.
+    private static func numericDate(_ name: String, in object: JSONObject) throws(JWTError) -> Double? {
+        guard let value = object[name] else { return nil }
+        guard let seconds = value.doubleValue else {
+            throw JWTError(.invalidClaim, "\"\(name)\" is a \(value.kindName), not a number")
+        }
+        guard seconds.isFinite else { throw JWTError(.invalidClaim, "\"\(name)\" is not a finite number") }
+        return seconds
+    }
+}

@@ -1,0 +1,47 @@
+import Drover
+
+/// The JOSE header of a JWT (RFC 7515 §4): the members the verifier reads, typed, and the whole
+/// object for the rest.
+///
+/// Members that point at keys (`jku`, `jwk`, `x5u`, `x5c`) are never followed: keys come only from
+/// the verifier's key set, so a token cannot bring the key that checks it.
+public struct JWTHeader: Sendable, Hashable {
+    /// `alg` as written (`RS256`, `none`, `HS256`, …); the verifier decides which it accepts.
+    public let algorithm: String
+    /// `kid`: the id of the key in the JWKS that signed the token.
+    public let keyID: String?
+    /// `typ`, when present (`JWT`).
+    public let type: String?
+    /// Every member, as parsed.
+    public let members: JSONObject
+
+    /// The header in `json`.
+    /// - Throws: ``JWTError/Code/invalidJSON`` when it is not an object;
+    ///   ``JWTError/Code/invalidHeader`` when `alg` is missing or not a string, `kid` or `typ` is
+    ///   not a string, or `crit` is present (RFC 7515 §4.1.11: a recipient that does not understand
+    ///   the listed extensions must refuse the token, and this one understands none).
+    public init(_ json: JSONValue) throws(JWTError) {
+        guard let object = json.objectValue else {
+            throw JWTError(.invalidJSON, "the header is a JSON \(json.kindName), not an object")
+        }
+        guard let alg = object["alg"] else { throw JWTError(.invalidHeader, "the header has no \"alg\"") }
+        guard let algorithm = alg.stringValue else {
+            throw JWTError(.invalidHeader, "the header's \"alg\" is a \(alg.kindName), not a string")
+        }
+        guard object["crit"] == nil else {
+            throw JWTError(.invalidHeader, "the header has \"crit\": no critical extension is understood (RFC 7515 §4.1.11)")
+        }
+        self.algorithm = algorithm
+        self.keyID = try Self.optionalString("kid", in: object)
+        self.type = try Self.optionalString("typ", in: object)
+        self.members = object
+    }
+
+    private static func optionalString(_ name: String, in object: JSONObject) throws(JWTError) -> String? {
+        guard let value = object[name] else { return nil }
+        guard let string = value.stringValue else {
+            throw JWTError(.invalidHeader, "the header's \"\(name)\" is a \(value.kindName), not a string")
+        }
+        return string
+    }
+}
