@@ -171,22 +171,6 @@ final class ScriptedFetcher: Fetcher {
     }
 }
 
-/// A temporary folder with a file-backed KV namespace in it, removed when the value goes away.
-final class TemporaryKV: Sendable {
-    let path: String
-    let kv: FileKVNamespace
-
-    init(clock: any WallClock) throws {
-        path = NSTemporaryDirectory() + "drover-jwt-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        kv = try FileKVNamespace(directory: path + "/kv/CACHE", clock: clock, logger: .disabled)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// The code of the `JWTError` `body` throws, or nil when it throws none.
 func jwtErrorCode(_ body: () async throws -> Void) async -> JWTError.Code? {
     do {

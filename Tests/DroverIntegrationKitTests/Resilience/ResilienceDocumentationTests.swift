@@ -29,7 +29,7 @@ struct Integrations: Worker {
 }
 
 /// An outbound `fetch` answered by a script.
-struct ScriptedFetcher: Fetcher {
+struct ScriptedUpstreamFetcher: Fetcher {
     let upstream: ScriptedUpstream
 
     func fetch(_ request: Request, timeout: Duration?) async throws -> Response {
@@ -59,7 +59,7 @@ struct ResilienceDocumentationTests {
         let clock = SteppedClock()
         let storage = try TemporaryKV(clock: clock)
         let upstream = ScriptedUpstream([.status(503), .ok])
-        let env = Env(bindings: ["CACHE": .kv(storage.kv)], fetch: ScriptedFetcher(upstream: upstream), clock: clock)
+        let env = Env(bindings: ["CACHE": .kv(storage.kv)], fetch: ScriptedUpstreamFetcher(upstream: upstream), clock: clock)
         let worker = Integrations()
         let call = Task {
             try await worker.fetch(try Request(url: "https://worker.example/"), env: env, ctx: ExecutionContext(logger: .disabled))

@@ -147,22 +147,6 @@ final class ScriptedUpstream: Sendable {
     }
 }
 
-/// A temporary directory with a file-backed KV namespace in it, removed when the value goes away.
-final class TemporaryKV: Sendable {
-    let path: String
-    let kv: FileKVNamespace
-
-    init(clock: any WallClock) throws {
-        path = NSTemporaryDirectory() + "drover-resilience-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        kv = try FileKVNamespace(directory: path + "/kv/breakers", clock: clock, logger: .disabled)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// A KV namespace whose every call fails, as an unreachable binding would.
 struct UnreachableKV: KVNamespace {
     static let error = KVError("KV GET failed: 503 Service Unavailable")
