@@ -169,11 +169,19 @@ public struct CacheAside: Sendable {
     private func store<Value: Codable>(_ value: Value, at entryKey: String, fetchedAt: Int64, periods: Periods) async throws {
         let freshUntil = Microseconds.adding(fetchedAt, periods.fresh)
         let entry = CacheEntry(
-            fetchedAt: fetchedAt, freshUntil: freshUntil, staleUntil: Microseconds.adding(freshUntil, periods.stale),
-            errorUntil: Microseconds.adding(freshUntil, periods.staleIfError), value: value)
+            fetchedAt: fetchedAt,
+            freshUntil: freshUntil,
+            staleUntil: Microseconds.adding(freshUntil, periods.stale),
+            errorUntil: Microseconds.adding(freshUntil, periods.staleIfError),
+            value: value
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let lifetime = Microseconds.adding(periods.fresh, max(periods.stale, periods.staleIfError))
-        try await kv.put(entryKey, value: Array(try encoder.encode(entry)), options: KVPutOptions(expirationTtl: Microseconds.kvTTL(covering: lifetime)))
+        try await kv.put(
+            entryKey,
+            value: Array(try encoder.encode(entry)),
+            options: KVPutOptions(expirationTtl: Microseconds.kvTTL(covering: lifetime))
+        )
     }
 }

@@ -182,7 +182,12 @@ public struct Idempotency: Sendable {
         }
         let owner = Crypto.randomUUID()
         let lockedUntil = Microseconds.adding(now, Microseconds.of(lockTimeout))
-        try await write(IdempotencyRecord<Result>.running(fingerprint: digest, owner: owner, lockedUntil: lockedUntil), to: recordKey, until: lockedUntil, now: now)
+        try await write(
+            IdempotencyRecord<Result>.running(fingerprint: digest, owner: owner, lockedUntil: lockedUntil),
+            to: recordKey,
+            until: lockedUntil,
+            now: now
+        )
         return .acquired(owner: owner)
     }
 
@@ -216,7 +221,12 @@ public struct Idempotency: Sendable {
                     return
                 }
                 let expiresAt = Microseconds.adding(now, Microseconds.of(ttl))
-                try await write(IdempotencyRecord.completed(fingerprint: digest, result: result, expiresAt: expiresAt), to: recordKey, until: expiresAt, now: now)
+                try await write(
+                    IdempotencyRecord.completed(fingerprint: digest, result: result, expiresAt: expiresAt),
+                    to: recordKey,
+                    until: expiresAt,
+                    now: now
+                )
             }
         } catch {
             try? await releaseLock(of: owner, at: recordKey, key: key, replacingWith: IdempotencyRecord<Result>?.none)
@@ -227,7 +237,12 @@ public struct Idempotency: Sendable {
 
     /// The record that stores `error` when ``cachesErrors`` says so (never a cancellation): an
     /// `HTTPResponseError`'s status and message, otherwise a generic 500. `nil` otherwise.
-    private func storedFailure<Result: Codable>(of error: any Error, digest: String, ttl: Duration, as type: Result.Type) -> IdempotencyRecord<Result>? {
+    private func storedFailure<Result: Codable>(
+        of error: any Error,
+        digest: String,
+        ttl: Duration,
+        as type: Result.Type
+    ) -> IdempotencyRecord<Result>? {
         guard cachesErrors, !(error is CancellationError) else { return nil }
         let expiresAt = Microseconds.adding(Microseconds.of(clock.now()), Microseconds.of(ttl))
         if let answer = error as? any HTTPResponseError {

@@ -36,6 +36,7 @@ public struct IdempotencyError: HTTPResponseError, CustomStringConvertible {
         /// The key's record cannot be read.
         public static let corruptRecord = Code(value: .corruptRecord)
 
+        /// The code in words (`conflict`, `in progress`).
         public var description: String { value.rawValue }
     }
 
@@ -52,19 +53,32 @@ public struct IdempotencyError: HTTPResponseError, CustomStringConvertible {
 
     static func invalidKey(_ key: String) -> IdempotencyError {
         IdempotencyError(
-            code: .invalidKey, key: key, status: 400, message: "idempotency key must be 1 to 255 bytes long", retryAfter: nil)
+            code: .invalidKey,
+            key: key,
+            status: 400,
+            message: "idempotency key must be 1 to 255 bytes long",
+            retryAfter: nil
+        )
     }
 
     static func conflict(_ key: String) -> IdempotencyError {
         IdempotencyError(
-            code: .conflict, key: key, status: 422,
-            message: "idempotency key was already used with a different request", retryAfter: nil)
+            code: .conflict,
+            key: key,
+            status: 422,
+            message: "idempotency key was already used with a different request",
+            retryAfter: nil
+        )
     }
 
     static func inProgress(_ key: String, retryAfter: Duration) -> IdempotencyError {
         IdempotencyError(
-            code: .inProgress, key: key, status: 409,
-            message: "a request with this idempotency key is still in progress", retryAfter: retryAfter)
+            code: .inProgress,
+            key: key,
+            status: 409,
+            message: "a request with this idempotency key is still in progress",
+            retryAfter: retryAfter
+        )
     }
 
     static func storedFailure(_ key: String, status: Int, message: String) -> IdempotencyError {
@@ -78,11 +92,10 @@ public struct IdempotencyError: HTTPResponseError, CustomStringConvertible {
     /// `Retry-After` in whole seconds, rounded up, for `.inProgress`.
     public var headers: Headers {
         guard let retryAfter else { return Headers() }
-        let micro = Microseconds.of(retryAfter)
-        let seconds = micro / 1_000_000 + (micro % 1_000_000 > 0 ? 1 : 0)
-        return Headers([("retry-after", String(max(0, seconds)))])
+        return Microseconds.retryAfterHeader(retryAfter)
     }
 
+    /// The code, the key and what is wrong: for logs, not for the client.
     public var description: String {
         switch code {
         case .corruptRecord: "idempotency (\(code)) for key \"\(key)\": its KV record is not one this kit wrote"

@@ -1,3 +1,4 @@
+import Drover
 import Foundation
 
 /// Instants and durations as whole microseconds, the unit the kit's KV records store: integers
@@ -47,8 +48,19 @@ enum Microseconds {
     /// A KV `expirationTtl` in whole seconds covering `microseconds` from now: rounded up, and at
     /// least 60, the platform's minimum (https://developers.cloudflare.com/kv/api/write-key-value-pairs/).
     static func kvTTL(covering microseconds: Int64) -> Int64 {
-        let seconds = microseconds / 1_000_000 + (microseconds % 1_000_000 > 0 ? 1 : 0)
-        return max(60, seconds)
+        max(60, secondsRoundedUp(microseconds))
+    }
+
+    /// `microseconds` in whole seconds, rounded up; 0 for a negative value.
+    static func secondsRoundedUp(_ microseconds: Int64) -> Int64 {
+        guard microseconds > 0 else { return 0 }
+        return microseconds / 1_000_000 + (microseconds % 1_000_000 > 0 ? 1 : 0)
+    }
+
+    /// A `Retry-After` header of `duration` as delay-seconds (RFC 9110 §10.2.3): whole seconds,
+    /// rounded up, so a client that waits that long finds the way clear.
+    static func retryAfterHeader(_ duration: Duration) -> Headers {
+        Headers([("retry-after", String(secondsRoundedUp(of(duration))))])
     }
 
     private static func clamp(_ value: Double) -> Int64 {

@@ -18,7 +18,8 @@ struct KVBucket<Record: BucketRecord>: Sendable {
     let maximumDelay: Int64
 
     /// Checks the configuration the public initializers were given.
-    init(kv: any KVNamespace, clock: any WallClock, capacity: Double, rate: Double, keyPrefix: String, maximumDelay: Duration) throws(RateLimitError) {
+    init(kv: any KVNamespace, clock: any WallClock, capacity: Double, rate: Double, keyPrefix: String, maximumDelay: Duration) throws(RateLimitError)
+    {
         guard capacity.isFinite, capacity > 0 else {
             throw .invalidConfiguration(keyPrefix, "capacity must be positive and finite, not \(capacity)")
         }
@@ -38,7 +39,10 @@ struct KVBucket<Record: BucketRecord>: Sendable {
     /// Takes `count` tokens from bucket `name`, waiting when `policy` allows it.
     func acquire(_ name: String, count: Double, policy: RateLimitPolicy) async throws -> RateLimitGrant {
         guard count.isFinite, count > 0, count <= meter.capacity else {
-            throw RateLimitError.invalidAmount(name, "asked for \(count) of a bucket of \(meter.capacity); it must be positive and at most the capacity")
+            throw RateLimitError.invalidAmount(
+                name,
+                "asked for \(count) of a bucket of \(meter.capacity); it must be positive and at most the capacity"
+            )
         }
         let maximumWait: Int64? =
             switch policy {

@@ -34,6 +34,7 @@ public struct RateLimitError: HTTPResponseError, CustomStringConvertible {
         /// The bucket was built with a capacity or rate that is not positive and finite.
         public static let invalidConfiguration = Code(value: .invalidConfiguration)
 
+        /// The code in words (`limited`, `invalid amount`).
         public var description: String { value.rawValue }
     }
 
@@ -71,11 +72,10 @@ public struct RateLimitError: HTTPResponseError, CustomStringConvertible {
     /// `Retry-After` in whole seconds, rounded up, when ``retryAfter`` is set.
     public var headers: Headers {
         guard let retryAfter else { return Headers() }
-        let micro = Microseconds.of(retryAfter)
-        let seconds = micro / 1_000_000 + (micro % 1_000_000 > 0 ? 1 : 0)
-        return Headers([("retry-after", String(max(0, seconds)))])
+        return Microseconds.retryAfterHeader(retryAfter)
     }
 
+    /// The code, the bucket and what is wrong: for logs, not for the client.
     public var description: String {
         var text = "rate limit (\(code)) on \"\(bucket)\": \(reason)"
         if let retryAfter { text += ", retry after \(retryAfter)" }

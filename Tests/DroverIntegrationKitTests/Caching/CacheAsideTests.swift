@@ -63,7 +63,9 @@ struct CacheAsideTests {
             self.namespace = namespace
             let background = self.background
             cache = CacheAside(
-                kv: namespace.kv, clock: namespace.clock, logger: Logger(label: "cache", sink: logs, clock: namespace.clock)
+                kv: namespace.kv,
+                clock: namespace.clock,
+                logger: Logger(label: "cache", sink: logs, clock: namespace.clock)
             ) { work in background.schedule(work) }
         }
 

@@ -84,8 +84,12 @@ struct IdempotencyTests {
                     // shared clock 1 ms: the holder's 100 yields let the 31 others poll a few
                     // thousand times, far from the 60 s a duplicate waits or the lock's hour.
                     let idempotency = Idempotency(
-                        kv: namespace.kv, clock: namespace.clock, lockTimeout: .seconds(3_600), waitTimeout: .seconds(60),
-                        pollInterval: .milliseconds(1))
+                        kv: namespace.kv,
+                        clock: namespace.clock,
+                        lockTimeout: .seconds(3_600),
+                        waitTimeout: .seconds(60),
+                        pollInterval: .milliseconds(1)
+                    )
                     let response = try? await idempotency.run(key: "key-1", fingerprint: Self.fingerprint) {
                         let run = runs.increment()
                         for _ in 0..<100 { await Task.yield() }  // let the duplicates arrive and wait
@@ -142,7 +146,12 @@ struct IdempotencyTests {
     func expiredLockTakeover() async throws {
         let namespace = try StateTestNamespace()
         let idempotency = Idempotency(
-            kv: namespace.kv, clock: namespace.clock, lockTimeout: .seconds(30), waitTimeout: .seconds(60), pollInterval: .seconds(1))
+            kv: namespace.kv,
+            clock: namespace.clock,
+            lockTimeout: .seconds(30),
+            waitTimeout: .seconds(60),
+            pollInterval: .seconds(1)
+        )
         let started = TestGate()
         let finish = TestGate()
         let stuck = Task {
@@ -167,7 +176,12 @@ struct IdempotencyTests {
     func waitRunsOut() async throws {
         let namespace = try StateTestNamespace()
         let idempotency = Idempotency(
-            kv: namespace.kv, clock: namespace.clock, lockTimeout: .seconds(30), waitTimeout: .seconds(5), pollInterval: .seconds(1))
+            kv: namespace.kv,
+            clock: namespace.clock,
+            lockTimeout: .seconds(30),
+            waitTimeout: .seconds(5),
+            pollInterval: .seconds(1)
+        )
         let started = TestGate()
         let finish = TestGate()
         let holder = Task {
@@ -306,7 +320,8 @@ struct IdempotencyTests {
         #expect(Self.fingerprint == "ea1737cef3a2895dc251da27c6bab1e1b1c8086511911e9f5e58576fdd4d9001")
         #expect(
             Idempotency.fingerprint(method: "POST", path: "/v1/payments", body: Array(#"{"amount":1000}"#.utf8), encoding: .base64url)
-                == "6hc3zvOiiV3CUdonxrqx4bHICGURkR6fXlhXb91NkAE")
+                == "6hc3zvOiiV3CUdonxrqx4bHICGURkR6fXlhXb91NkAE"
+        )
         #expect(Idempotency.fingerprint(method: "GET", path: "", body: []) == "70b45b31803ea621857f2d58a697c4af72c23fd2eb9fd756b569b649880d2338")
         let request = try Request(url: "https://example.com/v1/payments", method: "POST", body: Body(text: #"{"amount":1000}"#))
         #expect(try await Idempotency.fingerprint(of: request) == Self.fingerprint)

@@ -21,7 +21,8 @@ struct BucketMeterTests {
             (4.0, 10_000_000, 5.0),  // capped
             (-3.0, 1_000_000, -1.0),  // a debt is paid back at the same rate
             (2.0, -1_000_000, 2.0),  // an instant before the last refill changes nothing
-        ])
+        ]
+    )
     func refill(tokens: Double, now: Int64, expected: Double) {
         let refilled = Self.meter.refilled(Self.state(tokens), at: now)
         #expect(refilled.tokens == expected)
@@ -46,7 +47,8 @@ struct BucketMeterTests {
             (0.0, 0, 2.5, 1_250_000),
             (5.0, 3_000_000, 1.0, 3_000_000),  // paused though full
             (0.0, 200_000, 1.0, 500_000),  // the refill outlasts the pause
-        ])
+        ]
+    )
     func wait(tokens: Double, pausedUntil: Int64, count: Double, expected: Int64) {
         #expect(Self.meter.wait(for: count, in: Self.state(tokens, pausedUntil: pausedUntil), at: 0) == expected)
     }

@@ -18,7 +18,8 @@ struct RateLimitFeedbackTests {
             ("41/40", RateLimitFeedback.CallLimit(used: 41, limit: 40)),
             ("32", nil), ("32/", nil), ("/40", nil), ("32/0", nil), ("-1/40", nil), ("3.5/40", nil),
             ("1/2/3", nil), ("99999999999999999999/40", nil), ("", nil), ("３２/40", nil),
-        ] as [(String, RateLimitFeedback.CallLimit?)])
+        ] as [(String, RateLimitFeedback.CallLimit?)]
+    )
     func callLimit(value: String, expected: RateLimitFeedback.CallLimit?) {
         #expect(RateLimitFeedback.callLimit(parsing: value) == expected)
     }
@@ -27,7 +28,8 @@ struct RateLimitFeedbackTests {
         "Retry-After as delay-seconds, with Shopify's fraction",
         arguments: [
             ("0", 0.0), ("120", 120), ("2.0", 2), (" 1.5 ", 1.5), ("9999999999", 9_999_999_999),
-        ])
+        ]
+    )
     func delaySeconds(value: String, seconds: Double) {
         #expect(RateLimitFeedback.retryAt(parsing: value, now: Self.now) == Self.now.addingTimeInterval(seconds))
     }
@@ -44,7 +46,8 @@ struct RateLimitFeedbackTests {
             ("Wednesday, 01-Jan-70 00:00:00 GMT", 3_155_760_000),  // 2070, not 1970: 44 years ahead
             ("Friday, 01-Jan-76 00:00:00 GMT", 3_345_062_400),  // 2076 is within 50 years of 2026
             ("Saturday, 01-Jan-77 00:00:00 GMT", 220_924_800),  // 2077 is not: 1977
-        ])
+        ]
+    )
     func httpDate(value: String, epochSeconds: Int) {
         #expect(RateLimitFeedback.retryAt(parsing: value, now: Self.now) == Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
     }
@@ -58,7 +61,8 @@ struct RateLimitFeedbackTests {
             "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 94 08:49:37 GMT", "Sun, 06 Nov 1994 8:49:37 GMT",
             "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov 6 08:49:37", "Sun Nov 006 08:49:37 1994",
             String(repeating: "9", count: 10_000), "Sun, 06 Nov 1994 08:49:37 GMT" + String(repeating: " ", count: 100) + "x",
-        ])
+        ]
+    )
     func garbage(value: String) {
         #expect(RateLimitFeedback.retryAt(parsing: value, now: Self.now) == nil)
     }
@@ -66,7 +70,9 @@ struct RateLimitFeedbackTests {
     @Test("both headers read from one response, names in any case")
     func fromHeaders() {
         let feedback = RateLimitFeedback(
-            headers: Headers([("X-Shopify-Shop-Api-Call-Limit", "40/40"), ("RETRY-AFTER", "2.0")]), now: Self.now)
+            headers: Headers([("X-Shopify-Shop-Api-Call-Limit", "40/40"), ("RETRY-AFTER", "2.0")]),
+            now: Self.now
+        )
         #expect(feedback == RateLimitFeedback(callLimit: .init(used: 40, limit: 40), retryAt: Self.now.addingTimeInterval(2)))
         #expect(RateLimitFeedback(headers: Headers(), now: Self.now).isEmpty)
     }

@@ -126,9 +126,10 @@ struct TokenBucketTests {
     func corruptRecord() async throws {
         let namespace = try StateTestNamespace()
         let bucket = try Self.make(namespace)
-        for garbage in ["not json", #"{"tokens": "x", "lastRefill": 1}"#, #"{"tokens": -1e300, "lastRefill": 1767225600000000}"#,
-            #"{"tokens": 1, "lastRefill": 9000000000000000}"#]
-        {
+        for garbage in [
+            "not json", #"{"tokens": "x", "lastRefill": 1}"#, #"{"tokens": -1e300, "lastRefill": 1767225600000000}"#,
+            #"{"tokens": 1, "lastRefill": 9000000000000000}"#,
+        ] {
             try await namespace.kv.put("ratelimit:token:shop", garbage)
             #expect(try await bucket.tokens("shop") == 5, "\(garbage)")
         }
