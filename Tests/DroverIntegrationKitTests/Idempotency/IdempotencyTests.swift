@@ -72,27 +72,25 @@ struct IdempotencyTests {
         #expect(second.headers == replayedHeaders)
     }
 
-    @Test("concurrent duplicates on a file-backed namespace run the operation exactly once")
+    @Test(
+        "concurrent duplicates on a file-backed namespace run the operation exactly once",
+        .timeLimit(.minutes(1))  // a hang guard: under the frozen clock a lost lock would spin for ever
+    )
     func concurrentDuplicatesRunOnce() async throws {
         let namespace = try StateTestNamespace()
+        let clock = FrozenClock(StateTestNamespace.start)
+        let kv = try namespace.namespace(clock: clock)
         let runs = Counter()
         let replays = Counter()
         let bodies = await withTaskGroup(of: [UInt8]?.self) { group in
             for _ in 0..<32 {
                 group.addTask {
-                    // One value per task, as one per request in a worker. Every poll moves the
-                    // shared clock 1 ms: the holder's 100 yields let the 31 others poll a few
-                    // thousand times, far from the 60 s a duplicate waits or the lock's hour.
-                    let idempotency = Idempotency(
-                        kv: namespace.kv,
-                        clock: namespace.clock,
-                        lockTimeout: .seconds(3_600),
-                        waitTimeout: .seconds(60),
-                        pollInterval: .milliseconds(1)
-                    )
+                    // One value per task, as one per request in a worker.
+                    let idempotency = Idempotency(kv: kv, clock: clock, pollInterval: .milliseconds(1))
                     let response = try? await idempotency.run(key: "key-1", fingerprint: Self.fingerprint) {
                         let run = runs.increment()
-                        for _ in 0..<100 { await Task.yield() }  // let the duplicates arrive and wait
+                        // Hold the lock until the duplicates have polled it 100 times between them.
+                        while clock.sleepCount < 100 { await Task.yield() }
                         return Response("payment \(run)", status: 201)
                     }
                     if response?.headers["idempotent-replayed"] == "true" { replays.increment() }

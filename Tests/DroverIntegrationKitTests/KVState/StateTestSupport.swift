@@ -139,3 +139,26 @@ final class TestGate: Sendable {
         }
     }
 }
+
+/// A clock that never moves: a sleep only yields and is counted. Under it a lock never expires
+/// and a wait never runs out, so a test of concurrent callers depends on their order alone, never
+/// on how many polls fit in a timeout while the scheduler is busy.
+final class FrozenClock: WallClock {
+    private let start: Date
+    private let sleeps = Mutex(0)
+
+    init(_ start: Date) {
+        self.start = start
+    }
+
+    func now() -> Date { start }
+
+    func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        sleeps.withLock { $0 += 1 }
+        await Task.yield()
+    }
+
+    /// How many sleeps began so far.
+    var sleepCount: Int { sleeps.withLock { $0 } }
+}
