@@ -61,7 +61,7 @@ public struct RateLimitFeedback: Sendable, Equatable {
     public static func retryAt(parsing value: String, now: Date) -> Date? {
         let text = value.trimmingCharacters(in: .whitespaces)
         if let seconds = delaySeconds(text) { return now.addingTimeInterval(seconds) }
-        return httpDate(text, now: now)
+        return HTTPDate.parse(text, now: now)
     }
 
     private static func decimal(_ text: Substring) -> Int? {

@@ -110,7 +110,7 @@ struct IdempotencyTests {
     @Test("a duplicate arriving while the first runs waits for it and answers its result")
     func duplicateWaitsForFirst() async throws {
         let namespace = try StateTestNamespace()
-        let clock = SteppedClock(StateTestNamespace.start)
+        let clock = QueuedSleepClock(StateTestNamespace.start)
         let kv = try namespace.namespace(clock: clock)
         let idempotency = Idempotency(kv: kv, clock: clock, pollInterval: .milliseconds(250))
         let runs = Counter()

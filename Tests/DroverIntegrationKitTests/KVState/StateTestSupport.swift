@@ -31,7 +31,7 @@ final class StateTestNamespace: Sendable {
         Int64((clock.now().timeIntervalSince(start) * 1_000_000).rounded())
     }
 
-    /// A second namespace in the same folder, on another clock (a ``SteppedClock``).
+    /// A second namespace in the same folder, on another clock (a ``QueuedSleepClock``).
     func namespace(clock: any WallClock) throws -> FileKVNamespace {
         try FileKVNamespace(directory: path + "/kv/stepped", clock: clock, logger: .disabled)
     }
@@ -61,7 +61,7 @@ final class Counter: Sendable {
 /// A clock whose waits block until the test lets them end: each `sleep(for:)` is recorded and
 /// suspends until ``resumeNextSleep()`` moves the time forward by its duration. Lets a test act
 /// between a waiter's polls, deterministically.
-final class SteppedClock: WallClock {
+final class QueuedSleepClock: WallClock {
     private struct State {
         var now: Date
         var sleeping: [(Duration, CheckedContinuation<Void, Never>)] = []

@@ -55,7 +55,7 @@ struct LeakyBucketTests {
     @Test("a reported count keeps the calls still waiting here, which the shop has not seen")
     func callLimitKeepsReservations() async throws {
         let namespace = try StateTestNamespace()
-        let clock = SteppedClock(StateTestNamespace.start)
+        let clock = QueuedSleepClock(StateTestNamespace.start)
         let bucket = try LeakyBucket(kv: try namespace.namespace(clock: clock), clock: clock, capacity: 40, leakPerSecond: 2)
         try await bucket.acquire("shop", amount: 40)
         let waiter = Task { try await bucket.acquire("shop", policy: .wait(atMost: .seconds(1))) }

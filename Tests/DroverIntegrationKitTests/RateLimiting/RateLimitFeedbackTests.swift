@@ -42,7 +42,7 @@ struct RateLimitFeedbackTests {
             ("Sun Nov  6 08:49:37 1994", 784_111_777),  // asctime
             ("Thu, 01 Jan 2026 00:00:07 GMT", 1_767_225_607),
             ("Thu, 29 Feb 2024 23:59:59 GMT", 1_709_251_199),  // a leap day
-            ("Wed, 31 Dec 2025 23:59:60 GMT", 1_767_225_599),  // a leap second, read as :59
+            ("Wed, 31 Dec 2025 23:59:60 GMT", 1_767_225_600),  // a leap second, read as the next minute's first
             ("Wednesday, 01-Jan-70 00:00:00 GMT", 3_155_760_000),  // 2070, not 1970: 44 years ahead
             ("Friday, 01-Jan-76 00:00:00 GMT", 3_345_062_400),  // 2076 is within 50 years of 2026
             ("Saturday, 01-Jan-77 00:00:00 GMT", 220_924_800),  // 2077 is not: 1977
