@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "DroverQueues", dependencies: ["Drover", "DroverSQLite"], swiftSettings: strict),
         .target(
             name: "DroverRuntime",
-            dependencies: ["Drover", "DroverHTTP", "DroverConfig", "DroverKV", "DroverD1", "DroverQueues"],
+            dependencies: ["Drover", "DroverHTTP", "DroverConfig", "DroverKV", "DroverD1", "DroverQueues", "DroverIntegrationKit"],
             swiftSettings: strict),
         .target(
             name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues"],

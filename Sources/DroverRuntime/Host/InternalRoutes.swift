@@ -1,4 +1,5 @@
 import Drover
+import DroverIntegrationKit
 import Foundation
 
 /// The routes the runtime answers itself, before the worker sees a request:
@@ -47,7 +48,7 @@ package struct InternalRoutes: Sendable {
             body["backgroundTasks"] = .integer(Int64(host.background.count))
             return .json(.object(body))
         case "/__drover/metrics":
-            return Response(host.metrics.render(), headers: ["content-type": "text/plain; version=0.0.4; charset=utf-8"])
+            return host.metrics.registry.response()
         default:  // "/cdn-cgi/handler/scheduled", "/__scheduled"
             let invocation: ScheduledInvocation
             switch Self.scheduledInvocation(request.query, crons: host.cronTriggers, now: host.env.now) {
