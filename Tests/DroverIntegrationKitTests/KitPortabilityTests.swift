@@ -25,7 +25,8 @@ struct KitPortabilityTests {
                 guard let index = words.firstIndex(of: "import"), index + 1 < words.count,
                     words[..<index].allSatisfy({ $0.hasPrefix("@") || ["public", "package", "internal"].contains($0) })
                 else { continue }
-                let target = words[index + 1...].first { !["struct", "class", "enum", "protocol", "func", "var", "typealias"].contains($0) }
+                let kinds: Set<Substring> = ["struct", "class", "enum", "protocol", "func", "var", "typealias"]
+                let target = words[(index + 1)...].first { !kinds.contains($0) }
                 let module = target.map { String($0.split(separator: ".")[0]) } ?? ""
                 #expect(Self.allowedImports.contains(module), "\(file.lastPathComponent) imports \(module)")
             }
