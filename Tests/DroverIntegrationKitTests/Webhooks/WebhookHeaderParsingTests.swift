@@ -1,0 +1,93 @@
+import Drover
+import DroverTestSupport
+import Foundation
+import Testing
+
+@testable import DroverIntegrationKit
+
+@Suite("Webhook signature headers")
+struct WebhookHeaderParsingTests {
+    @Test("timestamps: plain digits up to Int64.max, nothing else")
+    func timestamps() {
+        #expect(WebhookTimestamp.parse("0") == 0)
+        #expect(WebhookTimestamp.parse("1614265330") == 1_614_265_330)
+        #expect(WebhookTimestamp.parse("0001614265330") == 1_614_265_330)
+        #expect(WebhookTimestamp.parse("9223372036854775807") == .max)
+        for refused in ["", "9223372036854775808", "-1", "+1", "1.0", "1e9", " 1", "1 ", "0x10", "١٢٣", "1\u{0}", "½"] {
+            #expect(WebhookTimestamp.parse(refused) == nil, "\(refused)")
+        }
+    }
+
+    @Test("ages saturate instead of overflowing")
+    func ages() {
+        #expect(WebhookTimestamp.age(of: 100, now: 400) == 300)
+        #expect(WebhookTimestamp.age(of: 400, now: 100) == -300)
+        #expect(WebhookTimestamp.age(of: .max, now: -10) == .min)
+        #expect(WebhookTimestamp.age(of: 0, now: .max) == .max)
+        #expect(WebhookTimestamp.seconds(.milliseconds(300_999)) == 300)
+        #expect(WebhookTimestamp.seconds(.seconds(-1)) == 0)
+    }
+
+    @Test("svix-signature: v1 entries kept in order, other versions and comma-less entries skipped")
+    func svixList() throws {
+        // Standard Webhooks 1.0.0's example header value.
+        let example = "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= "
+            + "v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg=="
+        let list = SvixSignatureList(parsing: example)
+        #expect(list.signatures == [try #require(Base64.decode("K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="))])
+        #expect(list.signatures.first?.count == 32)
+        #expect(list.undecodable == 0)
+
+        let mixed = SvixSignatureList(parsing: "v1,AAAA  v1,!!!! v2,AAAA v1 ,v1,BBBB v1,AA,AA v1,CCCC")
+        #expect(mixed.signatures == [[0, 0, 0], try #require(Base64.decode("CCCC"))])
+        #expect(mixed.undecodable == 2)  // "!!!!" and "AA,AA"
+        #expect(SvixSignatureList(parsing: "").signatures.isEmpty)
+        // A combining mark after the space does not glue the entries together.
+        #expect(SvixSignatureList(parsing: "v1,AAAA \u{301}v1,BBBB v1,CCCC").signatures.count == 2)
+    }
+
+    @Test("Stripe-Signature: t once, v1 in order, the rest ignored")
+    func stripeHeader() throws {
+        let header = try StripeSignatureHeader(parsing: "x=1,t=42,v0=ff,v1=00ff,v1=zz,=v1,v1=ABCD,v1")
+        #expect(header.timestamp == 42)
+        #expect(header.signatures == [[0x00, 0xFF], [0xAB, 0xCD]])
+        #expect(header.undecodable == 1)
+        // stripe-node keeps the text up to a second "=": here it is not hex.
+        let second = try StripeSignatureHeader(parsing: "t=1,v1=00=11")
+        #expect(second.signatures.isEmpty && second.undecodable == 1)
+    }
+
+    @Test("hostile headers of every size never trap: random bytes, random separators, 1 MiB")
+    func hostileHeaders() throws {
+        var generator = SplitMix64(seed: 0x5747)
+        let alphabet = Array("t=v1,0a9fF+/ =.-_\u{0}é\u{301}".unicodeScalars)
+        let clock = WebhookTestSupport.clock(at: 1_700_000_000)
+        let svix = try SvixWebhookVerifier(secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", clock: clock)
+        let stripe = try StripeWebhookVerifier(secret: "whsec_test_secret", clock: clock)
+        let shopify = try ShopifyWebhookVerifier(secret: "test_secret_key")
+        var refusals = 0
+        for round in 0..<2_000 {
+            let length = Int.random(in: 0...(round % 100 == 0 ? 6_000 : 80), using: &generator)
+            let text: String
+            if round.isMultiple(of: 2) {
+                text = String(String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
+            } else {
+                text = String(decoding: generator.bytes(length), as: UTF8.self)
+            }
+            _ = SvixSignatureList(parsing: text)
+            _ = try? StripeSignatureHeader(parsing: text)
+            let headers: Headers = [
+                "svix-id": "msg_1", "svix-timestamp": "1700000000", "svix-signature": text, "Stripe-Signature": text,
+                "X-Shopify-Hmac-Sha256": text,
+            ]
+            for verifier in [svix, stripe, shopify] as [any WebhookVerifier] {
+                if WebhookTestSupport.refusal({ try verifier.verify(body: [0x7B, 0x7D], headers: headers) }) != nil { refusals += 1 }
+            }
+        }
+        #expect(refusals == 6_000)
+        let huge = String(repeating: "v1,AAAA ", count: 131_072)  // 1 MiB
+        let headers: Headers = ["svix-id": "msg_1", "svix-timestamp": "1700000000", "svix-signature": huge, "Stripe-Signature": huge]
+        #expect(WebhookTestSupport.refusal { try svix.verify(body: [0x7B, 0x7D], headers: headers) } == .malformedHeader)
+        #expect(WebhookTestSupport.refusal { try stripe.verify(body: [0x7B, 0x7D], headers: headers) } == .malformedHeader)
+    }
+}
