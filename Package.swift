@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "toml-decoder", dependencies: ["DroverConfig"], swiftSettings: strict),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "DroverExamples", "CSQLite"],
+            dependencies: ["Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "DroverExamples", "DroverIntegrationKit", "CSQLite"],
             path: "Benchmarks",
             exclude: ["README.md", "hello.toml"],
             swiftSettings: strict),
