@@ -17,7 +17,8 @@ case "kv": try await KVBenchmark.run(arguments: rest)
 case "kv-crash-writer": try await KVCrashWriter.run(arguments: rest)
 case "http-fd-pressure": try await HTTPDescriptorPressure.run(arguments: rest)
 case "jwt": try await JWTBenchmark.run(arguments: rest)
+case "webhooks": try await WebhookBenchmark.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
-    print("benchmarks: d1, kv, queues, router, host, trace, replay, http-hello")
+    print("benchmarks: d1, kv, queues, router, host, trace, replay, http-hello, jwt, webhooks")
 }

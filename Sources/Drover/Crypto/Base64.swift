@@ -13,7 +13,17 @@ public enum Base64 {
     /// (`Zm8`). Refused: whitespace or any other character outside `A–Z a–z 0–9 + /`
     /// (base64url's `-` and `_` included), `=` anywhere but completing the last group, a length
     /// that leaves one character in the last group, and non-zero bits after the last byte (`Zm9=`).
+    @inlinable
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        Base64Alphabet.standard.decode(text)
+        // Inlined so the caller's string type is known and its UTF-8 is read in place: webhook
+        // signatures are decoded on every request.
+        if let decoded = text.utf8.withContiguousStorageIfAvailable(decode(utf8:)) { return decoded }
+        return Array(text.utf8).withUnsafeBufferPointer(decode(utf8:))
+    }
+
+    /// ``decode(_:)`` of the bytes of a text.
+    @usableFromInline
+    static func decode(utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        Base64Alphabet.standard.decode(utf8: utf8)
     }
 }

@@ -47,36 +47,69 @@ struct Base64Alphabet: Sendable {
     /// misplaced `=`, a length that leaves a single character in the last group, and set bits
     /// after the last byte (`Zh==`), so each byte string has exactly two accepted spellings.
     func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let input = Array(text.utf8)
+        // The UTF-8 in place when it is contiguous (a native string's is), else a copy.
+        if let decoded = text.utf8.withContiguousStorageIfAvailable(decode(utf8:)) { return decoded }
+        return Array(text.utf8).withUnsafeBufferPointer(decode(utf8:))
+    }
+
+    /// ``decode(_:)`` of the bytes of a text.
+    func decode(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var end = input.count
         if end % 4 == 0, end > 0, input[end - 1] == UInt8(ascii: "=") {
             end -= input[end - 2] == UInt8(ascii: "=") ? 2 : 1
         }
         guard end % 4 != 1 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(end / 4 * 3 + 2)
-        var group: UInt32 = 0
-        for (position, symbol) in input[0..<end].enumerated() {
-            let value = values[Int(symbol)]
-            guard value != Self.invalid else { return nil }
-            group = group << 6 | UInt32(value)
-            if position % 4 == 3 {
-                output.append(UInt8(group >> 16 & 0xFF))
-                output.append(UInt8(group >> 8 & 0xFF))
-                output.append(UInt8(group & 0xFF))
-                group = 0
+        var valid = true
+        let output = values.withUnsafeBufferPointer { values in
+            [UInt8](unsafeUninitializedCapacity: end / 4 * 3 + 2) { output, initialized in
+                // A group of four symbols at a time; an invalid symbol's value (0xFF) sets bits above
+                // the six a symbol has, so one test per group finds any.
+                var position = 0
+                var written = 0
+                while position + 4 <= end {
+                    let a = UInt32(values[Int(input[position])]), b = UInt32(values[Int(input[position + 1])])
+                    let c = UInt32(values[Int(input[position + 2])]), d = UInt32(values[Int(input[position + 3])])
+                    guard (a | b | c | d) & 0xC0 == 0 else {
+                        valid = false
+                        return
+                    }
+                    let group = a << 18 | b << 12 | c << 6 | d
+                    output[written] = UInt8(group >> 16 & 0xFF)
+                    output[written + 1] = UInt8(group >> 8 & 0xFF)
+                    output[written + 2] = UInt8(group & 0xFF)
+                    position += 4
+                    written += 3
+                }
+                var group: UInt32 = 0
+                for symbol in input[position..<end] {
+                    let value = values[Int(symbol)]
+                    guard value != Self.invalid else {
+                        valid = false
+                        return
+                    }
+                    group = group << 6 | UInt32(value)
+                }
+                switch end % 4 {
+                case 2:  // 12 bits: one byte and 4 bits that must be zero
+                    guard group & 0x0F == 0 else {
+                        valid = false
+                        return
+                    }
+                    output[written] = UInt8(group >> 4 & 0xFF)
+                    written += 1
+                case 3:  // 18 bits: two bytes and 2 bits that must be zero
+                    guard group & 0x03 == 0 else {
+                        valid = false
+                        return
+                    }
+                    output[written] = UInt8(group >> 10 & 0xFF)
+                    output[written + 1] = UInt8(group >> 2 & 0xFF)
+                    written += 2
+                default: break
+                }
+                initialized = written
             }
         }
-        switch end % 4 {
-        case 2:  // 12 bits: one byte and 4 bits that must be zero
-            guard group & 0x0F == 0 else { return nil }
-            output.append(UInt8(group >> 4 & 0xFF))
-        case 3:  // 18 bits: two bytes and 2 bits that must be zero
-            guard group & 0x03 == 0 else { return nil }
-            output.append(UInt8(group >> 10 & 0xFF))
-            output.append(UInt8(group >> 2 & 0xFF))
-        default: break
-        }
-        return output
+        return valid ? output : nil
     }
 }

@@ -22,21 +22,37 @@ public enum Hex {
     /// The bytes `text` spells in hex, upper or lower case or a mix (`"DEad"` is `[0xDE, 0xAD]`), or
     /// nil when its length is odd or it holds anything but `0–9 a–f A–F` (whitespace, a `0x`
     /// prefix, a separator, a non-ASCII character). The empty text is the empty byte string.
+    @inlinable
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let utf8 = text.utf8
+        // Inlined so the caller's string type is known: one pass over the UTF-8 in place (a native
+        // string's is contiguous). Stripe's signatures are decoded on every webhook.
+        if let decoded = text.utf8.withContiguousStorageIfAvailable(decode(utf8:)) { return decoded }
+        return Array(text.utf8).withUnsafeBufferPointer(decode(utf8:))
+    }
+
+    /// ``decode(_:)`` of the bytes of a text.
+    @usableFromInline
+    static func decode(utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count % 2 == 0 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(utf8.count / 2)
-        var high: UInt8?
-        for byte in utf8 {
-            guard let value = PercentEncoding.hexValue(byte) else { return nil }
-            if let first = high {
-                output.append(first << 4 | value)
-                high = nil
-            } else {
-                high = value
+        let count = utf8.count / 2
+        var valid = true
+        let output = values.withUnsafeBufferPointer { values in
+            [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+                for index in 0..<count {
+                    let high = values[Int(utf8[2 * index])], low = values[Int(utf8[2 * index + 1])]
+                    // A non-digit's value (0xFF) has bits above the four a digit has.
+                    guard (high | low) & 0xF0 == 0 else {
+                        valid = false
+                        return
+                    }
+                    output[index] = high << 4 | low
+                }
+                initialized = count
             }
         }
-        return output
+        return valid ? output : nil
     }
+
+    /// For each byte, its value as a hex digit in either case, or 0xFF.
+    private static let values: [UInt8] = (0...255).map { PercentEncoding.hexValue(UInt8($0)) ?? 0xFF }
 }

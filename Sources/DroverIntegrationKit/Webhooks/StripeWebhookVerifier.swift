@@ -59,15 +59,10 @@ public struct StripeWebhookVerifier: WebhookVerifier {
         }
         try WebhookHeaderField.checkLength(value, name: "Stripe-Signature")
         let header = try StripeSignatureHeader(parsing: value)
-        let timestampDigits = String(header.timestamp).utf8
-        var content: [UInt8] = []
-        content.reserveCapacity(timestampDigits.count + body.count + 1)
-        content.append(contentsOf: timestampDigits)
-        content.append(UInt8(ascii: "."))
-        content.append(contentsOf: body)
-        let expected = Crypto.hmacSHA256(key: key.bytes, data: content)
-        guard header.signatures.contains(where: { Crypto.timingSafeEqual(expected, $0) }) else {
-            if header.undecodable > 0 {
+        let content = WebhookSignedContent.bytes(timestamp: header.timestamp, body: body)
+        let (matched, undecodable) = header.match(Crypto.hmacSHA256(key: key.bytes, data: content))
+        guard matched else {
+            if undecodable > 0 {
                 throw WebhookSignatureError(.invalidEncoding, "Stripe-Signature holds a v1 signature that is not hex, and none matched")
             }
             throw WebhookSignatureError(

@@ -57,68 +57,69 @@ public struct SvixWebhookVerifier: WebhookVerifier {
     /// and the timestamp is within the tolerance of now.
     /// - Throws: ``WebhookSignatureError``, as the type's documentation lists.
     public func verify(body: [UInt8], headers: Headers) throws(WebhookSignatureError) {
-        let (prefix, id, timestampText, signatureText) = try Self.signedHeaders(headers)
-        try WebhookHeaderField.checkLength(id, name: prefix + "id")
-        try WebhookHeaderField.checkLength(timestampText, name: prefix + "timestamp")
-        try WebhookHeaderField.checkLength(signatureText, name: prefix + "signature")
-        guard !id.utf8.contains(UInt8(ascii: ".")) else {
-            throw WebhookSignatureError(.malformedHeader, "\(prefix)id holds a \".\", which no sender may put in an id")
+        let (names, id, timestampText, signatureText) = try Self.signedHeaders(headers)
+        try WebhookHeaderField.checkLength(id, name: names[0])
+        try WebhookHeaderField.checkLength(timestampText, name: names[1])
+        try WebhookHeaderField.checkLength(signatureText, name: names[2])
+        var idText = id  // `withUTF8` reads a native string's bytes in place
+        guard !idText.withUTF8({ $0.contains(UInt8(ascii: ".")) }) else {
+            throw WebhookSignatureError(.malformedHeader, "\(names[0]) holds a \".\", which no sender may put in an id")
         }
         guard let timestamp = WebhookTimestamp.parse(timestampText) else {
-            throw WebhookSignatureError(.malformedHeader, "\(prefix)timestamp is not a whole number of seconds")
+            throw WebhookSignatureError(.malformedHeader, "\(names[1]) is not a whole number of seconds")
         }
         let age = WebhookTimestamp.age(of: timestamp, now: clock.nowSeconds())
         guard age <= tolerance else {
             throw WebhookSignatureError(
                 .timestampTooOld,
-                "\(prefix)timestamp \(timestamp) is \(age) s before now; the tolerance is \(tolerance) s"
+                "\(names[1]) \(timestamp) is \(age) s before now; the tolerance is \(tolerance) s"
             )
         }
         guard age >= -tolerance else {
             throw WebhookSignatureError(
                 .timestampTooNew,
-                "\(prefix)timestamp \(timestamp) is \(age == .min ? "far" : "\(-age) s") after now; the tolerance is \(tolerance) s"
+                "\(names[1]) \(timestamp) is \(age == .min ? "far" : "\(-age) s") after now; the tolerance is \(tolerance) s"
             )
         }
         let list = SvixSignatureList(parsing: signatureText)
-        guard !list.signatures.isEmpty || list.undecodable > 0 else {
-            throw WebhookSignatureError(.noSupportedSignature, "\(prefix)signature has no v1 signature (other versions are not checked)")
+        guard list.count > 0 else {
+            throw WebhookSignatureError(.noSupportedSignature, "\(names[2]) has no v1 signature (other versions are not checked)")
         }
-        let timestampDigits = String(timestamp).utf8
-        var content: [UInt8] = []
-        content.reserveCapacity(id.utf8.count + timestampDigits.count + body.count + 2)
-        content.append(contentsOf: id.utf8)
-        content.append(UInt8(ascii: "."))
-        content.append(contentsOf: timestampDigits)
-        content.append(UInt8(ascii: "."))
-        content.append(contentsOf: body)
-        let expected = Crypto.hmacSHA256(key: key.bytes, data: content)
-        guard list.signatures.contains(where: { Crypto.timingSafeEqual(expected, $0) }) else {
-            if list.undecodable > 0 {
-                throw WebhookSignatureError(.invalidEncoding, "\(prefix)signature holds a v1 signature that is not base64, and none matched")
+        let content = WebhookSignedContent.bytes(id: id, timestamp: timestamp, body: body)
+        let (matched, undecodable) = list.match(Crypto.hmacSHA256(key: key.bytes, data: content))
+        guard matched else {
+            if undecodable > 0 {
+                throw WebhookSignatureError(.invalidEncoding, "\(names[2]) holds a v1 signature that is not base64, and none matched")
             }
             throw WebhookSignatureError(
                 .noMatchingSignature,
-                "no v1 signature in \(prefix)signature is the HMAC of id, timestamp and body under the secret "
+                "no v1 signature in \(names[2]) is the HMAC of id, timestamp and body under the secret "
                     + "(another secret, or a body changed on the way)"
             )
         }
     }
 
-    /// The header prefix in use and the id, timestamp and signature: the `svix-` set when all
-    /// three are there, else the `webhook-` set when all three are.
+    /// The three signed headers' names, id, timestamp and signature: Svix's, then Standard Webhooks'
+    /// unbranded ones.
+    private static let headerNames = [
+        ["svix-id", "svix-timestamp", "svix-signature"],
+        ["webhook-id", "webhook-timestamp", "webhook-signature"],
+    ]
+
+    /// The names in use (id, timestamp, signature) and the values: the `svix-` set when all three
+    /// are there, else the `webhook-` set when all three are.
     private static func signedHeaders(
         _ headers: Headers
-    ) throws(WebhookSignatureError) -> (prefix: String, id: String, timestamp: String, signature: String) {
-        for prefix in ["svix-", "webhook-"] {
-            if let id = WebhookHeaderField.value(prefix + "id", in: headers),
-                let timestamp = WebhookHeaderField.value(prefix + "timestamp", in: headers),
-                let signature = WebhookHeaderField.value(prefix + "signature", in: headers)
+    ) throws(WebhookSignatureError) -> (names: [String], id: String, timestamp: String, signature: String) {
+        for names in headerNames {
+            if let id = WebhookHeaderField.value(names[0], in: headers),
+                let timestamp = WebhookHeaderField.value(names[1], in: headers),
+                let signature = WebhookHeaderField.value(names[2], in: headers)
             {
-                return (prefix, id, timestamp, signature)
+                return (names, id, timestamp, signature)
             }
         }
-        let missing = ["svix-id", "svix-timestamp", "svix-signature"].filter { WebhookHeaderField.value($0, in: headers) == nil }
+        let missing = headerNames[0].filter { WebhookHeaderField.value($0, in: headers) == nil }
         throw WebhookSignatureError(
             .missingHeader,
             "no \(missing.joined(separator: ", ")) header (nor a complete webhook-id, webhook-timestamp, webhook-signature set)"

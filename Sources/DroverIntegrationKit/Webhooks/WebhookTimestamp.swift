@@ -6,18 +6,23 @@ enum WebhookTimestamp {
     /// official libraries are laxer — `parseInt` reads `"12abc"` as 12 — but every sender writes
     /// plain digits.) Leading zeros are allowed and mean nothing, as in those libraries, which
     /// sign the number they read rather than the text.
-    static func parse(_ text: some StringProtocol) -> Int64? {
+    static func parse(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { parse(digits: $0) }
+    }
+
+    /// ``parse(_:)`` of the UTF-8 bytes of a text.
+    static func parse(digits: some Collection<UInt8>) -> Int64? {
+        guard !digits.isEmpty else { return nil }
         var value: Int64 = 0
-        var digits = 0
-        for byte in text.utf8 {
+        for byte in digits {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             let (shifted, overflowShift) = value.multipliedReportingOverflow(by: 10)
             let (sum, overflowSum) = shifted.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
             guard !overflowShift, !overflowSum else { return nil }
             value = sum
-            digits += 1
         }
-        return digits > 0 ? value : nil
+        return value
     }
 
     /// `now - timestamp` in seconds: positive for a timestamp in the past, negative for one in the
