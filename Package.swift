@@ -73,7 +73,7 @@ let package = Package(
             name: "DroverIntegrationKitTests", dependencies: ["DroverIntegrationKit", "Drover", "DroverKV", "DroverTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "DroverReplayTests", dependencies: ["DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
+            name: "DroverReplayTests", dependencies: ["DroverTestSupport", "DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
             swiftSettings: strict),
     ]
 )

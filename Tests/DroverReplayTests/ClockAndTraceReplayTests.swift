@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import DroverTesting
 import Foundation
 import Synchronization
@@ -179,13 +180,7 @@ struct TracerWorker: Worker {
                 try await queue.send(.text("from-background"))
             }
             try await queue.send(.text("job"))
-            return .json([
-                "traceId": .string(ctx.trace.traceID),
-                "spanId": .string(ctx.trace.spanID),
-                "parentId": ctx.trace.parentID.map(JSONValue.string) ?? .null,
-                "traceState": ctx.trace.traceState.map(JSONValue.string) ?? .null,
-                "traceparent": .string(ctx.trace.traceparent),
-            ])
+            return .json(ctx.trace.testJSON)
         default:
             return Response("not found", status: 404)
         }

@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -44,13 +45,7 @@ import Testing
                         try await jobs.send(.text("from-background"))
                     }
                     try await jobs.send(.text("job"))
-                    return .json([
-                        "traceId": .string(ctx.trace.traceID),
-                        "spanId": .string(ctx.trace.spanID),
-                        "parentId": ctx.trace.parentID.map(JSONValue.string) ?? .null,
-                        "traceState": ctx.trace.traceState.map(JSONValue.string) ?? .null,
-                        "traceparent": .string(ctx.trace.traceparent),
-                    ])
+                    return .json(ctx.trace.testJSON)
                 },
                 queue: { batch, _, ctx in
                     for message in batch.messages {

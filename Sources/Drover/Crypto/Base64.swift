@@ -17,8 +17,7 @@ public enum Base64 {
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         // Inlined so the caller's string type is known and its UTF-8 is read in place: webhook
         // signatures are decoded on every request.
-        if let decoded = text.utf8.withContiguousStorageIfAvailable(decode(utf8:)) { return decoded }
-        return Array(text.utf8).withUnsafeBufferPointer(decode(utf8:))
+        text.withUTF8Bytes(decode(utf8:))
     }
 
     /// ``decode(_:)`` of the bytes of a text.

@@ -47,9 +47,7 @@ struct Base64Alphabet: Sendable {
     /// misplaced `=`, a length that leaves a single character in the last group, and set bits
     /// after the last byte (`Zh==`), so each byte string has exactly two accepted spellings.
     func decode(_ text: some StringProtocol) -> [UInt8]? {
-        // The UTF-8 in place when it is contiguous (a native string's is), else a copy.
-        if let decoded = text.utf8.withContiguousStorageIfAvailable(decode(utf8:)) { return decoded }
-        return Array(text.utf8).withUnsafeBufferPointer(decode(utf8:))
+        text.withUTF8Bytes(decode(utf8:))
     }
 
     /// ``decode(_:)`` of the bytes of a text.

@@ -26,8 +26,7 @@ public enum Hex {
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         // Inlined so the caller's string type is known: one pass over the UTF-8 in place (a native
         // string's is contiguous). Stripe's signatures are decoded on every webhook.
-        if let decoded = text.utf8.withContiguousStorageIfAvailable(decode(utf8:)) { return decoded }
-        return Array(text.utf8).withUnsafeBufferPointer(decode(utf8:))
+        text.withUTF8Bytes(decode(utf8:))
     }
 
     /// ``decode(_:)`` of the bytes of a text.

@@ -71,19 +71,15 @@ public struct StandardErrorLogSink: LogSink {
 
     /// Appends `text`, C0 and C1 control characters and DEL written as escapes.
     static func appendEscapingControls(_ text: String, to line: inout [UInt8]) {
-        let utf8 = text.utf8
-        // Almost every line has none: copy it whole, scanning the string's own bytes when it has
-        // them in one piece (a native string does) rather than index by index.
-        let copied = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+        // Almost every line has none: copy it whole, scanning the string's own bytes rather than
+        // index by index.
+        let copied = text.withUTF8Bytes { bytes -> Bool in
             guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return false }
             line.append(contentsOf: bytes)
             return true
         }
-        if copied == true { return }
-        if copied == nil, !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) {
-            line.append(contentsOf: utf8)
-            return
-        }
+        if copied { return }
+        let utf8 = text.utf8
         var previous: UInt8 = 0
         for byte in utf8 {
             defer { previous = byte }
