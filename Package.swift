@@ -70,7 +70,7 @@ let package = Package(
             name: "DroverRuntimeTests", dependencies: ["DroverTestSupport", "DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
             swiftSettings: strict),
         .testTarget(
-            name: "DroverIntegrationKitTests", dependencies: ["DroverIntegrationKit", "Drover", "DroverKV", "DroverTestSupport"],
+            name: "DroverIntegrationKitTests", dependencies: ["DroverIntegrationKit", "Drover", "DroverKV", "DroverTesting", "DroverTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "DroverReplayTests", dependencies: ["DroverTestSupport", "DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],

@@ -3,14 +3,16 @@ import Drover
 import Synchronization
 import Testing
 
-/// Waits for a task with a generous bound: a guard against a hang, never a timing assertion.
+/// Waits for a task with a generous bound: a guard against a hang, never a timing assertion. The
+/// bound is long because a full run on two cores can keep a task waiting for a thread for many
+/// seconds (see `Duration.testHangGuard`).
 enum HangGuard {
     /// `task`'s outcome, or `nil` (with an issue recorded) when it has not finished within
     /// `seconds`. A task still running then is left behind, not awaited, so a hang fails the test
     /// instead of stalling the run.
     static func outcome<T: Sendable>(
         of task: Task<T, any Error>,
-        within seconds: Int = 30,
+        within seconds: Int = 120,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async -> Result<T, any Error>? {
         let outcome: Result<T, any Error>? = await withCheckedContinuation { continuation in

@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import DroverConfig
 import DroverHTTP
 import DroverReplay
@@ -98,7 +99,7 @@ struct RecordReplayRoundTripTests {
         let factory: DevServer.RuntimeFactory = {
             let state = root + "/.drover/state"
             let loaded = try ConfigLoader.load(configPath: root + "/wrangler-like.toml", stateDirectory: state)
-            var options = RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: URLSessionFetcher(), logger: logger)
+            var options = RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: URLSessionFetcher(defaultTimeout: .testHangGuard), logger: logger)
             options.secrets = loaded.config.secrets.mapValues { $0.reveal() }
             return try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
         }
@@ -123,7 +124,7 @@ struct RecordReplayRoundTripTests {
         let (server, port) = try await Self.startDevServer(root: root, recordInto: recorded)
 
         // Real HTTP over the socket (URLSession).
-        let client = URLSessionFetcher()
+        let client = URLSessionFetcher(defaultTimeout: .testHangGuard)
         let origin = "http://127.0.0.1:\(port)"
         do {
             let hello = try await client.fetch(origin + "/hello")
@@ -202,7 +203,7 @@ struct RecordReplayRoundTripTests {
         let (server, port) = try await Self.startDevServer(root: root, recordInto: recorded)
         let status: Int
         do {
-            status = try await URLSessionFetcher().fetch("http://127.0.0.1:\(port)/hello").status
+            status = try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("http://127.0.0.1:\(port)/hello").status
         } catch {
             await server.shutdown()
             throw error

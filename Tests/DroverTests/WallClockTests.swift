@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Drover
@@ -59,4 +60,95 @@ import Testing
         }
         #expect(env.now.timeIntervalSince(before) == 90)
     }
+
+    // MARK: withTimeLimit
+
+    @Test("a frozen clock's time limit: an operation that does not wait on the clock wins, every run, and no time passes")
+    func manualLimitOperationWins() async throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_767_225_600))
+        for _ in 0..<100 {
+            let value = try await clock.withTimeLimit(.nanoseconds(1)) { () async throws -> Int in
+                await Task.yield()
+                return 7
+            }
+            #expect(value == 7)
+        }
+        #expect(clock.now() == Date(timeIntervalSince1970: 1_767_225_600))
+    }
+
+    @Test("a frozen clock's time limit: a wait within it is taken whole; one past it stops at the deadline and reports nil")
+    func manualLimitCutsWaitsAtTheDeadline() async throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_767_225_600))
+        let within = try await clock.withTimeLimit(.seconds(5)) { () async throws -> String in
+            try await clock.sleep(for: .seconds(5))
+            return "on time"
+        }
+        #expect(within == "on time")
+        #expect(clock.now() == Date(timeIntervalSince1970: 1_767_225_605))
+
+        let ranPast = Mutex(false)
+        let past = try await clock.withTimeLimit(.seconds(2)) { () async throws -> String in
+            try await clock.sleep(for: .seconds(10))
+            ranPast.withLock { $0 = true }
+            return "late"
+        }
+        #expect(past == nil)
+        #expect(!ranPast.withLock { $0 })
+        #expect(clock.now() == Date(timeIntervalSince1970: 1_767_225_607))
+
+        // After the limit, the clock's waits are whole again.
+        try await clock.sleep(for: .seconds(60))
+        #expect(clock.now() == Date(timeIntervalSince1970: 1_767_225_667))
+    }
+
+    @Test("a frozen clock's time limit: an error before the deadline is the operation's; no limit means no run")
+    func manualLimitErrorsAndZero() async throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_767_225_600))
+        struct Refused: Error, Equatable {}
+        await #expect(throws: Refused.self) {
+            _ = try await clock.withTimeLimit(.seconds(5)) { () async throws -> Int in throw Refused() }
+        }
+        let ran = Mutex(false)
+        for limit in [Duration.zero, .seconds(-1)] {
+            let value = try await clock.withTimeLimit(limit) { () async throws -> Int in
+                ran.withLock { $0 = true }
+                return 1
+            }
+            #expect(value == nil)
+        }
+        #expect(!ran.withLock { $0 })
+    }
+
+    @Test("a frozen clock's time limit applies to its own clock only: another manual clock's waits are whole")
+    func manualLimitIsPerClock() async throws {
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 0))
+        let other = ManualWallClock(Date(timeIntervalSince1970: 0))
+        let value = try await clock.withTimeLimit(.seconds(1)) { () async throws -> Int in
+            try await other.sleep(for: .seconds(100))
+            return 1
+        }
+        #expect(value == 1)
+        #expect(other.now() == Date(timeIntervalSince1970: 100))
+        #expect(clock.now() == Date(timeIntervalSince1970: 0))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theSystemClocksTimeLimitRacesTheOperation() async throws {
+        let clock = SystemWallClock()
+        let fast = try await clock.withTimeLimit(.seconds(300)) { () async throws -> Int in 3 }
+        #expect(fast == 3)
+        let cancelled = Mutex(false)
+        let slow = try await clock.withTimeLimit(.milliseconds(20)) { () async throws -> Int in
+            do {
+                try await Task.sleep(for: .seconds(300))
+            } catch {
+                cancelled.withLock { $0 = true }
+                throw error
+            }
+            return 4
+        }
+        #expect(slow == nil)
+        #expect(cancelled.withLock { $0 })
+    }
 }
+

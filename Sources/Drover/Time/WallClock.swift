@@ -23,6 +23,24 @@ public protocol WallClock: Sendable {
     /// - Throws: `CancellationError` when the task is cancelled, before or during the wait (an
     ///   AbortSignal's `AbortError` on the platform).
     func sleep(for duration: Duration) async throws
+
+    /// Runs `operation` until it returns or `limit` passes on this clock, whichever comes first:
+    /// the time limit behind a timeout policy.
+    ///
+    /// A clock that follows real time races `operation` against ``sleep(for:)`` in a task group
+    /// and cancels the loser; cancellation is cooperative, so this returns once `operation` has
+    /// noticed (an outbound `fetch`, a KV call and `clock.sleep` all do).
+    ///
+    /// ``ManualWallClock`` runs `operation` alone and lets only its own waits on the clock pass the
+    /// limit: a ``sleep(for:)`` that would end past the deadline moves the clock to the deadline and
+    /// throws `CancellationError` there, and the limit is reported as passed. Under a frozen clock an
+    /// operation takes exactly the time it waits on the clock, so whether it beats its limit is
+    /// decided by the scenario, never by which task the scheduler ran first.
+    /// - Returns: what `operation` returned; `nil` when the limit passed first (or was not positive:
+    ///   `operation` then does not run).
+    /// - Throws: what `operation` threw before the limit; `CancellationError` when the calling task
+    ///   is cancelled.
+    func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T?
 }
 
 extension WallClock {
@@ -30,6 +48,26 @@ extension WallClock {
     /// like ``ManualWallClock``, implements its own.)
     public func sleep(for duration: Duration) async throws {
         try await SystemWallClock().sleep(for: duration)
+    }
+
+    /// Races `operation` against ``sleep(for:)``: the behaviour of a clock that follows real time.
+    public func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try Task.checkCancellation()
+        guard limit > .zero else { return nil }
+        return try await withThrowingTaskGroup(of: TimeLimitRace<T>.self) { group in
+            group.addTask { .finished(try await operation()) }
+            group.addTask {
+                try await sleep(for: limit)
+                return .expired
+            }
+            // Returning (or throwing) cancels the loser; the group then waits for it to end.
+            defer { group.cancelAll() }
+            guard case .finished(let value)? = try await group.next() else {
+                try Task.checkCancellation()
+                return nil
+            }
+            return value
+        }
     }
 
     /// Waits until the clock reads `deadline` or later; returns at once (after checking
@@ -53,4 +91,10 @@ extension WallClock {
     public func nowSeconds() -> Int64 {
         Int64(now().timeIntervalSince1970.rounded(.down))
     }
+}
+
+/// The two sides of ``WallClock/withTimeLimit(_:_:)``'s race.
+private enum TimeLimitRace<T: Sendable>: Sendable {
+    case finished(T)
+    case expired
 }

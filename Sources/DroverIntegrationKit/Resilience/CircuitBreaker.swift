@@ -14,6 +14,10 @@ import Foundation
 ///   ``CircuitBreakerConfiguration/slowCallDurationThreshold``) at or above
 ///   ``CircuitBreakerConfiguration/slowCallRateThreshold``, opens the breaker. Failures are what
 ///   the configuration's classifier calls retryable: transport errors, timeouts, 408, 429, 5xx.
+///   A call that was cancelled, or refused on this side before it reached the upstream — a
+///   ``RateLimitError``, a full ``Bulkhead``, another open breaker — is not counted at all (as
+///   resilience4j's ignored exceptions): it says nothing about the upstream, and in half-open its
+///   trial goes to the next call.
 /// - **Open**: calls are refused with ``ResilienceError/Code/circuitOpen`` without being made,
 ///   for ``CircuitBreakerConfiguration/waitDurationInOpenState``; then the next call finds the
 ///   breaker half-open.
@@ -167,7 +171,7 @@ public struct CircuitBreaker: Sendable {
         let value: T
         do {
             value = try await operation()
-        } catch let error as CancellationError {
+        } catch let error where error is CancellationError || Self.isLocalRefusal(error) {
             if let permit { await giveBack(permit) }
             throw error
         } catch {
@@ -176,6 +180,16 @@ public struct CircuitBreaker: Sendable {
         }
         if let permit { await record(permit, verdict: judge(value), started: started) }
         return value
+    }
+
+    /// Whether `error` is a refusal made on this side before the upstream was reached — a rate
+    /// limit, a full bulkhead, another open breaker — which says nothing about the upstream.
+    private static func isLocalRefusal(_ error: any Error) -> Bool {
+        switch error {
+        case is RateLimitError: true
+        case let error as ResilienceError: error.code == .circuitOpen || error.code == .bulkheadFull
+        default: false
+        }
     }
 
     /// Lets a call through or refuses it. `nil`: let through uncounted (the state could not be read).

@@ -19,6 +19,7 @@ import Foundation
 /// | ``FetchError`` of kind `invalidURL`, `other` (TLS, redirects) | not retryable |
 /// | ``ResilienceError/Code/timedOut`` | retryable |
 /// | ``ResilienceError/Code/circuitOpen``, ``ResilienceError/Code/bulkheadFull`` | not retryable: a local refusal, retrying at once only adds load |
+/// | ``RateLimitError`` | not retryable: a local bucket refused (its wait was too long), the upstream was not called |
 /// | `CancellationError` | not retryable: the caller gave up |
 /// | any other ``HTTPResponseError`` | by its status, as above |
 /// | any other error | not retryable (a decoding error, a bug: retrying repeats it) |
@@ -118,6 +119,8 @@ public struct ErrorClassifier: Sendable {
         switch error {
         case let error as ResilienceError:
             return error.code == .timedOut ? .retryable : .nonRetryable
+        case is RateLimitError:
+            return .nonRetryable
         case let error as FetchError:
             switch error.kind {
             case .timeout, .connection, .dns: return .retryable

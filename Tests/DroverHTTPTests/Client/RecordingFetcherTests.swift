@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import Synchronization
 import Testing
 
@@ -29,7 +30,7 @@ struct RecordingFetcherTests {
         }
         defer { server.stop() }
         let exchanges = Exchanges()
-        let fetcher = RecordingFetcher(wrapping: URLSessionFetcher()) { exchanges.record($0, $1, $2) }
+        let fetcher = RecordingFetcher(wrapping: URLSessionFetcher(defaultTimeout: .testHangGuard)) { exchanges.record($0, $1, $2) }
         let body = Body.writer { write in
             write(Array("streamed ".utf8))
             write(Array("once".utf8))
@@ -55,7 +56,7 @@ struct RecordingFetcherTests {
         let server = try FetchTestServer { _ in .hang }
         defer { server.stop() }
         let exchanges = Exchanges()
-        let fetcher = RecordingFetcher(wrapping: URLSessionFetcher()) { exchanges.record($0, $1, $2) }
+        let fetcher = RecordingFetcher(wrapping: URLSessionFetcher(defaultTimeout: .testHangGuard)) { exchanges.record($0, $1, $2) }
         let request = try Request(url: "\(server.origin)/slow", method: "PUT", body: Body(text: "b"))
         await #expect(throws: FetchError.self) { try await fetcher.fetch(request, timeout: .milliseconds(300)) }
         let exchange = try #require(exchanges.all.first)

@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -39,7 +40,7 @@ struct URLSessionFetcherTests {
         try await withServer({ _ in
             .text("hello", status: 200, headers: [("Content-Type", "text/plain"), ("X-Reply", "yes")])
         }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             var headers = Headers()
             headers.append("X-Custom", "one")
             headers.append("User-Agent", "drover-test")
@@ -63,7 +64,7 @@ struct URLSessionFetcherTests {
         try await withServer({ request in
             .respond(status: 201, headers: [("Content-Type", "application/octet-stream")], body: request.body.reversed())
         }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let payload = (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let response = try await fetcher.fetch(
                 "\(server.origin)/upload",
@@ -85,7 +86,7 @@ struct URLSessionFetcherTests {
 
     @Test func concurrentCallsOnOneFetcherGetTheirOwnResponses() async throws {
         try await withServer({ request in .text(request.target) }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for index in 0..<24 {
                     group.addTask { (index, try await fetcher.fetch("\(server.origin)/n/\(index)").text()) }
@@ -101,7 +102,7 @@ struct URLSessionFetcherTests {
 
     @Test func streamedRequestBodyIsCollected() async throws {
         try await withServer({ request in .text(request.text) }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let body = Body.writer { write in
                 write(Array("chunk one, ".utf8))
                 write(Array("chunk two".utf8))
@@ -119,7 +120,7 @@ struct URLSessionFetcherTests {
 
     @Test func transportOwnedRequestFieldsAreNotPassedOn() async throws {
         try await withServer({ _ in .text("ok") }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let headers: Headers = [
                 "Host": "elsewhere.example", "Content-Length": "999", "Connection": "upgrade", "X-Kept": "1",
             ]
@@ -142,7 +143,7 @@ struct URLSessionFetcherTests {
         try await withServer({ _ in
             .respond(status: status, headers: [], body: status == 204 ? [] : Array("status \(status)".utf8))
         }) { server in
-            let response = try await URLSessionFetcher().fetch("\(server.origin)/x")
+            let response = try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/x")
             #expect(response.status == status)
             #expect(try await response.text() == (status == 204 ? "" : "status \(status)"))
         }
@@ -160,7 +161,7 @@ struct URLSessionFetcherTests {
                 ]
             )
         }) { server in
-            let response = try await URLSessionFetcher().fetch("\(server.origin)/")
+            let response = try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/")
             #expect(response.headers.setCookies == ["a=1; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT", "b=2; HttpOnly"])
             #expect(response.headers["x-multi"] == "first, second")
         }
@@ -175,7 +176,7 @@ struct URLSessionFetcherTests {
         try await withServer({ _ in
             .respond(status: 200, headers: [("Content-Encoding", "gzip"), ("Content-Type", "text/plain")], body: gzipped)
         }) { server in
-            let response = try await URLSessionFetcher().fetch("\(server.origin)/")
+            let response = try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/")
             #expect(try await response.text() == "hello, gzip world")
             #expect(response.headers["content-encoding"] == nil)
             #expect(response.headers["content-length"] == nil)
@@ -188,7 +189,7 @@ struct URLSessionFetcherTests {
         try await withServer({ _ in
             .respond(status: 200, headers: [("Transfer-Encoding", "chunked"), ("Keep-Alive", "timeout=5")], body: chunked)
         }) { server in
-            let response = try await URLSessionFetcher().fetch("\(server.origin)/")
+            let response = try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/")
             #expect(try await response.text() == "hello, world")
             #expect(response.headers["transfer-encoding"] == nil)
             #expect(response.headers["keep-alive"] == nil)
@@ -198,7 +199,7 @@ struct URLSessionFetcherTests {
 
     @Test func overLongResponseBodyFails() async throws {
         try await withServer({ _ in .respond(status: 200, headers: [], body: Array(repeating: 65, count: 5000)) }) { server in
-            let fetcher = URLSessionFetcher(maximumResponseBodyBytes: 100)
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard, maximumResponseBodyBytes: 100)
             let error = try await fetchError { try await fetcher.fetch("\(server.origin)/") }
             #expect(error.kind == .other)
         }
@@ -229,7 +230,7 @@ struct URLSessionFetcherTests {
                 ? .respond(status: redirect.status, headers: [("Location", "/end?hop=2")], body: Array("moved".utf8))
                 : .text("\(request.method) \(request.text)")
         }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let response = try await fetcher.fetch(
                 "\(server.origin)/start",
                 method: redirect.method,
@@ -255,7 +256,7 @@ struct URLSessionFetcherTests {
         try await withServer({ request in
             request.target.hasPrefix("/a/b/start") ? .respond(status: 302, headers: [("Location", "../c?q=1")], body: []) : .text(request.target)
         }) { server in
-            let response = try await URLSessionFetcher().fetch("\(server.origin)/a/b/start")
+            let response = try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/a/b/start")
             #expect(try await response.text() == "/a/c?q=1")
         }
     }
@@ -269,7 +270,7 @@ struct URLSessionFetcherTests {
                 default: .text(request.values("authorization").joined())
                 }
             }) { origin in
-                let fetcher = URLSessionFetcher()
+                let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
                 let headers: Headers = ["Authorization": "Bearer token-1", "Cookie": "sid=1", "X-Keep": "k"]
                 let same = try await fetcher.fetch("\(origin.origin)/same", headers: headers)
                 #expect(try await same.text() == "Bearer token-1")
@@ -285,7 +286,7 @@ struct URLSessionFetcherTests {
 
     @Test func redirectLoopFailsAfterTwentyHops() async throws {
         try await withServer({ _ in .respond(status: 302, headers: [("Location", "/again")], body: []) }) { server in
-            let error = try await fetchError { try await URLSessionFetcher().fetch("\(server.origin)/loop") }
+            let error = try await fetchError { try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/loop") }
             #expect(error.kind == .other)
             #expect(server.requests.count == 21)
         }
@@ -293,7 +294,7 @@ struct URLSessionFetcherTests {
 
     @Test func manualModeReturnsTheRedirectAndErrorModeFails() async throws {
         try await withServer({ _ in .respond(status: 301, headers: [("Location", "/next")], body: Array("moved".utf8)) }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let request = try Request(url: "\(server.origin)/old")
             let manual = try await fetcher.fetch(request, timeout: nil, redirect: .manual)
             #expect(manual.status == 301)
@@ -308,7 +309,7 @@ struct URLSessionFetcherTests {
 
     @Test func redirectToANonHTTPSchemeIsAnInvalidURL() async throws {
         try await withServer({ _ in .respond(status: 302, headers: [("Location", "ftp://127.0.0.1/file")], body: []) }) { server in
-            let error = try await fetchError { try await URLSessionFetcher().fetch("\(server.origin)/") }
+            let error = try await fetchError { try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/") }
             #expect(error.kind == .invalidURL)
         }
     }
@@ -317,7 +318,7 @@ struct URLSessionFetcherTests {
 
     @Test func serverThatNeverAnswersTimesOut() async throws {
         try await withServer({ _ in .hang }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let error = try await fetchError {
                 try await fetcher.fetch(try Request(url: "\(server.origin)/slow"), timeout: .milliseconds(300))
             }
@@ -337,13 +338,13 @@ struct URLSessionFetcherTests {
         // Bound but not listening: connecting is refused, and holding the socket keeps the port ours.
         let (socket, port) = try FetchTestServer.bindLoopback()
         defer { closeSocket(socket) }
-        let error = try await fetchError { try await URLSessionFetcher().fetch("http://127.0.0.1:\(port)/") }
+        let error = try await fetchError { try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("http://127.0.0.1:\(port)/") }
         #expect(error.kind == .connection)
     }
 
     @Test func connectionClosedWithoutAnAnswerIsAConnectionError() async throws {
         try await withServer({ _ in .close }) { server in
-            let error = try await fetchError { try await URLSessionFetcher().fetch("\(server.origin)/") }
+            let error = try await fetchError { try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("\(server.origin)/") }
             #expect(error.kind == .connection)
         }
     }
@@ -361,20 +362,20 @@ struct URLSessionFetcherTests {
     func malformedURLIsAnInvalidURL(url: String) async throws {
         let error = try await fetchError {
             // `Request(url:)` accepts the shape; the fetcher finds the URL unusable.
-            try await URLSessionFetcher().fetch(try Request(url: url), timeout: nil)
+            try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch(try Request(url: url), timeout: nil)
         }
         #expect(error.kind == .invalidURL)
     }
 
     @Test(arguments: ["ftp://127.0.0.1/file", "/relative", "not a url"])
     func nonHTTPURLIsAnInvalidURL(url: String) async throws {
-        let error = try await fetchError { try await URLSessionFetcher().fetch(url) }
+        let error = try await fetchError { try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch(url) }
         #expect(error.kind == .invalidURL)
     }
 
     @Test func getWithABodyIsRefused() async throws {
         let error = try await fetchError {
-            try await URLSessionFetcher().fetch("http://127.0.0.1:9/", method: "GET", body: Body(text: "x"))
+            try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch("http://127.0.0.1:9/", method: "GET", body: Body(text: "x"))
         }
         #expect(error.kind == .other)
     }
@@ -387,7 +388,7 @@ struct URLSessionFetcherTests {
                 headers: ["Authorization": "Bearer SECRET-TOKEN"],
                 body: Body(text: "SECRET-BODY")
             )
-            let error = try await fetchError { try await URLSessionFetcher().fetch(request, timeout: .milliseconds(300)) }
+            let error = try await fetchError { try await URLSessionFetcher(defaultTimeout: .testHangGuard).fetch(request, timeout: .milliseconds(300)) }
             #expect(error.kind == .timeout)
             #expect(!error.description.contains("SECRET"))
             #expect(error.description.contains("POST http://127.0.0.1:\(server.port)/p"))
@@ -396,7 +397,7 @@ struct URLSessionFetcherTests {
 
     @Test(.timeLimit(.minutes(1))) func cancellingTheCallerCancelsTheExchange() async throws {
         try await withServer({ _ in .hang }) { server in
-            let fetcher = URLSessionFetcher()
+            let fetcher = URLSessionFetcher(defaultTimeout: .testHangGuard)
             let task = Task { try await fetcher.fetch("\(server.origin)/slow") }
             // Cancel once the server holds the request, so the cancellation hits a running exchange.
             while server.requests.isEmpty { await Task.yield() }

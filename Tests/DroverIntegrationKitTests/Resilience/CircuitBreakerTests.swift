@@ -278,6 +278,42 @@ struct CircuitBreakerTests {
         #expect(try await breaker.state() == .closed)
     }
 
+    @Test("a refusal made on this side — a rate limit, a full bulkhead, another open breaker — is not counted, and in half-open gives its trial back")
+    func localRefusalsAreNotCounted() async throws {
+        let harness = try BreakerHarness()
+        var configuration = Self.countOfFour
+        configuration.permittedNumberOfCallsInHalfOpenState = 1
+        let breaker = harness.breaker(configuration)
+        let bucket = try TokenBucket(kv: harness.kv, clock: harness.clock, capacity: 1, refillPerSecond: 0.001)
+        try await bucket.acquire("erp")
+        let other = harness.breaker(configuration, name: "other")
+        try await other.forceOpen()
+        let full = Bulkhead(name: "erp", maxConcurrentCalls: 1)
+        let gate = Gate()
+        let holder = Task { try await full.run(clock: harness.clock) { await gate.wait() } }
+        #expect(await eventually { full.activeCalls == 1 })
+        let refusals: [() async throws -> Int] = [
+            { try await bucket.acquire("erp"); return 1 },
+            { try await other.run { 1 } },
+            { try await full.run(clock: harness.clock) { 1 } },
+        ]
+        for refusal in refusals {
+            #expect(await thrown { _ = try await breaker.run { try await refusal() } } != nil)
+        }
+        #expect(try await breaker.snapshot().calls == 0)
+
+        try await open(harness, breaker)
+        harness.clock.advance(by: 30)
+        for refusal in refusals {
+            #expect(await thrown { _ = try await breaker.run { try await refusal() } } != nil)
+        }
+        // The one trial call is still there for a call that reaches the upstream.
+        #expect(try await harness.make(.success, through: breaker))
+        #expect(try await breaker.state() == .closed)
+        gate.open()
+        try await holder.value
+    }
+
     @Test("half-open: trial calls that never report back open the breaker again after the half-open wait")
     func halfOpenWait() async throws {
         let harness = try BreakerHarness()

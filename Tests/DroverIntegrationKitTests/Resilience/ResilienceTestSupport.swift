@@ -27,6 +27,11 @@ final class RecordingClock: WallClock {
     var elapsed: TimeInterval { now().timeIntervalSince(testStart) }
 
     func advance(by interval: TimeInterval) { manual.advance(by: interval) }
+
+    /// The manual clock's time limit: only the operation's own waits reach it.
+    func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await manual.withTimeLimit(limit, operation)
+    }
 }
 
 /// A clock whose waits end only when the test moves it past them (or the waiting task is

@@ -19,21 +19,73 @@ struct TimeoutTests {
         throw CancellationError()
     }
 
-    @Test("the limit passes first: a typed timeout, exactly at the deadline on the clock, and the operation is cancelled")
+    @Test("under a frozen clock, the operation's own wait past the limit is cut at the deadline: a typed timeout at exactly 5 s")
     func firesAtDeadline() async throws {
         let clock = RecordingClock()
-        let cancelled = Collected<Bool>()
         let error = await thrown {
-            _ = try await withTimeout(.seconds(5), clock: clock, name: "erp") { try await Self.hang(cancelled) }
+            _ = try await withTimeout(.seconds(5), clock: clock, name: "erp") { () async throws -> Int in
+                try await clock.sleep(for: .seconds(3_600))
+                return 1
+            }
         }
         let timeout = try #require(error as? ResilienceError)
         #expect(timeout.code == .timedOut)
         #expect(timeout.policy == "erp")
         #expect(timeout.limit == .seconds(5))
         #expect(timeout.status == 504)
-        #expect(clock.sleeps == [.seconds(5)])
+        #expect(clock.sleeps == [.seconds(3_600)])
         #expect(clock.elapsed == 5)
-        #expect(cancelled.all == [true])
+    }
+
+    @Test("under a frozen clock, an operation that does not wait on the clock beats any limit, every run, and no time passes")
+    func frozenOperationWins() async throws {
+        let clock = RecordingClock()
+        for _ in 0..<200 {
+            let value = try await withTimeout(.milliseconds(1), clock: clock) { () async throws -> Int in
+                await Task.yield()
+                return 42
+            }
+            #expect(value == 42)
+        }
+        #expect(clock.sleeps.isEmpty)
+        #expect(clock.elapsed == 0)
+    }
+
+    @Test("under a frozen clock, a wait that ends within the limit is taken whole; nested limits cut at the nearer deadline")
+    func frozenNested() async throws {
+        let clock = RecordingClock()
+        let value = try await withTimeout(.seconds(5), clock: clock) { () async throws -> Int in
+            try await clock.sleep(for: .seconds(5))
+            return 7
+        }
+        #expect(value == 7)
+        #expect(clock.elapsed == 5)
+
+        // The outer deadline is nearer: the outer limit is the one reported.
+        let outer = await thrown {
+            _ = try await withTimeout(.seconds(3), clock: clock, name: "outer") {
+                try await withTimeout(.seconds(10), clock: clock, name: "inner") { () async throws -> Int in
+                    try await clock.sleep(for: .seconds(60))
+                    return 0
+                }
+            }
+        }
+        #expect((outer as? ResilienceError)?.policy == "outer")
+        #expect(clock.elapsed == 8)
+
+        // The inner deadline is nearer: it times out, and the outer operation goes on.
+        let after = try await withTimeout(.seconds(10), clock: clock, name: "outer") { () async throws -> String in
+            let inner = await thrown {
+                _ = try await withTimeout(.seconds(2), clock: clock, name: "inner") { () async throws -> Int in
+                    try await clock.sleep(for: .seconds(60))
+                    return 0
+                }
+            }
+            try await clock.sleep(for: .seconds(1))
+            return (inner as? ResilienceError)?.policy ?? "none"
+        }
+        #expect(after == "inner")
+        #expect(clock.elapsed == 11)
     }
 
     @Test("the operation finishes first: its value, the timer cancelled, no time passed")
@@ -100,20 +152,21 @@ struct TimeoutTests {
     @Test("a timeout is retried by a retry policy, each attempt with its own limit, and the last one thrown")
     func retriedTimeout() async throws {
         let clock = RecordingClock()
-        let cancelled = Collected<Bool>()
         var random = MaxRandom()
         var attempts: [RetryAttempt.Decision] = []
         let error = await thrown {
             _ = try await RetryPolicy(maxAttempts: 2, baseDelay: .seconds(1)).run(
                 clock: clock, using: &random, onAttempt: { attempts.append($0.decision) }
             ) {
-                try await withTimeout(.seconds(2), clock: clock) { try await Self.hang(cancelled) }
+                try await withTimeout(.seconds(2), clock: clock) { () async throws -> Int in
+                    try await clock.sleep(for: .seconds(3_600))
+                    return 0
+                }
             }
         }
         #expect((error as? ResilienceError)?.code == .timedOut)
         #expect(attempts == [.retrying(after: .seconds(1)), .attemptsExhausted])
-        #expect(clock.sleeps == [.seconds(2), .seconds(1), .seconds(2)])
+        #expect(clock.sleeps == [.seconds(3_600), .seconds(1), .seconds(3_600)])
         #expect(clock.elapsed == 5)
-        #expect(cancelled.all == [true, true])
     }
 }
