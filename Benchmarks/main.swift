@@ -18,7 +18,8 @@ case "kv-crash-writer": try await KVCrashWriter.run(arguments: rest)
 case "http-fd-pressure": try await HTTPDescriptorPressure.run(arguments: rest)
 case "jwt": try await JWTBenchmark.run(arguments: rest)
 case "webhooks": try await WebhookBenchmark.run(arguments: rest)
+case "json": try await JSONBenchmark.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
-    print("benchmarks: d1, kv, queues, router, host, trace, replay, http-hello, jwt, webhooks")
+    print("benchmarks: d1, kv, queues, router, host, trace, replay, http-hello, jwt, webhooks, json")
 }

@@ -141,6 +141,52 @@ struct JSONParserTests {
         #expect(JSONSerializer.string(value) == "{\"z\":1,\"a\":2,\"m\":3}")
     }
 
+    @Test("a repeated key keeps its first position and last value, escaped or not, in small and large objects")
+    func repeatedKeys() throws {
+        let small = try JSONParser.parse(#"{"a":1,"b":2,"\u0061":3}"#)
+        #expect(small.objectValue?.keys == ["a", "b"])
+        #expect(small["a"] == 3)
+        // Keys whose length and end bytes collide with an earlier key's ("ab" and "aab" do not, "ab"
+        // and "cb" may): every one kept.
+        let alike = try JSONParser.parse(#"{"ab":1,"cb":2,"ab2":3,"db":4,"ab":5}"#)
+        #expect(alike.objectValue?.keys == ["ab", "cb", "ab2", "db"])
+        #expect(alike["ab"] == 5)
+        var members = (0..<40).map { "\"k\($0)\":\($0)" }
+        members.append(#""k7":"again""#)
+        members.append(#""\u006b39":"escaped""#)
+        let large = try JSONParser.parse("{" + members.joined(separator: ",") + "}")
+        let object = try #require(large.objectValue)
+        #expect(object.count == 40)
+        #expect(object.keys == (0..<40).map { "k\($0)" })
+        #expect(object["k7"] == "again")
+        #expect(object["k39"] == "escaped")
+        #expect(object["k0"] == 0)
+        #expect(object["missing"] == nil)
+    }
+
+    @Test("a large object finds, replaces and removes members by key, and equals its reordering")
+    func largeObject() throws {
+        var object = JSONObject()
+        for index in 0..<30 { object["key\(index)"] = .integer(Int64(index)) }
+        object["key3"] = "three"
+        object["key10"] = nil
+        object["key29"] = nil
+        #expect(object.count == 28)
+        #expect(object["key3"] == "three")
+        #expect(object["key10"] == nil)
+        #expect(object["key11"] == 11)
+        #expect(object.keys.first == "key0")
+        #expect(object.keys.last == "key28")
+        object["key10"] = "back"
+        #expect(object.keys.last == "key10")
+        var reordered = JSONObject()
+        for key in object.keys.reversed() { reordered[key] = object[key] }
+        #expect(reordered == object)
+        #expect(reordered.hashValue == object.hashValue)
+        reordered["key0"] = 1
+        #expect(reordered != object)
+    }
+
     @Test("random bytes never crash the parser", arguments: [UInt64(1), 2, 3])
     func randomBytes(seed: UInt64) throws {
         var generator = SplitMix64(seed: seed)

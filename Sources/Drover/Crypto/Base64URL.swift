@@ -16,4 +16,11 @@ public enum Base64URL {
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         Base64Alphabet.url.decode(text)
     }
+
+    /// ``decode(_:)`` of a text given as its UTF-8 bytes — a part of a token already read into an
+    /// array, without making a string of it first.
+    public static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
+        if let decoded = text.withContiguousStorageIfAvailable({ Base64Alphabet.url.decode(utf8: $0) }) { return decoded }
+        return Array(text).withUnsafeBufferPointer { Base64Alphabet.url.decode(utf8: $0) }
+    }
 }

@@ -1,54 +1,106 @@
 import Foundation
 
 /// A JSON object: string keys in insertion order, as JavaScript keeps them.
-public struct JSONObject: Sendable, Hashable {
-    /// The keys, in insertion order.
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+///
+/// The members are kept in one array in order. An object of up to ``indexThreshold`` members —
+/// nearly every object a worker reads: a JWT's claims, a webhook's line item — is searched by
+/// comparing keys, which costs less than hashing them; a larger one also keeps a dictionary from
+/// key to position, built when it grows past the threshold.
+public struct JSONObject: Sendable {
+    /// The members in insertion order.
+    private var entries: [(key: String, value: JSONValue)] = []
+    /// Positions by key, once the object has more than ``indexThreshold`` members.
+    private var index: [String: Int]?
+
+    /// The most members searched without a dictionary.
+    static let indexThreshold = 12
 
     /// An empty object.
     public init() {}
 
     /// An object of `pairs`, in order; a repeated key keeps its first position and last value.
     public init(_ pairs: [(String, JSONValue)]) {
+        entries.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// The keys, in insertion order.
+    public var keys: [String] { entries.map(\.key) }
+
     /// The number of members.
-    public var count: Int { keys.count }
+    public var count: Int { entries.count }
 
     /// Whether there are no members.
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty }
 
     /// The member named `key`. Setting `nil` removes it; setting a new key appends it.
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { entries[$0].value } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let position = position(of: key) {
+                    entries[position].value = newValue
+                } else {
+                    appendNew(key, newValue)
+                }
+            } else if let position = position(of: key) {
+                entries.remove(at: position)
+                if index != nil {
+                    index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
+                }
             }
         }
     }
 
     /// The members in order.
-    public var pairs: [(key: String, value: JSONValue)] {
-        keys.map { ($0, storage[$0]!) }
+    public var pairs: [(key: String, value: JSONValue)] { entries }
+
+    /// Appends a member whose key the caller knows is not there yet (a parser that tracks the keys
+    /// it has seen); ``subscript(_:)`` otherwise.
+    mutating func appendNew(_ key: String, _ value: JSONValue) {
+        entries.append((key, value))
+        if index != nil {
+            index![key] = entries.count - 1
+        } else if entries.count > Self.indexThreshold {
+            index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
+        }
     }
 
+    /// Reserves room for `count` members, for a parser that knows what comes.
+    mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+}
+
+extension JSONObject: Hashable {
+    /// Equal when they have the same members, in any order (as two dictionaries).
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.storage == rhs.storage
+        guard lhs.count == rhs.count else { return false }
+        return lhs.entries.allSatisfy { rhs[$0.key] == $0.value }
     }
 
+    /// Independent of the members' order, as ``==`` is.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage)
+        var combined = 0
+        for (key, value) in entries {
+            var member = Hasher()
+            member.combine(key)
+            member.combine(value)
+            combined ^= member.finalize()
+        }
+        hasher.combine(count)
+        hasher.combine(combined)
     }
 }
 
 extension JSONObject: Sequence {
     public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
-        pairs.makeIterator()
+        entries.makeIterator()
     }
 }
 

@@ -7,30 +7,37 @@ public struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
     public static let maximumDepth = 512
 
-    private let bytes: [UInt8]
+    /// The text, borrowed for the length of ``parse(_:)``; never kept.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
 
-    private init(bytes: [UInt8]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     /// Parses one JSON text (surrounding white space allowed).
     /// - Throws: ``JSONParseError`` naming the line and column of the first problem.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        // RFC 8259 §8.1: a parser may ignore a leading byte order mark.
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        // One borrow of the array for the whole parse: the scans below then read memory directly,
+        // without an array bounds check or a retain per byte.
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in try parse(buffer) }
     }
 
     /// Parses one JSON text from a string.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
+    }
+
+    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: buffer)
+        // RFC 8259 §8.1: a parser may ignore a leading byte order mark.
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+        return value
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
@@ -63,15 +70,30 @@ public struct JSONParser {
             depth -= 1
             return .object(object)
         }
+        // Most objects a worker reads have a handful of members: room for them at once, instead of
+        // growing the array from one.
+        object.reserveCapacity(8)
+        // A bit per key seen, chosen by its length and end bytes: a key whose bit is clear is new,
+        // and is appended without comparing it to every key before it.
+        var seen: UInt64 = 0
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else { throw error("expected a string key") }
             let key = try parseString()
+            // Of the key as decoded: `"a"` and `"\u0061"` are one key.
+            let utf8 = key.utf8
+            let bit: UInt64 = 1 << ((UInt64(utf8.count) &* 31 &+ UInt64(utf8.first ?? 0) &* 7 &+ UInt64(utf8.last ?? 0)) & 63)
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after an object key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            if seen & bit == 0 {
+                object.appendNew(key, value)
+            } else {
+                object[key] = value
+            }
+            seen |= bit
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -121,16 +143,20 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII text needs no validation, so it is copied as it is; the bytes
+        // are OR-ed together to tell, one test at the end instead of one per byte.
+        var highBits: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = try decodeUTF8(bytes[start..<index])
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return text
+                if highBits & 0x80 == 0 { return String(decoding: run, as: UTF8.self) }
+                return try decodeUTF8(run)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
+            highBits |= byte
             index += 1
         }
         var buffer = Array(bytes[start..<index])
@@ -139,7 +165,7 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return try decodeUTF8(buffer[...])
+                return try buffer.withUnsafeBufferPointer { (run) throws(JSONParseError) -> String in try decodeUTF8(run) }
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw error("unterminated escape") }
@@ -174,7 +200,8 @@ public struct JSONParser {
                     } else if (0xDC00...0xDFFF).contains(scalar) {
                         scalar = 0xFFFD
                     }
-                    buffer.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                    // Every value left is a scalar: surrogates were replaced above.
+                    UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}") { buffer.append($0) }
                 default:
                     throw error("invalid escape '\\\(printable(escape))'")
                 }
@@ -205,8 +232,8 @@ public struct JSONParser {
         return value
     }
 
-    private func decodeUTF8(_ slice: ArraySlice<UInt8>) throws(JSONParseError) -> String {
-        guard let text = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+    private func decodeUTF8(_ run: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> String {
+        guard let text = String(validating: run, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
         return text
     }
 
@@ -234,10 +261,25 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected a digit in the exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text) else { throw error("invalid number") }
+        let digits = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if isInteger, let integer = Self.integer(digits) { return .integer(integer) }
+        guard let double = Double(String(decoding: digits, as: UTF8.self)) else { throw error("invalid number") }
         return .double(double)
+    }
+
+    /// The value of `-?[0-9]+` (already checked), or nil when it does not fit in 64 bits.
+    private static func integer(_ digits: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let negative = digits.first == UInt8(ascii: "-")
+        var value: Int64 = 0
+        for byte in digits.dropFirst(negative ? 1 : 0) {
+            // Accumulated as a negative number, whose range reaches Int64.min.
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = times10.subtractingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+            if overflow1 || overflow2 { return nil }
+            value = next
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {

@@ -35,14 +35,27 @@ public struct JSONWebToken: Sendable, Hashable {
             throw JWTError(.tooLarge, "the token is \(compact.utf8.count) bytes, more than the \(maximumLength) accepted")
         }
         let bytes = Array(compact.utf8)
-        let dot = UInt8(ascii: ".")
-        guard let first = bytes.firstIndex(of: dot) else { throw Self.partCount("1") }
-        guard let second = bytes[(first + 1)...].firstIndex(of: dot) else { throw Self.partCount("2") }
-        guard !bytes[(second + 1)...].contains(dot) else { throw Self.partCount("more") }
-        // `=` is outside the base64url alphabet: the compact form has no padding (RFC 7515 §2).
-        guard !bytes.contains(UInt8(ascii: "=")) else {
+        // One pass finds the dots and any `=`, which is outside the base64url alphabet: the compact
+        // form has no padding (RFC 7515 §2).
+        let (dots, dotCount, padded) = bytes.withUnsafeBufferPointer { buffer -> ((Int, Int), Int, Bool) in
+            var dots = (-1, -1)
+            var count = 0
+            var padded = false
+            for (position, byte) in buffer.enumerated() {
+                if byte == UInt8(ascii: ".") {
+                    if count == 0 { dots.0 = position } else if count == 1 { dots.1 = position }
+                    count += 1
+                } else if byte == UInt8(ascii: "=") {
+                    padded = true
+                }
+            }
+            return (dots, count, padded)
+        }
+        guard dotCount == 2 else { throw Self.partCount(dotCount < 2 ? String(dotCount + 1) : "more") }
+        guard !padded else {
             throw JWTError(.invalidBase64URL, "the token holds \"=\": the compact form has no padding")
         }
+        let (first, second) = dots
         let headerBytes = try Self.decode(bytes[..<first], part: "header")
         let payloadBytes = try Self.decode(bytes[(first + 1)..<second], part: "payload")
         signature = try Self.decode(bytes[(second + 1)...], part: "signature")
@@ -57,7 +70,7 @@ public struct JSONWebToken: Sendable, Hashable {
 
     /// A part's bytes: strict base64url, as RFC 7515 §2 requires of the compact form.
     private static func decode(_ text: ArraySlice<UInt8>, part: String) throws(JWTError) -> [UInt8] {
-        guard let bytes = Base64URL.decode(String(decoding: text, as: UTF8.self)) else {
+        guard let bytes = Base64URL.decode(utf8: text) else {
             throw JWTError(.invalidBase64URL, "the \(part) is not base64url")
         }
         return bytes

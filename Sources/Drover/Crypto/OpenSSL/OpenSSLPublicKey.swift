@@ -1,10 +1,12 @@
 import CCrypto
+import Synchronization
 
 /// A libcrypto public key (`EVP_PKEY`), built once from a JWK's numbers and freed with the last
 /// ``JSONWebKey`` that holds it.
 ///
 /// `EVP_PKEY` is safe to share between threads for verification (it is never modified after
-/// `EVP_PKEY_fromdata`; each verification has its own `EVP_MD_CTX`), hence `@unchecked Sendable`.
+/// `EVP_PKEY_fromdata`; each verification has its own `EVP_MD_CTX`, copied under a lock from the
+/// key's initialised one), hence `@unchecked Sendable`.
 final class OpenSSLPublicKey: @unchecked Sendable {
     /// How an RSA signature is padded.
     enum RSAPadding {
@@ -15,6 +17,11 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     }
 
     private let key: OpaquePointer
+    /// A verification context already initialised for this key, per padding (`nil`: ECDSA), made at
+    /// the first verification: `EVP_DigestVerifyInit` looks the algorithms up in libcrypto's
+    /// providers, a few microseconds each time, while copying a ready context
+    /// (`EVP_MD_CTX_copy_ex`) is a fraction of that.
+    private let templates = Mutex<[RSAPadding?: VerifyContext]>([:])
 
     private init(_ key: OpaquePointer) {
         self.key = key
@@ -22,6 +29,19 @@ final class OpenSSLPublicKey: @unchecked Sendable {
 
     deinit {
         EVP_PKEY_free(key)
+    }
+
+    /// An `EVP_MD_CTX`, freed with the value. Only used under ``templates``' lock or by one caller.
+    private final class VerifyContext: @unchecked Sendable {
+        let pointer: OpaquePointer
+
+        init(_ pointer: OpaquePointer) {
+            self.pointer = pointer
+        }
+
+        deinit {
+            EVP_MD_CTX_free(pointer)
+        }
     }
 
     /// An RSA key from its modulus and exponent, unsigned big-endian; their ranges are checked by
@@ -68,19 +88,35 @@ final class OpenSSLPublicKey: @unchecked Sendable {
             EVP_MD_CTX_free(context)
             OpenSSL.clearErrors()
         }
-        var keyContext: OpaquePointer? = nil  // owned by `context`
-        guard EVP_DigestVerifyInit(context, &keyContext, EVP_sha256(), nil, key) == 1 else { return false }
-        if padding == .pss {
-            guard EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1,
-                EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, EVP_sha256()) == 1,
-                EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, 32) == 1
-            else { return false }
+        let copied = templates.withLock { templates -> Bool in
+            if templates[padding] == nil {
+                guard let template = makeVerifyContext(padding: padding) else { return false }
+                templates[padding] = template
+            }
+            return EVP_MD_CTX_copy_ex(context, templates[padding]!.pointer) == 1
         }
+        guard copied else { return false }
         return OpenSSL.withBytes(signature) { signatureBytes, signatureCount in
             OpenSSL.withBytes(message) { messageBytes, messageCount in
                 EVP_DigestVerify(context, signatureBytes, signatureCount, messageBytes, messageCount) == 1
             }
         }
+    }
+
+    /// A context initialised to verify SHA-256 signatures under this key with `padding`; nil when
+    /// libcrypto refuses (the key cannot do it).
+    private func makeVerifyContext(padding: RSAPadding?) -> VerifyContext? {
+        guard let context = EVP_MD_CTX_new() else { OpenSSL.fail("EVP_MD_CTX_new") }
+        let template = VerifyContext(context)
+        var keyContext: OpaquePointer? = nil  // owned by `context`
+        guard EVP_DigestVerifyInit(context, &keyContext, EVP_sha256(), nil, key) == 1 else { return nil }
+        if padding == .pss {
+            guard EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1,
+                EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, EVP_sha256()) == 1,
+                EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, 32) == 1
+            else { return nil }
+        }
+        return template
     }
 
     /// The DER `ECDSA-Sig-Value` for a JOSE signature `r || s` (RFC 7518 §3.4), 32 bytes each,
