@@ -19,6 +19,10 @@ struct Inventory: IntegrationAdapter {
     func transform(_ response: Response) async throws -> JSONValue { try await response.json() }
 }
 
+enum ERP {
+    static let bulkhead = Bulkhead(name: "erp", maxConcurrentCalls: 4, maxWait: .milliseconds(250))
+}
+
 enum Adapters {
     static let metrics = try! IntegrationMetrics()
     static let registry = try! AdapterRegistry([Inventory()], metrics: metrics)
@@ -49,7 +53,9 @@ enum ReadmeExamples {
             let upstream = try Request(url: "https://erp.example.com/orders")
             return try await RetryPolicy(maxAttempts: 3).run(clock: env.clock) {
                 try await breaker.run {
-                    try await withTimeout(.seconds(5), clock: env.clock, name: "erp") { try await env.fetch.fetch(upstream) }
+                    try await ERP.bulkhead.run(clock: env.clock) {
+                        try await withTimeout(.seconds(5), clock: env.clock, name: "erp") { try await env.fetch.fetch(upstream) }
+                    }
                 }
             }
         }
@@ -223,6 +229,7 @@ struct ReadmeExamplesTests {
         let orders = await client.request("GET", "/api/orders")
         #expect(orders.status == 200)
         #expect(upstreams.requests.filter { $0.authority == "erp.example.com" }.count == 2)
+        #expect(ERP.bulkhead.activeCalls == 0)
 
         // Rate limit: ten a client, then 429 with Retry-After.
         for _ in 0..<10 {
