@@ -136,43 +136,12 @@ final class ReadmeUpstreams: Fetcher {
 
 @Suite("README: the integration kit's examples")
 struct ReadmeExamplesTests {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The README's `swift` blocks in its "Integration kit" section.
-    static func readmeBlocks() throws -> [String] {
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        let start = try #require(readme.range(of: "## Integration kit\n"))
-        let end = try #require(readme.range(of: "\n## ", range: start.upperBound..<readme.endIndex))
-        var blocks: [String] = []
-        var rest = readme[start.upperBound..<end.lowerBound]
-        while let open = rest.range(of: "```swift\n"), let close = rest.range(of: "\n```", range: open.upperBound..<rest.endIndex) {
-            blocks.append(String(rest[open.upperBound..<close.lowerBound]))
-            rest = rest[close.upperBound...]
-        }
-        return blocks
-    }
-
-    /// Lines without their indentation, blank lines dropped: the examples sit deeper in this file.
-    static func lines(_ text: String) -> [Substring] {
-        text.split(separator: "\n").map { $0.drop { $0 == " " } }.filter { !$0.isEmpty }
-    }
-
     @Test("every example in the README's integration kit section is in this file, line for line")
     func readmeShowsTheseExamples() throws {
-        let blocks = try Self.readmeBlocks()
+        let blocks = try DocumentedExamples.swiftBlocks(in: "README.md", section: "## Integration kit")
         #expect(blocks.count == 9)
-        let source = Self.lines(try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8))
-        // Paragraph by paragraph: the adapter example's types sit at file scope here, its routes
-        // in `routes()`.
-        for block in blocks {
-            for paragraph in block.components(separatedBy: "\n\n") {
-                let wanted = Self.lines(paragraph)
-                let found = source.indices.contains { start in
-                    start + wanted.count <= source.count && Array(source[start..<start + wanted.count]) == wanted
-                }
-                #expect(found, "not in ReadmeExamplesTests.swift:\n\(paragraph)")
-            }
+        for paragraph in try DocumentedExamples.paragraphsMissing(from: #filePath, blocks) {
+            Issue.record("not in ReadmeExamplesTests.swift:\n\(paragraph)")
         }
     }
 

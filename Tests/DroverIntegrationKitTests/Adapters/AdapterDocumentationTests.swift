@@ -55,20 +55,10 @@ enum AdapterDocumentation {
 struct AdapterDocumentationTests {
     @Test("the adapter example of Docs/integration-kit.md is in this file, paragraph by paragraph")
     func exampleMatches() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let doc = try String(contentsOf: root.appendingPathComponent("Docs/integration-kit.md"), encoding: .utf8)
-        let section = try #require(doc.range(of: "## Adapters\n"))
-        let rest = doc[section.upperBound...]
-        let start = try #require(rest.range(of: "```swift\n"))
-        let end = try #require(rest[start.upperBound...].range(of: "\n```"))
-        let source = ReadmeExamplesTests.lines(try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8))
-        for paragraph in String(rest[start.upperBound..<end.lowerBound]).components(separatedBy: "\n\n") {
-            let wanted = ReadmeExamplesTests.lines(paragraph)
-            let found = source.indices.contains { start in
-                start + wanted.count <= source.count && Array(source[start..<start + wanted.count]) == wanted
-            }
-            #expect(found, "not in AdapterDocumentationTests.swift:\n\(paragraph)")
+        let blocks = try DocumentedExamples.swiftBlocks(in: "Docs/integration-kit.md", section: "## Adapters")
+        #expect(blocks.count == 1)
+        for paragraph in try DocumentedExamples.paragraphsMissing(from: #filePath, blocks) {
+            Issue.record("not in AdapterDocumentationTests.swift:\n\(paragraph)")
         }
     }
 

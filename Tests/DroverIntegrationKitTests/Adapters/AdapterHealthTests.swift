@@ -7,26 +7,19 @@ import Testing
 
 @Suite("Adapters: health")
 struct AdapterHealthTests {
-    let clock = RecordingClock()
-    let metrics: IntegrationMetrics
-    let storage: TemporaryKV
+    let harness: AdapterHarness
 
     init() throws {
-        metrics = try IntegrationMetrics()
-        storage = try TemporaryKV(clock: clock)
-    }
-
-    private func client(_ adapters: [any IntegrationAdapter], fetcher: any Fetcher = ScriptedAdapterFetcher([])) throws -> AdapterClient {
-        try AdapterRegistry(adapters, metrics: metrics).client(fetcher: fetcher, state: storage.kv, clock: clock, random: MaxRandom())
+        harness = try AdapterHarness()
     }
 
     private func breaker(_ id: String, _ configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration()) -> CircuitBreaker {
-        CircuitBreaker(name: id, configuration: configuration, kv: storage.kv, clock: clock)
+        CircuitBreaker(name: id, configuration: configuration, kv: harness.storage.kv, clock: harness.clock)
     }
 
     @Test("every check passing is healthy: 200, each adapter's version and closed breaker, no probe of its own needed")
     func healthy() async throws {
-        let report = try await client([EchoAdapter(), ProbedAdapter(id: "crm") { _ in AdapterHealth(.healthy, message: "ok") }]).health()
+        let report = try await harness.client([EchoAdapter(), ProbedAdapter(id: "crm") { _ in AdapterHealth(.healthy, message: "ok") }]).health()
         #expect(report.status == .healthy)
         #expect(report.checks.map(\.id) == ["echo", "crm"])
         #expect(report["echo"] == HealthReport.Check(
@@ -46,15 +39,15 @@ struct AdapterHealthTests {
     @Test("an open breaker fails its check, whatever the probe says, and the whole is unhealthy with 503")
     func openBreaker() async throws {
         try await breaker("echo").forceOpen()
-        let report = try await client([EchoAdapter(), ProbedAdapter(id: "crm") { _ in AdapterHealth(.healthy) }]).health()
+        let report = try await harness.client([EchoAdapter(), ProbedAdapter(id: "crm") { _ in AdapterHealth(.healthy) }]).health()
         #expect(report["echo"]?.status == .fail)
         #expect(report["echo"]?.circuitBreaker == .open)
         #expect(report["echo"]?.message == "circuit breaker open")
         #expect(report["crm"]?.status == .pass)
         #expect(report.status == .unhealthy)
         #expect(report.response().status == 503)
-        #expect(sample(#"integration_circuit_breaker_state{adapter_id="echo"}"#, in: metrics) == 2)
-        #expect(sample(#"integration_circuit_breaker_state{adapter_id="crm"}"#, in: metrics) == 0)
+        #expect(sample(#"integration_circuit_breaker_state{adapter_id="echo"}"#, in: harness.metrics) == 2)
+        #expect(sample(#"integration_circuit_breaker_state{adapter_id="crm"}"#, in: harness.metrics) == 0)
     }
 
     @Test("a half-open breaker or a degraded probe warns, and the whole is degraded but still 200")
@@ -63,9 +56,9 @@ struct AdapterHealthTests {
         let failing = CircuitBreakerConfiguration(slidingWindow: .count(2), minimumNumberOfCalls: 2, waitDurationInOpenState: .seconds(30))
         for _ in 0..<2 { _ = try await breaker("echo", failing).run { Response("down", status: 503) } }
         #expect(try await breaker("echo", failing).state() == .open)
-        clock.advance(by: 30)
+        harness.clock.advance(by: 30)
         let echo = EchoAdapter(policies: AdapterPolicies(circuitBreaker: failing))
-        let report = try await client([echo, ProbedAdapter(id: "crm") { _ in AdapterHealth(.degraded, message: "read-only") }]).health()
+        let report = try await harness.client([echo, ProbedAdapter(id: "crm") { _ in AdapterHealth(.degraded, message: "read-only") }]).health()
         #expect(report["echo"]?.status == .warn)
         #expect(report["echo"]?.circuitBreaker == .halfOpen)
         #expect(report["echo"]?.message == "circuit breaker half-open")
@@ -77,7 +70,7 @@ struct AdapterHealthTests {
     @Test("a probe that throws or outlives its timeout fails, without leaking the error's text; its latency is measured")
     func failingProbes() async throws {
         let secretURL = "https://user:hunter2@crm.example/health?token=hunter2"
-        let report = try await client([
+        let report = try await harness.client([
             ProbedAdapter(id: "refused") { _ in throw FetchError(kind: .connection, message: "\(secretURL): connection refused") },
             ProbedAdapter(id: "slow", policies: AdapterPolicies(healthCheckTimeout: .seconds(2))) { context in
                 try await context.clock.sleep(for: .seconds(3_600))
@@ -108,27 +101,27 @@ struct AdapterHealthTests {
             let response = try await context.fetch(try Request(url: "https://crm.example/health"))
             return AdapterHealth(response.status == 200 ? .healthy : .unhealthy, message: "status \(response.status)")
         }
-        let client = try AdapterRegistry([probed], metrics: metrics)
-            .client(fetcher: fetcher, state: storage.kv, clock: clock, trace: trace, random: MaxRandom())
+        let client = try AdapterRegistry([probed], metrics: harness.metrics)
+            .client(fetcher: fetcher, state: harness.storage.kv, clock: harness.clock, trace: trace, random: MaxRandom())
         let first = await client.health()
         let second = await client.health()
         #expect(fetcher.sent.count == 2)
         #expect(fetcher.sent.map { $0.headers["traceparent"] } == [trace.traceparent, trace.traceparent])
         #expect(first["crm"]?.status == .fail)
         #expect(second["crm"]?.status == .fail)  // the probe passes, but the breaker is still open
-        #expect(clock.sleeps.isEmpty)
+        #expect(harness.clock.sleeps.isEmpty)
         // Probes are not upstream calls of the adapter: nothing counted.
-        #expect(sample(#"integration_requests_total{adapter_id="crm",status="failure"}"#, in: metrics) == nil)
+        #expect(sample(#"integration_requests_total{adapter_id="crm",status="failure"}"#, in: harness.metrics) == nil)
     }
 
     @Test("no adapters is healthy; the gauges are refreshed from the stored state for /metrics")
     func gauges() async throws {
-        #expect(try await client([]).health().status == .healthy)
+        #expect(try await harness.client([]).health().status == .healthy)
         try await breaker("echo").forceOpen()
-        let client = try client([EchoAdapter(), EchoAdapter(id: "plain", policies: plainPolicies())])
-        #expect(sample(#"integration_circuit_breaker_state{adapter_id="echo"}"#, in: metrics) == nil)
+        let client = try harness.client([EchoAdapter(), EchoAdapter(id: "plain", policies: plainPolicies())])
+        #expect(sample(#"integration_circuit_breaker_state{adapter_id="echo"}"#, in: harness.metrics) == nil)
         await client.refreshCircuitBreakerGauges()
-        #expect(sample(#"integration_circuit_breaker_state{adapter_id="echo"}"#, in: metrics) == 2)
-        #expect(sample(#"integration_circuit_breaker_state{adapter_id="plain"}"#, in: metrics) == nil)
+        #expect(sample(#"integration_circuit_breaker_state{adapter_id="echo"}"#, in: harness.metrics) == 2)
+        #expect(sample(#"integration_circuit_breaker_state{adapter_id="plain"}"#, in: harness.metrics) == nil)
     }
 }

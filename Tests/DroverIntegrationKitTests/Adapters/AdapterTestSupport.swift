@@ -111,3 +111,23 @@ func sample(_ series: String, in metrics: IntegrationMetrics) -> Double? {
 func plainPolicies(attempts: Int = 3) -> AdapterPolicies {
     AdapterPolicies(timeout: nil, retry: RetryPolicy(maxAttempts: attempts, baseDelay: .seconds(1)), circuitBreaker: nil)
 }
+
+/// What every adapter test stands on: a frozen clock that records its waits, a metrics registry of
+/// its own, and a file-backed KV namespace for the breakers and buckets; clients made on them.
+struct AdapterHarness {
+    let clock = RecordingClock()
+    let metrics: IntegrationMetrics
+    let storage: TemporaryKV
+
+    init() throws {
+        metrics = try IntegrationMetrics()
+        storage = try TemporaryKV(clock: clock)
+    }
+
+    /// A client of `adapters` on the harness's clock, metrics and KV; full jitter at its ceiling.
+    func client(_ adapters: [any IntegrationAdapter], fetcher: any Fetcher = ScriptedAdapterFetcher([]), trace: TraceContext? = nil) throws
+        -> AdapterClient
+    {
+        try AdapterRegistry(adapters, metrics: metrics).client(fetcher: fetcher, state: storage.kv, clock: clock, trace: trace, random: MaxRandom())
+    }
+}

@@ -39,19 +39,13 @@ struct ScriptedUpstreamFetcher: Fetcher {
 
 @Suite("Resilience documentation")
 struct ResilienceDocumentationTests {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     @Test("the example in Docs/integration-kit.md is the one these tests run")
     func exampleMatches() throws {
-        let doc = try String(contentsOf: Self.root.appendingPathComponent("Docs/integration-kit.md"), encoding: .utf8)
-        let section = try #require(doc.range(of: "## Retry, circuit breaker, timeouts and bulkheads"))
-        let rest = doc[section.upperBound...]
-        let start = try #require(rest.range(of: "```swift\n"))
-        let end = try #require(rest[start.upperBound...].range(of: "\n```"))
-        let example = String(rest[start.upperBound..<end.lowerBound])
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
-        #expect(source.contains(example + "\n"))
+        let blocks = try DocumentedExamples.swiftBlocks(in: "Docs/integration-kit.md", section: "## Retry, circuit breaker, timeouts and bulkheads")
+        #expect(blocks.count == 1)
+        for paragraph in try DocumentedExamples.paragraphsMissing(from: #filePath, blocks) {
+            Issue.record("not in ResilienceDocumentationTests.swift:\n\(paragraph)")
+        }
     }
 
     @Test("the example retries a 503 through the breaker, the timeout and the bulkhead, and counts both calls")
