@@ -41,7 +41,8 @@ public struct JSONWebToken: Sendable, Hashable {
             var dots = (-1, -1)
             var count = 0
             var padded = false
-            for (position, byte) in buffer.enumerated() {
+            func look(at position: Int) {
+                let byte = buffer[position]
                 if byte == UInt8(ascii: ".") {
                     if count == 0 { dots.0 = position } else if count == 1 { dots.1 = position }
                     count += 1
@@ -49,6 +50,18 @@ public struct JSONWebToken: Sendable, Hashable {
                     padded = true
                 }
             }
+            // Eight bytes at a time: a word holding neither `.` nor `=` (nearly all of them) is
+            // passed over with a few operations.
+            let raw = UnsafeRawBufferPointer(buffer)
+            var position = 0
+            while position + 8 <= buffer.count {
+                let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                if Self.holds(word, UInt8(ascii: ".")) || Self.holds(word, UInt8(ascii: "=")) {
+                    for offset in position..<(position + 8) { look(at: offset) }
+                }
+                position += 8
+            }
+            for offset in position..<buffer.count { look(at: offset) }
             return (dots, count, padded)
         }
         guard dotCount == 2 else { throw Self.partCount(dotCount < 2 ? String(dotCount + 1) : "more") }
@@ -62,6 +75,13 @@ public struct JSONWebToken: Sendable, Hashable {
         header = try JWTHeader(Self.json(headerBytes, part: "header"))
         claims = try JWTClaims(Self.json(payloadBytes, part: "payload"))
         signingInput = Array(bytes[..<second])
+    }
+
+    /// Whether one of the eight bytes of `word` is `byte`: `x − 0x01…01` borrows into the high bit
+    /// of a byte only where `x` has a zero byte, and `& ~x` drops bytes whose own high bit was set.
+    private static func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
     }
 
     private static func partCount(_ count: String) -> JWTError {

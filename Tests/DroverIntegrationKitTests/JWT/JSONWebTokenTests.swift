@@ -84,6 +84,28 @@ struct JSONWebTokenTests {
         for text in cases { #expect(Self.parse(text) == .invalidBase64URL, "\(text.prefix(60))") }
     }
 
+    @Test("a dot or an = at any offset of a token, inside the eight-byte words the split scans or after them, is found")
+    func everyOffset() throws {
+        let good = Self.compact()
+        let dots = good.indices.filter { good[$0] == "." }
+        #expect(dots.count == 2)
+        // Moving the token's content by 0 to 9 bytes puts its dots at every place in a word.
+        for shift in 0..<10 {
+            let padded = String(repeating: "A", count: shift * 4)
+            let header = padded + good[..<dots[0]]  // still base64url, so the dots decide
+            let token = header + good[dots[0]...]
+            #expect(Self.parse(String(token)) != .malformed, "shift \(shift)")
+            for extra in [".", "="] {
+                for offset in stride(from: 0, to: token.count, by: 7) {
+                    var bytes = Array(token.utf8)
+                    bytes.insert(UInt8(ascii: extra == "." ? "." : "="), at: offset)
+                    let expected: JWTError.Code = extra == "." ? .malformed : .invalidBase64URL
+                    #expect(Self.parse(String(decoding: bytes, as: UTF8.self)) == expected, "\(extra) at \(offset), shift \(shift)")
+                }
+            }
+        }
+    }
+
     @Test("a header or payload that is not a JSON object is refused")
     func json() {
         let header = Base64URL.encode(JSONSerializer.bytes(Self.header))
