@@ -126,6 +126,28 @@ import Glibc
         #expect(await dev.exitStatus() == .exited(0))
     }
 
+    @Test("-c twice: both workers start, the first is served, the second is named in the banner as running beside it")
+    func twoConfigs() async throws {
+        let first = try PlaygroundProject.make()
+        let second = try PlaygroundProject.make {
+            $0.replacingOccurrences(of: #"name = "playground""#, with: #"name = "sidecar""#)
+                .replacingOccurrences(of: #"GREETING = "hello""#, with: #"GREETING = "from the sidecar""#)
+        }
+        let dev = try DevProcess(
+            arguments: ["dev", "--port", "0", "-c", first.configPath, "--config", second.configPath], directory: first.path)
+        let port = try await dev.readyPort()
+        #expect(dev.errors.contains(#"worker "playground" from \#(second.configPath)"#))
+        #expect(dev.errors.contains(#"Running beside it: reached through service bindings to "sidecar""#))
+        #expect(dev.errors.contains(#"worker "playground" from \#(first.configPath)"#))
+        let response = try await httpRequest(port: port, "GET", "/env")
+        #expect(try response.json()["greeting"]?.stringValue == "hello")
+        // Each worker keeps its state beside its own config.
+        #expect(FileManager.default.fileExists(atPath: first.path + "/.drover/state"))
+        #expect(FileManager.default.fileExists(atPath: second.path + "/.drover/state"))
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == .exited(0))
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func signalStopsGracefullyAfterTheRequestInFlight(signal: Int32) async throws {
         let project = try PlaygroundProject.make()

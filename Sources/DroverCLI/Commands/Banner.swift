@@ -5,7 +5,9 @@ import Foundation
 /// The lines `drover dev` prints when it is ready: the worker, its bindings (never a secret's
 /// value), migrations applied, and the URL.
 enum Banner {
-    static func text(runtime: WorkerRuntime, url: String) -> String {
+    /// What `drover dev` prints for `runtime`: the served worker with its `url`, or (nil) another
+    /// worker of the session, reached through service bindings.
+    static func text(runtime: WorkerRuntime, url: String?) -> String {
         let config = runtime.config
         var lines = ["drover \(Commands.version) · worker \"\(runtime.host.workerName)\" from \(config.configPath)"]
         if config.compatibilityDate != nil || !config.compatibilityFlags.isEmpty {
@@ -62,7 +64,11 @@ enum Banner {
             lines.append("Cron triggers: \(config.triggers.crons.map(\.source).joined(separator: ", ")) (UTC)")
         }
         lines.append("State: \(runtime.options.stateDirectory)")
-        lines.append("Ready on \(url)")
+        if let url {
+            lines.append("Ready on \(url)")
+        } else {
+            lines.append("Running beside it: reached through service bindings to \"\(config.name ?? config.main ?? "")\"")
+        }
         return lines.joined(separator: "\n")
     }
 }

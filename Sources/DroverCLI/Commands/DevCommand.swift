@@ -13,7 +13,7 @@ import Glibc
 enum DevCommand {
     static let spec = CommandSpec(
         path: ["dev"],
-        summary: "Serve the configured worker locally, with its queues and cron triggers",
+        summary: "Serve the configured worker locally, with its queues and cron triggers (-c repeated: several workers)",
         options: Commands.configOptions + [
             .value("port", "PORT", "Port to listen on (0 picks a free one)", default: "[dev] port, else 8787"),
             .value("ip", "ADDRESS", "Address to listen on", default: "[dev] ip, else 127.0.0.1"),
@@ -30,6 +30,10 @@ enum DevCommand {
         ],
         discussion: """
             State (KV, D1, queues, secrets) persists under .drover/state beside the config.
+            Several workers: drover dev -c a.toml -c b.toml serves a.toml's worker on the port and runs b.toml's beside
+            it, each with its own bindings, vars, secrets and state; a service binding ([[services]] service = "NAME")
+            reaches the worker of the session with that name, with that worker's bindings. --var and [dev] are the
+            first config's.
             Local secrets come from .dev.vars (or, without one, the .env files) beside the config; a value there
             also replaces the var of the same name, as in wrangler dev.
             The server reloads when the config, .dev.vars or .env changes. Ctrl-C stops it gracefully.
@@ -48,9 +52,11 @@ enum DevCommand {
         let keepsSensitiveHeaders = arguments.flag("record-sensitive-headers")
         if keepsSensitiveHeaders, arguments.value("record") == nil { throw UsageError("--record-sensitive-headers needs --record DIR") }
         // Loaded once here for the listening address (a reload keeps the socket); the first
-        // runtime is built from this same load, later ones from a fresh read.
-        let loaded = try Project.load(arguments, context: context)
-        let firstLoad = LockedValue<Project?>(loaded)
+        // runtimes are built from this same load, later ones from a fresh read. With several
+        // configs, the first one's worker is served; its [dev] settings and --var are its own.
+        let loadedAll = try Project.loadAll(arguments, context: context)
+        let loaded = loadedAll[0]
+        let firstLoad = LockedValue<[Project]?>(loadedAll)
         let dev = loaded.config.dev
         let port = flagPort ?? dev.port ?? 8787
         let logger = Logger(
@@ -60,19 +66,34 @@ enum DevCommand {
         )
         let registry = context.registry
 
-        let factory: DevServer.RuntimeFactory = {
-            // Re-read the config and secrets on every reload.
-            let project = try firstLoad.exchange(nil) ?? Project.load(arguments, context: context)
-            var options = RuntimeOptions(
-                stateDirectory: project.stateDirectory,
-                clock: SystemWallClock(),
-                fetcher: URLSessionFetcher(),
-                logger: logger
-            )
-            options.secrets = project.secrets
-            options.devVars = project.config.devVars.mapValues { $0.reveal() }
-            options.varOverrides = varOverrides
-            return try await WorkerRuntime(config: project.config, registry: registry, options: options)
+        let factory: DevServer.SessionFactory = {
+            // Re-read the configs and secrets on every reload.
+            let projects = try firstLoad.exchange(nil) ?? Project.loadAll(arguments, context: context)
+            // One set of peers per generation: service bindings reach this version's workers.
+            let peers = ServicePeers()
+            var runtimes: [WorkerRuntime] = []
+            do {
+                for (index, project) in projects.enumerated() {
+                    var options = RuntimeOptions(
+                        stateDirectory: project.stateDirectory,
+                        clock: SystemWallClock(),
+                        fetcher: URLSessionFetcher(),
+                        logger: logger
+                    )
+                    options.secrets = project.secrets
+                    options.devVars = project.config.devVars.mapValues { $0.reveal() }
+                    if index == 0 { options.varOverrides = varOverrides }
+                    options.servicePeers = peers
+                    let runtime = try await WorkerRuntime(config: project.config, registry: registry, options: options)
+                    runtimes.append(runtime)
+                    try peers.add(runtime)
+                }
+            } catch {
+                // The workers opened before the one that failed hold their stores open: close them.
+                for runtime in runtimes { await runtime.shutdown(gracePeriod: .zero) }
+                throw error
+            }
+            return runtimes
         }
 
         var settings = DevServer.Settings()
@@ -91,7 +112,7 @@ enum DevCommand {
             settings.recorder = RequestRecorder { recorded in writer.write(recorded) }
             context.printError("Recording one fixture per request into \(writer.directory)")
         }
-        let server = DevServer(settings: settings, logger: logger, factory: factory)
+        let server = DevServer(settings: settings, logger: logger, sessionFactory: factory)
         let bound: Int
         do {
             bound = try await server.start()
@@ -99,7 +120,9 @@ enum DevCommand {
             await server.shutdown()
             throw error
         }
-        guard let runtime = server.runtime else { return DroverCommandLine.failure }
+        let runtimes = server.runtimes
+        guard let runtime = runtimes.first else { return DroverCommandLine.failure }
+        for other in runtimes.dropFirst() { context.printError(Banner.text(runtime: other, url: nil)) }
         context.printError(Banner.text(runtime: runtime, url: "http://\(settings.host):\(bound)"))
         if !HostAllowlist(boundHost: settings.host, allowed: []).isLoopbackOnly {
             context.printError(
@@ -109,7 +132,7 @@ enum DevCommand {
             )
         }
 
-        let watcher = FileWatcher(paths: watchedFiles(runtime.config)) {
+        let watcher = FileWatcher(paths: runtimes.flatMap { watchedFiles($0.config) }) {
             await server.reload()
         }
         await SignalWaiter.waitForTermination()

@@ -14,7 +14,19 @@ struct Project: Sendable {
     /// directory) and prints its warnings to standard error.
     /// - Throws: the config's located error (`FILE:LINE:COL: what is wrong`).
     static func load(_ arguments: ParsedArguments, context: CLIContext, printWarnings: Bool = true) throws -> Project {
-        let path = context.resolve(arguments.value("config") ?? "wrangler-like.toml")
+        try load(config: arguments.value("config"), arguments, context: context, printWarnings: printWarnings)
+    }
+
+    /// Every config `--config` names, in order (`drover dev -c a.toml -c b.toml`), or the default
+    /// one; each with its own state directory beside it, unless `--persist-to` names one for all.
+    static func loadAll(_ arguments: ParsedArguments, context: CLIContext, printWarnings: Bool = true) throws -> [Project] {
+        let paths: [String?] = arguments.values["config"] ?? [nil]
+        return try paths.map { try load(config: $0, arguments, context: context, printWarnings: printWarnings) }
+    }
+
+    /// The config at `config` (default `wrangler-like.toml`), with `--env` and `--persist-to`.
+    static func load(config: String?, _ arguments: ParsedArguments, context: CLIContext, printWarnings: Bool = true) throws -> Project {
+        let path = context.resolve(config ?? "wrangler-like.toml")
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("config file not found: \(path) (pass --config FILE)")
         }

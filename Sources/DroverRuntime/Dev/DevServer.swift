@@ -6,7 +6,8 @@ import Synchronization
 
 /// `drover dev`: serves the configured worker over HTTP, runs its queue consumers and cron
 /// triggers, answers the runtime's own routes, reloads when the config or `.dev.vars` changes,
-/// and shuts down gracefully.
+/// and shuts down gracefully. With several configs, the first config's worker is served on the
+/// port and the others run beside it, reached through service bindings (``ServicePeers``).
 package final class DevServer: Sendable {
     /// What `drover dev` was asked for.
     package struct Settings: Sendable {
@@ -28,25 +29,41 @@ package final class DevServer: Sendable {
     /// Builds a runtime from the config on disk; called at start and on every reload.
     package typealias RuntimeFactory = @Sendable () async throws -> WorkerRuntime
 
+    /// Builds every worker of a session from the configs on disk, the one served on the port
+    /// first (`drover dev -c a.toml -c b.toml`); called at start and on every reload.
+    package typealias SessionFactory = @Sendable () async throws -> [WorkerRuntime]
+
     private let settings: Settings
     private let logger: Logger
-    private let factory: RuntimeFactory
+    private let factory: SessionFactory
     private let current: ServingRuntime
+    /// The session's other workers: running their consumers and crons, reached through service
+    /// bindings, not served on the port.
+    private let others: LockedValue<[WorkerRuntime]>
     private let server: LockedValue<HTTPServer?>
 
-    package init(settings: Settings, logger: Logger, factory: @escaping RuntimeFactory) {
+    /// A server of one worker.
+    package convenience init(settings: Settings, logger: Logger, factory: @escaping RuntimeFactory) {
+        self.init(settings: settings, logger: logger, sessionFactory: { [try await factory()] })
+    }
+
+    /// A server of a session of workers, the first served on the port.
+    package init(settings: Settings, logger: Logger, sessionFactory: @escaping SessionFactory) {
         self.settings = settings
         self.logger = logger
-        self.factory = factory
+        self.factory = sessionFactory
         self.current = ServingRuntime()
+        self.others = LockedValue([])
         self.server = LockedValue(nil)
     }
 
-    /// Opens the runtime, starts the server and returns the bound port.
+    /// Opens the runtimes, starts the server and returns the bound port.
     package func start() async throws -> Int {
-        let runtime = try await factory()
+        let runtimes = try await factory()
+        guard let runtime = runtimes.first else { throw DevSessionError("no worker to serve") }
         current.set(runtime)
-        try await runtime.start(cronTriggers: settings.cronTriggers)
+        others.set(Array(runtimes.dropFirst()))
+        for each in runtimes { try await each.start(cronTriggers: settings.cronTriggers) }
         var configuration = HTTPServerConfiguration()
         configuration.host = settings.host
         configuration.port = settings.port
@@ -78,17 +95,22 @@ package final class DevServer: Sendable {
     /// The runtime serving now.
     package var runtime: WorkerRuntime? { current.get() }
 
+    /// Every runtime of the session now, the served one first.
+    package var runtimes: [WorkerRuntime] { (current.get().map { [$0] } ?? []) + others.get() }
+
     /// Rebuilds the runtime from the config on disk and swaps it in; requests in flight finish on
     /// the runtime they started on, within the grace period (after it the old runtime is closed
     /// under them, as a shutdown would). A broken config keeps the old runtime serving.
     package func reload() async {
-        let fresh: WorkerRuntime
+        let runtimes: [WorkerRuntime]
         do {
-            fresh = try await factory()
+            runtimes = try await factory()
         } catch {
             logger.error("reload failed, still serving the previous version: \(error)")
             return
         }
+        guard let fresh = runtimes.first else { return }
+        let oldOthers = others.exchange(Array(runtimes.dropFirst()))
         if let old = current.exchange(fresh) {
             let stillRunning = await current.waitUntilIdle(old, atMost: settings.gracePeriod)
             if stillRunning > 0 {
@@ -98,11 +120,15 @@ package final class DevServer: Sendable {
             }
             await old.shutdown(gracePeriod: settings.gracePeriod)
         }
-        do {
-            try await fresh.start(cronTriggers: settings.cronTriggers)
-            logger.info("reloaded \(fresh.config.configPath)")
-        } catch {
-            logger.error("reloaded \(fresh.config.configPath), but its queue consumers did not start: \(error)")
+        // The other workers of the old version answered the old served worker's service calls.
+        for old in oldOthers { await old.shutdown(gracePeriod: settings.gracePeriod) }
+        for runtime in runtimes {
+            do {
+                try await runtime.start(cronTriggers: settings.cronTriggers)
+                logger.info("reloaded \(runtime.config.configPath)")
+            } catch {
+                logger.error("reloaded \(runtime.config.configPath), but its queue consumers did not start: \(error)")
+            }
         }
     }
 
@@ -115,6 +141,7 @@ package final class DevServer: Sendable {
             logger.warning("fixtures of requests whose waitUntil work is still running were not written: stopping without them")
         }
         if let runtime = current.exchange(nil) { await runtime.shutdown(gracePeriod: settings.gracePeriod) }
+        for runtime in others.exchange([]) { await runtime.shutdown(gracePeriod: settings.gracePeriod) }
     }
 }
 

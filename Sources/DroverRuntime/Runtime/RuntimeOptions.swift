@@ -35,6 +35,10 @@ package struct RuntimeOptions: Sendable {
     /// (and the log lines that carry them) are the same on every run.
     package var traceIDs: TraceIDGenerator = .random
 
+    /// The workers of the `drover dev` session this one belongs to, for service bindings; nil
+    /// outside a session (replay, tests), where a binding runs the registered worker.
+    package var servicePeers: ServicePeers?
+
     package init(stateDirectory: String, clock: any WallClock, fetcher: any Fetcher, logger: Logger) {
         self.stateDirectory = stateDirectory
         self.clock = clock

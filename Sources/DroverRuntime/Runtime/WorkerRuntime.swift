@@ -104,7 +104,8 @@ package final class WorkerRuntime: Sendable {
 
         let services = ServiceRegistry()
         for service in config.services {
-            bindings[service.binding] = .service(ServiceFetcher(name: service.service, registry: registry, services: services))
+            bindings[service.binding] = .service(
+                ServiceFetcher(name: service.service, registry: registry, services: services, peers: options.servicePeers))
         }
 
         var vars = Vars(config.effectiveVars(localValues: options.devVars, overrides: options.varOverrides))

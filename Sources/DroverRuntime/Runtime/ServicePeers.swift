@@ -1,0 +1,53 @@
+import Drover
+import Synchronization
+
+/// The workers of one `drover dev` session (`drover dev -c a.toml -c b.toml`), by name: a service
+/// binding to a worker of the session calls that worker's host, so it runs with its own bindings,
+/// vars and secrets, logs under its own name and keeps its own `waitUntil` work — as two workers
+/// bound to each other do on the platform.
+///
+/// A worker is found by its config's `name` (what `[[services]] service = "…"` names, as in
+/// wrangler), or its `main` when the config has no name; two configs may run one compiled worker
+/// under two names. One set per generation of the session: a
+/// reload builds every worker again with a new set, so a binding never reaches a worker of an
+/// older version.
+package final class ServicePeers: Sendable {
+    private let hosts = Mutex<[String: WorkerHost]>([:])
+
+    package init() {}
+
+    /// Makes `runtime`'s worker reachable under its config's `name` (else its `main`).
+    /// - Throws: ``DevSessionError`` when another worker of the session already has one of the names.
+    package func add(_ runtime: WorkerRuntime) throws {
+        let names = [runtime.config.name ?? runtime.config.main].compactMap { $0 }
+        try hosts.withLock { hosts in
+            for name in names {
+                if let other = hosts[name], other !== runtime.host {
+                    throw DevSessionError(
+                        "two workers of this dev session are named \"\(name)\" (\(runtime.config.configPath) and another config): "
+                            + "service bindings could not tell them apart; give each config its own name")
+                }
+            }
+            for name in names { hosts[name] = runtime.host }
+        }
+    }
+
+    /// The host of the worker named `name`, if it is in the session.
+    func host(named name: String) -> WorkerHost? {
+        hosts.withLock { $0[name] }
+    }
+
+    /// The names the session's workers answer to, sorted.
+    package var names: [String] {
+        hosts.withLock { $0.keys.sorted() }
+    }
+}
+
+/// A dev session that cannot be put together.
+package struct DevSessionError: Error, CustomStringConvertible {
+    package let description: String
+
+    package init(_ description: String) {
+        self.description = description
+    }
+}
