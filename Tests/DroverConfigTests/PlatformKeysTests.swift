@@ -95,4 +95,22 @@ struct PlatformKeysTests {
         let error = try #require(throws: ConfigError.self) { try decode("[dev]\nport = 70000\n") }
         #expect(error.description.hasPrefix("/project/wrangler-like.toml:2:8:"))
     }
+
+    @Test("[[dev.outbound]] is read (host in lower case), rendered, and a bad entry is refused where it stands")
+    func devOutbound() throws {
+        let loaded = try decode(
+            "[[dev.outbound]]\nhost = \"*.MyShopify.com\"\nservice = \"upstream-fakes\"\n\n[[dev.outbound]]\nhost = \"api.resend.example\"\nservice = \"fakes\"\nnote = 1\n")
+        #expect(loaded.config.dev.outbound == [
+            OutboundRouteConfig(host: "*.myshopify.com", service: "upstream-fakes"), OutboundRouteConfig(host: "api.resend.example", service: "fakes"),
+        ])
+        #expect(loaded.warnings.map(\.description).contains { $0.contains(#"unknown key "note" in [[dev.outbound]]"#) })
+        #expect(loaded.config.renderText().contains("dev outbound: *.myshopify.com -> worker upstream-fakes"))
+        let scheme = try #require(throws: ConfigError.self) { try decode("[[dev.outbound]]\nhost = \"https://api.example.com\"\nservice = \"f\"\n") }
+        #expect(scheme.description.hasPrefix("/project/wrangler-like.toml:2:8:"))
+        #expect(scheme.description.contains("without scheme, port or path"))
+        let missing = try #require(throws: ConfigError.self) { try decode("[[dev.outbound]]\nhost = \"api.example.com\"\n") }
+        #expect(missing.description.contains("service"))
+        #expect(throws: ConfigError.self) { try decode("[dev]\noutbound = \"api.example.com\"\n") }
+    }
 }
+

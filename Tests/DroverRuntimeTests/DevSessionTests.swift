@@ -172,3 +172,109 @@ import Testing
         for runtime in runtimes { await runtime.shutdown() }
     }
 }
+
+/// `[[dev.outbound]]`: a worker's outbound fetch to a routed host is answered by the session's
+/// worker, unchanged; other hosts go to the network.
+@Suite struct OutboundRoutingTests {
+    struct Recorded: Sendable {
+        let url: String
+    }
+
+    @Test("a routed host is answered by the session's worker with the request unchanged; an unrouted one goes to the network")
+    func routing() async throws {
+        var registry = WorkerRegistry()
+        registry.register("app", ClosureWorker(fetch: { request, env, _ in
+            let target = request.query["url"] ?? ""
+            do {
+                let answer = try await env.fetch.fetch(target, method: "PUT", headers: ["x-app": "1"], body: Body(text: "payload"))
+                return .json(["status": .integer(Int64(answer.status)), "answer": try await answer.json()])
+            } catch let error as FetchError {
+                return .json(["error": .string(error.description)], status: 502)
+            }
+        }))
+        registry.register("fakes", ClosureWorker(fetch: { request, env, _ in
+            .json([
+                "who": .string(env.vars["WHO"] ?? ""), "url": .string(request.url), "method": .string(request.method),
+                "field": .string(request.headers["x-app"] ?? ""), "body": .string(try await request.text()),
+            ])
+        }))
+        let workers = registry
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drover-outbound-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["app", "fakes"] { try FileManager.default.createDirectory(at: folder.appendingPathComponent(name), withIntermediateDirectories: true) }
+        try """
+            name = "app"
+            main = "app"
+            [[dev.outbound]]
+            host = "API.Shop.example"
+            service = "fakes"
+            [[dev.outbound]]
+            host = "*.clerk.example"
+            service = "fakes"
+            [[dev.outbound]]
+            host = "ghost.example"
+            service = "nobody"
+            """.write(to: folder.appendingPathComponent("app/wrangler-like.toml"), atomically: true, encoding: .utf8)
+        try "name = \"fakes\"\nmain = \"fakes\"\n[vars]\nWHO = \"the fakes\"\n"
+            .write(to: folder.appendingPathComponent("fakes/wrangler-like.toml"), atomically: true, encoding: .utf8)
+        let factory: DevServer.SessionFactory = {
+            let peers = ServicePeers()
+            var runtimes: [WorkerRuntime] = []
+            for name in ["app", "fakes"] {
+                let path = folder.appendingPathComponent("\(name)/wrangler-like.toml").path
+                let state = folder.appendingPathComponent("\(name)/state").path
+                let loaded = try ConfigLoader.load(configPath: path, stateDirectory: state)
+                let fetcher = OutboundRouter(routes: loaded.config.dev.outbound, peers: peers, network: RefusingFetcher())
+                let runtime = try await WorkerRuntime(
+                    config: loaded.config, registry: workers,
+                    options: RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: fetcher, logger: .disabled))
+                try peers.add(runtime)
+                runtimes.append(runtime)
+            }
+            return runtimes
+        }
+        var settings = DevServer.Settings()
+        settings.port = 0
+        settings.cronTriggers = false
+        let server = DevServer(settings: settings, logger: .disabled, sessionFactory: factory)
+        let port = try await server.start()
+        func call(_ url: String) async throws -> JSONValue {
+            try await httpRequest(port: port, "GET", "/?url=" + (url.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")).json()
+        }
+        let routed = try await call("https://api.shop.example:443/admin/api/products/1.json?x=1")
+        #expect(routed["status"] == 200)
+        #expect(routed["answer"]?["who"] == "the fakes")
+        #expect(routed["answer"]?["url"] == "https://api.shop.example:443/admin/api/products/1.json?x=1")
+        #expect(routed["answer"]?["method"] == "PUT")
+        #expect(routed["answer"]?["field"] == "1")
+        #expect(routed["answer"]?["body"] == "payload")
+        #expect(try await call("https://tenant.clerk.example/.well-known/jwks.json")["answer"]?["who"] == "the fakes")
+        // The apex of a wildcard is not under it; an unlisted host goes to the network (refused here).
+        #expect(try await call("https://clerk.example/")["error"]?.stringValue?.contains("no outbound fetch in this test") == true)
+        #expect(try await call("https://elsewhere.example/")["error"]?.stringValue?.contains("no outbound fetch in this test") == true)
+        let ghost = try await call("https://ghost.example/")
+        #expect(ghost["error"]?.stringValue?.contains(#"routed by [[dev.outbound]] to worker "nobody", which is not running in this dev session"#) == true)
+        await server.shutdown()
+    }
+
+    @Test("host patterns: exact or *. and a domain, any case, a port or trailing dot ignored; the config refuses a scheme, port or path")
+    func patterns() throws {
+        let exact = OutboundRouteConfig(host: "api.example.com", service: "f")
+        let wildcard = OutboundRouteConfig(host: "*.myshopify.com", service: "f")
+        #expect(exact.matches("API.example.com"))
+        #expect(exact.matches("api.example.com:8443"))
+        #expect(exact.matches("api.example.com."))
+        #expect(!exact.matches("xapi.example.com"))
+        #expect(!exact.matches("api.example.com.evil"))
+        #expect(wildcard.matches("drover-demo.myshopify.com"))
+        #expect(wildcard.matches("a.b.myshopify.com:443"))
+        #expect(!wildcard.matches("myshopify.com"))
+        #expect(!wildcard.matches("evilmyshopify.com"))
+        for valid in ["api.example.com", "*.example.com", "localhost", "127.0.0.1", "a-b.example."] {
+            #expect(OutboundRouteConfig.isValidHost(valid), "\(valid)")
+        }
+        for invalid in ["", "https://api.example.com", "api.example.com:443", "api.example.com/path", "*", "*.", "**.example.com", "a..b", "-a.example", "exa mple.com"] {
+            #expect(!OutboundRouteConfig.isValidHost(invalid), "\(invalid)")
+        }
+    }
+}

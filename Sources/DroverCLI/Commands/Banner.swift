@@ -60,6 +60,10 @@ enum Banner {
                 lines.append("  env.\(binding.name)  \(binding.kind) (\(binding.section))")
             }
         }
+        if !config.dev.outbound.isEmpty {
+            lines.append("Outbound fetch routed to workers of this session ([[dev.outbound]]):")
+            for route in config.dev.outbound { lines.append("  \(route.host) -> worker \"\(route.service)\"") }
+        }
         if !config.triggers.crons.isEmpty {
             lines.append("Cron triggers: \(config.triggers.crons.map(\.source).joined(separator: ", ")) (UTC)")
         }

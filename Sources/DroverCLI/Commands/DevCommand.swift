@@ -74,10 +74,12 @@ enum DevCommand {
             var runtimes: [WorkerRuntime] = []
             do {
                 for (index, project) in projects.enumerated() {
+                    let network = URLSessionFetcher()
+                    let routes = project.config.dev.outbound
                     var options = RuntimeOptions(
                         stateDirectory: project.stateDirectory,
                         clock: SystemWallClock(),
-                        fetcher: URLSessionFetcher(),
+                        fetcher: routes.isEmpty ? network : OutboundRouter(routes: routes, peers: peers, network: network),
                         logger: logger
                     )
                     options.secrets = project.secrets

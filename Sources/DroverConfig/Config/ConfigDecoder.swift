@@ -497,10 +497,24 @@ struct ConfigDecoder {
         var dev = DevConfig()
         if let value = root["dev"] {
             let devTable = try table(value, "dev")
-            warnUnknownKeys(devTable, allowed: ["allowed_hosts", "ip", "port"], in: "[dev]")
+            warnUnknownKeys(devTable, allowed: ["allowed_hosts", "ip", "port", "outbound"], in: "[dev]")
             dev.allowedHosts = try stringArray(devTable, "allowed_hosts", "dev.")?.map(\.0) ?? []
             dev.ip = try string(devTable, "ip", "dev.")
             dev.port = try integer(devTable, "port", "dev.", 0...65535, limit: "a TCP port; 0 picks a free one")
+            for (i, entry) in (try tables(devTable, "outbound", "dev.") ?? []).enumerated() {
+                let t = entry.tableValue!
+                let p = "dev.outbound[\(i)]."
+                warnUnknownKeys(t, allowed: ["host", "service"], in: "[[dev.outbound]]")
+                let host = try requiredString(t, "host", p, "[[dev.outbound]]", at: entry.position)
+                guard OutboundRouteConfig.isValidHost(host.lowercased()) else {
+                    throw fail(
+                        .wrongType,
+                        "\(p)host must be a host name (api.example.com) or *. and a domain (*.example.com), without scheme, port or path; got \"\(host)\"",
+                        at: t["host"]!.position)
+                }
+                let service = try requiredString(t, "service", p, "[[dev.outbound]]", at: entry.position)
+                dev.outbound.append(OutboundRouteConfig(host: host.lowercased(), service: service))
+            }
         }
         return DroverConfig(
             configPath: configPath,

@@ -102,6 +102,7 @@ extension DroverConfig {
                 .members([
                     ("allowed_hosts", .array(dev.allowedHosts.map(JSONValue.string))), ("ip", optional(dev.ip)),
                     ("port", optional(dev.port)),
+                    ("outbound", .array(dev.outbound.map { .members([("host", .string($0.host)), ("service", .string($0.service))]) })),
                 ])
             ),
             (
@@ -164,6 +165,7 @@ extension DroverConfig {
         if !devVarsPaths.isEmpty { lines.append("dev vars:     \(devVarsPaths.joined(separator: ", "))") }
         if !platformOnlyKeys.isEmpty { lines.append("not used locally: \(platformOnlyKeys.joined(separator: ", "))") }
         if !dev.allowedHosts.isEmpty { lines.append("dev hosts:    \(dev.allowedHosts.joined(separator: ", "))") }
+        for route in dev.outbound { lines.append("dev outbound: \(route.host) -> worker \(route.service)") }
         if dev.ip != nil || dev.port != nil {
             lines.append("dev listen:   \(dev.ip ?? "127.0.0.1"):\(dev.port.map(String.init) ?? "8787")")
         }
