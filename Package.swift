@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "DroverIntegrationKit", dependencies: ["Drover"], swiftSettings: strict),
         .target(name: "DroverIntegrations", dependencies: ["Drover"], swiftSettings: strict),
         // Example workers shipped in the `drover` binary: the playground and the benchmark worker.
-        .target(name: "DroverExamples", dependencies: ["Drover"], swiftSettings: strict),
+        .target(name: "DroverExamples", dependencies: ["Drover", "DroverIntegrationKit"], swiftSettings: strict),
         .target(
             name: "DroverCLI",
             dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay", "DroverKV", "DroverD1", "DroverQueues"],
@@ -73,7 +73,7 @@ let package = Package(
             name: "DroverIntegrationKitTests", dependencies: ["DroverIntegrationKit", "Drover", "DroverKV", "DroverTesting", "DroverTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "DroverReplayTests", dependencies: ["DroverTestSupport", "DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
+            name: "DroverReplayTests", dependencies: ["DroverTestSupport", "DroverReplay", "DroverTesting", "DroverCLI", "DroverExamples", "DroverIntegrations", "DroverIntegrationKit", "Drover"],
             swiftSettings: strict),
     ]
 )

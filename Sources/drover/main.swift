@@ -8,5 +8,6 @@ import DroverIntegrations
 var registry = WorkerRegistry()
 registry.register("integrations", IntegrationsWorker())
 registry.register("playground", PlaygroundWorker())
+registry.register("upstream-fakes", UpstreamFakesWorker())
 registry.register("bench-hello", BenchHelloWorker())
 await DroverCommandLine.main(registry: registry)

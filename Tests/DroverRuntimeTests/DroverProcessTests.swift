@@ -137,10 +137,13 @@ import Glibc
             arguments: ["dev", "--port", "0", "-c", first.configPath, "--config", second.configPath], directory: first.path)
         let port = try await dev.readyPort()
         #expect(dev.errors.contains(#"worker "playground" from \#(second.configPath)"#))
-        #expect(dev.errors.contains(#"Running beside it: reached through service bindings to "sidecar""#))
+        #expect(dev.errors.contains(#"Running beside it on http://sidecar.localhost:\#(port), and through service bindings to "sidecar""#))
         #expect(dev.errors.contains(#"worker "playground" from \#(first.configPath)"#))
         let response = try await httpRequest(port: port, "GET", "/env")
         #expect(try response.json()["greeting"]?.stringValue == "hello")
+        // The other worker answers at its name under .localhost, with its own vars.
+        let sidecar = try await httpRequest(port: port, "GET", "/env", headers: ["Host": "sidecar.localhost:\(port)"])
+        #expect(try sidecar.json()["greeting"]?.stringValue == "from the sidecar")
         // Each worker keeps its state beside its own config.
         #expect(FileManager.default.fileExists(atPath: first.path + "/.drover/state"))
         #expect(FileManager.default.fileExists(atPath: second.path + "/.drover/state"))

@@ -92,7 +92,8 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     static func requestBytes(_ method: String, _ target: String, body: String?, headers: [String: String] = [:]) -> [UInt8] {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
+        var head = "\(method) \(target) HTTP/1.1\r\n"
+        if !headers.keys.contains(where: { $0.lowercased() == "host" }) { head += "Host: localhost\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Length: \(body.utf8.count)\r\n" }
         head += "\r\n"

@@ -5,9 +5,9 @@ import Foundation
 /// The lines `drover dev` prints when it is ready: the worker, its bindings (never a secret's
 /// value), migrations applied, and the URL.
 enum Banner {
-    /// What `drover dev` prints for `runtime`: the served worker with its `url`, or (nil) another
-    /// worker of the session, reached through service bindings.
-    static func text(runtime: WorkerRuntime, url: String?) -> String {
+    /// What `drover dev` prints for `runtime`: the served worker, at `url`, or (`beside`) another
+    /// worker of the session, at its `<name>.localhost` `url` and through service bindings.
+    static func text(runtime: WorkerRuntime, url: String, beside: Bool = false) -> String {
         let config = runtime.config
         var lines = ["drover \(Commands.version) · worker \"\(runtime.host.workerName)\" from \(config.configPath)"]
         if config.compatibilityDate != nil || !config.compatibilityFlags.isEmpty {
@@ -68,10 +68,10 @@ enum Banner {
             lines.append("Cron triggers: \(config.triggers.crons.map(\.source).joined(separator: ", ")) (UTC)")
         }
         lines.append("State: \(runtime.options.stateDirectory)")
-        if let url {
-            lines.append("Ready on \(url)")
+        if beside {
+            lines.append("Running beside it on \(url), and through service bindings to \"\(config.name ?? config.main ?? "")\"")
         } else {
-            lines.append("Running beside it: reached through service bindings to \"\(config.name ?? config.main ?? "")\"")
+            lines.append("Ready on \(url)")
         }
         return lines.joined(separator: "\n")
     }

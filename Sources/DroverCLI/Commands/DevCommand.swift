@@ -32,8 +32,8 @@ enum DevCommand {
             State (KV, D1, queues, secrets) persists under .drover/state beside the config.
             Several workers: drover dev -c a.toml -c b.toml serves a.toml's worker on the port and runs b.toml's beside
             it, each with its own bindings, vars, secrets and state; a service binding ([[services]] service = "NAME")
-            reaches the worker of the session with that name, with that worker's bindings. --var and [dev] are the
-            first config's.
+            reaches the worker of the session with that name, with that worker's bindings, and so does
+            http://NAME.localhost:PORT. --var and [dev] are the first config's.
             Local secrets come from .dev.vars (or, without one, the .env files) beside the config; a value there
             also replaces the var of the same name, as in wrangler dev.
             The server reloads when the config, .dev.vars or .env changes. Ctrl-C stops it gracefully.
@@ -124,7 +124,10 @@ enum DevCommand {
         }
         let runtimes = server.runtimes
         guard let runtime = runtimes.first else { return DroverCommandLine.failure }
-        for other in runtimes.dropFirst() { context.printError(Banner.text(runtime: other, url: nil)) }
+        for other in runtimes.dropFirst() {
+            let name = (other.config.name ?? other.config.main ?? "").lowercased()
+            context.printError(Banner.text(runtime: other, url: "http://\(name).localhost:\(bound)", beside: true))
+        }
         context.printError(Banner.text(runtime: runtime, url: "http://\(settings.host):\(bound)"))
         if !HostAllowlist(boundHost: settings.host, allowed: []).isLoopbackOnly {
             context.printError(

@@ -7,7 +7,8 @@ import Synchronization
 /// `drover dev`: serves the configured worker over HTTP, runs its queue consumers and cron
 /// triggers, answers the runtime's own routes, reloads when the config or `.dev.vars` changes,
 /// and shuts down gracefully. With several configs, the first config's worker is served on the
-/// port and the others run beside it, reached through service bindings (``ServicePeers``).
+/// port and the others run beside it, reached through service bindings (``ServicePeers``) and at
+/// `http://<name>.localhost:PORT` (`.localhost` names resolve to this machine, RFC 6761).
 package final class DevServer: Sendable {
     /// What `drover dev` was asked for.
     package struct Settings: Sendable {
@@ -79,10 +80,13 @@ package final class DevServer: Sendable {
         // (https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip);
         // the server sets it while parsing the head.
         configuration.clientAddressField = "cf-connecting-ip"
+        let others = self.others
         let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
             // Leased, so a reload closes this version's stores only after the request is answered.
             guard let runtime = current.acquire() else { return Response.error("server is stopping", status: 503) }
             defer { current.release(runtime) }
+            // `http://<name>.localhost:PORT`: another worker of the session, by its name.
+            if let other = Self.sessionWorker(for: request, among: others.get()) { return await other.host.fetch(request) }
             if routes.handles(request) { return await routes.respond(to: request, host: runtime.host) }
             if let recorder { return await recorder.serve(request, runtime: runtime) }
             return await runtime.host.fetch(request)
@@ -94,6 +98,18 @@ package final class DevServer: Sendable {
 
     /// The runtime serving now.
     package var runtime: WorkerRuntime? { current.get() }
+
+    /// The worker of `runtimes` a request for `http://<name>.localhost:PORT` is for: the one whose
+    /// config's `name` (else `main`) is `<name>`; nil for any other host.
+    static func sessionWorker(for request: Request, among runtimes: [WorkerRuntime]) -> WorkerRuntime? {
+        guard !runtimes.isEmpty else { return nil }
+        var host = Substring(request.headers["host"] ?? request.authority).lowercased()[...]
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = host[..<colon] }
+        if host.hasSuffix(".") { host = host.dropLast() }
+        guard host.hasSuffix(".localhost") else { return nil }
+        let name = host.dropLast(".localhost".count)
+        return runtimes.first { ($0.config.name ?? $0.config.main).map { $0.lowercased() == name } ?? false }
+    }
 
     /// Every runtime of the session now, the served one first.
     package var runtimes: [WorkerRuntime] { (current.get().map { [$0] } ?? []) + others.get() }

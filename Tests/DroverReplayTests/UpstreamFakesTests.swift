@@ -1,0 +1,166 @@
+import Drover
+import DroverExamples
+import DroverIntegrationKit
+import DroverTesting
+import Foundation
+import Testing
+
+/// The `upstream-fakes` worker on its own config (`Examples/upstream-fakes/`), on a frozen clock.
+@Suite struct UpstreamFakesTests {
+    static let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Examples/upstream-fakes/wrangler-like.toml").path
+
+    static func client() async throws -> TestClient {
+        try await TestClient(worker: UpstreamFakesWorker(), config: config)
+    }
+
+    static let shop = "https://drover-demo.myshopify.com"
+
+    func shopify(_ client: TestClient, _ path: String, token: String = "shpat_local_example", method: String = "GET", body: String? = nil) async throws -> Response {
+        var request = try Request(url: Self.shop + path, method: method, headers: ["X-Shopify-Access-Token": token])
+        if let body { request.body = Body(text: body) }
+        return await client.send(request)
+    }
+
+    @Test("Shopify: orders come in pages linked by Link rel=next; a wrong token is 401")
+    func shopifyOrders() async throws {
+        let client = try await Self.client()
+        var path: String? = "/admin/api/2024-01/orders.json?status=any&limit=3"
+        var ids: [Int64] = []
+        var pages = 0
+        while let next = path {
+            let response = try await shopify(client, next)
+            #expect(response.status == 200)
+            pages += 1
+            ids += (try await response.json()["orders"]?.arrayValue ?? []).compactMap { $0["id"]?.integerValue }
+            path = response.headers["link"].flatMap { link in
+                link.firstMatch(of: /<https:\/\/drover-demo\.myshopify\.com(.*)>; rel="next"/).map { String($0.output.1) }
+            }
+        }
+        #expect(pages == 3)
+        #expect(ids == (0..<7).map { 450_789_469 + Int64($0) })
+        #expect(try await shopify(client, "/admin/api/2024-01/orders.json", token: "wrong").status == 401)
+    }
+
+    @Test("Shopify: the call limit fills to 40, the 41st call is 429 with Retry-After, and it leaks 2 a second")
+    func shopifyCallLimit() async throws {
+        let client = try await Self.client()
+        for call in 1...40 {
+            let response = try await shopify(client, "/admin/api/2024-01/orders.json?limit=1")
+            #expect(response.status == 200)
+            #expect(response.headers["x-shopify-shop-api-call-limit"] == "\(call)/40")
+        }
+        let over = try await shopify(client, "/admin/api/2024-01/orders.json?limit=1")
+        #expect(over.status == 429)
+        #expect(over.headers["retry-after"] == "2.0")
+        client.clock.advance(by: 0.5)
+        #expect(try await shopify(client, "/admin/api/2024-01/orders.json?limit=1").status == 200)
+        let product = try await shopify(client, "/admin/api/2024-01/products/632910392.json", method: "PUT", body: #"{"product": {"title": "New"}}"#)
+        #expect(product.status == 429)
+        client.clock.advance(by: 1)
+        let updated = try await shopify(client, "/admin/api/2024-01/products/632910392.json", method: "PUT", body: #"{"product": {"title": "New"}}"#)
+        #expect(updated.status == 200)
+        #expect(try await updated.json()["product"]?["id"] == 632_910_392)
+        #expect(try await updated.json()["product"]?["title"] == "New")
+    }
+
+    @Test("failure switches: the next N calls to a fake fail as asked, then it answers again; every call is listed")
+    func failureSwitches() async throws {
+        let client = try await Self.client()
+        let asked = await client.request("POST", "/__fakes/fail", json: ["fake": "shopify", "mode": "503", "count": 2])
+        #expect(asked.status == 200)
+        let statuses = try await (0..<3).asyncMap { _ in try await shopify(client, "/admin/api/2024-01/orders.json").status }
+        #expect(statuses == [503, 503, 200])
+        _ = await client.request("POST", "/__fakes/fail", json: ["fake": "email", "mode": "timeout"])
+        let before = client.clock.now()
+        let late = await client.send(try Request(url: "https://api.email.example/emails", method: "POST", headers: ["Authorization": "Bearer re_local_example"], body: Body(text: #"{"to": "a@example.com"}"#)))
+        #expect(late.status == 504)
+        #expect(client.clock.now().timeIntervalSince(before) == 60)
+        let calls = try await client.request("GET", "/__fakes/calls").json()["calls"]?.arrayValue ?? []
+        #expect(calls.map { $0["status"]?.integerValue } == [503, 503, 200, 504])
+        #expect(calls.first?["fake"] == "shopify")
+        #expect(calls.last?["url"] == "https://api.email.example/emails")
+        #expect(await client.request("POST", "/__fakes/fail", json: ["fake": "nobody", "mode": "503"]).status == 400)
+        #expect(await client.request("POST", "/__fakes/fail", json: ["fake": "email", "mode": "418"]).status == 400)
+        #expect(try await client.request("DELETE", "/__fakes/calls").json()["cleared"] == 4)
+    }
+
+    @Test("email: a known key sends (recorded with its recipient), a repeated Idempotency-Key answers the first id, a wrong key is 401")
+    func email() async throws {
+        let client = try await Self.client()
+        func send(key: String, idempotency: String?, body: String = #"{"to": "ada@example.com", "subject": "Welcome"}"#) async throws -> Response {
+            var headers: Headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
+            if let idempotency { headers.set("Idempotency-Key", idempotency) }
+            return await client.send(try Request(url: "https://api.email.example/emails", method: "POST", headers: headers, body: Body(text: body)))
+        }
+        let first = try await send(key: "re_local_example", idempotency: "msg-1")
+        let again = try await send(key: "re_local_example", idempotency: "msg-1")
+        #expect(first.status == 200)
+        #expect(try await first.json()["id"] == (try await again.json()["id"]))
+        #expect(try await send(key: "re_old", idempotency: nil).status == 401)
+        #expect(try await send(key: "re_local_example", idempotency: nil, body: #"{"subject": "no one"}"#).status == 422)
+        let calls = try await client.request("GET", "/__fakes/calls").json()["calls"]?.arrayValue ?? []
+        #expect(calls.first?["detail"]?["to"] == "ada@example.com")
+        #expect(calls.first?["detail"]?["subject"] == "Welcome")
+    }
+
+    @Test("payments: an intent per Idempotency-Key, replayed for the same fields, refused for others; a signed webhook verifies")
+    func payments() async throws {
+        let client = try await Self.client()
+        func create(_ fields: String, key: String?, apiKey: String = "sk_test_local_example") async throws -> Response {
+            var headers: Headers = ["Authorization": "Bearer \(apiKey)", "Content-Type": "application/x-www-form-urlencoded"]
+            if let key { headers.set("Idempotency-Key", key) }
+            return await client.send(try Request(url: "https://api.stripe.example/v1/payment_intents", method: "POST", headers: headers, body: Body(text: fields)))
+        }
+        let first = try await create("amount=2000&currency=usd", key: "order-1")
+        #expect(first.status == 200)
+        let intent = try await first.json()
+        #expect(intent["amount"] == 2000)
+        #expect(intent["id"]?.stringValue?.hasPrefix("pi_") == true)
+        let replay = try await create("amount=2000&currency=usd", key: "order-1")
+        #expect(try await replay.json()["id"] == intent["id"])
+        #expect(replay.headers["idempotent-replayed"] == "true")
+        let conflict = try await create("amount=3000&currency=usd", key: "order-1")
+        #expect(conflict.status == 400)
+        #expect(try await conflict.json()["error"]?["type"] == "idempotency_error")
+        #expect(try await create("amount=2000&currency=usd", key: nil, apiKey: "sk_wrong").status == 401)
+
+        let made = try await client.request("POST", "/__fakes/stripe/webhook", json: ["type": "payment_intent.succeeded"]).json()
+        let body = try #require(made["body"]?.stringValue)
+        let signature = try #require(made["headers"]?["Stripe-Signature"]?.stringValue)
+        let verifier = try StripeWebhookVerifier(secret: "whsec_local_example", clock: client.clock)
+        try verifier.verify(body: Array(body.utf8), headers: ["Stripe-Signature": signature])
+        #expect(try JSONParser.parse(body)["type"] == "payment_intent.succeeded")
+    }
+
+    @Test("OAuth: authorize redirects back with a code and the state; the code is exchanged once, for its redirect URI only")
+    func oauth() async throws {
+        let client = try await Self.client()
+        let authorize = await client.send(try Request(
+            url: "https://auth.example/oauth/authorize?response_type=code&client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A8787%2Fauth%2Fcallback&state=xyz"))
+        #expect(authorize.status == 302)
+        let location = try #require(authorize.headers["location"])
+        #expect(location.hasPrefix("http://127.0.0.1:8787/auth/callback?code="))
+        #expect(location.hasSuffix("&state=xyz"))
+        let code = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)
+        func exchange(_ redirect: String) async throws -> Response {
+            await client.send(try Request(
+                url: "https://auth.example/oauth/token", method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Body(text: "grant_type=authorization_code&code=\(code)&client_id=app&redirect_uri=\(redirect)")))
+        }
+        #expect(try await exchange("http%3A%2F%2Fevil.example%2F").status == 400)
+        let token = try await exchange("http%3A%2F%2F127.0.0.1%3A8787%2Fauth%2Fcallback")
+        #expect(token.status == 200)
+        #expect(try await token.json()["token_type"] == "Bearer")
+        #expect(try await exchange("http%3A%2F%2F127.0.0.1%3A8787%2Fauth%2Fcallback").status == 400)
+    }
+}
+
+extension Range where Bound == Int {
+    /// `map` with an async transform, in order.
+    func asyncMap<T>(_ transform: (Int) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
