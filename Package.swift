@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "DroverD1Tests", dependencies: ["DroverD1", "Drover", "CSQLite"], swiftSettings: strict),
         .testTarget(name: "DroverQueuesTests", dependencies: ["DroverTestSupport", "DroverQueues", "Drover"], swiftSettings: strict),
         .testTarget(
-            name: "DroverRuntimeTests", dependencies: ["DroverTestSupport", "DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "Drover"],
+            name: "DroverRuntimeTests", dependencies: ["DroverTestSupport", "DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "DroverIntegrationKit", "Drover"],
             swiftSettings: strict),
         .testTarget(
             name: "DroverIntegrationKitTests", dependencies: ["DroverIntegrationKit", "Drover", "DroverKV", "DroverTesting", "DroverTestSupport"],

@@ -9,6 +9,11 @@
 #include <openssl/param_build.h>
 #include <openssl/sha.h>
 #include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
+
+/* BIO_get_mem_data is a macro, which Swift does not import. */
+static inline long ccrypto_bio_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
 
 /* EVP_PKEY_PUBLIC_KEY is a macro of macros, which Swift does not import. */
 static const int CCRYPTO_EVP_PKEY_PUBLIC_KEY = EVP_PKEY_PUBLIC_KEY;

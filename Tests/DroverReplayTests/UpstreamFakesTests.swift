@@ -133,6 +133,43 @@ import Testing
         #expect(try JSONParser.parse(body)["type"] == "payment_intent.succeeded")
     }
 
+    @Test("Clerk: a minted session token verifies against the fake's JWKS as the app checks it; an expired one is refused; a webhook is Svix-signed")
+    func clerk() async throws {
+        let client = try await Self.client()
+        /// The app's outbound fetch, answered by the fake.
+        struct ToFake: Fetcher {
+            let client: TestClient
+            func fetch(_ request: Request, timeout: Duration?) async throws -> Response { await client.send(request) }
+        }
+        let minted = try await client.request("POST", "/__fakes/clerk/token", json: ["sub": "user_42", "sid": "sess_1"]).json()
+        let token = try #require(minted["token"]?.stringValue)
+        let keys = JWKSCache(
+            url: "https://clerk.example.test/.well-known/jwks.json", kv: try client.env.kv("FAKES"), fetcher: ToFake(client: client),
+            clock: client.clock)
+        let verifier = JWTVerifier(
+            configuration: .init(issuer: "https://clerk.example.test", authorizedParties: ["http://localhost:8787"]), keys: keys, clock: client.clock)
+        let verified = try await verifier.verify(token)
+        #expect(verified.claims.subject == "user_42")
+        #expect(verified.claims["sid"] == "sess_1")
+        #expect(verified.token.header.keyID == "ins_fake_clerk_1")
+
+        let expired = try await client.request("POST", "/__fakes/clerk/token", json: ["sub": "user_42", "lifetime": -60]).json()
+        await #expect(throws: JWTError.self) { _ = try await verifier.verify(try #require(expired["token"]?.stringValue)) }
+        #expect(await client.request("POST", "/__fakes/clerk/token", json: [:]).status == 400)
+
+        // The key is kept: a second client on the same state would sign with it; here, the JWKS is stable.
+        let first = try await client.send(try Request(url: "https://clerk.example.test/.well-known/jwks.json")).json()
+        let second = try await client.send(try Request(url: "https://clerk.example.test/.well-known/jwks.json")).json()
+        #expect(first == second)
+
+        let webhook = try await client.request("POST", "/__fakes/clerk/webhook", json: ["type": "user.updated"]).json()
+        let body = try #require(webhook["body"]?.stringValue)
+        var headers = Headers()
+        for name in ["svix-id", "svix-timestamp", "svix-signature"] { headers.set(name, webhook["headers"]?[name]?.stringValue ?? "") }
+        try SvixWebhookVerifier(secret: "whsec_bG9jYWwtZXhhbXBsZS1rZXk=", clock: client.clock).verify(body: Array(body.utf8), headers: headers)
+        #expect(try JSONParser.parse(body)["type"] == "user.updated")
+    }
+
     @Test("OAuth: authorize redirects back with a code and the state; the code is exchanged once, for its redirect URI only")
     func oauth() async throws {
         let client = try await Self.client()

@@ -1,5 +1,7 @@
 import Drover
 import DroverConfig
+import DroverExamples
+import DroverIntegrationKit
 import DroverRuntime
 import Foundation
 import Testing
@@ -276,5 +278,75 @@ import Testing
         for invalid in ["", "https://api.example.com", "api.example.com:443", "api.example.com/path", "*", "*.", "**.example.com", "a..b", "-a.example", "exa mple.com"] {
             #expect(!OutboundRouteConfig.isValidHost(invalid), "\(invalid)")
         }
+    }
+}
+
+/// The path a user takes with `scripts/dev`: mint a session token from the Clerk fake, call the app
+/// with it; the app fetches the JWKS from its production URL, which the session routes to the fake.
+@Suite struct SignInThroughTheFakesTests {
+    @Test("a token minted by the fake passes the app's JWT check, the JWKS fetched through [[dev.outbound]]")
+    func signIn() async throws {
+        var registry = WorkerRegistry()
+        registry.register("upstream-fakes", UpstreamFakesWorker())
+        registry.register("app", ClosureWorker(fetch: { request, env, ctx in
+            guard let token = request.bearerToken ?? request.cookie("__session") else { throw HTTPError(401) }
+            let keys = JWKSCache(url: env.vars["CLERK_JWKS_URL"] ?? "", kv: try env.kv("CACHE"), env: env, logger: ctx.logger)
+            let verifier = JWTVerifier(
+                configuration: .init(issuer: env.vars["CLERK_ISSUER"] ?? "", authorizedParties: ["http://localhost:8787"]), keys: keys, clock: env.clock)
+            let jwt = try await verifier.verify(token)
+            return .json(["userId": .string(jwt.claims.subject ?? ""), "sessionId": jwt.claims["sid"] ?? .null])
+        }))
+        let workers = registry
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drover-signin-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("fakes"), withIntermediateDirectories: true)
+        try """
+            name = "app"
+            main = "app"
+            [vars]
+            CLERK_ISSUER = "https://clerk.example.test"
+            CLERK_JWKS_URL = "https://clerk.example.test/.well-known/jwks.json"
+            [[kv_namespaces]]
+            binding = "CACHE"
+            id = "cache"
+            [[dev.outbound]]
+            host = "clerk.example.test"
+            service = "upstream-fakes"
+            """.write(to: folder.appendingPathComponent("wrangler-like.toml"), atomically: true, encoding: .utf8)
+        let fakesSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples/upstream-fakes/wrangler-like.toml")
+        try FileManager.default.copyItem(at: fakesSource, to: folder.appendingPathComponent("fakes/wrangler-like.toml"))
+        let factory: DevServer.SessionFactory = {
+            let peers = ServicePeers()
+            var runtimes: [WorkerRuntime] = []
+            for path in ["wrangler-like.toml", "fakes/wrangler-like.toml"].map({ folder.appendingPathComponent($0).path }) {
+                let state = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".drover/state")
+                let loaded = try ConfigLoader.load(configPath: path, stateDirectory: state)
+                let fetcher = OutboundRouter(routes: loaded.config.dev.outbound, peers: peers, network: RefusingFetcher())
+                let runtime = try await WorkerRuntime(
+                    config: loaded.config, registry: workers,
+                    options: RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: fetcher, logger: .disabled))
+                try peers.add(runtime)
+                runtimes.append(runtime)
+            }
+            return runtimes
+        }
+        var settings = DevServer.Settings()
+        settings.port = 0
+        settings.cronTriggers = false
+        let server = DevServer(settings: settings, logger: .disabled, sessionFactory: factory)
+        let port = try await server.start()
+        let fakes = ["Host": "upstream-fakes.localhost:\(port)"]
+        let minted = try await httpRequest(port: port, "POST", "/__fakes/clerk/token", body: #"{"sub": "user_7", "sid": "sess_7"}"#, headers: fakes).json()
+        let token = try #require(minted["token"]?.stringValue)
+        let me = try await httpRequest(port: port, "GET", "/me", headers: ["Authorization": "Bearer \(token)"])
+        #expect(me.status == 200)
+        #expect(try me.json() == ["userId": "user_7", "sessionId": "sess_7"])
+        #expect(try await httpRequest(port: port, "GET", "/me", headers: ["Cookie": "__session=\(token)"]).status == 200)
+        #expect(try await httpRequest(port: port, "GET", "/me", headers: ["Authorization": "Bearer \(token.dropLast(2))xx"]).status == 401)
+        let calls = try await httpRequest(port: port, "GET", "/__fakes/calls", headers: fakes).json()["calls"]?.arrayValue ?? []
+        // The JWKS was fetched once, at its production URL, then served from the app's KV cache.
+        #expect(calls.compactMap { $0["url"]?.stringValue } == ["https://clerk.example.test/.well-known/jwks.json"])
+        await server.shutdown()
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 /// | `fail:<fake>` | `{"mode": "429" \| "503" \| "401" \| "timeout", "remaining": N}` |
 struct FakeLedger {
     /// The fakes a failure can be asked of.
-    static let fakes: Set<String> = ["shopify", "email", "payments", "oauth"]
+    static let fakes: Set<String> = ["shopify", "clerk", "email", "payments", "oauth"]
     /// The failures a fake can be asked to answer with.
     static let modes: Set<String> = ["429", "503", "401", "timeout"]
 

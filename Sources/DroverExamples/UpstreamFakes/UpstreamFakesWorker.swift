@@ -8,6 +8,7 @@ import Drover
 /// | fake | routes |
 /// |---|---|
 /// | Shopify Admin REST | `PUT /admin/api/{v}/products/{id}.json`, `GET /admin/api/{v}/orders.json` (pages, call limit, 429) |
+/// | Clerk | `GET /.well-known/jwks.json`, `POST /__fakes/clerk/token` (mints a session token), `POST /__fakes/clerk/webhook` (a Svix-signed event) |
 /// | email provider | `POST /emails` |
 /// | payments (Stripe) | `POST /v1/payment_intents`, `POST /__fakes/stripe/webhook` (a signed event) |
 /// | OAuth provider | `GET /oauth/authorize`, `POST /oauth/token` |
@@ -22,6 +23,7 @@ package struct UpstreamFakesWorker: Worker {
     package init() {
         var router = Router()
         ShopifyFake.install(on: &router)
+        ClerkFake.install(on: &router)
         EmailFake.install(on: &router)
         PaymentsFake.install(on: &router)
         OAuthFake.install(on: &router)
@@ -57,13 +59,17 @@ package struct UpstreamFakesWorker: Worker {
         "note": "local fakes of the sample app's upstreams: nothing here reaches a real service",
         "fakes": [
             "shopify": ["PUT /admin/api/{version}/products/{id}.json", "GET /admin/api/{version}/orders.json?limit=N&page_info=..."],
+            "clerk": [
+                "GET /.well-known/jwks.json", "POST /__fakes/clerk/token {\"sub\": \"user_1\", \"lifetime\": 3600}",
+                "POST /__fakes/clerk/webhook {\"type\": \"user.created\", \"data\": {...}}",
+            ],
             "email": ["POST /emails"],
             "payments": ["POST /v1/payment_intents", "POST /__fakes/stripe/webhook"],
             "oauth": ["GET /oauth/authorize", "POST /oauth/token"],
         ],
         "controls": [
             "GET /__fakes/calls", "DELETE /__fakes/calls",
-            "POST /__fakes/fail {\"fake\": \"shopify|email|payments|oauth\", \"mode\": \"429|503|401|timeout\", \"count\": N}",
+            "POST /__fakes/fail {\"fake\": \"shopify|clerk|email|payments|oauth\", \"mode\": \"429|503|401|timeout\", \"count\": N}",
         ],
     ]
 }
