@@ -41,20 +41,13 @@ import Testing
         let registry = Self.registry
         let logger = Logger(label: "drover", level: .info, sink: MemoryLogSink())
         let factory: DevServer.SessionFactory = {
-            let peers = ServicePeers()
-            var runtimes: [WorkerRuntime] = []
-            for path in [root + "/wrangler-like.toml", root + "/fake/wrangler-like.toml"] {
+            let members = try [root + "/wrangler-like.toml", root + "/fake/wrangler-like.toml"].map { path -> (config: DroverConfig, options: RuntimeOptions) in
                 let state = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".drover/state")
                 let loaded = try ConfigLoader.load(configPath: path, stateDirectory: state)
                 let network = URLSessionFetcher(defaultTimeout: .testHangGuard)
-                let fetcher: any Fetcher =
-                    loaded.config.dev.outbound.isEmpty ? network : OutboundRouter(routes: loaded.config.dev.outbound, peers: peers, network: network)
-                let options = RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: fetcher, logger: logger)
-                let runtime = try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
-                try peers.add(runtime)
-                runtimes.append(runtime)
+                return (loaded.config, RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: network, logger: logger))
             }
-            return runtimes
+            return try await WorkerRuntime.openSession(members, registry: registry)
         }
         var settings = DevServer.Settings()
         settings.port = 0

@@ -43,6 +43,31 @@ import Testing
         let port: Int
     }
 
+    /// A session of the configs at `paths` (the first served), each with its state in `.drover/state`
+    /// beside it, `.dev.vars` read, and `network` for outbound calls not routed to the session.
+    static func sessionFactory(_ paths: [String], registry: WorkerRegistry, network: any Fetcher = RefusingFetcher()) -> DevServer.SessionFactory {
+        {
+            let members = try paths.map { path -> (config: DroverConfig, options: RuntimeOptions) in
+                let state = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".drover/state")
+                let loaded = try ConfigLoader.load(configPath: path, stateDirectory: state)
+                var options = RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: network, logger: .disabled)
+                options.secrets = loaded.config.secrets.mapValues { $0.reveal() }
+                options.devVars = loaded.config.devVars.mapValues { $0.reveal() }
+                return (loaded.config, options)
+            }
+            return try await WorkerRuntime.openSession(members, registry: registry)
+        }
+    }
+
+    /// A dev server on port 0 for `factory`, without cron triggers.
+    static func serve(_ factory: @escaping DevServer.SessionFactory) async throws -> (DevServer, Int) {
+        var settings = DevServer.Settings()
+        settings.port = 0
+        settings.cronTriggers = false
+        let server = DevServer(settings: settings, logger: .disabled, sessionFactory: factory)
+        return (server, try await server.start())
+    }
+
     static func start() async throws -> Session {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drover-session-\(UUID().uuidString)")
         for name in ["front", "back"] { try FileManager.default.createDirectory(at: folder.appendingPathComponent(name), withIntermediateDirectories: true) }
@@ -75,27 +100,7 @@ import Testing
             """.write(to: folder.appendingPathComponent("back/wrangler-like.toml"), atomically: true, encoding: .utf8)
         try "BACK_TOKEN=back-only\n".write(to: folder.appendingPathComponent("back/.dev.vars"), atomically: true, encoding: .utf8)
         let paths = ["front", "back"].map { folder.appendingPathComponent("\($0)/wrangler-like.toml").path }
-        let factory: DevServer.SessionFactory = {
-            let peers = ServicePeers()
-            var runtimes: [WorkerRuntime] = []
-            for path in paths {
-                let state = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".drover/state")
-                let loaded = try ConfigLoader.load(configPath: path, stateDirectory: state)
-                var options = RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: RefusingFetcher(), logger: .disabled)
-                options.secrets = loaded.config.secrets.mapValues { $0.reveal() }
-                options.devVars = loaded.config.devVars.mapValues { $0.reveal() }
-                options.servicePeers = peers
-                let runtime = try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
-                try peers.add(runtime)
-                runtimes.append(runtime)
-            }
-            return runtimes
-        }
-        var settings = DevServer.Settings()
-        settings.port = 0
-        settings.cronTriggers = false
-        let server = DevServer(settings: settings, logger: .disabled, sessionFactory: factory)
-        let port = try await server.start()
+        let (server, port) = try await serve(sessionFactory(paths, registry: registry))
         return Session(folder: folder, server: server, port: port)
     }
 
@@ -219,27 +224,8 @@ import Testing
             """.write(to: folder.appendingPathComponent("app/wrangler-like.toml"), atomically: true, encoding: .utf8)
         try "name = \"fakes\"\nmain = \"fakes\"\n[vars]\nWHO = \"the fakes\"\n"
             .write(to: folder.appendingPathComponent("fakes/wrangler-like.toml"), atomically: true, encoding: .utf8)
-        let factory: DevServer.SessionFactory = {
-            let peers = ServicePeers()
-            var runtimes: [WorkerRuntime] = []
-            for name in ["app", "fakes"] {
-                let path = folder.appendingPathComponent("\(name)/wrangler-like.toml").path
-                let state = folder.appendingPathComponent("\(name)/state").path
-                let loaded = try ConfigLoader.load(configPath: path, stateDirectory: state)
-                let fetcher = OutboundRouter(routes: loaded.config.dev.outbound, peers: peers, network: RefusingFetcher())
-                let runtime = try await WorkerRuntime(
-                    config: loaded.config, registry: workers,
-                    options: RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: fetcher, logger: .disabled))
-                try peers.add(runtime)
-                runtimes.append(runtime)
-            }
-            return runtimes
-        }
-        var settings = DevServer.Settings()
-        settings.port = 0
-        settings.cronTriggers = false
-        let server = DevServer(settings: settings, logger: .disabled, sessionFactory: factory)
-        let port = try await server.start()
+        let paths = ["app", "fakes"].map { folder.appendingPathComponent("\($0)/wrangler-like.toml").path }
+        let (server, port) = try await DevSessionTests.serve(DevSessionTests.sessionFactory(paths, registry: workers))
         func call(_ url: String) async throws -> JSONValue {
             try await httpRequest(port: port, "GET", "/?url=" + (url.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")).json()
         }
@@ -316,26 +302,8 @@ import Testing
         let fakesSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Examples/upstream-fakes/wrangler-like.toml")
         try FileManager.default.copyItem(at: fakesSource, to: folder.appendingPathComponent("fakes/wrangler-like.toml"))
-        let factory: DevServer.SessionFactory = {
-            let peers = ServicePeers()
-            var runtimes: [WorkerRuntime] = []
-            for path in ["wrangler-like.toml", "fakes/wrangler-like.toml"].map({ folder.appendingPathComponent($0).path }) {
-                let state = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".drover/state")
-                let loaded = try ConfigLoader.load(configPath: path, stateDirectory: state)
-                let fetcher = OutboundRouter(routes: loaded.config.dev.outbound, peers: peers, network: RefusingFetcher())
-                let runtime = try await WorkerRuntime(
-                    config: loaded.config, registry: workers,
-                    options: RuntimeOptions(stateDirectory: state, clock: SystemWallClock(), fetcher: fetcher, logger: .disabled))
-                try peers.add(runtime)
-                runtimes.append(runtime)
-            }
-            return runtimes
-        }
-        var settings = DevServer.Settings()
-        settings.port = 0
-        settings.cronTriggers = false
-        let server = DevServer(settings: settings, logger: .disabled, sessionFactory: factory)
-        let port = try await server.start()
+        let paths = ["wrangler-like.toml", "fakes/wrangler-like.toml"].map { folder.appendingPathComponent($0).path }
+        let (server, port) = try await DevSessionTests.serve(DevSessionTests.sessionFactory(paths, registry: workers))
         let fakes = ["Host": "upstream-fakes.localhost:\(port)"]
         let minted = try await httpRequest(port: port, "POST", "/__fakes/clerk/token", body: #"{"sub": "user_7", "sid": "sess_7"}"#, headers: fakes).json()
         let token = try #require(minted["token"]?.stringValue)

@@ -69,33 +69,20 @@ enum DevCommand {
         let factory: DevServer.SessionFactory = {
             // Re-read the configs and secrets on every reload.
             let projects = try firstLoad.exchange(nil) ?? Project.loadAll(arguments, context: context)
-            // One set of peers per generation: service bindings reach this version's workers.
-            let peers = ServicePeers()
-            var runtimes: [WorkerRuntime] = []
-            do {
-                for (index, project) in projects.enumerated() {
-                    let network = URLSessionFetcher()
-                    let routes = project.config.dev.outbound
-                    var options = RuntimeOptions(
-                        stateDirectory: project.stateDirectory,
-                        clock: SystemWallClock(),
-                        fetcher: routes.isEmpty ? network : OutboundRouter(routes: routes, peers: peers, network: network),
-                        logger: logger
-                    )
-                    options.secrets = project.secrets
-                    options.devVars = project.config.devVars.mapValues { $0.reveal() }
-                    if index == 0 { options.varOverrides = varOverrides }
-                    options.servicePeers = peers
-                    let runtime = try await WorkerRuntime(config: project.config, registry: registry, options: options)
-                    runtimes.append(runtime)
-                    try peers.add(runtime)
-                }
-            } catch {
-                // The workers opened before the one that failed hold their stores open: close them.
-                for runtime in runtimes { await runtime.shutdown(gracePeriod: .zero) }
-                throw error
+            // One session per generation: service bindings reach this version's workers.
+            let members = projects.enumerated().map { index, project -> (config: DroverConfig, options: RuntimeOptions) in
+                var options = RuntimeOptions(
+                    stateDirectory: project.stateDirectory,
+                    clock: SystemWallClock(),
+                    fetcher: URLSessionFetcher(),
+                    logger: logger
+                )
+                options.secrets = project.secrets
+                options.devVars = project.config.devVars.mapValues { $0.reveal() }
+                if index == 0 { options.varOverrides = varOverrides }
+                return (project.config, options)
             }
-            return runtimes
+            return try await WorkerRuntime.openSession(members, registry: registry)
         }
 
         var settings = DevServer.Settings()

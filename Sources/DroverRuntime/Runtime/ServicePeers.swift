@@ -1,4 +1,5 @@
 import Drover
+import DroverConfig
 import Synchronization
 
 /// The workers of one `drover dev` session (`drover dev -c a.toml -c b.toml`), by name: a service
@@ -49,5 +50,37 @@ package struct DevSessionError: Error, CustomStringConvertible {
 
     package init(_ description: String) {
         self.description = description
+    }
+}
+
+extension WorkerRuntime {
+    /// Opens the workers of one `drover dev` session, in order (the first is the one served): each
+    /// with its own config and options, all sharing one set of ``ServicePeers`` for their service
+    /// bindings, and each config's `[[dev.outbound]]` routes put in front of its options' fetcher
+    /// (``OutboundRouter``). When one cannot be opened, those opened before it are closed and the
+    /// error is thrown.
+    package static func openSession(
+        _ members: [(config: DroverConfig, options: RuntimeOptions)],
+        registry: WorkerRegistry
+    ) async throws -> [WorkerRuntime] {
+        let peers = ServicePeers()
+        var runtimes: [WorkerRuntime] = []
+        do {
+            for (config, memberOptions) in members {
+                var options = memberOptions
+                options.servicePeers = peers
+                if !config.dev.outbound.isEmpty {
+                    options.fetcher = OutboundRouter(routes: config.dev.outbound, peers: peers, network: options.fetcher)
+                }
+                let runtime = try await WorkerRuntime(config: config, registry: registry, options: options)
+                runtimes.append(runtime)
+                try peers.add(runtime)
+            }
+        } catch {
+            // The workers opened before the one that failed hold their stores open: close them.
+            for runtime in runtimes { await runtime.shutdown(gracePeriod: .zero) }
+            throw error
+        }
+        return runtimes
     }
 }
