@@ -85,6 +85,36 @@ import Testing
         #expect(try await client.request("DELETE", "/__fakes/calls").json()["cleared"] == 4)
     }
 
+    @Test("every failure mode on every fake: 429 with Retry-After, 401, 503 with Retry-After, one call each, then the fake answers again")
+    func everyMode() async throws {
+        let client = try await Self.client()
+        let calls: [String: () async throws -> Response] = [
+            "shopify": { try await shopify(client, "/admin/api/2024-01/orders.json") },
+            "clerk": { await client.send(try Request(url: "https://clerk.example.test/.well-known/jwks.json")) },
+            "email": {
+                await client.send(try Request(
+                    url: "https://email.example.test/v1/send", method: "POST", headers: ["Authorization": "Bearer re_local_example"],
+                    body: Body(text: #"{"to": "a@example.com"}"#)))
+            },
+            "payments": {
+                await client.send(try Request(
+                    url: "https://stripe.example.test/v1/payment_intents", method: "POST", headers: ["Authorization": "Bearer sk_test_local_example"],
+                    body: Body(text: "amount=100&currency=usd")))
+            },
+            "oauth": { await client.send(try Request(url: "https://auth.example.test/oauth/token", method: "POST", body: Body(text: "grant_type=x"))) },
+        ]
+        for (fake, call) in calls.sorted(by: { $0.key < $1.key }) {
+            let healthy = try await call().status
+            for (mode, status, retryAfter) in [("429", 429, "2"), ("401", 401, nil), ("503", 503, "1")] as [(String, Int, String?)] {
+                #expect(await client.request("POST", "/__fakes/fail", json: ["fake": .string(fake), "mode": .string(mode)]).status == 200)
+                let failed = try await call()
+                #expect(failed.status == status, "\(fake) \(mode)")
+                #expect(failed.headers["retry-after"] == retryAfter, "\(fake) \(mode)")
+                #expect(try await call().status == healthy, "\(fake) after \(mode)")
+            }
+        }
+    }
+
     @Test("email: a known key sends (recorded with its recipient), a repeated Idempotency-Key answers the first id, a wrong key is 401")
     func email() async throws {
         let client = try await Self.client()
