@@ -164,6 +164,23 @@ struct JSONParserTests {
         #expect(object["missing"] == nil)
     }
 
+    @Test("canonically equivalent keys in different bytes, in a large object, never crash the parser or the object")
+    func equivalentKeys() throws {
+        // "é" precomposed and decomposed: one key for Swift's ==, two for JavaScript.
+        // Both come before the object grows past the members it searches without an index, so the
+        // index is built over both.
+        let members = ["\"\u{E9}\":1", "\"e\u{301}\":2"] + (0..<20).map { "\"k\($0)\":\($0)" }
+        let value = try JSONParser.parse("{" + members.joined(separator: ",") + "}")
+        let object = try #require(value.objectValue)
+        #expect(object.count >= 21)
+        #expect(object["\u{E9}"] != nil)
+        var copy = object
+        copy["e\u{301}"] = nil
+        copy["k0"] = nil
+        #expect(copy["k1"] == 1)
+        #expect(try JSONParser.parse(JSONSerializer.string(value)) == value)
+    }
+
     @Test("a large object finds, replaces and removes members by key, and equals its reordering")
     func largeObject() throws {
         var object = JSONObject()

@@ -45,9 +45,7 @@ public struct JSONObject: Sendable {
                 }
             } else if let position = position(of: key) {
                 entries.remove(at: position)
-                if index != nil {
-                    index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
-                }
+                if index != nil { rebuildIndex() }
             }
         }
     }
@@ -60,10 +58,18 @@ public struct JSONObject: Sendable {
     mutating func appendNew(_ key: String, _ value: JSONValue) {
         entries.append((key, value))
         if index != nil {
-            index![key] = entries.count - 1
+            if index![key] == nil { index![key] = entries.count - 1 }
         } else if entries.count > Self.indexThreshold {
-            index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
+            rebuildIndex()
         }
+    }
+
+    /// Positions by key, the first of keys Swift calls equal. Two keys can be: the parser tells
+    /// keys apart by their UTF-8 bytes, as JavaScript does, while `String` compares canonical
+    /// equivalents (`"é"` and `"e\u{301}"`) as equal — so the index keeps the first rather than
+    /// trapping on hostile input.
+    private mutating func rebuildIndex() {
+        index = Dictionary(entries.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Reserves room for `count` members, for a parser that knows what comes.

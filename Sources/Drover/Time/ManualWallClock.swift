@@ -41,7 +41,8 @@ public final class ManualWallClock: WallClock {
     /// Runs `operation` with a deadline `limit` from now that only its own waits on this clock can
     /// reach (see ``WallClock/withTimeLimit(_:_:)``): no race with a timer, so a frozen scenario
     /// times out the same way every run. An operation that waits for something other than the
-    /// clock is waited for.
+    /// clock is waited for. Tasks the operation starts inherit the limit, as they inherit its
+    /// task-local values.
     public func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
         try Task.checkCancellation()
         guard limit > .zero else { return nil }
