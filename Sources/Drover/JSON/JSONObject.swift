@@ -5,12 +5,13 @@ import Foundation
 /// The members are kept in one array in order. An object of up to ``indexThreshold`` members —
 /// nearly every object a worker reads: a JWT's claims, a webhook's line item — is searched by
 /// comparing keys, which costs less than hashing them; a larger one also keeps a dictionary from
-/// key to position, built when it grows past the threshold.
+/// key to position, built when it grows past the threshold. Keys are told apart by their UTF-8
+/// bytes, as JavaScript tells them apart by their code units: `"é"` and `"e\u{301}"` are two keys.
 public struct JSONObject: Sendable {
     /// The members in insertion order.
     private var entries: [(key: String, value: JSONValue)] = []
     /// Positions by key, once the object has more than ``indexThreshold`` members.
-    private var index: [String: Int]?
+    private var index: [ExactKey: Int]?
 
     /// The most members searched without a dictionary.
     static let indexThreshold = 12
@@ -58,18 +59,14 @@ public struct JSONObject: Sendable {
     mutating func appendNew(_ key: String, _ value: JSONValue) {
         entries.append((key, value))
         if index != nil {
-            if index![key] == nil { index![key] = entries.count - 1 }
+            index![ExactKey(key)] = entries.count - 1
         } else if entries.count > Self.indexThreshold {
             rebuildIndex()
         }
     }
 
-    /// Positions by key, the first of keys Swift calls equal. Two keys can be: the parser tells
-    /// keys apart by their UTF-8 bytes, as JavaScript does, while `String` compares canonical
-    /// equivalents (`"é"` and `"e\u{301}"`) as equal — so the index keeps the first rather than
-    /// trapping on hostile input.
     private mutating func rebuildIndex() {
-        index = Dictionary(entries.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+        index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { (ExactKey($1.key), $0) })
     }
 
     /// Reserves room for `count` members, for a parser that knows what comes.
@@ -78,8 +75,31 @@ public struct JSONObject: Sendable {
     }
 
     private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return entries.firstIndex { $0.key == key }
+        if let index { return index[ExactKey(key)] }
+        return entries.firstIndex { ExactKey.same($0.key, key) }
+    }
+}
+
+/// A key compared by its UTF-8 bytes, as JavaScript compares keys by their code units — not by
+/// `String`'s canonical equivalence, under which `"é"` and `"e\u{301}"` are one key: in JSON they
+/// are two, and an object holding both must still find each and equal itself.
+private struct ExactKey: Hashable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    /// Byte-equal strings are `==`, so `==` failing (the usual case, and fast) settles it.
+    static func same(_ a: String, _ b: String) -> Bool {
+        a == b && a.utf8.elementsEqual(b.utf8)
+    }
+
+    static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { same(lhs.text, rhs.text) }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(text.utf8.count)
+        for byte in text.utf8 { hasher.combine(byte) }
     }
 }
 

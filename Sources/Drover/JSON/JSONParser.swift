@@ -80,7 +80,8 @@ public struct JSONParser {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else { throw error("expected a string key") }
             let key = try parseString()
-            // Of the key as decoded: `"a"` and `"\u0061"` are one key.
+            // Of the key as decoded (`"a"` and `"\u0061"` are one key), by its bytes, as
+            // `JSONObject` compares keys.
             let utf8 = key.utf8
             let bit: UInt64 = 1 << ((UInt64(utf8.count) &* 31 &+ UInt64(utf8.first ?? 0) &* 7 &+ UInt64(utf8.last ?? 0)) & 63)
             skipWhitespace()
