@@ -40,6 +40,12 @@ import Testing
         #expect(pages == 3)
         #expect(ids == (0..<7).map { 450_789_469 + Int64($0) })
         #expect(try await shopify(client, "/admin/api/2024-01/orders.json", token: "wrong").status == 401)
+        // A page_info the fake never gave starts over instead of failing.
+        for info in ["MTAw", "LTU", "OTIyMzM3MjAzNjg1NDc3NTgwNw", "not base64!"] {
+            let page = try await shopify(client, "/admin/api/2024-01/orders.json?limit=250&page_info=\(info)")
+            #expect(page.status == 200, "\(info)")
+            #expect(try await page.json()["orders"]?.arrayValue?.count == 7, "\(info)")
+        }
     }
 
     @Test("Shopify: the call limit fills to 40, the 41st call is 429 with Retry-After, and it leaks 2 a second")
@@ -186,6 +192,11 @@ import Testing
         let expired = try await client.request("POST", "/__fakes/clerk/token", json: ["sub": "user_42", "lifetime": -60]).json()
         await #expect(throws: JWTError.self) { _ = try await verifier.verify(try #require(expired["token"]?.stringValue)) }
         #expect(await client.request("POST", "/__fakes/clerk/token", json: [:]).status == 400)
+        // Numbers at the ends of 64 bits are clamped, not overflowed.
+        for extreme in [Int64.max, Int64.min] {
+            let odd = await client.request("POST", "/__fakes/clerk/token", json: ["sub": "u", "lifetime": .integer(extreme), "nbfOffset": .integer(extreme)])
+            #expect(odd.status == 200)
+        }
 
         // The key is kept: a second client on the same state would sign with it; here, the JWKS is stable.
         let first = try await client.send(try Request(url: "https://clerk.example.test/.well-known/jwks.json")).json()

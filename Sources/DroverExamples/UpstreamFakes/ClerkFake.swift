@@ -6,6 +6,7 @@ import Foundation
 /// - `GET /.well-known/jwks.json` — the JWKS with the fake's own RS256 key (kid ``keyID``), made at
 ///   first use and kept in KV (`clerk:key`), so tokens stay valid across restarts;
 /// - `POST /__fakes/clerk/token` `{"sub", "sid"?, "azp"?, "lifetime"? (s, 3600), "nbfOffset"? (s, -10)}`
+///   (both within a year either way)
 ///   — a session token signed with that key: `iss` the var `FAKE_CLERK_ISSUER`, `iat` now, `nbf`
 ///   now + nbfOffset, `exp` now + lifetime (a negative lifetime makes an expired one), as Clerk's
 ///   session tokens carry them, for `curl -H "Authorization: Bearer $TOKEN"` against `GET /api/me`;
@@ -26,12 +27,15 @@ enum ClerkFake {
             let asked = (try? await request.json()) ?? [:]
             guard let subject = asked["sub"]?.stringValue, !subject.isEmpty else { throw HTTPError(400, "sub is required") }
             let now = env.clock.nowSeconds()
-            let lifetime = asked["lifetime"]?.integerValue ?? 3_600
+            // Within a year either way: the numbers are the caller's, and must not overflow.
+            let year: Int64 = 366 * 86_400
+            let lifetime = min(max(asked["lifetime"]?.integerValue ?? 3_600, -year), year)
+            let nbfOffset = min(max(asked["nbfOffset"]?.integerValue ?? -10, -year), year)
             let claims: JSONValue = [
                 "iss": .string(env.vars["FAKE_CLERK_ISSUER"] ?? "https://clerk.example.test"), "sub": .string(subject),
                 "sid": asked["sid"] ?? .string("sess_fake_" + Hex.encode(Crypto.randomBytes(count: 8))),
                 "azp": asked["azp"] ?? "http://localhost:8787", "iat": .integer(now),
-                "nbf": .integer(now + (asked["nbfOffset"]?.integerValue ?? -10)), "exp": .integer(now + lifetime),
+                "nbf": .integer(now + nbfOffset), "exp": .integer(now + lifetime),
             ]
             let header: JSONValue = ["alg": "RS256", "kid": .string(keyID), "typ": "JWT"]
             let input = Base64URL.encode(JSONSerializer.bytes(header)) + "." + Base64URL.encode(JSONSerializer.bytes(claims))

@@ -46,7 +46,9 @@ enum ShopifyFake {
     /// One page of orders, and the link to the next.
     static func orders(_ request: Request) -> Response {
         let limit = max(1, min(250, Int(request.query["limit"] ?? "") ?? 50))
-        let offset = request.query["page_info"].flatMap { Base64URL.decode($0) }.flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+        // A page_info is the client's to send: anything but an offset within the orders starts over.
+        let asked = request.query["page_info"].flatMap { Base64URL.decode($0) }.flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+        let offset = (0..<orderCount).contains(asked) ? asked : 0
         let page = (offset..<min(offset + limit, orderCount)).map { index -> JSONValue in
             let id = 450_789_469 + Int64(index)
             return [

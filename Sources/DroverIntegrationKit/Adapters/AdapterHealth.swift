@@ -110,7 +110,8 @@ public struct HealthReport: Sendable, Hashable {
         for (id, check) in checks {
             var member = JSONObject([("status", .string(check.status.rawValue)), ("version", .string(check.version))])
             if let state = check.circuitBreaker { member["circuit_breaker"] = .string(state.rawValue) }
-            member["latency_ms"] = .integer(Int64(min(max(check.latencyMilliseconds.rounded(), 0), 1e12)))
+            let latency = check.latencyMilliseconds.isFinite ? min(max(check.latencyMilliseconds.rounded(), 0), 1e12) : 0
+            member["latency_ms"] = .integer(Int64(latency))
             if let message = check.message { member["message"] = .string(message) }
             members[id] = .object(member)
         }
