@@ -1,5 +1,5 @@
-import Foundation
 import DroverTestSupport
+import Foundation
 import Testing
 
 @testable import DroverConfig

@@ -1,9 +1,9 @@
 import Drover
-import DroverTestSupport
 import DroverConfig
 import DroverHTTP
 import DroverReplay
 import DroverRuntime
+import DroverTestSupport
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import Drover
 import DroverConfig
 import DroverExamples
 import DroverRuntime
+import DroverTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import Drover
 import DroverConfig
 import DroverRuntime
+import DroverTestSupport
 import Foundation
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 import Drover
 import DroverRuntime
+import DroverTestSupport
 import Foundation
 import Synchronization
 import Testing

@@ -80,13 +80,14 @@ package final class DevServer: Sendable {
         // (https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip);
         // the server sets it while parsing the head.
         configuration.clientAddressField = "cf-connecting-ip"
-        let others = self.others
+        // A one-config session (the usual one) looks at no other worker: no lock on the request path.
+        let others = runtimes.count > 1 ? self.others : nil
         let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
             // Leased, so a reload closes this version's stores only after the request is answered.
             guard let runtime = current.acquire() else { return Response.error("server is stopping", status: 503) }
             defer { current.release(runtime) }
             // `http://<name>.localhost:PORT`: another worker of the session, by its name.
-            if let other = Self.sessionWorker(for: request, among: others.get()) { return await other.host.fetch(request) }
+            if let others, let other = Self.sessionWorker(for: request, among: others.get()) { return await other.host.fetch(request) }
             if routes.handles(request) { return await routes.respond(to: request, host: runtime.host) }
             if let recorder { return await recorder.serve(request, runtime: runtime) }
             return await runtime.host.fetch(request)

@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import Foundation
 import Testing
 
@@ -114,8 +115,8 @@ struct IdempotencyTests {
         let kv = try namespace.namespace(clock: clock)
         let idempotency = Idempotency(kv: kv, clock: clock, pollInterval: .milliseconds(250))
         let runs = Counter()
-        let started = TestGate()
-        let finish = TestGate()
+        let started = Gate()
+        let finish = Gate()
         let first = Task {
             try await idempotency.run(key: "key-1", fingerprint: Self.fingerprint) {
                 runs.increment()
@@ -150,8 +151,8 @@ struct IdempotencyTests {
             waitTimeout: .seconds(60),
             pollInterval: .seconds(1)
         )
-        let started = TestGate()
-        let finish = TestGate()
+        let started = Gate()
+        let finish = Gate()
         let stuck = Task {
             try await idempotency.run(key: "key-1", fingerprint: Self.fingerprint) {
                 started.open()
@@ -180,8 +181,8 @@ struct IdempotencyTests {
             waitTimeout: .seconds(5),
             pollInterval: .seconds(1)
         )
-        let started = TestGate()
-        let finish = TestGate()
+        let started = Gate()
+        let finish = Gate()
         let holder = Task {
             try await idempotency.run(key: "key-1", fingerprint: Self.fingerprint) {
                 started.open()

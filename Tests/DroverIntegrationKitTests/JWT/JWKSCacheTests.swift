@@ -140,7 +140,7 @@ struct JWKSCacheTests {
         _ = try await cache.keySet(forKeyID: "rsa-1")
         setup.fetcher.answer(.status(503))
         setup.clock.advance(by: 3600)
-        let error = await Self.error { try await cache.keySet(forKeyID: "rsa-1") }
+        let error = await jwtError { try await cache.keySet(forKeyID: "rsa-1") }
         #expect(error?.code == .jwksUnavailable)
         #expect(error?.status == 503)
         #expect(error?.detail.contains("answered 503") == true)
@@ -152,8 +152,8 @@ struct JWKSCacheTests {
         let setup = try Setup()
         setup.fetcher.answer(.failure(FetchError(kind: .dns, message: "no such host")))
         let cache = setup.cache()
-        #expect(await Self.error { try await cache.keySet(forKeyID: "rsa-1") }?.code == .jwksUnavailable)
-        #expect(await Self.error { try await cache.keySet(forKeyID: "rsa-1") }?.detail.contains("the last fetch failed") == true)
+        #expect(await jwtError { try await cache.keySet(forKeyID: "rsa-1") }?.code == .jwksUnavailable)
+        #expect(await jwtError { try await cache.keySet(forKeyID: "rsa-1") }?.detail.contains("the last fetch failed") == true)
         #expect(setup.fetcher.count == 1)
         setup.fetcher.answer(.jwks(setup.keys.jwks))
         setup.clock.advance(by: 60)
@@ -168,7 +168,7 @@ struct JWKSCacheTests {
     func badResponses(_ answer: ScriptedFetcher.Answer) async throws {
         let setup = try Setup()
         setup.fetcher.answer(answer)
-        let code = await Self.error { try await setup.cache().keySet(forKeyID: "rsa-1") }?.code
+        let code = await jwtError { try await setup.cache().keySet(forKeyID: "rsa-1") }?.code
         #expect(code == .jwksUnavailable || code == .invalidKeySet)
         #expect(try await setup.kv.getBytes(setup.cache().recordKey) == nil)
     }
@@ -309,20 +309,12 @@ struct JWKSCacheTests {
         #expect(rotated.keySetSource == .fetched)
         #expect(rotated.header.keyID == "rsa-2")
         let unknown = try TestToken.signed(key: setup.keys.pss, kid: "ps-9")
-        let error = try #require(await Self.error { try await verifier.verify(unknown) })
+        let error = try #require(await jwtError { try await verifier.verify(unknown) })
         #expect(error.code == .unknownKeyID)
         #expect(error.detail.contains("a refetch was forced at"))
         #expect(setup.fetcher.count == 2)
     }
 
-    static func error<T>(_ body: () async throws -> T) async -> JWTError? {
-        do {
-            _ = try await body()
-            return nil
-        } catch {
-            return error as? JWTError
-        }
-    }
 }
 
 extension ScriptedFetcher.Answer: CustomTestStringConvertible {

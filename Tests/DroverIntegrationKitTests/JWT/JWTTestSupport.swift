@@ -218,3 +218,13 @@ struct YieldingKV: KVNamespace {
         return try await base.list(options)
     }
 }
+
+/// The `JWTError` `body` throws, or nil.
+func jwtError<T>(_ body: () async throws -> T) async -> JWTError? {
+    do {
+        _ = try await body()
+        return nil
+    } catch {
+        return error as? JWTError
+    }
+}

@@ -67,7 +67,7 @@ struct JWTVerifierTests {
         for (alg, secret) in [("HS256", keys.rsaPublicPEM), ("HS256", modulus), ("HS384", keys.rsaPublicPEM), ("HS512", keys.rsaPublicPEM)] {
             let input = TestToken.signingInput(header: ["alg": .string(alg), "typ": "JWT", "kid": "rsa-1"], claims: TestKeys.claims())
             let token = input + "." + Base64URL.encode(Crypto.hmacSHA256(key: secret, data: Array(input.utf8)))
-            let error = try #require(await Self.error { try await verifier.verify(token) })
+            let error = try #require(await jwtError { try await verifier.verify(token) })
             #expect(error.code == .hmacAlgorithm)
             #expect(error.detail.contains(alg))
         }
@@ -110,7 +110,7 @@ struct JWTVerifierTests {
         let noKid = TestToken.unsigned(header: ["alg": "RS256", "typ": "JWT"], signature: Array(repeating: 1, count: 256))
         #expect(await jwtErrorCode { _ = try await verifier.verify(noKid) } == .missingKeyID)
         let unknown = try TestToken.signed(key: keys.rotated)
-        let error = try #require(await Self.error { try await verifier.verify(unknown) })
+        let error = try #require(await jwtError { try await verifier.verify(unknown) })
         #expect(error.code == .unknownKeyID)
         #expect(error.detail.contains("\"rsa-2\"") && error.detail.contains("\"rsa-1\""))
     }
@@ -209,7 +209,7 @@ struct JWTVerifierTests {
         let keys = try TestKeys.make()
         let long = String(repeating: "k", count: 500) + "\n"
         let token = try TestToken.signed(key: keys.rsa, kid: long)
-        let error = try #require(await Self.error { try await Self.verifier(keys).verify(token) })
+        let error = try #require(await jwtError { try await Self.verifier(keys).verify(token) })
         #expect(error.code == .unknownKeyID)
         #expect(!error.message.contains("kkk"))
         #expect(error.detail.contains(String(repeating: "k", count: 80) + "…"))
@@ -246,15 +246,6 @@ struct JWTVerifierTests {
         }
     }
 
-    /// The `JWTError` `body` throws, or nil.
-    static func error<T>(_ body: () async throws -> T) async -> JWTError? {
-        do {
-            _ = try await body()
-            return nil
-        } catch {
-            return error as? JWTError
-        }
-    }
 }
 
 /// RFC 7515 appendices A.2 and A.3 from `Vendor/crypto-vectors/crypto-vectors.json`, their keys

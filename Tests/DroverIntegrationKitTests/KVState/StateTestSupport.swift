@@ -116,30 +116,6 @@ final class QueuedSleepClock: WallClock {
     var slept: [Duration] { state.withLock { $0.slept } }
 }
 
-/// A one-shot signal between tasks: ``wait()`` suspends until ``open()`` (at once after it).
-final class TestGate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.open = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let isOpen = state.withLock { state -> Bool in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
-            }
-            if isOpen { continuation.resume() }
-        }
-    }
-}
-
 /// A clock that never moves: a sleep only yields and is counted. Under it a lock never expires
 /// and a wait never runs out, so a test of concurrent callers depends on their order alone, never
 /// on how many polls fit in a timeout while the scheduler is busy.

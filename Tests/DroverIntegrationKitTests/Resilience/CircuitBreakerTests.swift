@@ -1,5 +1,6 @@
 import Drover
 import DroverKV
+import DroverTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import Drover
+import DroverTestSupport
 import Foundation
 import Synchronization
 import Testing
