@@ -40,7 +40,8 @@ let package = Package(
         .target(name: "DroverTesting", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
         // The integration kit imports Drover alone: the package graph proves it ports to an edge platform.
         .target(name: "DroverIntegrationKit", dependencies: ["Drover"], swiftSettings: strict),
-        .target(name: "DroverIntegrations", dependencies: ["Drover"], swiftSettings: strict),
+        // The sample app: Drover and the kit only, so it ports as the kit does.
+        .target(name: "DroverIntegrations", dependencies: ["Drover", "DroverIntegrationKit"], swiftSettings: strict),
         // Example workers shipped in the `drover` binary: the playground and the benchmark worker.
         .target(name: "DroverExamples", dependencies: ["Drover", "DroverIntegrationKit"], swiftSettings: strict),
         .target(

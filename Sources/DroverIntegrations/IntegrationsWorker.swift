@@ -1,22 +1,44 @@
 import Drover
+import DroverIntegrationKit
 
 /// The sample integration app (`wrangler-like.toml`, Docs/sample-app.md), registered as
-/// `integrations`.
+/// `integrations` — the whole app on one screen. Each area installs its routes and consumers from
+/// its own folder:
 ///
-/// Its routes land as each integration is built; for now it answers `GET /health`
-/// in its documented shape, with no adapters yet.
+/// | area | routes | consumers | schedule |
+/// |---|---|---|---|
+/// | Shopify (`Shopify/`) | `POST /webhooks/shopify`, `POST /api/shopify/sync/products/push`, `POST /api/shopify/sync/orders/pull`, `GET /api/shopify/sync/status`, `GET /api/shopify/circuit-breaker/status` | `shopify-events` | `*/15 * * * *` order pull |
+/// | operations | `GET /health`, `GET /metrics` | | |
 package struct IntegrationsWorker: Worker {
     private let router: Router
+    private let queues: QueueRouter
 
     package init() {
         var router = Router()
-        router.get("/health") { _, _, _ in
-            .json(["status": "healthy", "checks": [:]])
+        var queues = QueueRouter()
+        Shopify.install(on: &router, queues: &queues)
+
+        router.get("/health") { _, env, ctx in
+            await (try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")).health().response()
+        }
+        router.get("/metrics") { _, env, ctx in
+            await (try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")).refreshCircuitBreakerGauges()
+            return Response(
+                Integrations.metrics.registry.render(), headers: ["Content-Type": MetricsRegistry.contentType])
         }
         self.router = router
+        self.queues = queues
     }
 
     package func fetch(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         try await router.fetch(request, env: env, ctx: ctx)
+    }
+
+    package func queue(_ batch: MessageBatch, env: Env, ctx: ExecutionContext) async throws {
+        try await queues.queue(batch, env: env, ctx: ctx)
+    }
+
+    package func scheduled(_ controller: ScheduledController, env: Env, ctx: ExecutionContext) async throws {
+        try await Shopify.scheduled(controller, env: env, ctx: ctx)
     }
 }

@@ -24,4 +24,12 @@ import Testing
         // At least 25, so that every route and consumer action of Docs/playground.md has a fixture.
         #expect(passed >= 25)
     }
+
+    @Test func shopifyFixturesPass() async throws {
+        let passed = try await FixtureSuite("Fixtures/shopify", registry: Self.registry, projectRoot: Self.projectRoot).run()
+        print("Fixtures/shopify: \(passed) fixtures passed")
+        // At least 25: each topic, every kind of refused signature, duplicates, conflicts, the
+        // customer merge, poison messages, push and pull against failing upstreams, the schedule.
+        #expect(passed >= 25)
+    }
 }

@@ -188,15 +188,21 @@ struct CircuitBreakerRecord: Codable, Equatable, Sendable {
         }
     }
 
-    /// Enters `state` at `now` with empty counts.
+    /// Enters `state` at `now` with empty counts — except that a breaker opened by its calls keeps
+    /// the calls that opened it, for its snapshot (as resilience4j's open state keeps the metrics of
+    /// the state it left); nothing is counted while open, and they are dropped when it leaves.
     @discardableResult
     mutating func enter(_ state: CircuitBreakerState, now: Date, reason: CircuitBreakerTransition.Reason, forced: Bool = false) -> Change {
         let change = Change(from: self.state, to: state, reason: reason)
         let generation = self.generation == .max ? 0 : self.generation + 1
+        let tripped = (calls: calls, buckets: buckets, trials: trials)
         self = Self.initial(now: now)
         self.generation = generation
         self.state = state
         self.forced = forced
+        if state == .open && !forced {
+            (calls, buckets, trials) = tripped
+        }
         return change
     }
 
@@ -253,12 +259,14 @@ struct CircuitBreakerRecord: Codable, Equatable, Sendable {
     }
 
     /// The counts the breaker is judged on now, and how many calls its rates need: the window's
-    /// while closed, the trial calls' while half-open, none while open.
+    /// while closed, the trial calls' while half-open; while open, those that opened it (the
+    /// failed trial calls, or the window), none when forced open.
     func currentCounts(now: Date, configuration: CircuitBreakerConfiguration) -> (counts: Counts, minimum: Int) {
         switch state {
         case .closed: (windowCounts(now: now, configuration: configuration), configuration.effectiveMinimumNumberOfCalls)
         case .halfOpen: (Counts(letters: trials), configuration.effectivePermittedCallsInHalfOpenState)
-        case .open: (Counts(), 1)
+        case .open where !trials.isEmpty: (Counts(letters: trials), 1)
+        case .open: (windowCounts(now: now, configuration: configuration), 1)
         }
     }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// What a ``CircuitBreaker``'s state in KV says now: the state (with an open wait that has passed
 /// already read as half-open), and the counts of the calls it is judged on — the sliding window's
-/// while closed, the trial calls' while half-open, none while open.
+/// while closed, the trial calls' while half-open; while open, those of the calls that opened it
+/// (as resilience4j reports an open breaker's metrics), none when it was forced open.
 public struct CircuitBreakerSnapshot: Sendable, Hashable {
     /// The breaker's name.
     public var name: String

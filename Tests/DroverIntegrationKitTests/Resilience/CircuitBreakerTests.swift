@@ -247,6 +247,24 @@ struct CircuitBreakerTests {
         #expect((error as? ResilienceError)?.retryAfter == .seconds(30))
     }
 
+    @Test("open: the snapshot reports the calls that opened it — the window's, or the failed trials' — and nothing is added while open")
+    func openKeepsTrippingCounts() async throws {
+        let harness = try BreakerHarness()
+        let breaker = harness.breaker(Self.countOfFour)
+        try await harness.make([.failure, .success, .failure, .success], through: breaker)
+        let opened = try await breaker.snapshot()
+        #expect((opened.state, opened.calls, opened.failedCalls, opened.failureRate) == (.open, 4, 2, 50))
+        #expect(try await harness.make(.failure, through: breaker) == false)  // refused: not counted
+        #expect(try await breaker.snapshot().calls == 4)
+        harness.clock.advance(by: 30)
+        #expect(try await breaker.snapshot().calls == 0)  // half-open: its own trials only
+        try await harness.make([.failure, .failure], through: breaker)
+        let reopened = try await breaker.snapshot()
+        #expect((reopened.state, reopened.calls, reopened.failedCalls) == (.open, 2, 2))
+        try await breaker.forceOpen()
+        #expect(try await breaker.snapshot().calls == 0)
+    }
+
     @Test("half-open: calls beyond the permitted trial calls are refused while those are in flight")
     func halfOpenPermits() async throws {
         let harness = try BreakerHarness()

@@ -14,7 +14,7 @@ struct RetryAfterTests {
     }
 
     @Test("values that are neither delay-seconds nor an HTTP-date are refused", arguments: [
-        "", " ", "-1", "1.5", "+3", "3s", "abc", "Thu, 01 Jan 2026 00:00:30 UTC", "thu, 01 Jan 2026 00:00:30 GMT",
+        "", " ", "-1", "1.", ".5", "1.5.2", "1,5", "+3", "3s", "abc", "Thu, 01 Jan 2026 00:00:30 UTC", "thu, 01 Jan 2026 00:00:30 GMT",
         "Thu, 01 jan 2026 00:00:30 GMT", "Thu, 1 Jan 2026 00:00:30 GMT", "Thu, 32 Jan 2026 00:00:30 GMT",
         "Thu, 29 Feb 2026 00:00:30 GMT", "Thu, 31 Apr 2026 00:00:30 GMT", "Thu, 01 Jan 2026 24:00:00 GMT",
         "Thu, 01 Jan 2026 00:60:00 GMT", "Thu, 01 Jan 2026 00:00:61 GMT", "Thx, 01 Jan 2026 00:00:30 GMT",
@@ -22,6 +22,14 @@ struct RetryAfterTests {
     ])
     func refused(value: String) {
         #expect(RetryAfter.delay(value, now: testStart) == nil)
+    }
+
+    @Test(
+        "delay-seconds with a fraction, as Shopify sends them (Retry-After: 2.0)",
+        arguments: [("2.0", Duration.seconds(2)), ("1.5", .milliseconds(1_500)), ("0.25", .milliseconds(250)),
+                    ("3.0000000019", .nanoseconds(3_000_000_001))])
+    func decimalSeconds(value: String, delay: Duration) {
+        #expect(RetryAfter.delay(value, now: testStart) == delay)
     }
 
     @Test("a number too large for a Duration saturates instead of trapping")
