@@ -17,6 +17,23 @@ struct QueueProducerTests {
         #expect(try await harness.broker.stats(queue: "q").pending == 1)
     }
 
+    @Test("concurrent sends and a batch: every send returns after its message is stored, none lost or doubled")
+    func concurrentSends() async throws {
+        let harness = try QueueHarness.make()
+        let queue = harness.broker.producer(queue: "q")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<300 {
+                group.addTask { try await queue.send(.text("single \(index)")) }
+            }
+            group.addTask {
+                try await queue.sendBatch((0..<100).map { MessageSendRequest(body: .text("batched \($0)")) })
+            }
+            try await group.waitForAll()
+        }
+        // Every send has returned, so every message is committed.
+        #expect(try await harness.broker.stats(queue: "q").pending == 400)
+    }
+
     @Test("a batch of more than 100 messages is refused and stores nothing")
     func batchTooMany() async throws {
         let harness = try QueueHarness.make()

@@ -10,8 +10,9 @@ import DroverIntegrationKit
 ///   The row is cleared only if it still holds what was sent: an edit made during the push stays
 ///   dirty for the next one.
 /// - **failed**: Shopify refused it (a 4xx), or it still failed after every retry.
-/// - **skipped**: not tried, because the circuit breaker is open or the shop's rate limit leaves no
-///   room: the run stops at the first such refusal rather than queue behind it.
+/// - **skipped**: left for the next run, because the circuit breaker refused a call or the shop's
+///   rate limit left no room: the run stops at the first such refusal rather than queue behind
+///   it, and the product in hand and those after it count as skipped.
 ///
 /// At most 250 products a run, lowest id first; the run is recorded in `sync_runs` as `products`.
 enum ShopifyProductPush {

@@ -66,7 +66,8 @@ enum ShopifyWebhookReceiver {
             receivedAt: env.clock.nowMilliseconds(), payload: payload)
         try await env.queue("SHOPIFY_EVENTS").send(json: event.json)
         try await seen.put(key, topic.rawValue, options: KVPutOptions(expirationTtl: deduplicationWindow))
-        ctx.logger.info("shopify webhook \(webhookID) (\(topic.rawValue)) queued")
+        // The request line already says 200; the id is for following one webhook (debug level).
+        ctx.logger.debug("shopify webhook \(webhookID) (\(topic.rawValue)) queued")
         return .json(["ok": true])
     }
 
