@@ -57,6 +57,7 @@ enum Shopify {
         case let error as ResilienceError: "Shopify calls refused (\(error.code))"
         case let error as RateLimitError: "Shopify calls refused (\(error.message))"
         case AdapterError.unexpectedStatus(_, let status): "Shopify answered \(status)"
+        case AdapterError.unreadableResponse: "Shopify's answer could not be used (the log says why)"
         case let error as AdapterError: error.message
         case let error as FetchError: "Shopify could not be reached (\(error.kind.rawValue))"
         default: "internal error"
