@@ -13,7 +13,7 @@ import Foundation
 ///
 /// For `keySet(forKeyID:)`, with the times of ``Configuration``:
 /// - **Fresh copy.** A set fetched less than the time to live ago, that has the `kid`, is served
-///   from the ``JWKSMemoryCache`` when one is given and holds it, else from KV.
+///   from the ``JWKSMemoryCache`` when one is given and holds it for this KV namespace, else from KV.
 /// - **Expired or absent.** Past the time to live (or with no copy) the set is fetched, stored in
 ///   KV with its fetch time (the entry expires after time to live plus stale-if-error), and served.
 /// - **Fetch failure.** When the fetch fails (transport error, a status other than 200, a body that
@@ -94,12 +94,12 @@ public struct JWKSCache: JWKSProvider {
     ///   backing off after a failure.
     public func keySet(forKeyID keyID: String) async throws(JWTError) -> JWKSResult {
         let now = clock.nowMilliseconds()
-        if let entry = memory?.entry(for: url), isFresh(entry.fetchedAt, now: now), entry.keySet.containsKey(withID: keyID) {
+        if let entry = memory?.entry(for: url, in: kv), isFresh(entry.fetchedAt, now: now), entry.keySet.containsKey(withID: keyID) {
             return JWKSResult(keySet: entry.keySet, source: .memory, fetchedAt: Self.date(entry.fetchedAt))
         }
         let record = await readRecord()
         if let record, isFresh(record.fetchedAt, now: now) {
-            memory?.store(JWKSMemoryCache.Entry(keySet: record.keySet, fetchedAt: record.fetchedAt), for: url)
+            memory?.store(JWKSMemoryCache.Entry(keySet: record.keySet, fetchedAt: record.fetchedAt), for: url, in: kv)
             if record.keySet.containsKey(withID: keyID) {
                 return JWKSResult(keySet: record.keySet, source: .kv, fetchedAt: Self.date(record.fetchedAt))
             }
@@ -142,7 +142,7 @@ public struct JWKSCache: JWKSProvider {
         }
         let fetchedAt = clock.nowMilliseconds()
         await writeRecord(fetched.json, fetchedAt: fetchedAt)
-        memory?.store(JWKSMemoryCache.Entry(keySet: fetched.keySet, fetchedAt: fetchedAt), for: url)
+        memory?.store(JWKSMemoryCache.Entry(keySet: fetched.keySet, fetchedAt: fetchedAt), for: url, in: kv)
         logger.debug("JWKS: fetched \(url): \(fetched.keySet.keys.count) keys", metadata: ["jwks_url": url])
         return JWKSResult(keySet: fetched.keySet, source: .fetched, fetchedAt: Self.date(fetchedAt))
     }

@@ -12,6 +12,12 @@ import Synchronization
 ///
 /// Make one per worker and keep it for the life of the process (a `static let`), passing it to the
 /// `JWKSCache` made for each request.
+///
+/// **Scoped to its KV namespace.** A copy is kept for the KV namespace object it was read from or
+/// written to, and served only to a `JWKSCache` over that same object: a worker whose bindings are
+/// opened afresh — a replayed fixture, a reloaded `drover dev`, another worker of the session —
+/// starts from its own KV, never from a set another one cached. (A namespace that is a value
+/// type, not an object, has no identity to match, and gets no memory copies.)
 public final class JWKSMemoryCache: Sendable {
     /// A key set and when it was fetched from its URL, in milliseconds since the epoch.
     struct Entry: Sendable {
@@ -19,8 +25,15 @@ public final class JWKSMemoryCache: Sendable {
         let fetchedAt: Int64
     }
 
+    /// An entry and the KV namespace it belongs to, held weakly: a namespace that is gone matches
+    /// nothing, not even a new one allocated where it was.
+    private struct Scoped: Sendable {
+        let entry: Entry
+        let namespace: WeakIdentity
+    }
+
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [String: Scoped] = [:]
         var fetching: Set<String> = []
     }
 
@@ -29,16 +42,22 @@ public final class JWKSMemoryCache: Sendable {
     /// An empty cache.
     public init() {}
 
-    /// The copy of the set fetched from `url`, if any.
-    func entry(for url: String) -> Entry? {
-        state.withLock { $0.entries[url] }
+    /// The copy of the set fetched from `url` that belongs to `namespace`, if any.
+    func entry(for url: String, in namespace: any KVNamespace) -> Entry? {
+        state.withLock { state in
+            guard let scoped = state.entries[url], scoped.namespace.refers(to: namespace) else { return nil }
+            return scoped.entry
+        }
     }
 
-    /// Remembers `entry` as the set of `url`, unless a copy fetched later is already there.
-    func store(_ entry: Entry, for url: String) {
+    /// Remembers `entry` as the set of `url` in `namespace`, unless a copy of that namespace
+    /// fetched later is already there.
+    func store(_ entry: Entry, for url: String, in namespace: any KVNamespace) {
         state.withLock { state in
-            if let current = state.entries[url], current.fetchedAt > entry.fetchedAt { return }
-            state.entries[url] = entry
+            if let current = state.entries[url], current.namespace.refers(to: namespace), current.entry.fetchedAt > entry.fetchedAt {
+                return
+            }
+            state.entries[url] = Scoped(entry: entry, namespace: WeakIdentity(namespace))
         }
     }
 
@@ -50,5 +69,23 @@ public final class JWKSMemoryCache: Sendable {
     /// Gives back the claim of ``beginFetch(_:)``.
     func endFetch(_ url: String) {
         _ = state.withLock { $0.fetching.remove(url) }
+    }
+}
+
+/// Who an object is, without keeping it alive: compared by identity, never used otherwise.
+private final class WeakIdentity: @unchecked Sendable {
+    // Unchecked: the reference is only ever compared with `===` (under the cache's lock), never
+    // dereferenced to call anything, so no state of the object is shared across threads.
+    private weak var object: AnyObject?
+
+    init(_ namespace: any KVNamespace) {
+        // A class instance is itself; a value would be boxed anew, matching nothing later.
+        object = type(of: namespace) is AnyClass ? namespace as AnyObject : nil
+    }
+
+    /// Whether this is `namespace`, still alive.
+    func refers(to namespace: any KVNamespace) -> Bool {
+        guard let object, type(of: namespace) is AnyClass else { return false }
+        return object === (namespace as AnyObject)
     }
 }

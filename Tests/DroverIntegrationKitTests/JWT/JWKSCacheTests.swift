@@ -86,6 +86,28 @@ struct JWKSCacheTests {
         #expect(setup.fetcher.count == 2)
     }
 
+    @Test("the memory copy belongs to its KV namespace: bindings opened afresh (a replayed fixture) start from their own KV")
+    func memoryScopedToNamespace() async throws {
+        let setup = try Setup()
+        let memory = JWKSMemoryCache()
+        #expect(try await setup.cache(memory: memory).keySet(forKeyID: "rsa-1").source == .fetched)
+        #expect(try await setup.cache(memory: memory).keySet(forKeyID: "rsa-1").source == .memory)
+        // Another namespace, the same URL and memory: its own (empty) KV decides, so it fetches.
+        let other = try TemporaryKV(clock: setup.clock)
+        let elsewhere = JWKSCache(url: Self.url, kv: other.kv, fetcher: setup.fetcher, clock: setup.clock, memory: memory)
+        #expect(try await elsewhere.keySet(forKeyID: "rsa-1").source == .fetched)
+        #expect(setup.fetcher.count == 2)
+        #expect(try await elsewhere.keySet(forKeyID: "rsa-1").source == .memory)
+        // The memory now holds the other namespace's copy; the first reads its KV again.
+        #expect(try await setup.cache(memory: memory).keySet(forKeyID: "rsa-1").source == .kv)
+        // A value-type namespace has no identity to match: never a memory copy, always KV.
+        let value = YieldingKV(base: setup.kv)
+        let byValue = JWKSCache(url: Self.url, kv: value, fetcher: setup.fetcher, clock: setup.clock, memory: memory)
+        #expect(try await byValue.keySet(forKeyID: "rsa-1").source == .kv)
+        #expect(try await byValue.keySet(forKeyID: "rsa-1").source == .kv)
+        #expect(setup.fetcher.count == 2)
+    }
+
     @Test("the set is refetched at exactly the time to live, not a millisecond before")
     func expiry() async throws {
         let setup = try Setup()
