@@ -44,8 +44,9 @@ enum ClerkFake {
         }
         router.post("/__fakes/clerk/webhook") { request, env, _ in
             let event = (try? await request.json()) ?? [:]
+            // Clerk's envelope: the event's time in milliseconds, as Clerk stamps it.
             let body = JSONSerializer.string([
-                "type": event["type"] ?? "user.created", "object": "event",
+                "type": event["type"] ?? "user.created", "object": "event", "timestamp": .integer(env.clock.nowMilliseconds()),
                 "data": event["data"] ?? ["id": "user_fake", "email_addresses": [["email_address": "ada@example.com"]], "first_name": "Ada"],
             ])
             let secret = env.vars["FAKE_CLERK_WEBHOOK_SECRET"] ?? ""
