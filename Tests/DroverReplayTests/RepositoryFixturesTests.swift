@@ -32,4 +32,12 @@ import Testing
         // customer merge, poison messages, push and pull against failing upstreams, the schedule.
         #expect(passed >= 25)
     }
+
+    @Test func clerkFixturesPass() async throws {
+        let passed = try await FixtureSuite("Fixtures/clerk", registry: Self.registry, projectRoot: Self.projectRoot).run()
+        print("Fixtures/clerk: \(passed) fixtures passed")
+        // Every refusal of a session token and of a Svix signature, the JWKS cache and its outages,
+        // the user-sync consumer's ordering.
+        #expect(passed >= 30)
+    }
 }
