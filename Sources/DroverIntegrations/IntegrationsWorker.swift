@@ -9,6 +9,7 @@ import DroverIntegrationKit
 /// |---|---|---|---|
 /// | Shopify (`Shopify/`) | `POST /webhooks/shopify`, `POST /api/shopify/sync/products/push`, `POST /api/shopify/sync/orders/pull`, `GET /api/shopify/sync/status`, `GET /api/shopify/circuit-breaker/status` | `shopify-events` | `*/15 * * * *` order pull |
 /// | Clerk (`Clerk/`) | `GET /api/me` (session token), `POST /webhooks/clerk` | `user-sync` | |
+/// | email (`Email/`) | `POST /api/email`, `GET /api/email/dlq`, `POST /api/email/dlq/replay` | `emails`, `emails-dlq` | |
 /// | payments (`Payments/`) | `POST /api/payments` (idempotency keys), `POST /webhooks/stripe` | | |
 /// | OAuth (`OAuth/`) | `GET /auth/login`, `GET /auth/callback` | | |
 /// | operations | `GET /health`, `GET /metrics` | | |
@@ -21,6 +22,7 @@ package struct IntegrationsWorker: Worker {
         var queues = QueueRouter()
         Shopify.install(on: &router, queues: &queues)
         Clerk.install(on: &router, queues: &queues)
+        Email.install(on: &router, queues: &queues)
         Payments.install(on: &router)
         OAuthLogin.install(on: &router)
 

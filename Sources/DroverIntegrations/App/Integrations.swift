@@ -11,7 +11,7 @@ enum Integrations {
 
     static let adapters: AdapterRegistry = {
         do {
-            return try AdapterRegistry([ShopifyAdminAPI(), StripeAPI(), OAuthTokenEndpoint()], metrics: metrics)
+            return try AdapterRegistry([ShopifyAdminAPI(), EmailProvider(), StripeAPI(), OAuthTokenEndpoint()], metrics: metrics)
         } catch {
             preconditionFailure("the app's adapters cannot be registered: \(error)")
         }
