@@ -26,13 +26,14 @@ package struct IntegrationsWorker: Worker {
         Payments.install(on: &router)
         OAuthLogin.install(on: &router)
 
+        // Operations: every adapter's health (its breaker and its own probe), and the metrics
+        // its calls recorded in this isolate (the breaker gauges read back from CACHE first).
         router.get("/health") { _, env, ctx in
-            await (try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")).health().response()
+            await (try Integrations.client(env: env, ctx: ctx)).health().response()
         }
         router.get("/metrics") { _, env, ctx in
-            await (try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")).refreshCircuitBreakerGauges()
-            return Response(
-                Integrations.metrics.registry.render(), headers: ["Content-Type": MetricsRegistry.contentType])
+            await (try Integrations.client(env: env, ctx: ctx)).refreshCircuitBreakerGauges()
+            return Response(try Integrations.adapters(env).metrics.registry.render(), headers: ["Content-Type": MetricsRegistry.contentType])
         }
         self.router = router
         self.queues = queues

@@ -65,7 +65,8 @@ enum ClerkAuth {
                 issuer: issuer, authorizedParties: parties.isEmpty ? nil : parties, requiresAuthorizedParty: false, algorithms: [.rs256],
                 clockSkew: .seconds(5)),
             keys: JWKSCache(
-                url: jwksURL, kv: try env.kv("CACHE"), env: env, logger: ctx.logger, configuration: keySetPolicy, memory: keyMemory),
+                url: jwksURL, kv: try env.kv("CACHE"), fetcher: TracedFetcher(env, ctx), clock: env.clock, logger: ctx.logger,
+                configuration: keySetPolicy, memory: keyMemory),
             clock: env.clock)
     }
 

@@ -90,7 +90,7 @@ enum EmailConsumer {
             "text": rendered.text.map(JSONValue.string), "html": rendered.html.map(JSONValue.string),
         ]
         do {
-            let client = try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")
+            let client = try Integrations.client(env: env, ctx: ctx)
             let url = env.vars["EMAIL_API_URL"] ?? ""
             var answer = try await client.call(EmailProvider(), EmailProvider.Send(url: url, apiKey: try env.secret("EMAIL_API_KEY"), messageID: email.id, body: body))
             if answer.status == 401, let old = try? env.secret("EMAIL_API_KEY_OLD"), !old.isEmpty {

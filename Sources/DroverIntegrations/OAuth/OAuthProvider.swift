@@ -31,7 +31,7 @@ struct OAuthProvider: Sendable {
 
     /// Exchanges `code` at the token endpoint.
     func exchange(code: String, redirectURI: String, verifier: String, env: Env, ctx: ExecutionContext) async throws -> Token {
-        let client = try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")
+        let client = try Integrations.client(env: env, ctx: ctx)
         return try await client.call(
             OAuthTokenEndpoint(),
             OAuthTokenEndpoint.Exchange(url: tokenURL, clientID: clientID, code: code, redirectURI: redirectURI, verifier: verifier))

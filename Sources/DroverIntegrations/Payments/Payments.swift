@@ -50,7 +50,7 @@ enum Payments {
         let idempotency = Idempotency(kv: try env.kv("IDEMPOTENCY"), clock: env.clock, keyPrefix: "payments:", lockTimeout: .seconds(60), waitTimeout: .seconds(45))
         let fingerprint = Idempotency.fingerprint(method: "POST", path: "/api/payments", body: Array("amount=\(amount)&currency=\(normalized)".utf8))
         return try await idempotency.run(key: key, fingerprint: fingerprint) {
-            let client = try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")
+            let client = try Integrations.client(env: env, ctx: ctx)
             let intent = try await client.call(
                 StripeAPI(),
                 StripeAPI.PaymentIntentRequest(

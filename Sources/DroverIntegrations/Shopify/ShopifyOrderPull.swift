@@ -56,7 +56,7 @@ enum ShopifyOrderPull {
 
     private static func pull(since: String, env: Env, ctx: ExecutionContext, database: any D1Database, outcome: inout Outcome) async throws {
         let shop = try ShopifyShop(env: env)
-        let client = try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")
+        let client = try Integrations.client(env: env, ctx: ctx)
         let store = ShopifyStore(database: database)
         var url = shop.adminURL("orders.json?status=any&updated_at_min=\(since)&limit=250")
         while true {

@@ -42,7 +42,7 @@ enum ShopifyProductPush {
         -> String?
     {
         let shop = try ShopifyShop(env: env)
-        let client = try Integrations.adapters.client(env: env, ctx: ctx, state: "CACHE")
+        let client = try Integrations.client(env: env, ctx: ctx)
         let rows = try await database.prepare(
             "SELECT shopify_id, title, handle, status, updated_at FROM products WHERE dirty = 1 ORDER BY shopify_id LIMIT ?1"
         ).bind(maxProductsPerRun).all().results
