@@ -40,4 +40,13 @@ import Testing
         // the user-sync consumer's ordering.
         #expect(passed >= 30)
     }
+
+    @Test(
+        "the rest of the sample app's fixtures pass",
+        arguments: [("Fixtures/email", 12), ("Fixtures/payments", 12), ("Fixtures/oauth", 8), ("Fixtures/ops", 6)])
+    func sampleAppFixturesPass(folder: String, atLeast: Int) async throws {
+        let passed = try await FixtureSuite(folder, registry: Self.registry, projectRoot: Self.projectRoot).run()
+        print("\(folder): \(passed) fixtures passed")
+        #expect(passed >= atLeast)
+    }
 }

@@ -32,15 +32,15 @@ enum EmailConsumer {
             }
             switch await deliver(email, env: env, ctx: ctx) {
             case .sent(let providerID):
-                try await log.record(email, status: "sent", attempts: message.attempts, error: nil, providerID: providerID)
+                try await log.record(email, status: "sent", error: nil, providerID: providerID)
                 ctx.logger.info("email \(email.id) (template \(email.template)) sent on attempt \(message.attempts)")
                 message.ack()
             case .permanent(let reason):
-                try await log.record(email, status: "failed", attempts: message.attempts, error: reason, providerID: nil)
+                try await log.record(email, status: "failed", error: reason, providerID: nil)
                 ctx.logger.error("email \(email.id) failed for good: \(reason)")
                 message.ack()
             case .transient(let reason, let asked):
-                try await log.record(email, status: "failed", attempts: message.attempts, error: reason, providerID: nil)
+                try await log.record(email, status: "failed", error: reason, providerID: nil)
                 let delay = retryDelay(afterAttempt: message.attempts, asked: asked)
                 ctx.logger.warning("email \(email.id), attempt \(message.attempts): \(reason); retrying in \(delay) s")
                 message.retry(delaySeconds: delay)

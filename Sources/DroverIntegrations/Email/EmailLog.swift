@@ -7,18 +7,19 @@ struct EmailLog {
     let database: any D1Database
     let clock: any WallClock
 
-    /// Records an attempt's outcome. A `sent` row is never changed back by a late failure.
-    func record(_ email: EmailMessage, status: String, attempts: Int, error: String?, providerID: String?) async throws {
+    /// Records an attempt's outcome: `attempts` counts every attempt made, those after a replay
+    /// from the dead letters included. A `sent` row is never changed back by a late failure.
+    func record(_ email: EmailMessage, status: String, error: String?, providerID: String?) async throws {
         _ = try await database.prepare(
             """
             INSERT INTO email_log (id, recipient, template, status, attempts, last_error, provider_id, updated_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)
             ON CONFLICT (id) DO UPDATE SET
-                status = excluded.status, attempts = max(email_log.attempts, excluded.attempts), last_error = excluded.last_error,
+                status = excluded.status, attempts = email_log.attempts + 1, last_error = excluded.last_error,
                 provider_id = coalesce(excluded.provider_id, email_log.provider_id), updated_at = excluded.updated_at
             WHERE email_log.status <> 'sent'
             """
-        ).bind(email.id, email.to, email.template, status, attempts, error, providerID, Self.timestamp(clock.now())).run()
+        ).bind(email.id, email.to, email.template, status, error, providerID, Self.timestamp(clock.now())).run()
     }
 
     /// Keeps a dead letter and marks its log row `dead`, in one transaction.
