@@ -1,0 +1,58 @@
+import Drover
+import DroverTestSupport
+import DroverTesting
+import Foundation
+import Synchronization
+import Testing
+
+@testable import DroverIntegrations
+
+/// The payment route under what a fixture cannot stage: duplicates that arrive together.
+@Suite struct PaymentsAppTests {
+    /// Stripe on the far side of the network: counts the creations, holds the first one until
+    /// told, answers with one payment intent id per call.
+    final class Stripe: Fetcher {
+        let calls = Mutex(0)
+        let entered = Gate()
+        let release = Gate()
+
+        func fetch(_ request: Request, timeout: Duration?) async throws -> Response {
+            let call = calls.withLock { calls in
+                calls += 1
+                return calls
+            }
+            entered.open()
+            await release.wait()
+            return .json(["id": .string("pi_call_\(call)"), "status": "requires_payment_method"])
+        }
+    }
+
+    @Test("duplicates arriving while the first is with Stripe make no second call: each answers the first's payment or 409 in progress")
+    func concurrentDuplicates() async throws {
+        let stripe = Stripe()
+        let client = try await TestClient(
+            worker: IntegrationsWorker(), config: ShopifyAppTests.configPath, secrets: ["STRIPE_API_KEY": "sk_test_x"], fetch: stripe)
+        let headers: Headers = ["Idempotency-Key": "order-7", "Content-Type": "application/json"]
+        let body: JSONValue = ["amount": 500, "currency": "eur"]
+        let first = Task { await client.request("POST", "/api/payments", headers: headers, json: body) }
+        await stripe.entered.wait()
+        let duplicates = (0..<3).map { _ in Task { await client.request("POST", "/api/payments", headers: headers, json: body) } }
+        stripe.release.open()
+        let answered = await first.value
+        #expect(answered.status == 201)
+        #expect(try await answered.json()["id"] == "pi_call_1")
+        for duplicate in duplicates {
+            let response = await duplicate.value
+            // The frozen clock lets a waiting duplicate's polls run out at once (409); on a real
+            // clock it waits for the first answer and replays it (201).
+            #expect(response.status == 201 || response.status == 409, "\(response.status)")
+            if response.status == 201 { #expect(try await response.json()["id"] == "pi_call_1") }
+        }
+        #expect(stripe.calls.withLock { $0 } == 1)
+        let replay = await client.request("POST", "/api/payments", headers: headers, json: body)
+        #expect(replay.status == 201)
+        #expect(replay.headers["idempotent-replayed"] == "true")
+        #expect(stripe.calls.withLock { $0 } == 1)
+        await client.close()
+    }
+}
