@@ -47,8 +47,13 @@ public struct JWKSCache: JWKSProvider {
     public let configuration: Configuration
     /// The optional in-process copy in front of KV.
     public let memory: JWKSMemoryCache?
-    /// The KV key of the set: the prefix and the SHA-256 of the URL, in hex.
-    let recordKey: String
+    /// The KV key of the set: the prefix and the SHA-256 of the URL, in hex. Worked out when KV is
+    /// read or written, not when the cache is made: a set served from the memory copy needs no key.
+    var recordKey: String {
+        let digits = Array("0123456789abcdef".utf8)
+        let hex = Crypto.sha256(url.utf8).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }
+        return configuration.keyPrefix + String(decoding: hex, as: UTF8.self)
+    }
 
     /// A cache of the JWKS at `url` in `kv`, fetched with `fetcher`, timed by `clock`.
     public init(
@@ -67,9 +72,6 @@ public struct JWKSCache: JWKSProvider {
         self.logger = logger
         self.configuration = configuration
         self.memory = memory
-        let digits = Array("0123456789abcdef".utf8)
-        let hex = Crypto.sha256(url.utf8).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }
-        self.recordKey = configuration.keyPrefix + String(decoding: hex, as: UTF8.self)
     }
 
     /// A cache that fetches with `env.fetch` and reads `env.clock`.

@@ -1,6 +1,7 @@
 import Drover
 import Foundation
 import DroverIntegrationKit
+import Synchronization
 
 /// Clerk session tokens at the edge: who is calling, checked on every request without a call to
 /// Clerk (the JWKS is cached in `CACHE`).
@@ -52,22 +53,52 @@ enum ClerkAuth {
         }
     }
 
+    /// What the vars say, read once per set of bindings (vars do not change under a running
+    /// worker; a reload opens new bindings).
+    struct Settings: Sendable {
+        let configuration: JWTVerifier.Configuration
+        let jwksURL: String
+    }
+
+    private static let settingsByBindings = BindingScoped<SettingsBox> { SettingsBox() }
+
     /// The verifier for the worker's vars.
     static func verifier(env: Env, ctx: ExecutionContext) throws -> JWTVerifier {
+        let cache = try env.kv("CACHE")
+        let settings = try settingsByBindings.value(for: cache).get { try Self.readSettings(env) }
+        return JWTVerifier(
+            configuration: settings.configuration,
+            keys: JWKSCache(
+                url: settings.jwksURL, kv: cache, fetcher: TracedFetcher(env, ctx), clock: env.clock, logger: ctx.logger,
+                configuration: keySetPolicy, memory: keyMemory),
+            clock: env.clock)
+    }
+
+    /// The settings in `env`'s vars.
+    static func readSettings(_ env: Env) throws -> Settings {
         guard let issuer = env.vars["CLERK_ISSUER"], !issuer.isEmpty, let jwksURL = env.vars["CLERK_JWKS_URL"], jwksURL.hasPrefix("https://")
         else {
             throw HTTPError(500, "CLERK_ISSUER and CLERK_JWKS_URL (https) must be set")
         }
         let parties = (env.vars["CLERK_AUTHORIZED_PARTIES"] ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return JWTVerifier(
+        return Settings(
             configuration: JWTVerifier.Configuration(
                 issuer: issuer, authorizedParties: parties.isEmpty ? nil : parties, requiresAuthorizedParty: false, algorithms: [.rs256],
                 clockSkew: .seconds(5)),
-            keys: JWKSCache(
-                url: jwksURL, kv: try env.kv("CACHE"), fetcher: TracedFetcher(env, ctx), clock: env.clock, logger: ctx.logger,
-                configuration: keySetPolicy, memory: keyMemory),
-            clock: env.clock)
+            jwksURL: jwksURL)
+    }
+
+    /// The settings of one set of bindings, read at first use.
+    final class SettingsBox: Sendable {
+        private let stored = Mutex<Settings?>(nil)
+
+        func get(_ read: () throws -> Settings) throws -> Settings {
+            if let settings = stored.withLock({ $0 }) { return settings }
+            let settings = try read()
+            stored.withLock { $0 = settings }
+            return settings
+        }
     }
 
     /// `handler` behind the session check: called with the session, or never (a 401).
