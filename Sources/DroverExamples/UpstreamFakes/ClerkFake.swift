@@ -10,9 +10,11 @@ import Foundation
 ///   — a session token signed with that key: `iss` the var `FAKE_CLERK_ISSUER`, `iat` now, `nbf`
 ///   now + nbfOffset, `exp` now + lifetime (a negative lifetime makes an expired one), as Clerk's
 ///   session tokens carry them, for `curl -H "Authorization: Bearer $TOKEN"` against `GET /api/me`;
-/// - `POST /__fakes/clerk/webhook` `{"type": "user.created", "data": {...}}` — the event, and the
-///   `svix-id`, `svix-timestamp` and `svix-signature` fields that sign it under the var
-///   `FAKE_CLERK_WEBHOOK_SECRET` (a `whsec_` value), ready for the app's `POST /webhooks/clerk`.
+/// - `POST /__fakes/clerk/webhook` `{"type": "user.created", "data": {...}, "deliverTo"?: URL}` — the
+///   event (with Clerk's `timestamp`), and the `svix-id`, `svix-timestamp` and `svix-signature`
+///   fields that sign it under the var `FAKE_CLERK_WEBHOOK_SECRET` (a `whsec_` value), ready for the
+///   app's `POST /webhooks/clerk` — or sent there at once when `deliverTo` names it (a URL on this
+///   machine), the app's answer under `delivered`.
 enum ClerkFake {
     /// The `kid` of the fake's key.
     static let keyID = "ins_fake_clerk_1"
@@ -56,10 +58,9 @@ enum ClerkFake {
             let id = "msg_" + Hex.encode(Crypto.randomBytes(count: 12))
             let timestamp = env.clock.nowSeconds()
             let signature = Base64.encode(Crypto.hmacSHA256(key: key, data: Array("\(id).\(timestamp).\(body)".utf8)))
-            return .json([
-                "body": .string(body),
-                "headers": ["svix-id": .string(id), "svix-timestamp": .string(String(timestamp)), "svix-signature": .string("v1,\(signature)")],
-            ])
+            return try await FakeDelivery.answer(
+                body: body, headers: [("svix-id", id), ("svix-timestamp", String(timestamp)), ("svix-signature", "v1,\(signature)")],
+                deliverTo: event["deliverTo"]?.stringValue, env: env)
         }
     }
 

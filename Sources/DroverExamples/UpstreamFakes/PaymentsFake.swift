@@ -8,9 +8,11 @@ import Foundation
 ///   With an `Idempotency-Key`, a repeat with the same fields answers the first response with
 ///   `Idempotent-Replayed: true`; other fields under the same key answer 400 `idempotency_error`,
 ///   as Stripe does (https://docs.stripe.com/api/idempotent_requests).
-/// - `POST /__fakes/stripe/webhook` `{"type": "payment_intent.succeeded", "data": {...}}`: the event,
-///   and the `Stripe-Signature` header that signs it under the var `FAKE_STRIPE_WEBHOOK_SECRET`
-///   (`whsec_local_example` by default), ready to send to the app's `POST /webhooks/stripe`.
+/// - `POST /__fakes/stripe/webhook` `{"type": "payment_intent.succeeded", "data": {...}, "deliverTo"?: URL}`:
+///   the event, and the `Stripe-Signature` header that signs it under the var
+///   `FAKE_STRIPE_WEBHOOK_SECRET` (`whsec_local_example` by default), ready to send to the app's
+///   `POST /webhooks/stripe` — or sent there at once when `deliverTo` names it (a URL on this
+///   machine), the app's answer under `delivered`.
 enum PaymentsFake {
     static func install(on router: inout Router) {
         router.post("/v1/payment_intents") { request, env, _ in
@@ -57,7 +59,8 @@ enum PaymentsFake {
             let timestamp = env.clock.nowSeconds()
             let secret = env.vars["FAKE_STRIPE_WEBHOOK_SECRET"] ?? "whsec_local_example"
             let signature = Hex.encode(Crypto.hmacSHA256(key: Array(secret.utf8), data: Array("\(timestamp).\(body)".utf8)))
-            return .json(["body": .string(body), "headers": ["Stripe-Signature": .string("t=\(timestamp),v1=\(signature)")]])
+            return try await FakeDelivery.answer(
+                body: body, headers: [("Stripe-Signature", "t=\(timestamp),v1=\(signature)")], deliverTo: event["deliverTo"]?.stringValue, env: env)
         }
     }
 

@@ -61,10 +61,10 @@ package struct UpstreamFakesWorker: Worker {
             "shopify": ["PUT /admin/api/{version}/products/{id}.json", "GET /admin/api/{version}/orders.json?limit=N&page_info=..."],
             "clerk": [
                 "GET /.well-known/jwks.json", "POST /__fakes/clerk/token {\"sub\": \"user_1\", \"lifetime\": 3600}",
-                "POST /__fakes/clerk/webhook {\"type\": \"user.created\", \"data\": {...}}",
+                "POST /__fakes/clerk/webhook {\"type\": \"user.created\", \"data\": {...}, \"deliverTo\": \"http://localhost:8787/webhooks/clerk\"}",
             ],
             "email": ["POST /emails"],
-            "payments": ["POST /v1/payment_intents", "POST /__fakes/stripe/webhook"],
+            "payments": ["POST /v1/payment_intents", "POST /__fakes/stripe/webhook {\"deliverTo\": \"http://localhost:8787/webhooks/stripe\"}"],
             "oauth": ["GET /oauth/authorize", "POST /oauth/token"],
         ],
         "controls": [
