@@ -3,6 +3,7 @@ import DroverExamples
 import DroverIntegrationKit
 import DroverTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// The `upstream-fakes` worker on its own config (`Examples/upstream-fakes/`), on a frozen clock.
@@ -232,6 +233,41 @@ import Testing
         #expect(try await token.json()["token_type"] == "Bearer")
         #expect(try await exchange("http%3A%2F%2F127.0.0.1%3A8787%2Fauth%2Fcallback").status == 400)
     }
+
+    /// The app's side of a delivery: records what reached it, answers 200.
+    final class App: Fetcher {
+        let received = Mutex<[Request]>([])
+
+        func fetch(_ request: Request, timeout: Duration?) async throws -> Response {
+            var copy = request
+            copy.body = Body(bytes: try await request.body.bytes())
+            received.withLock { $0.append(copy) }
+            return .json(["ok": true])
+        }
+    }
+
+    @Test("a webhook maker delivers what it signed when asked, to this machine only")
+    func deliverTo() async throws {
+        let app = App()
+        let client = try await TestClient(worker: UpstreamFakesWorker(), config: Self.config, fetch: app)
+        let made = await client.request(
+            "POST", "/__fakes/clerk/webhook", json: ["type": "user.created", "deliverTo": "http://localhost:8787/webhooks/clerk"])
+        #expect(made.status == 200)
+        let answer = try await made.json()
+        #expect(answer["delivered"] == ["status": 200, "body": "{\"ok\":true}"])
+        let delivered = try #require(app.received.withLock { $0.first })
+        #expect(delivered.url == "http://localhost:8787/webhooks/clerk")
+        #expect(delivered.headers["svix-id"] == answer["headers"]?["svix-id"]?.stringValue)
+        #expect(delivered.headers["svix-signature"] == answer["headers"]?["svix-signature"]?.stringValue)
+        #expect(try await delivered.body.text() == answer["body"]?.stringValue)
+        for target in ["https://localhost/x", "http://example.com/webhooks", "http://localhost.example.com/", "http://user@localhost/", "http://[::2]/"] {
+            let refused = await client.request("POST", "/__fakes/stripe/webhook", json: ["deliverTo": .string(target)])
+            #expect(refused.status == 400, "\(target)")
+        }
+        #expect(app.received.withLock { $0.count } == 1)
+        await client.close()
+    }
+
 }
 
 extension Range where Bound == Int {
