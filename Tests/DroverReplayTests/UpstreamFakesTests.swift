@@ -267,7 +267,6 @@ import Testing
         #expect(app.received.withLock { $0.count } == 1)
         await client.close()
     }
-
 }
 
 extension Range where Bound == Int {
