@@ -106,7 +106,9 @@ enum EmailConsumer {
                 return .permanent("the provider answered \(answer.status)")
             }
         } catch let error as AdapterError {
-            return .permanent(error.description)
+            // The worker's own configuration (EMAIL_API_URL, EMAIL_API_KEY): not the email's
+            // fault, so it is retried, and once dead-lettered it can be replayed after the fix.
+            return .transient(error.description, retryAfter: nil)
         } catch let error as ResilienceError {
             return .transient("\(error.code)", retryAfter: error.retryAfter)
         } catch let error as FetchError {
