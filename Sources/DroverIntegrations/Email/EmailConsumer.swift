@@ -11,7 +11,7 @@ import DroverIntegrationKit
 /// |---|---|---|
 /// | 2xx | acknowledged | `sent` |
 /// | 401 | sent once more with `EMAIL_API_KEY_OLD` (a key being rotated); that answer decides | |
-/// | 429, 408, 5xx, a timeout, a lost connection, an open circuit | retried by the queue after the `Retry-After` asked for, else 30 s doubling (at most an hour) | `failed` (until a later attempt) |
+/// | 429, 408, 5xx, a timeout, a lost connection, an open circuit, the worker's configuration wrong | retried by the queue after the `Retry-After` asked for, else 30 s doubling (at most an hour) | `failed` (until a later attempt) |
 /// | any other 4xx; a template gone or unusable | acknowledged: retrying cannot help | `failed` |
 /// | out of retries (`max_retries = 3`) | the queue moves it to `emails-dlq`, whose consumer keeps it in `email_dead_letters` | `dead` |
 ///
