@@ -23,6 +23,7 @@ enum Commands {
 
     static var all: [CommandSpec] {
         [DevCommand.spec, ConfigCommand.printSpec]
+            + DeployCommand.specs
             + TriggersCommand.specs
             + SecretCommand.specs
             + KVCommand.specs

@@ -68,14 +68,23 @@ enum DevCommand {
 
         let factory: DevServer.SessionFactory = {
             // Re-read the configs and secrets on every reload.
-            let projects = try firstLoad.exchange(nil) ?? Project.loadAll(arguments, context: context)
+            var projects = try firstLoad.exchange(nil) ?? Project.loadAll(arguments, context: context)
+            // Once `drover deploy` has made a version active on the served worker's state, that
+            // version is served (and followed: deploy and rollback switch it), not the file.
+            let served = try deployedVersion(of: projects[0])
+            if let served {
+                projects[0] = served.project
+                logger.info("serving version \(served.version.summary) (deployment \(served.deployment))")
+            }
             // One session per generation: service bindings reach this version's workers.
             let members = projects.enumerated().map { index, project -> (config: DroverConfig, options: RuntimeOptions) in
+                var runtimeLogger = logger
+                if index == 0, let served { runtimeLogger.metadata["version"] = String(served.version.id) }
                 var options = RuntimeOptions(
                     stateDirectory: project.stateDirectory,
                     clock: SystemWallClock(),
                     fetcher: URLSessionFetcher(),
-                    logger: logger
+                    logger: runtimeLogger
                 )
                 options.secrets = project.secrets
                 options.devVars = project.config.devVars.mapValues { $0.reveal() }
@@ -124,7 +133,13 @@ enum DevCommand {
             )
         }
 
-        let watcher = FileWatcher(paths: runtimes.flatMap { watchedFiles($0.config) }) {
+        // The configs and their secrets, and the served worker's active deployment (drover deploy,
+        // drover rollback), checked twice a second.
+        let activePath = VersionStore(stateDirectory: loaded.stateDirectory).activePath
+        if let served = try deployedVersion(of: loaded) {
+            context.printError("Serving deployed version \(served.version.summary); drover deploy and drover rollback switch it.")
+        }
+        let watcher = FileWatcher(paths: runtimes.flatMap { watchedFiles($0.config) } + [activePath], interval: .milliseconds(250)) {
             await server.reload()
         }
         await SignalWaiter.waitForTermination()
@@ -132,6 +147,17 @@ enum DevCommand {
         watcher.stop()
         await server.shutdown()
         return DroverCommandLine.success
+    }
+
+    /// The active deployment's primary version of `project`'s state, opened as a project; nil
+    /// before the first `drover deploy`.
+    static func deployedVersion(of project: Project) throws -> (version: WorkerVersion, deployment: Int, project: Project)? {
+        let store = VersionStore(stateDirectory: project.stateDirectory)
+        guard let active = try store.active() else { return nil }
+        guard let version = try store.version(active.primaryVersion) else {
+            throw CLIError("the active deployment \(active.id) names version \(active.primaryVersion), which is not in \(store.directory)")
+        }
+        return (version, active.id, try Deployer.project(of: version, stateDirectory: project.stateDirectory))
     }
 
     /// The config file and every `.dev.vars` or `.env` file beside it that a reload could read.

@@ -36,7 +36,20 @@ package enum ConfigLoader {
             let exists = FileManager.default.fileExists(atPath: configPath)
             throw ConfigError(.unreadable, exists ? "cannot read the config file" : "config file not found", file: configPath)
         }
-        var loaded = try decode(Array(data), configPath: configPath, environment: environment)
+        return try load(bytes: Array(data), configPath: configPath, environment: environment, stateDirectory: stateDirectory)
+    }
+
+    /// ``load(configPath:environment:stateDirectory:)`` of config bytes kept elsewhere — a deployed
+    /// version's snapshot — read as if they were the file at `configPath`: relative paths, `.dev.vars`
+    /// and the `.env` files resolve beside it.
+    /// - Throws: ``ConfigError`` with `FILE:LINE:COL` for the first problem.
+    package static func load(
+        bytes: [UInt8],
+        configPath: String,
+        environment: String? = nil,
+        stateDirectory: String? = nil
+    ) throws(ConfigError) -> LoadedConfig {
+        var loaded = try decode(bytes, configPath: configPath, environment: environment)
         var secrets: [String: Secret] = [:]
         if let stateDirectory { secrets = try SecretStore(stateDirectory: stateDirectory).all() }
         if let devVars = try DevVars.load(configDirectory: loaded.config.configDirectory, environment: environment) {

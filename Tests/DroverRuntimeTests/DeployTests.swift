@@ -1,0 +1,165 @@
+import Drover
+import DroverCLI
+import DroverRuntime
+import DroverTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `drover deploy` and `drover rollback` (run in-process) against the built `drover dev` (a real
+/// process on a copy of the playground), with requests and queue messages in flight.
+@Suite struct DeployTests {
+    /// What a stream of requests saw.
+    final class Seen: Sendable {
+        let greetings = Mutex<[String]>([])
+        let failures = Mutex<[String]>([])
+        let stop = Atomic<Bool>(false)
+
+        var last: String? { greetings.withLock { $0.last } }
+    }
+
+    /// Sends `GET /env` over and over until stopped, four at a time, recording each greeting.
+    static func stream(port: Int, into seen: Seen) -> Task<Void, Never> {
+        Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        while !seen.stop.load(ordering: .relaxed) {
+                            do {
+                                let response = try await httpRequest(port: port, "GET", "/env")
+                                guard response.status == 200, let greeting = try response.json()["greeting"]?.stringValue else {
+                                    seen.failures.withLock { $0.append("status \(response.status)") }
+                                    continue
+                                }
+                                seen.greetings.withLock { $0.append(greeting) }
+                            } catch {
+                                seen.failures.withLock { $0.append("\(error)") }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func setGreeting(_ project: PlaygroundProject, _ greeting: String) throws {
+        let config = try String(contentsOfFile: project.configPath, encoding: .utf8)
+        let edited = config.replacingOccurrences(of: #"GREETING = "[^"]*""#, with: "GREETING = \"\(greeting)\"", options: .regularExpression)
+        try edited.write(toFile: project.configPath, atomically: true, encoding: .utf8)
+    }
+
+    @Test("deploy, deploy again, roll back while requests stream in: none fails, each switch is picked up, the log names the version")
+    func switchesUnderLoad() async throws {
+        let project = try PlaygroundProject.make()
+        let dev = try DroverProcessTests.dev(project)
+        let port = try await dev.readyPort()
+        let seen = Seen()
+        let traffic = Self.stream(port: port, into: seen)
+
+        let first = await project.cli(["deploy", "--message", "first"])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("Deployment 1: version 1 at 100%"))
+        try Self.setGreeting(project, "hello from version 2")
+        let second = await project.cli(["deploy", "--message", "second"])
+        #expect(second.status == 0, "\(second.errors)")
+        try await eventually("version 2 to serve", limit: .seconds(60)) { seen.last == "hello from version 2" }
+        let rollback = await project.cli(["rollback"])
+        #expect(rollback.status == 0, "\(rollback.errors)")
+        #expect(rollback.output.contains("Rolled back to version 1"))
+        try await eventually("version 1 to serve again", limit: .seconds(60)) { seen.last == "hello" }
+
+        seen.stop.store(true, ordering: .relaxed)
+        await traffic.value
+        #expect(seen.failures.withLock { $0 }.isEmpty, "requests failed during the switches: \(seen.failures.withLock { $0.prefix(5) })")
+        #expect(Set(seen.greetings.withLock { $0 }) == ["hello", "hello from version 2"])
+        let list = await project.cli(["deployments", "list"])
+        #expect(list.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(1).joined() } == ["1", "2", "3"])
+        #expect(list.output.contains("rollback  1@100%"))
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == .exited(0))
+        #expect(dev.errors.contains("version=2"))
+        #expect(dev.errors.contains("serving version 2"))
+    }
+
+    @Test("a version that cannot open — an unregistered worker, a migration that fails — is refused, and the active one keeps serving")
+    func refusesBadVersions() async throws {
+        let project = try PlaygroundProject.make()
+        #expect(await project.cli(["deploy"]).status == 0)
+        let dev = try DroverProcessTests.dev(project)
+        let port = try await dev.readyPort()
+
+        let config = try String(contentsOfFile: project.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: #"main = "playground""#, with: #"main = "not-compiled-in""#)
+            .write(toFile: project.configPath, atomically: true, encoding: .utf8)
+        let unregistered = await project.cli(["deploy"])
+        #expect(unregistered.status != 0)
+        #expect(unregistered.errors.contains("refused"))
+        #expect(unregistered.errors.contains("not-compiled-in"))
+        try config.write(toFile: project.configPath, atomically: true, encoding: .utf8)
+
+        try "CREATE TABLE broken (;\n".write(toFile: project.path + "/migrations/9999_broken.sql", atomically: true, encoding: .utf8)
+        let broken = await project.cli(["deploy"])
+        #expect(broken.status != 0)
+        #expect(broken.errors.contains("refused"))
+        try FileManager.default.removeItem(atPath: project.path + "/migrations/9999_broken.sql")
+
+        // Neither became a version; version 1 still serves.
+        let versions = await project.cli(["versions", "list"])
+        #expect(versions.output.split(separator: "\n").count == 1)
+        let status = await project.cli(["deployments", "status"])
+        #expect(status.output.contains("deploy  1@100%"))
+        #expect(try await httpRequest(port: port, "GET", "/env").status == 200)
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == .exited(0))
+    }
+
+    @Test("queue messages sent while the server switches versions twice are each delivered once: consumers move over without losing or repeating a batch")
+    func consumersMoveOver() async throws {
+        let project = try PlaygroundProject.make()
+        let dev = try DroverProcessTests.dev(project)
+        let port = try await dev.readyPort()
+        let sent = Atomic<Int>(0)
+        let stop = Atomic<Bool>(false)
+        let sender = Task {
+            while !stop.load(ordering: .relaxed) {
+                let n = sent.load(ordering: .relaxed)
+                guard let response = try? await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"n": \#(n)}}"#),
+                    response.status == 202
+                else { continue }
+                sent.add(1, ordering: .relaxed)
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        #expect(await project.cli(["deploy"]).status == 0)
+        try await eventually("version 1 to serve", limit: .seconds(60)) { dev.errors.contains("serving version 1") }
+        try Self.setGreeting(project, "v2")
+        #expect(await project.cli(["deploy"]).status == 0)
+        try await eventually("version 2 to serve", limit: .seconds(60)) { dev.errors.contains("serving version 2") }
+        stop.store(true, ordering: .relaxed)
+        await sender.value
+        let count = sent.load(ordering: .relaxed)
+        try await eventually("every message to be delivered", limit: .seconds(120)) {
+            try await DevServerTests.deliveries(port: port).count >= count
+        }
+        let delivered = try await DevServerTests.deliveries(port: port).compactMap { $0["msg"]?.stringValue }
+        let numbers = delivered.compactMap { try? JSONParser.parse($0)["n"]?.integerValue }
+        #expect(count > 20, "too few messages were sent across the switches to show anything")
+        #expect(numbers.count == count, "\(numbers.count) deliveries for \(count) messages")
+        #expect(Set(numbers) == Set((0..<count).map(Int64.init)))
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == .exited(0))
+    }
+
+    @Test("every deployment command has --help")
+    func help() async {
+        for command in [["deploy"], ["versions", "list"], ["deployments", "list"], ["deployments", "status"], ["rollback"]] {
+            let run = await CLIRun.run(command + ["--help"], in: NSTemporaryDirectory(), registry: PlaygroundProject.registry)
+            #expect(run.status == 0)
+            #expect(run.output.contains("Usage: drover \(command.joined(separator: " "))"), "\(command)")
+        }
+    }
+}
