@@ -22,6 +22,11 @@ import Glibc
         var last: String? { greetings.withLock { $0.last } }
     }
 
+    /// How many responses said what.
+    final class Tally: Sendable {
+        let counts = Mutex<[String: Int]>([:])
+    }
+
     /// Sends `GET /env` over and over until stopped, four at a time, recording each greeting.
     static func stream(port: Int, into seen: Seen) -> Task<Void, Never> {
         Task {
@@ -122,41 +127,107 @@ import Glibc
         let project = try PlaygroundProject.make()
         let dev = try DroverProcessTests.dev(project)
         let port = try await dev.readyPort()
-        let sent = Atomic<Int>(0)
-        let stop = Atomic<Bool>(false)
-        let sender = Task {
-            while !stop.load(ordering: .relaxed) {
-                let n = sent.load(ordering: .relaxed)
-                guard let response = try? await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"n": \#(n)}}"#),
-                    response.status == 202
-                else { continue }
-                sent.add(1, ordering: .relaxed)
-                try? await Task.sleep(for: .milliseconds(2))
+        // Messages keep arriving before, during and after each switch: at least ten in each phase,
+        // and until the server says it serves the new version.
+        var count = 0
+        func send(until done: () -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            var inPhase = 0
+            while inPhase < 10 || !done() {
+                guard ContinuousClock.now < deadline else { throw RawHTTPError(description: "the switch did not happen") }
+                let response = try await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"n": \#(count)}}"#)
+                #expect(response.status == 202)
+                count += 1
+                inPhase += 1
             }
         }
+        try await send { true }
         #expect(await project.cli(["deploy"]).status == 0)
-        try await eventually("version 1 to serve", limit: .seconds(60)) { dev.errors.contains("serving version 1") }
+        try await send { dev.errors.contains("serving version 1") }
         try Self.setGreeting(project, "v2")
         #expect(await project.cli(["deploy"]).status == 0)
-        try await eventually("version 2 to serve", limit: .seconds(60)) { dev.errors.contains("serving version 2") }
-        stop.store(true, ordering: .relaxed)
-        await sender.value
-        let count = sent.load(ordering: .relaxed)
+        try await send { dev.errors.contains("serving version 2") }
+        try await send { true }
+        let sent = count
         try await eventually("every message to be delivered", limit: .seconds(120)) {
-            try await DevServerTests.deliveries(port: port).count >= count
+            try await DevServerTests.deliveries(port: port).count >= sent
         }
         let delivered = try await DevServerTests.deliveries(port: port).compactMap { $0["msg"]?.stringValue }
         let numbers = delivered.compactMap { try? JSONParser.parse($0)["n"]?.integerValue }
-        #expect(count > 20, "too few messages were sent across the switches to show anything")
-        #expect(numbers.count == count, "\(numbers.count) deliveries for \(count) messages")
-        #expect(Set(numbers) == Set((0..<count).map(Int64.init)))
+        #expect(numbers.count == sent, "\(numbers.count) deliveries for \(sent) messages")
+        #expect(Set(numbers) == Set((0..<sent).map(Int64.init)))
         dev.signal(SIGINT)
         #expect(await dev.exitStatus() == .exited(0))
     }
 
+    @Test("versions deploy 1@90 2@10 splits 10,000 requests within 3 points; a version key is sticky, an override picks its version")
+    func gradualRollout() async throws {
+        let project = try PlaygroundProject.make()
+        let dev = try DroverProcessTests.dev(project)
+        let port = try await dev.readyPort()
+        #expect(await project.cli(["deploy"]).status == 0)
+        try Self.setGreeting(project, "two")
+        #expect(await project.cli(["deploy"]).status == 0)
+        let split = await project.cli(["versions", "deploy", "1@90", "2@10", "--message", "canary"])
+        #expect(split.status == 0, "\(split.errors)")
+        try await eventually("the split to serve", limit: .seconds(60)) {
+            let health = try await httpRequest(port: port, "GET", "/__drover/health").json()
+            return health["versions"]?.arrayValue?.count == 2
+        }
+
+        let total = 10_000
+        let tally = Tally()
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for _ in stride(from: worker, to: total, by: 8) {
+                        let greeting = (try? await httpRequest(port: port, "GET", "/env").json()["greeting"]?.stringValue) ?? "failed"
+                        tally.counts.withLock { $0[greeting, default: 0] += 1 }
+                    }
+                }
+            }
+        }
+        let seen = tally.counts.withLock { $0 }
+        #expect(seen["failed"] == nil)
+        let second = Double(seen["two"] ?? 0) / Double(total) * 100
+        #expect(abs(second - 10) <= 3, "version 2 served \(second) % of the requests, not 10 ± 3")
+        #expect((seen["hello"] ?? 0) + (seen["two"] ?? 0) == total)
+
+        // Version affinity: one key, one version, however many requests.
+        for key in ["user-1", "user-2", "user-3", "user-4"] {
+            var greetings: Set<String> = []
+            for _ in 0..<20 {
+                let response = try await httpRequest(port: port, "GET", "/env", headers: ["Cloudflare-Workers-Version-Key": key])
+                greetings.insert(try response.json()["greeting"]?.stringValue ?? "")
+            }
+            #expect(greetings.count == 1, "\(key) was served by \(greetings)")
+        }
+        // An override names the version, whatever the shares.
+        for _ in 0..<10 {
+            let response = try await httpRequest(port: port, "GET", "/env", headers: ["Cloudflare-Workers-Version-Overrides": #"playground="2""#])
+            #expect(try response.json()["greeting"] == "two")
+        }
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == .exited(0))
+        #expect(dev.errors.contains("version=2"))
+    }
+
+    @Test("versions deploy refuses shares that do not add up to 100, unknown versions, and more than two")
+    func refusesBadSplits() async throws {
+        let project = try PlaygroundProject.make()
+        #expect(await project.cli(["deploy"]).status == 0)
+        #expect(await project.cli(["deploy"]).status == 0)
+        for words in [["1@50", "2@60"], ["1@90"], ["1@90", "7@10"], ["1@30", "2@30", "1@40"], ["1@-5", "2@105"], ["x@100"]] {
+            let run = await project.cli(["versions", "deploy"] + words)
+            #expect(run.status != 0, "\(words)")
+        }
+        #expect(await project.cli(["versions", "deploy", "2"]).status == 0)
+        #expect((await project.cli(["deployments", "status"])).output.contains("versions deploy  2@100%"))
+    }
+
     @Test("every deployment command has --help")
     func help() async {
-        for command in [["deploy"], ["versions", "list"], ["deployments", "list"], ["deployments", "status"], ["rollback"]] {
+        for command in [["deploy"], ["versions", "list"], ["versions", "deploy"], ["deployments", "list"], ["deployments", "status"], ["rollback"]] {
             let run = await CLIRun.run(command + ["--help"], in: NSTemporaryDirectory(), registry: PlaygroundProject.registry)
             #expect(run.status == 0)
             #expect(run.output.contains("Usage: drover \(command.joined(separator: " "))"), "\(command)")

@@ -8,7 +8,7 @@ import Foundation
 /// directory — as `wrangler deploy`, `wrangler versions`, `wrangler deployments` and
 /// `wrangler rollback` publish to Cloudflare (Docs/deploying.md).
 enum DeployCommand {
-    static var specs: [CommandSpec] { [deploy, versionsList, deploymentsList, deploymentsStatus, rollback] }
+    static var specs: [CommandSpec] { [deploy, versionsList, versionsDeploy, deploymentsList, deploymentsStatus, rollback] }
 
     static let deploy = CommandSpec(
         path: ["deploy"],
@@ -100,6 +100,66 @@ enum DeployCommand {
             return DroverCommandLine.success
         }
     )
+
+    static let versionsDeploy = CommandSpec(
+        path: ["versions", "deploy"],
+        summary: "Split the requests between one or two versions by percentage (a gradual rollout)",
+        arguments: [ArgumentSpec(name: "VERSION@PERCENT", help: "A version and its share, such as 3@90 4@10", variadic: true)],
+        options: Commands.configOptions + [.value("message", "TEXT", "A note kept with the deployment")],
+        discussion: """
+            The shares must add up to 100; a version alone may be given without @ (it takes 100%). As on the
+            platform, at most two versions serve at once. Each is checked as drover deploy checks a new one.
+            A running drover dev serves each request with one version: the one named by
+            Cloudflare-Workers-Version-Overrides: <worker>="<version>" when that is one of them, else the same
+            one for the same Cloudflare-Workers-Version-Key header (version affinity), else one at random in
+            proportion to the shares. The version with the larger share runs the queue consumers and cron
+            triggers. /__drover/health lists the versions and shares; each request log line names its version.
+
+            Examples:
+              drover versions deploy 3@90 4@10 --message "canary the new pull"
+              drover versions deploy 4@100
+            """,
+        run: { arguments, context in
+            let project = try Project.load(arguments, context: context, printWarnings: false)
+            let store = VersionStore(stateDirectory: project.stateDirectory)
+            let shares = try parseShares(arguments.positionals)
+            var projects: [Project] = []
+            for share in shares {
+                guard let version = try store.version(share.version) else {
+                    throw CLIError("there is no version \(share.version) on \(project.stateDirectory) (drover versions list)")
+                }
+                projects.append(try Deployer.project(of: version, stateDirectory: project.stateDirectory))
+            }
+            for each in projects { try await Deployer.validate(each, registry: context.registry, appliesMigrations: true) }
+            let deployment = try store.activate { id in
+                Deployment(
+                    id: id, createdAt: VersionStore.timestamp(Date()), message: arguments.value("message"), source: "versions deploy",
+                    versions: shares)
+            }
+            context.print("Deployment \(deployment.id): " + shares.map { "version \($0.version) at \(percent($0.percentage))" }.joined(separator: ", "))
+            return DroverCommandLine.success
+        }
+    )
+
+    /// `3@90 4@10` (or `3`) as shares adding up to 100, at most two.
+    static func parseShares(_ words: [String]) throws -> [Deployment.Share] {
+        guard (1...2).contains(words.count) else { throw UsageError("give one or two VERSION@PERCENT, such as 3@90 4@10") }
+        let shares = try words.map { word -> Deployment.Share in
+            let parts = word.split(separator: "@", omittingEmptySubsequences: false)
+            guard let version = Int(parts[0]), version > 0 else { throw UsageError("\"\(word)\": expected VERSION@PERCENT, such as 3@90") }
+            if parts.count == 1 { return .init(version: version, percentage: words.count == 1 ? 100 : -1) }
+            guard parts.count == 2, let percentage = Double(parts[1].hasSuffix("%") ? parts[1].dropLast() : parts[1]),
+                percentage.isFinite, (0...100).contains(percentage)
+            else { throw UsageError("\"\(word)\": the percentage must be a number from 0 to 100") }
+            return .init(version: version, percentage: percentage)
+        }
+        guard shares.allSatisfy({ $0.percentage >= 0 }) else { throw UsageError("with two versions, give each its percentage: 3@90 4@10") }
+        guard Set(shares.map(\.version)).count == shares.count else { throw UsageError("a version is named twice") }
+        guard abs(shares.map(\.percentage).reduce(0, +) - 100) < 1e-9 else {
+            throw UsageError("the percentages add up to \(shares.map(\.percentage).reduce(0, +)), not 100")
+        }
+        return shares
+    }
 
     static let deploymentsList = CommandSpec(
         path: ["deployments", "list"],

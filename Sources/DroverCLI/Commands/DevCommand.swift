@@ -66,32 +66,46 @@ enum DevCommand {
         )
         let registry = context.registry
 
-        let factory: DevServer.SessionFactory = {
+        let factory: DevServer.VersionedSessionFactory = {
             // Re-read the configs and secrets on every reload.
             var projects = try firstLoad.exchange(nil) ?? Project.loadAll(arguments, context: context)
-            // Once `drover deploy` has made a version active on the served worker's state, that
-            // version is served (and followed: deploy and rollback switch it), not the file.
-            let served = try deployedVersion(of: projects[0])
-            if let served {
-                projects[0] = served.project
-                logger.info("serving version \(served.version.summary) (deployment \(served.deployment))")
+            // Once `drover deploy` has made versions active on the served worker's state, they are
+            // served (and followed: deploy, rollback and versions deploy switch them), not the file.
+            let deployed = try deployedVersions(of: projects[0])
+            if let primary = deployed.first {
+                projects[0] = primary.project
+                let split = deployed.map { "\($0.version.id)@\(DeployCommand.percent($0.percentage))" }.joined(separator: " ")
+                logger.info("serving version \(primary.version.summary) (deployment \(primary.deployment): \(split))")
             }
-            // One session per generation: service bindings reach this version's workers.
-            let members = projects.enumerated().map { index, project -> (config: DroverConfig, options: RuntimeOptions) in
+            func options(_ project: Project, version: Int?, overridesVars: Bool) -> RuntimeOptions {
                 var runtimeLogger = logger
-                if index == 0, let served { runtimeLogger.metadata["version"] = String(served.version.id) }
+                if let version { runtimeLogger.metadata["version"] = String(version) }
                 var options = RuntimeOptions(
-                    stateDirectory: project.stateDirectory,
-                    clock: SystemWallClock(),
-                    fetcher: URLSessionFetcher(),
-                    logger: runtimeLogger
-                )
+                    stateDirectory: project.stateDirectory, clock: SystemWallClock(), fetcher: URLSessionFetcher(), logger: runtimeLogger)
                 options.secrets = project.secrets
                 options.devVars = project.config.devVars.mapValues { $0.reveal() }
-                if index == 0 { options.varOverrides = varOverrides }
-                return (project.config, options)
+                if overridesVars { options.varOverrides = varOverrides }
+                return options
             }
-            return try await WorkerRuntime.openSession(members, registry: registry)
+            // One session per generation: service bindings reach this version's workers.
+            let members = projects.enumerated().map { index, project in
+                (config: project.config, options: options(project, version: index == 0 ? deployed.first?.version.id : nil, overridesVars: index == 0))
+            }
+            let session = try await WorkerRuntime.openSession(members, registry: registry)
+            var served = [ServedVersion(runtime: session[0], version: deployed.first?.version.id, percentage: deployed.first?.percentage ?? 100)]
+            // The other versions of a split serve requests only: no consumers, no crons, and no
+            // service bindings to the session's other workers.
+            do {
+                for other in deployed.dropFirst() {
+                    let runtime = try await WorkerRuntime(
+                        config: other.project.config, registry: registry, options: options(other.project, version: other.version.id, overridesVars: true))
+                    served.append(ServedVersion(runtime: runtime, version: other.version.id, percentage: other.percentage))
+                }
+            } catch {
+                for runtime in session + served.dropFirst().map(\.runtime) { await runtime.shutdown(gracePeriod: .seconds(1)) }
+                throw error
+            }
+            return DevSession(served: served, others: Array(session.dropFirst()))
         }
 
         var settings = DevServer.Settings()
@@ -110,7 +124,7 @@ enum DevCommand {
             settings.recorder = RequestRecorder { recorded in writer.write(recorded) }
             context.printError("Recording one fixture per request into \(writer.directory)")
         }
-        let server = DevServer(settings: settings, logger: logger, sessionFactory: factory)
+        let server = DevServer(settings: settings, logger: logger, versionedFactory: factory)
         let bound: Int
         do {
             bound = try await server.start()
@@ -136,8 +150,8 @@ enum DevCommand {
         // The configs and their secrets, and the served worker's active deployment (drover deploy,
         // drover rollback), checked twice a second.
         let activePath = VersionStore(stateDirectory: loaded.stateDirectory).activePath
-        if let served = try deployedVersion(of: loaded) {
-            context.printError("Serving deployed version \(served.version.summary); drover deploy and drover rollback switch it.")
+        if let primary = try deployedVersions(of: loaded).first {
+            context.printError("Serving deployed version \(primary.version.summary); drover deploy, rollback and versions deploy switch it.")
         }
         let watcher = FileWatcher(paths: runtimes.flatMap { watchedFiles($0.config) } + [activePath], interval: .milliseconds(250)) {
             await server.reload()
@@ -149,15 +163,19 @@ enum DevCommand {
         return DroverCommandLine.success
     }
 
-    /// The active deployment's primary version of `project`'s state, opened as a project; nil
-    /// before the first `drover deploy`.
-    static func deployedVersion(of project: Project) throws -> (version: WorkerVersion, deployment: Int, project: Project)? {
+    /// The versions of the active deployment of `project`'s state, each opened as a project, the
+    /// primary (largest share) first; empty before the first `drover deploy`.
+    static func deployedVersions(of project: Project) throws -> [(version: WorkerVersion, percentage: Double, deployment: Int, project: Project)] {
         let store = VersionStore(stateDirectory: project.stateDirectory)
-        guard let active = try store.active() else { return nil }
-        guard let version = try store.version(active.primaryVersion) else {
-            throw CLIError("the active deployment \(active.id) names version \(active.primaryVersion), which is not in \(store.directory)")
+        guard let active = try store.active() else { return [] }
+        let primary = active.primaryVersion
+        let ordered = active.versions.filter { $0.version == primary } + active.versions.filter { $0.version != primary && $0.percentage > 0 }
+        return try ordered.map { share in
+            guard let version = try store.version(share.version) else {
+                throw CLIError("the active deployment \(active.id) names version \(share.version), which is not in \(store.directory)")
+            }
+            return (version, share.percentage, active.id, try Deployer.project(of: version, stateDirectory: project.stateDirectory))
         }
-        return (version, active.id, try Deployer.project(of: version, stateDirectory: project.stateDirectory))
     }
 
     /// The config file and every `.dev.vars` or `.env` file beside it that a reload could read.

@@ -34,9 +34,13 @@ package final class DevServer: Sendable {
     /// first (`drover dev -c a.toml -c b.toml`); called at start and on every reload.
     package typealias SessionFactory = @Sendable () async throws -> [WorkerRuntime]
 
+    /// Builds a session whose served worker may be several deployed versions splitting the
+    /// requests (`drover versions deploy 3@90 4@10`); called at start and on every reload.
+    package typealias VersionedSessionFactory = @Sendable () async throws -> DevSession
+
     private let settings: Settings
     private let logger: Logger
-    private let factory: SessionFactory
+    private let factory: VersionedSessionFactory
     private let current: ServingRuntime
     /// The session's other workers: running their consumers and crons, reached through service
     /// bindings, not served on the port.
@@ -49,10 +53,19 @@ package final class DevServer: Sendable {
     }
 
     /// A server of a session of workers, the first served on the port.
-    package init(settings: Settings, logger: Logger, sessionFactory: @escaping SessionFactory) {
+    package convenience init(settings: Settings, logger: Logger, sessionFactory: @escaping SessionFactory) {
+        self.init(settings: settings, logger: logger, versionedFactory: {
+            let runtimes = try await sessionFactory()
+            guard let first = runtimes.first else { throw DevSessionError("no worker to serve") }
+            return DevSession(served: [ServedVersion(runtime: first, version: nil, percentage: 100)], others: Array(runtimes.dropFirst()))
+        })
+    }
+
+    /// A server of a session whose served worker may be several versions splitting the requests.
+    package init(settings: Settings, logger: Logger, versionedFactory: @escaping VersionedSessionFactory) {
         self.settings = settings
         self.logger = logger
-        self.factory = sessionFactory
+        self.factory = versionedFactory
         self.current = ServingRuntime()
         self.others = LockedValue([])
         self.server = LockedValue(nil)
@@ -60,11 +73,13 @@ package final class DevServer: Sendable {
 
     /// Opens the runtimes, starts the server and returns the bound port.
     package func start() async throws -> Int {
-        let runtimes = try await factory()
-        guard let runtime = runtimes.first else { throw DevSessionError("no worker to serve") }
-        current.set(runtime)
-        others.set(Array(runtimes.dropFirst()))
-        for each in runtimes { try await each.start(cronTriggers: settings.cronTriggers) }
+        let session = try await factory()
+        guard let runtime = session.served.first?.runtime else { throw DevSessionError("no worker to serve") }
+        current.set(session.served)
+        others.set(session.others)
+        // Queue consumers and cron triggers run on the primary version only: never twice.
+        for each in [runtime] + session.others { try await each.start(cronTriggers: settings.cronTriggers) }
+        let runtimes = [runtime] + session.others
         var configuration = HTTPServerConfiguration()
         configuration.host = settings.host
         configuration.port = settings.port
@@ -84,11 +99,11 @@ package final class DevServer: Sendable {
         let others = runtimes.count > 1 ? self.others : nil
         let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
             // Leased, so a reload closes this version's stores only after the request is answered.
-            guard let runtime = current.acquire() else { return Response.error("server is stopping", status: 503) }
+            guard let (runtime, shares) = current.acquire(for: request) else { return Response.error("server is stopping", status: 503) }
             defer { current.release(runtime) }
             // `http://<name>.localhost:PORT`: another worker of the session, by its name.
             if let others, let other = Self.sessionWorker(for: request, among: others.get()) { return await other.host.fetch(request) }
-            if routes.handles(request) { return await routes.respond(to: request, host: runtime.host) }
+            if routes.handles(request) { return await routes.respond(to: request, host: runtime.host, versions: shares) }
             if let recorder { return await recorder.serve(request, runtime: runtime) }
             return await runtime.host.fetch(request)
         }
@@ -97,7 +112,7 @@ package final class DevServer: Sendable {
         return port
     }
 
-    /// The runtime serving now.
+    /// The runtime serving now (the primary version of a split).
     package var runtime: WorkerRuntime? { current.get() }
 
     /// The worker of `runtimes` a request for `http://<name>.localhost:PORT` is for: the one whose
@@ -119,16 +134,16 @@ package final class DevServer: Sendable {
     /// the runtime they started on, within the grace period (after it the old runtime is closed
     /// under them, as a shutdown would). A broken config keeps the old runtime serving.
     package func reload() async {
-        let runtimes: [WorkerRuntime]
+        let session: DevSession
         do {
-            runtimes = try await factory()
+            session = try await factory()
         } catch {
             logger.error("reload failed, still serving the previous version: \(error)")
             return
         }
-        guard let fresh = runtimes.first else { return }
-        let oldOthers = others.exchange(Array(runtimes.dropFirst()))
-        if let old = current.exchange(fresh) {
+        guard let fresh = session.served.first?.runtime else { return }
+        let oldOthers = others.exchange(session.others)
+        for old in current.exchange(session.served).map(\.runtime) {
             let stillRunning = await current.waitUntilIdle(old, atMost: settings.gracePeriod)
             if stillRunning > 0 {
                 logger.warning(
@@ -139,7 +154,8 @@ package final class DevServer: Sendable {
         }
         // The other workers of the old version answered the old served worker's service calls.
         for old in oldOthers { await old.shutdown(gracePeriod: settings.gracePeriod) }
-        for runtime in runtimes {
+        // Consumers and crons on the primary version only, once the old ones have stopped.
+        for runtime in [fresh] + session.others {
             do {
                 try await runtime.start(cronTriggers: settings.cronTriggers)
                 logger.info("reloaded \(runtime.config.configPath)")
@@ -157,39 +173,120 @@ package final class DevServer: Sendable {
         if let recorder = settings.recorder, await !awaitAtMost(settings.gracePeriod, { await recorder.finish() }) {
             logger.warning("fixtures of requests whose waitUntil work is still running were not written: stopping without them")
         }
-        if let runtime = current.exchange(nil) { await runtime.shutdown(gracePeriod: settings.gracePeriod) }
+        for served in current.exchange([]) { await served.runtime.shutdown(gracePeriod: settings.gracePeriod) }
         for runtime in others.exchange([]) { await runtime.shutdown(gracePeriod: settings.gracePeriod) }
     }
 }
 
-/// The runtime serving now, leased per request: requests in flight on a replaced runtime are
+/// What a ``DevServer`` serves: its worker, as one version or several splitting the requests, and
+/// the session's other workers.
+package struct DevSession: Sendable {
+    /// The served worker's versions; the first is the primary (it runs the queue consumers and
+    /// cron triggers). Their percentages add up to 100.
+    package var served: [ServedVersion]
+    /// The session's other workers.
+    package var others: [WorkerRuntime]
+
+    package init(served: [ServedVersion], others: [WorkerRuntime]) {
+        self.served = served
+        self.others = others
+    }
+}
+
+/// One version of the served worker and its share of the requests.
+package struct ServedVersion: Sendable {
+    package var runtime: WorkerRuntime
+    /// The deployed version's number; nil when the config file is served as it is.
+    package var version: Int?
+    /// Percent of the requests, 0 to 100.
+    package var percentage: Double
+
+    package init(runtime: WorkerRuntime, version: Int?, percentage: Double) {
+        self.runtime = runtime
+        self.version = version
+        self.percentage = percentage
+    }
+}
+
+/// Which version of a split serves a request, as the platform's gradual deployments decide it
+/// (https://developers.cloudflare.com/workers/configuration/versions-and-deployments/gradual-deployments/):
+///
+/// 1. `Cloudflare-Workers-Version-Overrides: <worker>="<version>"` names one of the versions:
+///    that one (for testing a version before it takes traffic);
+/// 2. `Cloudflare-Workers-Version-Key: <any text>`: the same version for the same key, as long as
+///    the split does not change (version affinity, e.g. per user or session);
+/// 3. otherwise at random, in proportion to the percentages.
+package enum VersionChoice {
+    /// The index in `served` of the version for `request`.
+    package static func index(for request: Request, among served: [ServedVersion], workerName: String) -> Int {
+        guard served.count > 1 else { return 0 }
+        if let overrides = request.headers["cloudflare-workers-version-overrides"],
+            let asked = overriddenVersion(overrides, workerName: workerName),
+            let index = served.firstIndex(where: { $0.version == asked })
+        {
+            return index
+        }
+        let point: Double
+        if let key = request.headers["cloudflare-workers-version-key"], !key.isEmpty {
+            // FNV-1a: stable across runs and processes, unlike Hasher.
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            point = Double(hash % 1_000_000) / 10_000
+        } else {
+            point = Double.random(in: 0..<100)
+        }
+        var upTo = 0.0
+        for (index, version) in served.enumerated() {
+            upTo += version.percentage
+            if point < upTo { return index }
+        }
+        return served.count - 1
+    }
+
+    /// The version `<workerName>="<N>"` in an overrides header (a dictionary of structured-field
+    /// strings, RFC 8941): nil when the header names no version of this worker.
+    static func overriddenVersion(_ header: String, workerName: String) -> Int? {
+        for member in header.split(separator: ",") {
+            let parts = member.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts[0] == workerName else { continue }
+            return Int(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        }
+        return nil
+    }
+}
+
+/// The versions serving now, leased per request: requests in flight on a replaced runtime are
 /// counted so a reload shuts it down only once they have been answered.
 private final class ServingRuntime: Sendable {
     private struct State {
-        var runtime: WorkerRuntime?
+        var served: [ServedVersion] = []
         var leases: [ObjectIdentifier: Int] = [:]
         var idleWaiters: [ObjectIdentifier: [CheckedContinuation<Void, Never>]] = [:]
     }
 
     private let state = Mutex(State())
 
-    func get() -> WorkerRuntime? { state.withLock { $0.runtime } }
+    /// The primary version's runtime.
+    func get() -> WorkerRuntime? { state.withLock { $0.served.first?.runtime } }
 
-    func set(_ runtime: WorkerRuntime?) { state.withLock { $0.runtime = runtime } }
+    func set(_ served: [ServedVersion]) { state.withLock { $0.served = served } }
 
-    func exchange(_ runtime: WorkerRuntime?) -> WorkerRuntime? {
+    func exchange(_ served: [ServedVersion]) -> [ServedVersion] {
         state.withLock { state in
-            defer { state.runtime = runtime }
-            return state.runtime
+            defer { state.served = served }
+            return state.served
         }
     }
 
-    /// The current runtime, counted as serving one more request.
-    func acquire() -> WorkerRuntime? {
+    /// The version `request` goes to, counted as serving one more request, and every version's
+    /// share (for the health route).
+    func acquire(for request: Request) -> (WorkerRuntime, [(version: Int?, percentage: Double)])? {
         state.withLock { state in
-            guard let runtime = state.runtime else { return nil }
+            guard let primary = state.served.first else { return nil }
+            let index = VersionChoice.index(for: request, among: state.served, workerName: primary.runtime.host.workerName)
+            let runtime = state.served[index].runtime
             state.leases[ObjectIdentifier(runtime), default: 0] += 1
-            return runtime
+            return (runtime, state.served.map { ($0.version, $0.percentage) })
         }
     }
 

@@ -38,13 +38,18 @@ package struct InternalRoutes: Sendable {
         }
     }
 
-    /// Answers `request`, which ``handles(_:)`` accepted.
-    package func respond(to request: Request, host: WorkerHost) async -> Response {
+    /// Answers `request`, which ``handles(_:)`` accepted; `versions`, the deployed versions
+    /// serving now and their shares, for the health route.
+    package func respond(to request: Request, host: WorkerHost, versions: [(version: Int?, percentage: Double)] = []) async -> Response {
         if let refusal = Self.crossSiteRefusal(request) { return refusal }
         switch request.path {
         case "/__drover/health":
             var body: JSONObject = ["status": "ok", "worker": .string(workerName)]
-            if let version { body["version"] = .integer(Int64(version)) }
+            let deployed = versions.filter { $0.version != nil }
+            if let version = deployed.first?.version ?? version { body["version"] = .integer(Int64(version)) }
+            if !deployed.isEmpty {
+                body["versions"] = .array(deployed.map { ["version": .integer(Int64($0.version ?? 0)), "percentage": .double($0.percentage)] })
+            }
             body["backgroundTasks"] = .integer(Int64(host.background.count))
             return .json(.object(body))
         case "/__drover/metrics":
