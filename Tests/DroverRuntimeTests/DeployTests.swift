@@ -223,6 +223,10 @@ import Glibc
         }
         #expect(await project.cli(["versions", "deploy", "2"]).status == 0)
         #expect((await project.cli(["deployments", "status"])).output.contains("versions deploy  2@100%"))
+        // Rolling back a split returns to the version before the newest one serving.
+        #expect(await project.cli(["versions", "deploy", "1@80", "2@20"]).status == 0)
+        let rollback = await project.cli(["rollback"])
+        #expect(rollback.output.contains("Deployment 4: version 1 at 100%"), "\(rollback.output)\(rollback.errors)")
     }
 
     @Test("every deployment command has --help")

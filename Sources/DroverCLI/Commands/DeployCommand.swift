@@ -207,7 +207,7 @@ enum DeployCommand {
 
     static let rollback = CommandSpec(
         path: ["rollback"],
-        summary: "Make an earlier version active again (default: the one before the active version)",
+        summary: "Make an earlier version active again (default: the one uploaded before the newest one serving)",
         arguments: [ArgumentSpec(name: "VERSION", help: "The version to serve", optional: true)],
         options: Commands.configOptions + [.value("message", "TEXT", "A note kept with the deployment")],
         discussion: """
@@ -227,8 +227,9 @@ enum DeployCommand {
                 guard let id = Int(asked), id > 0 else { throw UsageError("VERSION must be a version number, got \"\(asked)\"") }
                 targetID = id
             } else {
-                // The newest version before the one serving now.
-                let serving = active.primaryVersion
+                // As wrangler: the version uploaded before the current one — the newest serving now,
+                // so that rolling back a split (3@90 4@10) returns to 3 alone.
+                let serving = active.versions.map(\.version).max() ?? 0
                 guard let previous = try store.versions().map(\.id).filter({ $0 < serving }).last else {
                     throw CLIError("version \(serving) is the first: there is no earlier version to roll back to")
                 }
