@@ -226,7 +226,7 @@ import Glibc
         // Rolling back a split returns to the version before the newest one serving.
         #expect(await project.cli(["versions", "deploy", "1@80", "2@20"]).status == 0)
         let rollback = await project.cli(["rollback"])
-        #expect(rollback.output.contains("Deployment 4: version 1 at 100%"), "\(rollback.output)\(rollback.errors)")
+        #expect(rollback.output.contains("Deployment 5: version 1 at 100%"), "\(rollback.output)\(rollback.errors)")
     }
 
     @Test("every deployment command has --help")
