@@ -24,6 +24,7 @@ enum Commands {
     static var all: [CommandSpec] {
         [DevCommand.spec, ConfigCommand.printSpec]
             + DeployCommand.specs
+            + [TailCommand.spec]
             + TriggersCommand.specs
             + SecretCommand.specs
             + KVCommand.specs

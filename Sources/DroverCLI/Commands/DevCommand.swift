@@ -59,10 +59,12 @@ enum DevCommand {
         let firstLoad = LockedValue<[Project]?>(loadedAll)
         let dev = loaded.config.dev
         let port = flagPort ?? dev.port ?? 8787
+        // `drover tail` clients see every log line and request, as standard error does.
+        let tail = TailHub()
         let logger = Logger(
             label: "drover",
             level: .info,
-            sink: StandardErrorLogSink(format: arguments.flag("log-json") ? .json : .text)
+            sink: FanOutLogSink([StandardErrorLogSink(format: arguments.flag("log-json") ? .json : .text), TailLogSink(hub: tail)])
         )
         let registry = context.registry
 
@@ -85,6 +87,7 @@ enum DevCommand {
                 options.secrets = project.secrets
                 options.devVars = project.config.devVars.mapValues { $0.reveal() }
                 if overridesVars { options.varOverrides = varOverrides }
+                options.tail = tail
                 return options
             }
             // One session per generation: service bindings reach this version's workers.
@@ -112,6 +115,7 @@ enum DevCommand {
         settings.host = arguments.value("ip") ?? dev.ip ?? "127.0.0.1"
         settings.port = port
         settings.testScheduled = arguments.flag("test-scheduled")
+        settings.tail = tail
         settings.allowedHosts = (arguments.values["allowed-host"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
         if let record = arguments.value("record") {
             // Docs/fixtures.md, "Recording": one fixture per worker request, secrets as ${NAME}.

@@ -23,6 +23,8 @@ package final class DevServer: Sendable {
         package var allowedHosts: [String] = []
         /// `--record DIR`: serves the worker's requests through this recorder (not the runtime's own routes).
         package var recorder: RequestRecorder?
+        /// The `drover tail` clients (`/__drover/tail`); the runtimes publish to the same hub.
+        package var tail: TailHub?
 
         package init() {}
     }
@@ -89,7 +91,7 @@ package final class DevServer: Sendable {
         configuration.allowedHosts = settings.allowedHosts + runtime.config.dev.allowedHosts
         let current = self.current
         let recorder = settings.recorder
-        let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName)
+        let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName, tail: settings.tail)
         // CF-Connecting-IP is the client's address, whatever the client sent in it, as the platform
         // sets it and `wrangler dev` does locally
         // (https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip);
@@ -169,6 +171,8 @@ package final class DevServer: Sendable {
     /// period, writes the fixtures still being recorded, stops consumers and triggers, closes the
     /// stores. Each step waits at most the grace period, logs what it stopped waiting for, and goes on.
     package func shutdown() async {
+        // Tails would keep their connections open through the grace period: end them first.
+        settings.tail?.finish()
         if let server = server.exchange(nil) { await server.shutdown(gracePeriod: settings.gracePeriod) }
         if let recorder = settings.recorder, await !awaitAtMost(settings.gracePeriod, { await recorder.finish() }) {
             logger.warning("fixtures of requests whose waitUntil work is still running were not written: stopping without them")

@@ -18,10 +18,14 @@ package struct InternalRoutes: Sendable {
     /// The deployed version, shown by the health route.
     package var version: Int?
 
-    package init(testScheduled: Bool, workerName: String, version: Int? = nil) {
+    /// The dev server's tails (`/__drover/tail`, for `drover tail`); nil: no such route.
+    package var tail: TailHub?
+
+    package init(testScheduled: Bool, workerName: String, version: Int? = nil, tail: TailHub? = nil) {
         self.testScheduled = testScheduled
         self.workerName = workerName
         self.version = version
+        self.tail = tail
     }
 
     /// The latest `time` the scheduled routes accept: 9999-12-31T23:59:59.999Z, in milliseconds.
@@ -33,6 +37,7 @@ package struct InternalRoutes: Sendable {
         guard path.hasPrefix("/__") || path.hasPrefix("/cdn-cgi/") else { return false }
         switch path {
         case "/__drover/health", "/__drover/metrics", "/cdn-cgi/handler/scheduled": return true
+        case "/__drover/tail": return tail != nil
         case "/__scheduled": return testScheduled
         default: return false
         }
@@ -51,9 +56,16 @@ package struct InternalRoutes: Sendable {
                 body["versions"] = .array(deployed.map { ["version": .integer(Int64($0.version ?? 0)), "percentage": .double($0.percentage)] })
             }
             body["backgroundTasks"] = .integer(Int64(host.background.count))
+            if let tail { body["tails"] = .integer(Int64(tail.count)) }
             return .json(.object(body))
         case "/__drover/metrics":
             return host.metrics.registry.response()
+        case "/__drover/tail":
+            // `drover tail`: events as JSON lines, for as long as the client stays.
+            guard request.method == "GET", let tail else { return .error("GET only", status: 405) }
+            return Response(
+                status: 200, headers: ["Content-Type": "application/x-ndjson", "Cache-Control": "no-store"],
+                body: Body(stream: tail.subscribe(TailHub.Filter(query: request.query))))
         default:  // "/cdn-cgi/handler/scheduled", "/__scheduled"
             let invocation: ScheduledInvocation
             switch Self.scheduledInvocation(request.query, crons: host.cronTriggers, now: host.env.now) {

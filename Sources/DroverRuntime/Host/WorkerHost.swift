@@ -34,8 +34,12 @@ package final class WorkerHost: Sendable {
     package let waitUntilLimit: Duration
     /// Where new trace and span ids come from: random in `dev`, seeded in replay and tests.
     package let traceIDs: TraceIDGenerator
+    /// The `drover tail` clients of a dev server, told of each request; nil outside one.
+    package let tail: TailHub?
     /// The handlers' logger: ``logger`` labelled `worker`.
     private let workerLogger: Logger
+    /// The request lines' logger: ``logger`` labelled `request` (a tail gets them as request events).
+    private let requestLogger: Logger
     private let invocations = Atomic<Int>(0)
 
     /// Creates a host.
@@ -49,19 +53,22 @@ package final class WorkerHost: Sendable {
         logsRequests: Bool = true,
         cronTriggers: [String] = [],
         waitUntilLimit: Duration = .seconds(30),
-        traceIDs: TraceIDGenerator = .random
+        traceIDs: TraceIDGenerator = .random,
+        tail: TailHub? = nil
     ) {
         self.workerName = workerName
         self.worker = worker
         self.env = env
         self.logger = logger
         self.workerLogger = logger.withLabel("worker")
+        self.requestLogger = logger.withLabel("request")
         self.metrics = metrics
         self.showsErrorDetails = showsErrorDetails
         self.logsRequests = logsRequests
         self.cronTriggers = cronTriggers
         self.waitUntilLimit = waitUntilLimit
         self.traceIDs = traceIDs
+        self.tail = tail
     }
 
     /// A fresh context for one call: the `worker` logger, tagged with the call's number when the
@@ -108,9 +115,15 @@ package final class WorkerHost: Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             metrics.recordRequest(status: response.status, seconds: seconds)
             if logsRequests {
-                logger.info(
+                requestLogger.info(
                     "\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))"
                 )
+            }
+            if let tail, tail.isObserved {
+                tail.publish(
+                    .request(
+                        request, status: response.status, milliseconds: seconds * 1000, worker: workerName, version: logger.metadata["version"],
+                        trace: trace, at: env?.clock.now() ?? self.env.clock.now()))
             }
             return (response, backgroundTask)
         }

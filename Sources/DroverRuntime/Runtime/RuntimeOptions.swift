@@ -39,6 +39,9 @@ package struct RuntimeOptions: Sendable {
     /// outside a session (replay, tests), where a binding runs the registered worker.
     package var servicePeers: ServicePeers?
 
+    /// The dev server's `drover tail` clients, told of each request; nil outside `drover dev`.
+    package var tail: TailHub?
+
     package init(stateDirectory: String, clock: any WallClock, fetcher: any Fetcher, logger: Logger) {
         self.stateDirectory = stateDirectory
         self.clock = clock

@@ -133,7 +133,8 @@ package final class WorkerRuntime: Sendable {
             logsRequests: options.logsRequests,
             cronTriggers: config.triggers.crons.map(\.source),
             waitUntilLimit: options.waitUntilLimit,
-            traceIDs: options.traceIDs
+            traceIDs: options.traceIDs,
+            tail: options.tail
         )
         self.cron = LockedValue(nil)
     }
