@@ -71,6 +71,32 @@ import Glibc
         #expect(await dev.exitStatus() == .exited(0))
     }
 
+    @Test("a secret's value never reaches the log or a tail, whatever carries it (here, a query string); --log-json lines name the worker")
+    func secretsRedacted() async throws {
+        let project = try PlaygroundProject.make()
+        try project.write(".dev.vars", "API_TOKEN=\"tok_do_not_print_1234\"\n")
+        let dev = try DroverProcessTests.DevProcess(
+            arguments: ["dev", "--port", "0", "--config", project.configPath, "--persist-to", project.statePath, "--log-json"],
+            directory: project.path)
+        let port = try await dev.readyPort()
+        let tail = try Self.tail(port: port, [])
+        try await eventually("the tail to connect", limit: .seconds(60)) {
+            try await httpRequest(port: port, "GET", "/__drover/health").json()["tails"] == 1
+        }
+        #expect(try await httpRequest(port: port, "GET", "/env?token=tok_do_not_print_1234").status == 200)
+        try await Task.sleep(for: .milliseconds(200))
+        dev.signal(SIGINT)
+        #expect(await dev.exitStatus() == .exited(0))
+        let events = try await Self.events(of: tail)
+        let request = try #require(events.first { $0["type"] == "request" })
+        #expect(request["url"] == "/env?token=[secret API_TOKEN]")
+        #expect(!dev.errors.contains("tok_do_not_print_1234"))
+        let line = try #require(dev.errors.split(separator: "\n").first { $0.contains("GET /env") }.map { try JSONParser.parse(String($0)) })
+        #expect(line["message"]?.stringValue?.contains("[secret API_TOKEN]") == true)
+        #expect(line["worker"] == "playground")
+        #expect(line["trace_id"]?.stringValue?.count == 32)
+    }
+
     @Test("the hub never waits for a tail: past its buffer, events are dropped and counted, and the count comes before the next event")
     func dropsAndCounts() async throws {
         let hub = TailHub()

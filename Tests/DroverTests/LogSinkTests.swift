@@ -17,6 +17,20 @@ import Glibc
         metadata: ["request": "7", "trace": "abc"]
     )
 
+    @Test("a redacting sink replaces every secret value, the longest first, in the message and the metadata; short values are left")
+    func redaction() {
+        let memory = MemoryLogSink()
+        let sink = RedactingLogSink(memory)
+        sink.update(["KEY": "sk_live_abc", "LONG": "sk_live_abcdef", "PIN": "42"])
+        sink.write(LogRecord(date: Date(), level: .info, label: "worker", message: "url ?k=sk_live_abcdef&j=sk_live_abc pin 42", metadata: ["header": "Bearer sk_live_abc"]))
+        let written = memory.all[0]
+        #expect(written.message == "url ?k=[secret LONG]&j=[secret KEY] pin 42")
+        #expect(written.metadata["header"] == "Bearer [secret KEY]")
+        sink.update([:])
+        sink.write(LogRecord(date: Date(), level: .info, label: "worker", message: "sk_live_abc", metadata: [:]))
+        #expect(memory.all[1].message == "sk_live_abc")
+    }
+
     @Test func jsonLinesAreOneJSONObjectWithTimeLevelLabelMessageAndMetadata() throws {
         let line = StandardErrorLogSink.jsonLine(Self.record)
         #expect(!line.contains(0x0A))

@@ -59,13 +59,15 @@ enum DevCommand {
         let firstLoad = LockedValue<[Project]?>(loadedAll)
         let dev = loaded.config.dev
         let port = flagPort ?? dev.port ?? 8787
-        // `drover tail` clients see every log line and request, as standard error does.
-        let tail = TailHub()
-        let logger = Logger(
-            label: "drover",
-            level: .info,
-            sink: FanOutLogSink([StandardErrorLogSink(format: arguments.flag("log-json") ? .json : .text), TailLogSink(hub: tail)])
-        )
+        // `drover tail` clients see every log line and request, as standard error does; both see
+        // no secret value of any worker of the session (replaced by `[secret NAME]`).
+        let jsonLogs = arguments.flag("log-json")
+        let standardError = StandardErrorLogSink(format: jsonLogs ? .json : .text)
+        let tails = LockedValue<TailHub?>(nil)
+        let redaction = RedactingLogSink(FanOutLogSink([standardError, LateTailSink(hub: tails)]))
+        let tail = TailHub(redaction: redaction)
+        tails.set(tail)
+        let logger = Logger(label: "drover", level: .info, sink: redaction)
         let registry = context.registry
 
         let factory: DevServer.VersionedSessionFactory = {
@@ -74,6 +76,10 @@ enum DevCommand {
             // Once `drover deploy` has made versions active on the served worker's state, they are
             // served (and followed: deploy, rollback and versions deploy switch them), not the file.
             let deployed = try deployedVersions(of: projects[0])
+            redaction.update(
+                (projects + deployed.map(\.project)).reduce(into: [String: String]()) { all, project in
+                    all.merge(project.secrets) { first, _ in first }
+                })
             if let primary = deployed.first {
                 projects[0] = primary.project
                 let split = deployed.map { "\($0.version.id)@\(DeployCommand.percent($0.percentage))" }.joined(separator: " ")
@@ -82,6 +88,8 @@ enum DevCommand {
             func options(_ project: Project, version: Int?, overridesVars: Bool) -> RuntimeOptions {
                 var runtimeLogger = logger
                 if let version { runtimeLogger.metadata["version"] = String(version) }
+                // JSON lines (and a session of several workers) say which worker wrote them.
+                if jsonLogs || projects.count > 1 { runtimeLogger.metadata["worker"] = project.config.main ?? project.config.name }
                 var options = RuntimeOptions(
                     stateDirectory: project.stateDirectory, clock: SystemWallClock(), fetcher: URLSessionFetcher(), logger: runtimeLogger)
                 options.secrets = project.secrets
@@ -232,5 +240,15 @@ enum SignalWaiter {
             // The sources must outlive this scope: keep them for the life of the process.
             SignalSources.keep(sources)
         }
+    }
+}
+
+/// The tail sink of a hub made after the sink chain (the hub redacts through the chain's head).
+private struct LateTailSink: LogSink {
+    let hub: LockedValue<TailHub?>
+
+    func write(_ record: LogRecord) {
+        guard let hub = hub.get() else { return }
+        TailLogSink(hub: hub).write(record)
     }
 }

@@ -57,12 +57,17 @@ package final class TailHub: Sendable {
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
     private let heartbeat = Mutex<Task<Void, Never>?>(nil)
+    /// Hides secret values in request events (log lines come through the redacting sink).
+    private let redaction: RedactingLogSink?
 
     /// How often a `{"type": "heartbeat"}` line goes to every tail, so a quiet one is not closed
     /// as idle (the server closes a connection after 60 s without a byte).
     package static let heartbeatInterval: Duration = .seconds(20)
 
-    package init() {}
+    /// A hub whose request events are passed through `redaction` (a URL may hold a secret).
+    package init(redaction: RedactingLogSink? = nil) {
+        self.redaction = redaction
+    }
 
     /// Whether any tail is connected (events are built only then).
     package var isObserved: Bool { subscribers.withLock { !$0.isEmpty } }
@@ -95,6 +100,10 @@ package final class TailHub: Sendable {
 
     /// Hands `event` to every tail whose filter keeps it, without waiting for any.
     package func publish(_ event: TailEvent) {
+        var event = event
+        if event.method != nil, let redaction {
+            event = TailEvent(outcome: event.outcome, method: event.method, bytes: Array(redaction.redact(event.line).utf8))
+        }
         subscribers.withLock { subscribers in
             for (id, var subscriber) in subscribers where subscriber.filter.keeps(event) {
                 if subscriber.dropped > 0 {
