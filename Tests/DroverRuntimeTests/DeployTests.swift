@@ -163,7 +163,9 @@ import Glibc
     @Test("versions deploy 1@90 2@10 splits 10,000 requests within 3 points; a version key is sticky, an override picks its version")
     func gradualRollout() async throws {
         let project = try PlaygroundProject.make()
-        let dev = try DroverProcessTests.dev(project)
+        let dev = try DroverProcessTests.DevProcess(
+            arguments: ["dev", "--port", "0", "--config", project.configPath, "--persist-to", project.statePath, "--version-key-cookie", "sid"],
+            directory: project.path)
         let port = try await dev.readyPort()
         #expect(await project.cli(["deploy"]).status == 0)
         try Self.setGreeting(project, "two")
@@ -196,12 +198,20 @@ import Glibc
         // Version affinity: one key, one version, however many requests.
         for key in ["user-1", "user-2", "user-3", "user-4"] {
             var greetings: Set<String> = []
-            for _ in 0..<20 {
+            // 50 requests: at random, a 90/10 split would mix them with 99.5 % certainty.
+            for _ in 0..<50 {
                 let response = try await httpRequest(port: port, "GET", "/env", headers: ["Cloudflare-Workers-Version-Key": key])
                 greetings.insert(try response.json()["greeting"]?.stringValue ?? "")
             }
             #expect(greetings.count == 1, "\(key) was served by \(greetings)")
         }
+        // The cookie named by --version-key-cookie keeps a client on one version the same way.
+        var byCookie: Set<String> = []
+        for _ in 0..<50 {
+            let response = try await httpRequest(port: port, "GET", "/env", headers: ["Cookie": "theme=dark; sid=abc123"])
+            byCookie.insert(try response.json()["greeting"]?.stringValue ?? "")
+        }
+        #expect(byCookie.count == 1, "a cookie-keyed client was served by \(byCookie)")
         // An override names the version, whatever the shares.
         for _ in 0..<10 {
             let response = try await httpRequest(port: port, "GET", "/env", headers: ["Cloudflare-Workers-Version-Overrides": #"playground="2""#])

@@ -27,6 +27,8 @@ enum DevCommand {
             .value("record", "DIR", "Write one replayable fixture per request into DIR"),
             .flag("record-sensitive-headers", "With --record: keep Authorization, Proxy-Authorization, Cookie and upstream Set-Cookie"),
             .flag("log-json", "Write logs as JSON lines"),
+            .value("version-key-header", "NAME", "During a split (drover versions deploy), keep clients on one version by this header too"),
+            .value("version-key-cookie", "NAME", "During a split, keep clients on one version by this cookie too"),
         ],
         discussion: """
             State (KV, D1, queues, secrets) persists under .drover/state beside the config.
@@ -124,6 +126,7 @@ enum DevCommand {
         settings.port = port
         settings.testScheduled = arguments.flag("test-scheduled")
         settings.tail = tail
+        settings.versionKey = VersionChoice.KeySources(header: arguments.value("version-key-header"), cookie: arguments.value("version-key-cookie"))
         settings.allowedHosts = (arguments.values["allowed-host"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
         if let record = arguments.value("record") {
             // Docs/fixtures.md, "Recording": one fixture per worker request, secrets as ${NAME}.

@@ -25,6 +25,9 @@ package final class DevServer: Sendable {
         package var recorder: RequestRecorder?
         /// The `drover tail` clients (`/__drover/tail`); the runtimes publish to the same hub.
         package var tail: TailHub?
+        /// Where a client's version key is read during a split, besides
+        /// `Cloudflare-Workers-Version-Key` (`--version-key-header`, `--version-key-cookie`).
+        package var versionKey = VersionChoice.KeySources()
 
         package init() {}
     }
@@ -90,6 +93,7 @@ package final class DevServer: Sendable {
         // keeps the server, and so these).
         configuration.allowedHosts = settings.allowedHosts + runtime.config.dev.allowedHosts
         let current = self.current
+        current.keySources = settings.versionKey
         let recorder = settings.recorder
         let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName, tail: settings.tail)
         // CF-Connecting-IP is the client's address, whatever the client sent in it, as the platform
@@ -217,12 +221,35 @@ package struct ServedVersion: Sendable {
 ///
 /// 1. `Cloudflare-Workers-Version-Overrides: <worker>="<version>"` names one of the versions:
 ///    that one (for testing a version before it takes traffic);
-/// 2. `Cloudflare-Workers-Version-Key: <any text>`: the same version for the same key, as long as
-///    the split does not change (version affinity, e.g. per user or session);
+/// 2. `Cloudflare-Workers-Version-Key: <any text>` — or the header or cookie `drover dev
+///    --version-key-header` / `--version-key-cookie` names: the same version for the same key, as
+///    long as the split does not change (version affinity, e.g. per user or session);
 /// 3. otherwise at random, in proportion to the percentages.
 package enum VersionChoice {
+    /// Where else a client's version key may be: a header and a cookie the user names.
+    package struct KeySources: Sendable {
+        package var header: String?
+        package var cookie: String?
+
+        package init(header: String? = nil, cookie: String? = nil) {
+            self.header = header
+            self.cookie = cookie
+        }
+
+        /// The key `request` carries: `Cloudflare-Workers-Version-Key`, else the named header,
+        /// else the named cookie.
+        func key(of request: Request) -> String? {
+            if let key = request.headers["cloudflare-workers-version-key"], !key.isEmpty { return key }
+            if let header, let key = request.headers[header], !key.isEmpty { return key }
+            if let cookie, let key = request.cookie(cookie), !key.isEmpty { return key }
+            return nil
+        }
+    }
+
     /// The index in `served` of the version for `request`.
-    package static func index(for request: Request, among served: [ServedVersion], workerName: String) -> Int {
+    package static func index(
+        for request: Request, among served: [ServedVersion], workerName: String, keys: KeySources = KeySources()
+    ) -> Int {
         guard served.count > 1 else { return 0 }
         if let overrides = request.headers["cloudflare-workers-version-overrides"],
             let asked = overriddenVersion(overrides, workerName: workerName),
@@ -231,7 +258,7 @@ package enum VersionChoice {
             return index
         }
         let point: Double
-        if let key = request.headers["cloudflare-workers-version-key"], !key.isEmpty {
+        if let key = keys.key(of: request) {
             // FNV-1a: stable across runs and processes, unlike Hasher.
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
@@ -269,6 +296,13 @@ private final class ServingRuntime: Sendable {
     }
 
     private let state = Mutex(State())
+    private let keys = Mutex(VersionChoice.KeySources())
+
+    /// Where a version key is read (set once, before the server starts).
+    var keySources: VersionChoice.KeySources {
+        get { keys.withLock { $0 } }
+        set { keys.withLock { $0 = newValue } }
+    }
 
     /// The primary version's runtime.
     func get() -> WorkerRuntime? { state.withLock { $0.served.first?.runtime } }
@@ -287,7 +321,7 @@ private final class ServingRuntime: Sendable {
     func acquire(for request: Request) -> (WorkerRuntime, [(version: Int?, percentage: Double)])? {
         state.withLock { state in
             guard let primary = state.served.first else { return nil }
-            let index = VersionChoice.index(for: request, among: state.served, workerName: primary.runtime.host.workerName)
+            let index = VersionChoice.index(for: request, among: state.served, workerName: primary.runtime.host.workerName, keys: keySources)
             let runtime = state.served[index].runtime
             state.leases[ObjectIdentifier(runtime), default: 0] += 1
             return (runtime, state.served.map { ($0.version, $0.percentage) })
