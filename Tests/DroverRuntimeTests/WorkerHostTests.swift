@@ -34,6 +34,25 @@ import Testing
 
     static let throwing = ClosureWorker(fetch: { _, _, _ in throw Boom() })
 
+    @Test("the error detail drover dev shows never holds a secret's value, wherever it came from (the error, the request)")
+    func errorDetailRedactsSecrets() async throws {
+        struct Leaky: Error, CustomStringConvertible {
+            var description: String { "GET https://api.example.test/v1?key=sk_live_leaky_123 failed" }
+        }
+        let env = Env(
+            bindings: ["API_KEY": .secret("sk_live_leaky_123")], fetch: RefusingFetcher(),
+            clock: ManualWallClock(Date(timeIntervalSince1970: 1_767_225_600)))
+        let host = WorkerHost(
+            workerName: "test", worker: ClosureWorker(fetch: { _, _, _ in throw Leaky() }), env: env,
+            logger: Logger(label: "test", level: .trace, sink: MemoryLogSink()), showsErrorDetails: true)
+        let response = await host.fetch(try Request(url: "http://localhost/orders?token=sk_live_leaky_123"))
+        #expect(response.status == 500)
+        let text = try await response.body.text()
+        #expect(!text.contains("sk_live_leaky_123"))
+        #expect(text.contains("key=[secret API_KEY]"))
+        #expect(text.contains("token=[secret API_KEY]"))
+    }
+
     @Test func throwingHandlerShowsTheErrorInDevInTheSameJSONShape() async throws {
         let host = Self.host(Self.throwing, showsErrorDetails: true)
         let response = await host.fetch(try Request(url: "http://localhost/orders/7", method: "POST"))
