@@ -9,35 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DROVER=${DROVER:-.build/release/drover}
-DURATION=${DURATION:-10s}
-CONNECTIONS=${CONNECTIONS:-64}
-work=$(mktemp -d)
-server=""
-cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-start() { # log file, drover dev arguments...
-    local log=$1
-    shift
-    taskset -c 0 "$DROVER" dev "$@" 2>"$log" &
-    server=$!
-    for _ in $(seq 1 300); do
-        grep -q "Ready on http://" "$log" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    cat "$log" >&2
-    exit 1
-}
-
-stop() {
-    kill -INT "$server"
-    wait "$server" || true
-    server=""
-}
+. Benchmarks/serve.sh
 
 echo "== openssl speed rsa2048 (verify is RS256's floor)"
 openssl speed -seconds 3 rsa2048 2>/dev/null | tail -2 | tee "$work/openssl.txt"

@@ -13,41 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DROVER=${DROVER:-.build/release/drover}
-DURATION=${DURATION:-10s}
-CONNECTIONS=${CONNECTIONS:-64}
+. Benchmarks/serve.sh
 SECRET=shpss_benchmark
-work=$(mktemp -d)
-server=""
-cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_ready() { # log file
-    for _ in $(seq 1 300); do
-        grep -q "Ready on http://" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "the server did not start:" >&2
-    cat "$1" >&2
-    exit 1
-}
-
-start() { # log file, drover dev arguments...
-    local log=$1
-    shift
-    taskset -c 0 "$DROVER" dev "$@" 2>"$log" &
-    server=$!
-    wait_ready "$log"
-}
-
-stop() {
-    kill -INT "$server"
-    wait "$server" || true
-    server=""
-}
 
 # 200 order bodies, signed once.
 for i in $(seq 1 200); do

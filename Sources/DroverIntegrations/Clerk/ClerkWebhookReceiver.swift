@@ -17,22 +17,10 @@ import DroverIntegrationKit
 /// loses nothing (Svix retries; the consumer's writes are idempotent).
 enum ClerkWebhookReceiver {
     static let deduplicationWindow: Int64 = 48 * 60 * 60
-    static let maxBodyBytes = 1 << 20
 
     static func receive(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         let verifier = try SvixWebhookVerifier(secret: env.secret("CLERK_WEBHOOK_SECRET"), clock: env.clock)
-        let body: [UInt8]
-        do {
-            body = try await request.body.bytes(limit: maxBodyBytes)
-        } catch is BodyError {
-            throw HTTPError(413, "the webhook body is larger than \(maxBodyBytes) bytes")
-        }
-        do {
-            try verifier.verify(body: body, headers: request.headers)
-        } catch {
-            ctx.logger.warning("clerk webhook refused: \(error)")
-            throw error
-        }
+        let body = try await request.verifiedWebhookBody(using: verifier, source: "clerk", ctx: ctx)
         // The verifier has checked both: present, the id without a dot, the timestamp a number.
         let svixID = request.headers["svix-id"] ?? request.headers["webhook-id"] ?? ""
         let sentAt = Int64(request.headers["svix-timestamp"] ?? request.headers["webhook-timestamp"] ?? "") ?? 0

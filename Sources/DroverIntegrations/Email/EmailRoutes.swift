@@ -24,12 +24,7 @@ enum Email {
     /// | an `idempotencyKey` used in the last 24 hours | 202 with the first request's id, not queued again |
     /// | otherwise | queued on `EMAILS`, 202 `{"id": "em_…"}` |
     @Sendable static func enqueue(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
-        let bytes: [UInt8]
-        do {
-            bytes = try await request.body.bytes(limit: maxBodyBytes)
-        } catch is BodyError {
-            throw HTTPError(413, "the body is larger than \(maxBodyBytes) bytes")
-        }
+        let bytes = try await request.boundedBody(limit: maxBodyBytes)
         guard let body = try? JSONParser.parse(bytes), body.objectValue != nil else {
             throw HTTPError(400, "the body must be a JSON object: {\"to\", \"template\", \"data\", \"idempotencyKey\"}")
         }

@@ -32,12 +32,7 @@ enum Payments {
     @Sendable static func create(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         guard let key = request.headers["idempotency-key"], !key.isEmpty else { throw HTTPError(400, "the Idempotency-Key header is required") }
         guard key.utf8.count <= 255 else { throw HTTPError(400, "the Idempotency-Key header is longer than 255 bytes") }
-        let bytes: [UInt8]
-        do {
-            bytes = try await request.body.bytes(limit: maxBodyBytes)
-        } catch is BodyError {
-            throw HTTPError(413, "the body is larger than \(maxBodyBytes) bytes")
-        }
+        let bytes = try await request.boundedBody(limit: maxBodyBytes)
         guard let body = try? JSONParser.parse(bytes) else { throw HTTPError(400, "the body must be JSON: {\"amount\", \"currency\"}") }
         guard let amount = body["amount"]?.integerValue, (1...maxAmount).contains(amount) else {
             throw HTTPError(400, "amount must be a whole number of minor units from 1 to \(maxAmount)")
@@ -69,18 +64,7 @@ enum Payments {
     /// `{"received": true}`, or 401.
     @Sendable static func webhook(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         let verifier = try StripeWebhookVerifier(secret: env.secret("STRIPE_WEBHOOK_SECRET"), clock: env.clock)
-        let body: [UInt8]
-        do {
-            body = try await request.body.bytes(limit: 1 << 20)
-        } catch is BodyError {
-            throw HTTPError(413, "the webhook body is larger than 1 MiB")
-        }
-        do {
-            try verifier.verify(body: body, headers: request.headers)
-        } catch {
-            ctx.logger.warning("stripe webhook refused: \(error)")
-            throw error
-        }
+        let body = try await request.verifiedWebhookBody(using: verifier, source: "stripe", ctx: ctx)
         let event = try? JSONParser.parse(body)
         let type = event?["type"]?.stringValue.map(ShopifyWebhookReceiver.printable) ?? "unknown"
         let id = event?["id"]?.stringValue.map(ShopifyWebhookReceiver.printable) ?? "unknown"

@@ -20,23 +20,10 @@ import DroverIntegrationKit
 enum ShopifyWebhookReceiver {
     /// How long a webhook id is remembered: Shopify retries a webhook for up to 48 hours.
     static let deduplicationWindow: Int64 = 48 * 60 * 60
-    /// The largest body accepted; Shopify's payloads are a few kilobytes.
-    static let maxBodyBytes = 1 << 20
 
     static func receive(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         let verifier = try ShopifyWebhookVerifier(secret: env.secret("SHOPIFY_WEBHOOK_SECRET"))
-        let body: [UInt8]
-        do {
-            body = try await request.body.bytes(limit: maxBodyBytes)
-        } catch is BodyError {
-            throw HTTPError(413, "the webhook body is larger than \(maxBodyBytes) bytes")
-        }
-        do {
-            try verifier.verify(body: body, headers: request.headers)
-        } catch {
-            ctx.logger.warning("shopify webhook refused: \(error)")
-            throw error
-        }
+        let body = try await request.verifiedWebhookBody(using: verifier, source: "shopify", ctx: ctx)
 
         guard let webhookID = request.headers["x-shopify-webhook-id"], isWebhookID(webhookID) else {
             throw HTTPError(400, "X-Shopify-Webhook-Id must be present: 1 to 128 letters, digits, '-', '_', '.' or ':'")
