@@ -234,6 +234,25 @@ import Testing
         #expect(try await exchange("http%3A%2F%2F127.0.0.1%3A8787%2Fauth%2Fcallback").status == 400)
     }
 
+    @Test("Shopify: updated_at_min keeps the orders updated since, across the pages it links")
+    func shopifyOrdersSince() async throws {
+        let client = try await Self.client()
+        var path: String? = "/admin/api/2024-01/orders.json?status=any&limit=2&updated_at_min=2026-01-04T00:00:00Z"
+        var updated: [String] = []
+        while let next = path {
+            let response = try await shopify(client, next)
+            #expect(response.status == 200)
+            updated += (try await response.json()["orders"]?.arrayValue ?? []).compactMap { $0["updated_at"]?.stringValue }
+            path = response.headers["link"].flatMap { link in
+                link.firstMatch(of: /<https:\/\/drover-demo\.myshopify\.com(.*)>; rel="next"/).map { String($0.output.1) }
+            }
+        }
+        #expect(updated == ["2026-01-04T10:00:00-05:00", "2026-01-05T10:00:00-05:00", "2026-01-06T10:00:00-05:00", "2026-01-07T10:00:00-05:00"])
+        let none = try await shopify(client, "/admin/api/2024-01/orders.json?updated_at_min=2026-12-01T00:00:00Z")
+        #expect(try await none.json()["orders"] == [])
+        #expect(none.headers["link"] == nil)
+    }
+
     /// The app's side of a delivery: records what reached it, answers 200.
     final class App: Fetcher {
         let received = Mutex<[Request]>([])

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// - `PUT /admin/api/{version}/products/{id}.json` — `{"product": {...}}` answered with the product
 ///   as stored (`id` and a fresh `updated_at` added);
-/// - `GET /admin/api/{version}/orders.json?limit=N&page_info=…` — the fake shop's orders, `limit` at
+/// - `GET /admin/api/{version}/orders.json?limit=N&updated_at_min=…&page_info=…` — the fake shop's
+///   orders (those updated at or after `updated_at_min`), `limit` at
 ///   a time (at most 250), the next page linked as Shopify links it:
 ///   `Link: <https://{shop}/admin/api/{version}/orders.json?limit=N&page_info=…>; rel="next"`.
 ///
@@ -43,28 +44,47 @@ enum ShopifyFake {
         }
     }
 
-    /// One page of orders, and the link to the next.
+    /// One page of orders, and the link to the next. `updated_at_min` keeps the orders updated at
+    /// or after it; as on Shopify, a `page_info` carries the filter of the first page (the fake's
+    /// is `offset:seconds`, base64url) and the other parameters are then ignored.
     static func orders(_ request: Request) -> Response {
         let limit = max(1, min(250, Int(request.query["limit"] ?? "") ?? 50))
-        // A page_info is the client's to send: anything but an offset within the orders starts over.
-        let asked = request.query["page_info"].flatMap { Base64URL.decode($0) }.flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
-        let offset = (0..<orderCount).contains(asked) ? asked : 0
-        let page = (offset..<min(offset + limit, orderCount)).map { index -> JSONValue in
+        var offset = 0
+        var since = request.query["updated_at_min"].flatMap { ISO8601DateFormatter().date(from: $0) }?.timeIntervalSince1970 ?? 0
+        // A page_info is the client's to send: anything but one the fake made starts over.
+        if let cursor = request.query["page_info"].flatMap({ Base64URL.decode($0) }).map({ String(decoding: $0, as: UTF8.self) }) {
+            let parts = cursor.split(separator: ":")
+            if parts.count == 2, let asked = Int(parts[0]), let seconds = Double(parts[1]), seconds.isFinite {
+                offset = asked
+                since = seconds
+            }
+        }
+        let matching = (0..<orderCount).filter { updatedAt(of: $0).timeIntervalSince1970 >= since }
+        if !(0..<max(matching.count, 1)).contains(offset) { offset = 0 }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(secondsFromGMT: -5 * 3600)
+        let page = matching.dropFirst(offset).prefix(limit).map { index -> JSONValue in
             let id = 450_789_469 + Int64(index)
             return [
                 "id": .integer(id), "email": .string("customer\(index)@example.com"), "total_price": .string("\(100 + index * 10).00"),
                 "currency": "USD", "financial_status": index % 3 == 0 ? "pending" : "paid",
-                "updated_at": .string("2026-01-0\(1 + index % 9)T10:00:00-05:00"),
+                "updated_at": .string(formatter.string(from: updatedAt(of: index))),
                 "line_items": [["id": .integer(id * 10), "sku": .string("SKU-\(index)"), "quantity": .integer(Int64(1 + index % 3)), "price": "10.00"]],
             ]
         }
         var headers = Headers()
-        if offset + limit < orderCount {
+        if offset + limit < matching.count {
             let version = request.param("version") ?? "2024-01"
-            let next = Base64URL.encode(Array(String(offset + limit).utf8))
+            let next = Base64URL.encode(Array("\(offset + limit):\(since)".utf8))
             headers.set("Link", "<\(request.scheme)://\(request.authority)/admin/api/\(version)/orders.json?limit=\(limit)&page_info=\(next)>; rel=\"next\"")
         }
-        return Response.json(["orders": .array(page)], headers: headers)
+        return Response.json(["orders": .array(Array(page))], headers: headers)
+    }
+
+    /// When the fake shop's order `index` was last updated: a day apart from 2026-01-01, 10:00 at
+    /// UTC−5.
+    static func updatedAt(of index: Int) -> Date {
+        Date(timeIntervalSince1970: 1_767_279_600 + Double(index % 9) * 86_400)
     }
 
     /// The token check and the shop's call limit around `handler`.
