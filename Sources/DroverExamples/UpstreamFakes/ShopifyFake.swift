@@ -7,8 +7,8 @@ import Foundation
 /// - `PUT /admin/api/{version}/products/{id}.json` — `{"product": {...}}` answered with the product
 ///   as stored (`id` and a fresh `updated_at` added);
 /// - `GET /admin/api/{version}/orders.json?limit=N&updated_at_min=…&page_info=…` — the fake shop's
-///   orders (those updated at or after `updated_at_min`), `limit` at
-///   a time (at most 250), the next page linked as Shopify links it:
+///   orders (those updated at or after `updated_at_min`), `limit` at a time (at most 250), the next
+///   page linked as Shopify links it:
 ///   `Link: <https://{shop}/admin/api/{version}/orders.json?limit=N&page_info=…>; rel="next"`.
 ///
 /// Every call needs `X-Shopify-Access-Token` equal to the var `FAKE_SHOPIFY_ACCESS_TOKEN` (401
