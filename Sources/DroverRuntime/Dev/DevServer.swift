@@ -105,11 +105,16 @@ package final class DevServer: Sendable {
         let others = runtimes.count > 1 ? self.others : nil
         let server = HTTPServer(configuration: configuration, logger: logger.withLabel("http")) { request in
             // Leased, so a reload closes this version's stores only after the request is answered.
-            guard let (runtime, shares) = current.acquire(for: request) else { return Response.error("server is stopping", status: 503) }
+            // The runtime's own routes (the scheduled handler among them) belong to the primary
+            // version, which runs the crons; a split chooses among the versions for the rest.
+            let ownRoute = routes.handles(request)
+            guard let (runtime, shares) = current.acquire(for: request, primaryOnly: ownRoute) else {
+                return Response.error("server is stopping", status: 503)
+            }
             defer { current.release(runtime) }
             // `http://<name>.localhost:PORT`: another worker of the session, by its name.
             if let others, let other = Self.sessionWorker(for: request, among: others.get()) { return await other.host.fetch(request) }
-            if routes.handles(request) { return await routes.respond(to: request, host: runtime.host, versions: shares) }
+            if ownRoute { return await routes.respond(to: request, host: runtime.host, versions: shares) }
             if let recorder { return await recorder.serve(request, runtime: runtime) }
             return await runtime.host.fetch(request)
         }
@@ -318,10 +323,11 @@ private final class ServingRuntime: Sendable {
 
     /// The version `request` goes to, counted as serving one more request, and every version's
     /// share (for the health route).
-    func acquire(for request: Request) -> (WorkerRuntime, [(version: Int?, percentage: Double)])? {
-        state.withLock { state in
+    func acquire(for request: Request, primaryOnly: Bool = false) -> (WorkerRuntime, [(version: Int?, percentage: Double)])? {
+        let keys = keySources
+        return state.withLock { state in
             guard let primary = state.served.first else { return nil }
-            let index = VersionChoice.index(for: request, among: state.served, workerName: primary.runtime.host.workerName, keys: keySources)
+            let index = primaryOnly ? 0 : VersionChoice.index(for: request, among: state.served, workerName: primary.runtime.host.workerName, keys: keys)
             let runtime = state.served[index].runtime
             state.leases[ObjectIdentifier(runtime), default: 0] += 1
             return (runtime, state.served.map { ($0.version, $0.percentage) })
