@@ -47,6 +47,8 @@ public struct JWKSCache: JWKSProvider {
     public let configuration: Configuration
     /// The optional in-process copy in front of KV.
     public let memory: JWKSMemoryCache?
+    /// `kv`'s identity, which scopes the memory copy.
+    let namespace: NamespaceIdentity
     /// The KV key of the set: the prefix and the SHA-256 of the URL, in hex. Worked out when KV is
     /// read or written, not when the cache is made: a set served from the memory copy needs no key.
     var recordKey: String {
@@ -72,6 +74,7 @@ public struct JWKSCache: JWKSProvider {
         self.logger = logger
         self.configuration = configuration
         self.memory = memory
+        self.namespace = NamespaceIdentity(kv)
     }
 
     /// A cache that fetches with `env.fetch` and reads `env.clock`.
@@ -96,12 +99,12 @@ public struct JWKSCache: JWKSProvider {
     ///   backing off after a failure.
     public func keySet(forKeyID keyID: String) async throws(JWTError) -> JWKSResult {
         let now = clock.nowMilliseconds()
-        if let entry = memory?.entry(for: url, in: kv), isFresh(entry.fetchedAt, now: now), entry.keySet.containsKey(withID: keyID) {
+        if let entry = memory?.entry(for: url, in: namespace), isFresh(entry.fetchedAt, now: now), entry.keySet.containsKey(withID: keyID) {
             return JWKSResult(keySet: entry.keySet, source: .memory, fetchedAt: Self.date(entry.fetchedAt))
         }
         let record = await readRecord()
         if let record, isFresh(record.fetchedAt, now: now) {
-            memory?.store(JWKSMemoryCache.Entry(keySet: record.keySet, fetchedAt: record.fetchedAt), for: url, in: kv)
+            memory?.store(JWKSMemoryCache.Entry(keySet: record.keySet, fetchedAt: record.fetchedAt), for: url, in: namespace)
             if record.keySet.containsKey(withID: keyID) {
                 return JWKSResult(keySet: record.keySet, source: .kv, fetchedAt: Self.date(record.fetchedAt))
             }
@@ -144,7 +147,7 @@ public struct JWKSCache: JWKSProvider {
         }
         let fetchedAt = clock.nowMilliseconds()
         await writeRecord(fetched.json, fetchedAt: fetchedAt)
-        memory?.store(JWKSMemoryCache.Entry(keySet: fetched.keySet, fetchedAt: fetchedAt), for: url, in: kv)
+        memory?.store(JWKSMemoryCache.Entry(keySet: fetched.keySet, fetchedAt: fetchedAt), for: url, in: namespace)
         logger.debug("JWKS: fetched \(url): \(fetched.keySet.keys.count) keys", metadata: ["jwks_url": url])
         return JWKSResult(keySet: fetched.keySet, source: .fetched, fetchedAt: Self.date(fetchedAt))
     }

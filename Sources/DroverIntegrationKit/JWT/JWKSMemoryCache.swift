@@ -29,7 +29,7 @@ public final class JWKSMemoryCache: Sendable {
     /// nothing, not even a new one allocated where it was.
     private struct Scoped: Sendable {
         let entry: Entry
-        let namespace: WeakIdentity
+        let namespace: NamespaceIdentity
     }
 
     private struct State {
@@ -43,21 +43,21 @@ public final class JWKSMemoryCache: Sendable {
     public init() {}
 
     /// The copy of the set fetched from `url` that belongs to `namespace`, if any.
-    func entry(for url: String, in namespace: any KVNamespace) -> Entry? {
+    func entry(for url: String, in namespace: NamespaceIdentity) -> Entry? {
         state.withLock { state in
-            guard let scoped = state.entries[url], scoped.namespace.refers(to: namespace) else { return nil }
+            guard let scoped = state.entries[url], scoped.namespace.isSame(as: namespace) else { return nil }
             return scoped.entry
         }
     }
 
     /// Remembers `entry` as the set of `url` in `namespace`, unless a copy of that namespace
     /// fetched later is already there.
-    func store(_ entry: Entry, for url: String, in namespace: any KVNamespace) {
+    func store(_ entry: Entry, for url: String, in namespace: NamespaceIdentity) {
         state.withLock { state in
-            if let current = state.entries[url], current.namespace.refers(to: namespace), current.entry.fetchedAt > entry.fetchedAt {
+            if let current = state.entries[url], current.namespace.isSame(as: namespace), current.entry.fetchedAt > entry.fetchedAt {
                 return
             }
-            state.entries[url] = Scoped(entry: entry, namespace: WeakIdentity(namespace))
+            state.entries[url] = Scoped(entry: entry, namespace: namespace)
         }
     }
 
@@ -72,20 +72,33 @@ public final class JWKSMemoryCache: Sendable {
     }
 }
 
-/// Who an object is, without keeping it alive: compared by identity, never used otherwise.
-private final class WeakIdentity: @unchecked Sendable {
-    // Unchecked: the reference is only ever compared with `===` (under the cache's lock), never
-    // dereferenced to call anything, so no state of the object is shared across threads.
+/// Which KV namespace object a memory copy belongs to, without keeping it alive. Made once per
+/// ``JWKSCache`` (the type checks and cast it takes are not cheap), compared by identity on every
+/// lookup.
+final class NamespaceIdentity: @unchecked Sendable {
+    // Unchecked: the reference is never dereferenced to call anything — it is only loaded to see
+    // whether the object is still alive — so no state of the object is shared across threads.
     private weak var object: AnyObject?
+    /// The object's identity; nil for a namespace that is a value (boxed anew each time, it matches
+    /// nothing).
+    private let id: ObjectIdentifier?
 
     init(_ namespace: any KVNamespace) {
-        // A class instance is itself; a value would be boxed anew, matching nothing later.
-        object = type(of: namespace) is AnyClass ? namespace as AnyObject : nil
+        if type(of: namespace) is AnyClass {
+            let object = namespace as AnyObject
+            self.object = object
+            id = ObjectIdentifier(object)
+        } else {
+            object = nil
+            id = nil
+        }
     }
 
-    /// Whether this is `namespace`, still alive.
-    func refers(to namespace: any KVNamespace) -> Bool {
-        guard let object, type(of: namespace) is AnyClass else { return false }
-        return object === (namespace as AnyObject)
+    /// Whether this and `other` are the same namespace object. `other` is the one a cache in use
+    /// holds (alive); this one must still be alive too, or a new object made at the same address
+    /// would pass for it.
+    func isSame(as other: NamespaceIdentity) -> Bool {
+        guard let id, id == other.id else { return false }
+        return object != nil
     }
 }

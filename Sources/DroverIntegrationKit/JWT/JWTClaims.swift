@@ -33,14 +33,24 @@ public struct JWTClaims: Sendable, Hashable {
             throw JWTError(.invalidJSON, "the payload is a JSON \(json.kindName), not an object")
         }
         members = object
-        issuer = try Self.string("iss", in: object)
-        subject = try Self.string("sub", in: object)
-        authorizedParty = try Self.string("azp", in: object)
-        audience = try Self.audience(in: object)
-        expirationTime = try Self.numericDate("exp", in: object)
-        notBeforeTime = try Self.numericDate("nbf", in: object)
-        issuedAtTime = try Self.numericDate("iat", in: object)
+        // One pass over the members picks out the registered claims (their names are all three
+        // ASCII letters, so a name of another length is passed over at once), instead of a search
+        // of the object per claim: this runs for every token.
+        var registered: [JSONValue?] = Array(repeating: nil, count: Self.registeredNames.count)
+        for (name, value) in object.pairs where name.utf8.count == 3 {
+            if let slot = Self.registeredNames.firstIndex(of: name) { registered[slot] = value }
+        }
+        issuer = try Self.string("iss", registered[0])
+        subject = try Self.string("sub", registered[1])
+        authorizedParty = try Self.string("azp", registered[2])
+        audience = try Self.audience(registered[3])
+        expirationTime = try Self.numericDate("exp", registered[4])
+        notBeforeTime = try Self.numericDate("nbf", registered[5])
+        issuedAtTime = try Self.numericDate("iat", registered[6])
     }
+
+    /// The registered claims read, in the order of their slots above.
+    private static let registeredNames = ["iss", "sub", "azp", "aud", "exp", "nbf", "iat"]
 
     /// The claim named `name`, whatever its type.
     public subscript(name: String) -> JSONValue? {
@@ -54,8 +64,8 @@ public struct JWTClaims: Sendable, Hashable {
     /// `iat` as a date.
     public var issuedAt: Date? { issuedAtTime.map(Date.init(timeIntervalSince1970:)) }
 
-    private static func string(_ name: String, in object: JSONObject) throws(JWTError) -> String? {
-        guard let value = object[name] else { return nil }
+    private static func string(_ name: String, _ value: JSONValue?) throws(JWTError) -> String? {
+        guard let value else { return nil }
         guard let string = value.stringValue else {
             throw JWTError(.invalidClaim, "\"\(name)\" is a \(value.kindName), not a string")
         }
@@ -64,8 +74,8 @@ public struct JWTClaims: Sendable, Hashable {
 
     /// `aud`: "an array of case-sensitive strings" or, with one audience, "a single case-sensitive
     /// string" (RFC 7519 §4.1.3).
-    private static func audience(in object: JSONObject) throws(JWTError) -> [String]? {
-        guard let value = object["aud"] else { return nil }
+    private static func audience(_ value: JSONValue?) throws(JWTError) -> [String]? {
+        guard let value else { return nil }
         if let single = value.stringValue { return [single] }
         guard let elements = value.arrayValue else {
             throw JWTError(.invalidClaim, "\"aud\" is a \(value.kindName), not a string or an array of strings")
@@ -83,8 +93,8 @@ public struct JWTClaims: Sendable, Hashable {
     /// A NumericDate: "a JSON numeric value representing the number of seconds from
     /// 1970-01-01T00:00:00Z UTC … non-integer values can be represented" (RFC 7519 §2). A number
     /// too large for a double (`1e400`) parses as infinity and is refused.
-    private static func numericDate(_ name: String, in object: JSONObject) throws(JWTError) -> Double? {
-        guard let value = object[name] else { return nil }
+    private static func numericDate(_ name: String, _ value: JSONValue?) throws(JWTError) -> Double? {
+        guard let value else { return nil }
         guard let seconds = value.doubleValue else {
             throw JWTError(.invalidClaim, "\"\(name)\" is a \(value.kindName), not a number")
         }
