@@ -239,6 +239,32 @@ import Glibc
         #expect(rollback.output.contains("Deployment 5: version 1 at 100%"), "\(rollback.output)\(rollback.errors)")
     }
 
+    @Test("the version store: concurrent writers take distinct numbers; a number claimed but never written is passed over")
+    func versionStore() async throws {
+        let directory = try TemporaryDirectory()
+        let store = VersionStore(stateDirectory: directory.path)
+        let ids = await withTaskGroup(of: Int.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    (try? store.create { id in
+                        WorkerVersion(
+                            id: id, createdAt: "2026-01-01T00:00:00Z", message: "\(index)", worker: "w", name: nil, configPath: "/c.toml",
+                            environment: nil, configHash: "h", config: "")
+                    })?.id ?? 0
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(Set(ids) == Set(1...20))
+        // A writer that claimed 21 and died before writing it.
+        #expect(FileManager.default.createFile(atPath: store.directory + "/versions/21.json", contents: Data()))
+        #expect(try store.versions().map(\.id) == Array(1...20))
+        let next = try store.create { id in
+            WorkerVersion(id: id, createdAt: "2026-01-01T00:00:00Z", message: nil, worker: "w", name: nil, configPath: "/c.toml", environment: nil, configHash: "h", config: "")
+        }
+        #expect(next.id == 22)
+    }
+
     @Test("every deployment command has --help")
     func help() async {
         for command in [["deploy"], ["versions", "list"], ["versions", "deploy"], ["deployments", "list"], ["deployments", "status"], ["rollback"]] {

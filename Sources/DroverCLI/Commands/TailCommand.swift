@@ -119,17 +119,26 @@ final class TailConnection: @unchecked Sendable {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var info: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &info) == 0, let first = info else {
+        guard getaddrinfo(host, String(port), &hints, &info) == 0, info != nil else {
             throw CLIError("cannot resolve \(host)")
         }
         defer { freeaddrinfo(info) }
-        fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
-        guard fd >= 0 else { throw CLIError("cannot open a socket: \(String(cString: strerror(errno)))") }
-        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw CLIError("cannot reach a drover dev on \(host):\(port) (\(reason)); is it running?")
+        // Each address of the name in turn (`localhost` may be ::1 first, the server on 127.0.0.1).
+        var connected: Int32 = -1
+        var reason = "no address"
+        var candidate = info
+        while let address = candidate, connected < 0 {
+            let attempt = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
+            if attempt >= 0, connect(attempt, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 {
+                connected = attempt
+            } else {
+                reason = String(cString: strerror(errno))
+                if attempt >= 0 { close(attempt) }
+            }
+            candidate = address.pointee.ai_next
         }
+        guard connected >= 0 else { throw CLIError("cannot reach a drover dev on \(host):\(port) (\(reason)); is it running?") }
+        fd = connected
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nAccept: application/x-ndjson\r\nUser-Agent: drover-tail\r\n\r\n"
         let bytes = Array(request.utf8)
         guard bytes.withUnsafeBufferPointer({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {

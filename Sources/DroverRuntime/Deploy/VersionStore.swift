@@ -32,7 +32,7 @@ package struct VersionStore: Sendable {
 
     /// Every version, oldest first.
     package func versions() throws -> [WorkerVersion] {
-        try numbered(in: "versions").map { try read(WorkerVersion.self, at: $0.path) }
+        try numbered(in: "versions", written: true).map { try read(WorkerVersion.self, at: $0.path) }
     }
 
     /// Version `id`, or nil.
@@ -44,7 +44,7 @@ package struct VersionStore: Sendable {
 
     /// Every deployment, oldest first.
     package func deployments() throws -> [Deployment] {
-        try numbered(in: "history").map { try read(Deployment.self, at: $0.path) }
+        try numbered(in: "history", written: true).map { try read(Deployment.self, at: $0.path) }
     }
 
     /// The active deployment, or nil before the first.
@@ -75,13 +75,19 @@ package struct VersionStore: Sendable {
         return encoder
     }()
 
-    /// The files `<N>.json` of `folder`, by number.
-    private func numbered(in folder: String) throws -> [(id: Int, path: String)] {
+    /// The files `<N>.json` of `folder`, by number; with `written`, only those holding a record (a
+    /// number claimed by a writer still writing — or one that crashed before it wrote — is empty).
+    private func numbered(in folder: String, written: Bool = false) throws -> [(id: Int, path: String)] {
         let path = directory + "/" + folder
         guard FileManager.default.fileExists(atPath: path) else { return [] }
-        return try FileManager.default.contentsOfDirectory(atPath: path).compactMap { name in
+        return try FileManager.default.contentsOfDirectory(atPath: path).compactMap { name -> (id: Int, path: String)? in
             guard name.hasSuffix(".json"), let id = Int(name.dropLast(5)), id > 0 else { return nil }
-            return (id, path + "/" + name)
+            let file = path + "/" + name
+            if written {
+                var info = stat()
+                guard stat(file, &info) == 0, info.st_size > 0 else { return nil }
+            }
+            return (id, file)
         }.sorted { $0.id < $1.id }
     }
 
