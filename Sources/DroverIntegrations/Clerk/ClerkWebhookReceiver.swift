@@ -13,10 +13,9 @@ import DroverIntegrationKit
 /// | an `svix-id` seen in the last 48 hours | 200 `{"ok": true, "duplicate": true}` |
 /// | otherwise | queued on `USER_SYNC`, 200 `{"ok": true}` |
 ///
-/// As for Shopify, the event is queued before its id is remembered, so a crash between the two
-/// loses nothing (Svix retries; the consumer's writes are idempotent).
+/// As for Shopify, the event is queued before its id is remembered (``WebhookQueue``), so a crash
+/// between the two loses nothing.
 enum ClerkWebhookReceiver {
-    static let deduplicationWindow: Int64 = 48 * 60 * 60
 
     static func receive(_ request: Request, env: Env, ctx: ExecutionContext) async throws -> Response {
         let verifier = try SvixWebhookVerifier(secret: env.secret("CLERK_WEBHOOK_SECRET"), clock: env.clock)
@@ -24,7 +23,7 @@ enum ClerkWebhookReceiver {
         // The verifier has checked both: present, the id without a dot, the timestamp a number.
         let svixID = request.headers["svix-id"] ?? request.headers["webhook-id"] ?? ""
         let sentAt = Int64(request.headers["svix-timestamp"] ?? request.headers["webhook-timestamp"] ?? "") ?? 0
-        guard ShopifyWebhookReceiver.isWebhookID(svixID) else {
+        guard TextRules.isDeliveryID(svixID) else {
             throw HTTPError(400, "svix-id must be 1 to 128 letters, digits, '-', '_' or ':'")
         }
         let event: JSONValue
@@ -35,21 +34,14 @@ enum ClerkWebhookReceiver {
         }
         guard let type = event["type"]?.stringValue else { throw HTTPError(400, "the webhook body has no \"type\"") }
         guard let kind = ClerkUserEvent.Kind(rawValue: type) else {
-            ctx.logger.info("clerk webhook \(svixID): type \(ShopifyWebhookReceiver.printable(type)) ignored")
+            ctx.logger.info("clerk webhook \(svixID): type \(TextRules.printable(type)) ignored")
             return .json(["ok": true, "ignored": true])
         }
         let data = event["data"] ?? .null
         let occurredAt = event["timestamp"]?.integerValue ?? data["updated_at"]?.integerValue ?? sentAt.multipliedReportingOverflow(by: 1000).partialValue
 
-        let seen = try env.kv("IDEMPOTENCY")
-        let key = "clerk:webhook:\(svixID)"
-        if try await seen.get(key) != nil {
-            ctx.logger.info("clerk webhook \(svixID) (\(type)): duplicate, not queued again")
-            return .json(["ok": true, "duplicate": true])
-        }
-        try await env.queue("USER_SYNC").send(json: ClerkUserEvent(svixID: svixID, kind: kind, occurredAt: occurredAt, data: data).json)
-        try await seen.put(key, type, options: KVPutOptions(expirationTtl: deduplicationWindow))
-        ctx.logger.info("clerk webhook \(svixID) (\(type)) queued")
-        return .json(["ok": true])
+        return try await WebhookQueue.enqueueOnce(
+            ClerkUserEvent(svixID: svixID, kind: kind, occurredAt: occurredAt, data: data).json, on: "USER_SYNC", source: "clerk",
+            deliveryID: svixID, kind: type, env: env, ctx: ctx)
     }
 }

@@ -20,7 +20,7 @@ enum UserSyncConsumer {
                 ctx.logger.info("clerk \(event.kind.rawValue) \(user.id) (event \(event.svixID)) applied")
             } catch {
                 ctx.logger.error("user-sync message \(message.id), attempt \(message.attempts): \(error)")
-                message.retry(delaySeconds: ShopifyEventConsumer.retryDelay(afterAttempt: message.attempts))
+                message.retry(delaySeconds: QueueRetry.delay(afterAttempt: message.attempts))
             }
         }
     }

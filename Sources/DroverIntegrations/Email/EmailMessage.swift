@@ -66,7 +66,7 @@ struct EmailMessage: Sendable {
 
     /// Template names: 1–64 letters, digits, `-`, `_`, `.`.
     static func isTemplateName(_ name: String) -> Bool {
-        (1...64).contains(name.utf8.count) && ShopifyWebhookReceiver.isWebhookID(name) && !name.contains(":")
+        TextRules.isToken(name, maxLength: 64, extra: "-_.")
     }
 }
 

@@ -99,15 +99,7 @@ enum OAuthLogin {
 
     /// The shape of a state this app makes: 43 base64url characters (at most 128 accepted).
     static func isState(_ text: String) -> Bool {
-        (1...128).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"):
-                true
-            default:
-                false
-            }
-        }
+        TextRules.isToken(text, maxLength: 128, extra: "-_")
     }
 
     /// An OAuth error code (RFC 6749 §4.1.2.1): printable ASCII without quotes or backslashes.

@@ -66,8 +66,8 @@ enum Payments {
         let verifier = try StripeWebhookVerifier(secret: env.secret("STRIPE_WEBHOOK_SECRET"), clock: env.clock)
         let body = try await request.verifiedWebhookBody(using: verifier, source: "stripe", ctx: ctx)
         let event = try? JSONParser.parse(body)
-        let type = event?["type"]?.stringValue.map(ShopifyWebhookReceiver.printable) ?? "unknown"
-        let id = event?["id"]?.stringValue.map(ShopifyWebhookReceiver.printable) ?? "unknown"
+        let type = event?["type"]?.stringValue.map(TextRules.printable) ?? "unknown"
+        let id = event?["id"]?.stringValue.map(TextRules.printable) ?? "unknown"
         ctx.logger.info("stripe event \(id) (\(type)) received")
         return .json(["received": true])
     }

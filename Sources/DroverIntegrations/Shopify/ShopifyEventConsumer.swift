@@ -20,7 +20,7 @@ enum ShopifyEventConsumer {
                 event = try ShopifyEvent(message.body)
             } catch {
                 ctx.logger.error("shopify-events message \(message.id) (attempt \(message.attempts)): \(error)")
-                message.retry(delaySeconds: retryDelay(afterAttempt: message.attempts))
+                message.retry(delaySeconds: QueueRetry.delay(afterAttempt: message.attempts))
                 continue
             }
             do {
@@ -34,7 +34,7 @@ enum ShopifyEventConsumer {
                 } catch {
                     ctx.logger.error("shopify webhook \(event.webhookID): its failure could not be logged: \(error)")
                 }
-                message.retry(delaySeconds: retryDelay(afterAttempt: message.attempts))
+                message.retry(delaySeconds: QueueRetry.delay(afterAttempt: message.attempts))
             }
         }
     }
@@ -52,10 +52,5 @@ enum ShopifyEventConsumer {
         case .inventoryLevelsUpdate:
             store.upsert(try ShopifyInventoryLevel(event.payload, topic: event.topic))
         }
-    }
-
-    /// 5 s after the first failed attempt, doubling, at most 60 s.
-    static func retryDelay(afterAttempt attempt: Int) -> Int {
-        min(60, 5 << min(max(attempt - 1, 0), 4))
     }
 }

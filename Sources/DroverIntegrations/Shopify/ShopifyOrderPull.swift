@@ -92,6 +92,6 @@ enum ShopifyOrderPull {
     /// The status a failed manual pull answers: 503 when the app refused to call (breaker open,
     /// no room in the rate limit), 502 when the shop failed.
     static func status(of failure: any Error) -> Int {
-        ShopifyProductPush.isRefusal(failure) ? 503 : 502
+        failure.isLocalRefusal ? 503 : 502
     }
 }

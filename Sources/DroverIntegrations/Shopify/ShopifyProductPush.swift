@@ -67,7 +67,7 @@ enum ShopifyProductPush {
                 ).bind([.integer(id), sent.title, sent.handle, sent.status, row["updated_at"] ?? .null, updatedAt.map(D1Value.text) ?? .null])
                 .run()
                 counts.succeeded += 1
-            } catch let refusal where isRefusal(refusal) {
+            } catch let refusal where refusal.isLocalRefusal {
                 counts.skipped = rows.count - index
                 ctx.logger.warning("shopify product push stopped at product \(id): \(refusal); \(counts.skipped) skipped")
                 return "\(refusal)"
@@ -79,15 +79,5 @@ enum ShopifyProductPush {
             }
         }
         return nil
-    }
-
-    /// A local refusal — the breaker open, no room in the bucket — says the next call would be
-    /// refused too.
-    static func isRefusal(_ error: any Error) -> Bool {
-        switch error {
-        case let error as ResilienceError: error.code == .circuitOpen || error.code == .bulkheadFull
-        case let error as RateLimitError: error.code == .limited
-        default: false
-        }
     }
 }

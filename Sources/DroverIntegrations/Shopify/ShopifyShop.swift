@@ -39,19 +39,7 @@ struct ShopifyShop: Sendable {
 
     /// Letters, digits, `-` and `.`, one to 253 of them, no empty label.
     static func isHost(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (1...253).contains(bytes.count), bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: "."),
-            !text.contains("..")
-        else { return false }
-        return bytes.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."):
-                true
-            default:
-                false
-            }
-        }
+        TextRules.isToken(text, maxLength: 253, extra: "-.") && !text.hasPrefix(".") && !text.hasSuffix(".") && !text.contains("..")
     }
 
     /// `YYYY-MM` or `unstable`.
