@@ -39,6 +39,11 @@ import Glibc
         #expect(try await httpRequest(port: port, "GET", "/env").status == 200)
         #expect(try await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"n": 1}}"#).status == 202)
         #expect(try await httpRequest(port: port, "POST", "/d1/query", body: #"{"sql": "SELECT nope FROM nowhere", "params": []}"#).status >= 400)
+        // A message whose consumer throws: an error-level log line, for the errors-only tail.
+        #expect(try await httpRequest(port: port, "POST", "/queue/send", body: #"{"body": {"action": "throw"}}"#).status == 202)
+        try await eventually("the consumer's error to be logged", limit: .seconds(60)) {
+            dev.errors.contains("Uncaught error in queue handler")
+        }
         try await Task.sleep(for: .milliseconds(300))
         dev.signal(SIGINT)
         #expect(await dev.exitStatus() == .exited(0))
@@ -53,6 +58,8 @@ import Glibc
         #expect(!onlyPosts.isEmpty)
         #expect(onlyPosts.allSatisfy { $0["method"] == "POST" })
         let onlyErrors = try await Self.events(of: errors)
+        #expect(onlyErrors.contains { $0["type"] == "log" && $0["message"]?.stringValue?.contains("Uncaught error in queue handler") == true })
+        #expect(!onlyErrors.contains { $0["type"] == "request" && $0["url"] == "/env" })
         #expect(onlyErrors.allSatisfy { $0["type"] == "log" ? ["error", "critical"].contains($0["level"]?.stringValue ?? "") : $0["outcome"] == "error" })
     }
 

@@ -1,18 +1,41 @@
 import Synchronization
 
-/// A sink that writes each record to another with every secret value it knows replaced by
-/// `[secret NAME]` — in the message and in every metadata value — so a handler that logs a
-/// secret by mistake (a URL with a key in it, a header echoed back) does not print it.
-///
-/// The secrets can change while records flow (`drover dev` reloads `.dev.vars`): ``update(_:)``
-/// replaces them. Values shorter than ``minimumLength`` are left alone: replacing every `"1"` in
-/// every line would hide more than it protects.
-public final class RedactingLogSink: LogSink {
+/// Secret values to keep out of printed text: each replaced by `[secret NAME]`, the longest first
+/// (a secret that contains another is replaced whole). Values shorter than ``minimumLength`` are
+/// left alone: replacing every `"1"` in every line would hide more than it protects.
+public struct SecretRedaction: Sendable {
     /// Values shorter than this many bytes are not searched for.
     public static let minimumLength = 4
 
+    private let secrets: [(name: String, value: String)]
+
+    /// Hides `values`: secret names and their values.
+    public init(_ values: [String: String] = [:]) {
+        secrets = values.filter { $0.value.utf8.count >= Self.minimumLength }.map { (name: $0.key, value: $0.value) }
+            .sorted { $0.value.utf8.count > $1.value.utf8.count }
+    }
+
+    /// Whether there is nothing to hide.
+    public var isEmpty: Bool { secrets.isEmpty }
+
+    /// `text` with every secret value replaced by `[secret NAME]`.
+    public func redact(_ text: String) -> String {
+        var text = text
+        for secret in secrets where text.contains(secret.value) {
+            text = text.replacing(secret.value, with: "[secret \(secret.name)]")
+        }
+        return text
+    }
+}
+
+/// A sink that writes each record to another with every secret value it knows replaced by
+/// `[secret NAME]` (``SecretRedaction``) — in the message and in every metadata value — so a
+/// handler that logs a secret by mistake (a URL with a key in it, a header echoed back) does not
+/// print it. The secrets can change while records flow (`drover dev` reloads `.dev.vars`):
+/// ``update(_:)`` replaces them.
+public final class RedactingLogSink: LogSink {
     private let base: any LogSink
-    private let secrets = Mutex<[(name: String, value: String)]>([])
+    private let redaction = Mutex(SecretRedaction())
 
     /// A sink that writes to `base`.
     public init(_ base: any LogSink) {
@@ -21,27 +44,19 @@ public final class RedactingLogSink: LogSink {
 
     /// Replaces the secrets to hide: their names and values.
     public func update(_ values: [String: String]) {
-        let list = values.filter { $0.value.utf8.count >= Self.minimumLength }.map { (name: $0.key, value: $0.value) }
-            // The longest first: a secret that contains another is replaced whole.
-            .sorted { $0.value.utf8.count > $1.value.utf8.count }
-        secrets.withLock { $0 = list }
-    }
-
-    /// `text` with every secret value replaced by `[secret NAME]`.
-    public func redact(_ text: String) -> String {
-        let list = secrets.withLock { $0 }
-        return list.isEmpty ? text : Self.redact(text, list)
+        let redaction = SecretRedaction(values)
+        self.redaction.withLock { $0 = redaction }
     }
 
     public func write(_ record: LogRecord) {
-        let list = secrets.withLock { $0 }
-        guard !list.isEmpty else { return base.write(record) }
+        let redaction = self.redaction.withLock { $0 }
+        guard !redaction.isEmpty else { return base.write(record) }
         var record = record
-        record.message = Self.redact(record.message, list)
+        record.message = redaction.redact(record.message)
         var metadata = record.explicitMetadata
         var changed = false
         for (key, value) in metadata {
-            let redacted = Self.redact(value, list)
+            let redacted = redaction.redact(value)
             if redacted != value {
                 metadata[key] = redacted
                 changed = true
@@ -49,14 +64,5 @@ public final class RedactingLogSink: LogSink {
         }
         if changed { record.explicitMetadata = metadata }
         base.write(record)
-    }
-
-    /// `text` with each of `secrets` replaced by `[secret NAME]`.
-    static func redact(_ text: String, _ secrets: [(name: String, value: String)]) -> String {
-        var text = text
-        for secret in secrets where text.contains(secret.value) {
-            text = text.replacing(secret.value, with: "[secret \(secret.name)]")
-        }
-        return text
     }
 }

@@ -64,11 +64,8 @@ enum DevCommand {
         // `drover tail` clients see every log line and request, as standard error does; both see
         // no secret value of any worker of the session (replaced by `[secret NAME]`).
         let jsonLogs = arguments.flag("log-json")
-        let standardError = StandardErrorLogSink(format: jsonLogs ? .json : .text)
-        let tails = LockedValue<TailHub?>(nil)
-        let redaction = RedactingLogSink(FanOutLogSink([standardError, LateTailSink(hub: tails)]))
-        let tail = TailHub(redaction: redaction)
-        tails.set(tail)
+        let tail = TailHub()
+        let redaction = RedactingLogSink(FanOutLogSink([StandardErrorLogSink(format: jsonLogs ? .json : .text), TailLogSink(hub: tail)]))
         let logger = Logger(label: "drover", level: .info, sink: redaction)
         let registry = context.registry
 
@@ -164,10 +161,8 @@ enum DevCommand {
 
         // The configs and their secrets, and the served worker's active deployment (drover deploy,
         // drover rollback), checked twice a second.
+        // (The factory has already said which deployed version it serves, if any.)
         let activePath = VersionStore(stateDirectory: loaded.stateDirectory).activePath
-        if let primary = try deployedVersions(of: loaded).first {
-            context.printError("Serving deployed version \(primary.version.summary); drover deploy, rollback and versions deploy switch it.")
-        }
         let watcher = FileWatcher(paths: runtimes.flatMap { watchedFiles($0.config) } + [activePath], interval: .milliseconds(250)) {
             await server.reload()
         }
@@ -243,15 +238,5 @@ enum SignalWaiter {
             // The sources must outlive this scope: keep them for the life of the process.
             SignalSources.keep(sources)
         }
-    }
-}
-
-/// The tail sink of a hub made after the sink chain (the hub redacts through the chain's head).
-private struct LateTailSink: LogSink {
-    let hub: LockedValue<TailHub?>
-
-    func write(_ record: LogRecord) {
-        guard let hub = hub.get() else { return }
-        TailLogSink(hub: hub).write(record)
     }
 }

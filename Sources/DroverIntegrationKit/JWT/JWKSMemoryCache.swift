@@ -71,34 +71,3 @@ public final class JWKSMemoryCache: Sendable {
         _ = state.withLock { $0.fetching.remove(url) }
     }
 }
-
-/// Which KV namespace object a memory copy belongs to, without keeping it alive. Made once per
-/// ``JWKSCache`` (the type checks and cast it takes are not cheap), compared by identity on every
-/// lookup.
-final class NamespaceIdentity: @unchecked Sendable {
-    // Unchecked: the reference is never dereferenced to call anything — it is only loaded to see
-    // whether the object is still alive — so no state of the object is shared across threads.
-    private weak var object: AnyObject?
-    /// The object's identity; nil for a namespace that is a value (boxed anew each time, it matches
-    /// nothing).
-    private let id: ObjectIdentifier?
-
-    init(_ namespace: any KVNamespace) {
-        if type(of: namespace) is AnyClass {
-            let object = namespace as AnyObject
-            self.object = object
-            id = ObjectIdentifier(object)
-        } else {
-            object = nil
-            id = nil
-        }
-    }
-
-    /// Whether this and `other` are the same namespace object. `other` is the one a cache in use
-    /// holds (alive); this one must still be alive too, or a new object made at the same address
-    /// would pass for it.
-    func isSame(as other: NamespaceIdentity) -> Bool {
-        guard let id, id == other.id else { return false }
-        return object != nil
-    }
-}

@@ -33,11 +33,20 @@ enum Integrations {
     }
 }
 
+extension CircuitBreakerConfiguration {
+    /// The breaker of the app's request-time upstreams (Shopify, Stripe, the OAuth provider):
+    /// opens when half of the last 10 calls failed (at least 5 made), refuses for 30 s, then lets
+    /// one trial call through.
+    static let upstream = CircuitBreakerConfiguration(
+        failureRateThreshold: 50, slidingWindow: .count(10), minimumNumberOfCalls: 5, waitDurationInOpenState: .seconds(30),
+        permittedNumberOfCallsInHalfOpenState: 1)
+}
+
 /// A value per set of bindings, keyed by the identity of one of its KV namespace objects (held
-/// weakly: a namespace that is gone takes its value with it at the next lookup).
+/// weakly: a set whose namespace is gone takes its value with it at the next lookup).
 final class BindingScoped<Value: Sendable>: Sendable {
     private let make: @Sendable () -> Value
-    private let entries = Mutex<[(owner: WeakNamespace, value: Value)]>([])
+    private let entries = Mutex<[(owner: NamespaceIdentity, value: Value)]>([])
 
     init(_ make: @escaping @Sendable () -> Value) {
         self.make = make
@@ -45,29 +54,13 @@ final class BindingScoped<Value: Sendable>: Sendable {
 
     /// The value of `namespace`'s bindings, made on first use.
     func value(for namespace: any KVNamespace) -> Value {
-        entries.withLock { entries in
-            entries.removeAll { !$0.owner.isAlive }
-            if let entry = entries.first(where: { $0.owner.refers(to: namespace) }) { return entry.value }
+        let owner = NamespaceIdentity(namespace)
+        return entries.withLock { entries in
+            entries.removeAll { $0.owner.isGone }
+            if let entry = entries.first(where: { $0.owner.isSame(as: owner) }) { return entry.value }
             let value = make()
-            entries.append((WeakNamespace(namespace), value))
+            entries.append((owner, value))
             return value
         }
-    }
-}
-
-/// A KV namespace object, compared by identity only.
-final class WeakNamespace: @unchecked Sendable {
-    // Unchecked: the reference is only compared with `===` under the owner's lock, never used.
-    private weak var object: AnyObject?
-
-    init(_ namespace: any KVNamespace) {
-        object = type(of: namespace) is AnyClass ? namespace as AnyObject : nil
-    }
-
-    var isAlive: Bool { object != nil }
-
-    func refers(to namespace: any KVNamespace) -> Bool {
-        guard let object, type(of: namespace) is AnyClass else { return false }
-        return object === (namespace as AnyObject)
     }
 }

@@ -27,13 +27,13 @@ struct EmailProvider: IntegrationAdapter {
     static let id = "email"
     var id: String { Self.id }
     let version = "1.0.0"
-    var policies: AdapterPolicies {
-        AdapterPolicies(
-            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 1),
-            circuitBreaker: CircuitBreakerConfiguration(
-                failureRateThreshold: 50, slidingWindow: .count(20), minimumNumberOfCalls: 10, waitDurationInOpenState: .seconds(60),
-                permittedNumberOfCallsInHalfOpenState: 2))
-    }
+    var policies: AdapterPolicies { Self.policies }
+    /// A wider window than the request-time upstreams': a queue's retries come in bursts.
+    static let policies = AdapterPolicies(
+        timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 1),
+        circuitBreaker: CircuitBreakerConfiguration(
+            failureRateThreshold: 50, slidingWindow: .count(20), minimumNumberOfCalls: 10, waitDurationInOpenState: .seconds(60),
+            permittedNumberOfCallsInHalfOpenState: 2))
 
     func validate(_ input: Send) -> [AdapterValidationIssue] {
         var issues: [AdapterValidationIssue] = []

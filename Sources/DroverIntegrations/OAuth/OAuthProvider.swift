@@ -52,13 +52,8 @@ struct OAuthTokenEndpoint: IntegrationAdapter {
     static let id = "oauth"
     var id: String { Self.id }
     let version = "1.0.0"
-    var policies: AdapterPolicies {
-        AdapterPolicies(
-            timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 1),
-            circuitBreaker: CircuitBreakerConfiguration(
-                failureRateThreshold: 50, slidingWindow: .count(10), minimumNumberOfCalls: 5, waitDurationInOpenState: .seconds(30),
-                permittedNumberOfCallsInHalfOpenState: 1))
-    }
+    var policies: AdapterPolicies { Self.policies }
+    static let policies = AdapterPolicies(timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 1), circuitBreaker: .upstream)
 
     func execute(_ input: Exchange, context: AdapterContext) async throws -> Response {
         let form = [

@@ -30,14 +30,11 @@ struct StripeAPI: IntegrationAdapter {
     static let id = "stripe"
     var id: String { Self.id }
     let version = "1.0.0"
-    var policies: AdapterPolicies {
-        AdapterPolicies(
-            timeout: .seconds(15),
-            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(500), maxDelay: .seconds(8), maxDuration: .seconds(30)),
-            circuitBreaker: CircuitBreakerConfiguration(
-                failureRateThreshold: 50, slidingWindow: .count(10), minimumNumberOfCalls: 5, waitDurationInOpenState: .seconds(30),
-                permittedNumberOfCallsInHalfOpenState: 1))
-    }
+    var policies: AdapterPolicies { Self.policies }
+    static let policies = AdapterPolicies(
+        timeout: .seconds(15),
+        retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(500), maxDelay: .seconds(8), maxDuration: .seconds(30)),
+        circuitBreaker: .upstream)
 
     func validate(_ input: PaymentIntentRequest) -> [AdapterValidationIssue] {
         var issues: [AdapterValidationIssue] = []

@@ -41,9 +41,7 @@ struct ShopifyAdminAPI: IntegrationAdapter {
         timeout: .seconds(10),
         retry: RetryPolicy(
             maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(8), maxDuration: .seconds(60), maxRetryAfter: .seconds(30)),
-        circuitBreaker: CircuitBreakerConfiguration(
-            failureRateThreshold: 50, slidingWindow: .count(10), minimumNumberOfCalls: 5, waitDurationInOpenState: .seconds(30),
-            permittedNumberOfCallsInHalfOpenState: 1, maxWaitDurationInHalfOpenState: .seconds(60)),
+        circuitBreaker: .upstream,
         rateLimit: .shopifyREST,
         maxConcurrentCalls: 4)
 
@@ -70,6 +68,6 @@ struct ShopifyAdminAPI: IntegrationAdapter {
 
     /// The breaker the adapter's calls go through, for its status page.
     static func circuitBreaker(env: Env) throws -> CircuitBreaker {
-        CircuitBreaker(name: id, configuration: policies.circuitBreaker ?? CircuitBreakerConfiguration(), kv: try env.kv("CACHE"), clock: env.clock)
+        CircuitBreaker(name: id, configuration: .upstream, kv: try env.kv("CACHE"), clock: env.clock)
     }
 }

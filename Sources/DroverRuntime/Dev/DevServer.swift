@@ -71,7 +71,7 @@ package final class DevServer: Sendable {
         self.settings = settings
         self.logger = logger
         self.factory = versionedFactory
-        self.current = ServingRuntime()
+        self.current = ServingRuntime(keys: settings.versionKey)
         self.others = LockedValue([])
         self.server = LockedValue(nil)
     }
@@ -93,7 +93,6 @@ package final class DevServer: Sendable {
         // keeps the server, and so these).
         configuration.allowedHosts = settings.allowedHosts + runtime.config.dev.allowedHosts
         let current = self.current
-        current.keySources = settings.versionKey
         let recorder = settings.recorder
         let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName, tail: settings.tail)
         // CF-Connecting-IP is the client's address, whatever the client sent in it, as the platform
@@ -301,12 +300,11 @@ private final class ServingRuntime: Sendable {
     }
 
     private let state = Mutex(State())
-    private let keys = Mutex(VersionChoice.KeySources())
+    /// Where a client's version key is read during a split.
+    private let keys: VersionChoice.KeySources
 
-    /// Where a version key is read (set once, before the server starts).
-    var keySources: VersionChoice.KeySources {
-        get { keys.withLock { $0 } }
-        set { keys.withLock { $0 = newValue } }
+    init(keys: VersionChoice.KeySources) {
+        self.keys = keys
     }
 
     /// The primary version's runtime.
@@ -324,8 +322,7 @@ private final class ServingRuntime: Sendable {
     /// The version `request` goes to, counted as serving one more request, and every version's
     /// share (for the health route).
     func acquire(for request: Request, primaryOnly: Bool = false) -> (WorkerRuntime, [(version: Int?, percentage: Double)])? {
-        let keys = keySources
-        return state.withLock { state in
+        state.withLock { state in
             guard let primary = state.served.first else { return nil }
             let index = primaryOnly ? 0 : VersionChoice.index(for: request, among: state.served, workerName: primary.runtime.host.workerName, keys: keys)
             let runtime = state.served[index].runtime

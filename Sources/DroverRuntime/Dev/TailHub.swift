@@ -55,25 +55,22 @@ package final class TailHub: Sendable {
     }
 
     private let subscribers = Mutex<[Int: Subscriber]>([:])
+    /// How many are subscribed, read without the lock: every request and log line asks.
+    private let subscribed = Atomic<Int>(0)
     private let nextID = Atomic<Int>(0)
     private let heartbeat = Mutex<Task<Void, Never>?>(nil)
-    /// Hides secret values in request events (log lines come through the redacting sink).
-    private let redaction: RedactingLogSink?
 
     /// How often a `{"type": "heartbeat"}` line goes to every tail, so a quiet one is not closed
     /// as idle (the server closes a connection after 60 s without a byte).
     package static let heartbeatInterval: Duration = .seconds(20)
 
-    /// A hub whose request events are passed through `redaction` (a URL may hold a secret).
-    package init(redaction: RedactingLogSink? = nil) {
-        self.redaction = redaction
-    }
+    package init() {}
 
     /// Whether any tail is connected (events are built only then).
-    package var isObserved: Bool { subscribers.withLock { !$0.isEmpty } }
+    package var isObserved: Bool { subscribed.load(ordering: .relaxed) > 0 }
 
     /// How many tails are connected.
-    package var count: Int { subscribers.withLock { $0.count } }
+    package var count: Int { subscribed.load(ordering: .relaxed) }
 
     /// A new tail: the bytes of its events as they come, a line each, starting with a
     /// `{"type": "connected"}` line.
@@ -81,10 +78,17 @@ package final class TailHub: Sendable {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (events, continuation) = Body.Stream.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferSize))
         continuation.yield(Array("{\"type\":\"connected\"}\n".utf8))
-        subscribers.withLock { $0[id] = Subscriber(filter: filter, continuation: continuation) }
+        subscribers.withLock { subscribers in
+            subscribers[id] = Subscriber(filter: filter, continuation: continuation)
+            subscribed.store(subscribers.count, ordering: .relaxed)
+        }
         // The client gone (its connection closed): forget it.
         continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+            guard let self else { return }
+            subscribers.withLock { subscribers in
+                subscribers.removeValue(forKey: id)
+                subscribed.store(subscribers.count, ordering: .relaxed)
+            }
         }
         heartbeat.withLock { task in
             guard task == nil else { return }
@@ -100,10 +104,6 @@ package final class TailHub: Sendable {
 
     /// Hands `event` to every tail whose filter keeps it, without waiting for any.
     package func publish(_ event: TailEvent) {
-        var event = event
-        if event.method != nil, let redaction {
-            event = TailEvent(outcome: event.outcome, method: event.method, bytes: Array(redaction.redact(event.line).utf8))
-        }
         subscribers.withLock { subscribers in
             for (id, var subscriber) in subscribers where subscriber.filter.keeps(event) {
                 if subscriber.dropped > 0 {
@@ -135,7 +135,10 @@ package final class TailHub: Sendable {
             task = nil
         }
         let all = subscribers.withLock { subscribers in
-            defer { subscribers.removeAll() }
+            defer {
+                subscribers.removeAll()
+                subscribed.store(0, ordering: .relaxed)
+            }
             return Array(subscribers.values)
         }
         for subscriber in all { subscriber.continuation.finish() }
@@ -155,12 +158,13 @@ package struct TailEvent: Sendable {
 
     /// A request the worker answered.
     package static func request(
-        _ request: Request, status: Int, milliseconds: Double, worker: String, version: String?, trace: TraceContext, at date: Date
+        _ request: Request, status: Int, milliseconds: Double, worker: String, version: String?, trace: TraceContext, at date: Date,
+        redaction: SecretRedaction = SecretRedaction()
     ) -> TailEvent {
         let outcome = status >= 500 ? "error" : "ok"
         let json: JSONValue = [
             "type": "request", "timestamp": .string(timestamp(date)), "worker": .string(worker), "version": version.map(JSONValue.string),
-            "trace": .string(trace.traceID), "method": .string(request.method), "url": .string(request.target), "status": .integer(Int64(status)),
+            "trace": .string(trace.traceID), "method": .string(request.method), "url": .string(redaction.redact(request.target)), "status": .integer(Int64(status)),
             "outcome": .string(outcome), "durationMs": .double((milliseconds * 1000).rounded() / 1000),
         ]
         return TailEvent(outcome: outcome, method: request.method, bytes: JSONSerializer.bytes(json) + [0x0A])

@@ -38,8 +38,8 @@ package final class WorkerHost: Sendable {
     package let tail: TailHub?
     /// The handlers' logger: ``logger`` labelled `worker`.
     private let workerLogger: Logger
-    /// The secret bindings' values (four bytes or more), longest first, kept out of error details.
-    private let secretValues: [(name: String, value: String)]
+    /// The secret bindings' values, kept out of error details and tail events.
+    private let secrets: SecretRedaction
     /// The request lines' logger: ``logger`` labelled `request` (a tail gets them as request events).
     private let requestLogger: Logger
     private let invocations = Atomic<Int>(0)
@@ -63,10 +63,11 @@ package final class WorkerHost: Sendable {
         self.env = env
         self.logger = logger
         self.workerLogger = logger.withLabel("worker")
-        self.secretValues = env.bindingNames.compactMap { name -> (name: String, value: String)? in
-            guard case .secret(let value)? = env.binding(name), value.utf8.count >= RedactingLogSink.minimumLength else { return nil }
-            return (name, value)
-        }.sorted { $0.value.utf8.count > $1.value.utf8.count }
+        var secrets: [String: String] = [:]
+        for name in env.bindingNames {
+            if case .secret(let value)? = env.binding(name) { secrets[name] = value }
+        }
+        self.secrets = SecretRedaction(secrets)
         self.requestLogger = logger.withLabel("request")
         self.metrics = metrics
         self.showsErrorDetails = showsErrorDetails
@@ -111,8 +112,8 @@ package final class WorkerHost: Sendable {
                 response = ErrorResponses.response(for: error, request: request, showsDetails: showsErrorDetails)
                 // The detail `drover dev` shows names the error and the request, either of which may
                 // hold a secret's value (a URL with a key in it): never print one.
-                if showsErrorDetails, !secretValues.isEmpty, let text = response.body.bufferedBytes.map({ String(decoding: $0, as: UTF8.self) }) {
-                    let redacted = secretValues.reduce(text) { text, secret in text.replacing(secret.value, with: "[secret \(secret.name)]") }
+                if showsErrorDetails, !secrets.isEmpty, let text = response.body.bufferedBytes.map({ String(decoding: $0, as: UTF8.self) }) {
+                    let redacted = secrets.redact(text)
                     if redacted != text { response.body = Body(text: redacted) }
                 }
             }
@@ -132,10 +133,11 @@ package final class WorkerHost: Sendable {
                 )
             }
             if let tail, tail.isObserved {
+                // The URL may hold a secret (a token in the query string), as the request line may.
                 tail.publish(
                     .request(
                         request, status: response.status, milliseconds: seconds * 1000, worker: workerName, version: logger.metadata["version"],
-                        trace: trace, at: env?.clock.now() ?? self.env.clock.now()))
+                        trace: trace, at: env?.clock.now() ?? self.env.clock.now(), redaction: secrets))
             }
             return (response, backgroundTask)
         }
