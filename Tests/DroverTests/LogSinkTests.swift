@@ -31,6 +31,20 @@ import Glibc
         #expect(memory.all[1].message == "sk_live_abc")
     }
 
+    @Test("a redacting sink finds a secret the way recordings do: percent-encoded, JSON-escaped or inside base64 too")
+    func redactionOfEncodedForms() {
+        let memory = MemoryLogSink()
+        let sink = RedactingLogSink(memory)
+        let secret = "s3cret/value"
+        sink.update(["TOKEN": secret])
+        let basic = Base64.encode(Array("user:\(secret)".utf8))
+        sink.write(LogRecord(date: Date(), level: .info, label: "worker", message: "?t=s3cret%2Fvalue {\"t\":\"s3cret\\/value\"} Basic \(basic)", metadata: [:]))
+        let written = memory.all[0].message
+        #expect(written.hasPrefix("?t=[secret TOKEN] {\"t\":\"[secret TOKEN]\"} Basic "), "\(written)")
+        let credential = written.components(separatedBy: "Basic ").last ?? ""
+        #expect(credential != basic && credential.contains("[secret TOKEN]"), "\(written)")
+    }
+
     @Test func jsonLinesAreOneJSONObjectWithTimeLevelLabelMessageAndMetadata() throws {
         let line = StandardErrorLogSink.jsonLine(Self.record)
         #expect(!line.contains(0x0A))

@@ -19,6 +19,11 @@ struct Base64Alphabet: Sendable {
         self.values = values
     }
 
+    /// Whether `byte` is one of the 64 symbols (padding `=` is not).
+    func contains(_ byte: UInt8) -> Bool {
+        values[Int(byte)] != Self.invalid
+    }
+
     /// `bytes` in this alphabet, `=`-padded to a multiple of 4 characters when `padding` is set.
     func encode(_ bytes: some Sequence<UInt8>, padding: Bool) -> String {
         let input = Array(bytes)

@@ -1,30 +1,27 @@
 import Synchronization
 
 /// Secret values to keep out of printed text: each replaced by `[secret NAME]`, the longest first
-/// (a secret that contains another is replaced whole). Values shorter than ``minimumLength`` are
-/// left alone: replacing every `"1"` in every line would hide more than it protects.
+/// (a secret that contains another is replaced whole), found as the recorder finds them — raw,
+/// percent- or JSON-escaped, or inside base64 (``SecretRedactor``). Values shorter than
+/// ``minimumLength`` are left alone: replacing every `"1"` in every line would hide more than it
+/// protects.
 public struct SecretRedaction: Sendable {
     /// Values shorter than this many bytes are not searched for.
     public static let minimumLength = 4
 
-    private let secrets: [(name: String, value: String)]
+    private let redactor: SecretRedactor
 
     /// Hides `values`: secret names and their values.
     public init(_ values: [String: String] = [:]) {
-        secrets = values.filter { $0.value.utf8.count >= Self.minimumLength }.map { (name: $0.key, value: $0.value) }
-            .sorted { $0.value.utf8.count > $1.value.utf8.count }
+        redactor = SecretRedactor(secrets: values.filter { $0.value.utf8.count >= Self.minimumLength }) { "[secret \($0)]" }
     }
 
     /// Whether there is nothing to hide.
-    public var isEmpty: Bool { secrets.isEmpty }
+    public var isEmpty: Bool { redactor.isEmpty }
 
     /// `text` with every secret value replaced by `[secret NAME]`.
     public func redact(_ text: String) -> String {
-        var text = text
-        for secret in secrets where text.contains(secret.value) {
-            text = text.replacing(secret.value, with: "[secret \(secret.name)]")
-        }
-        return text
+        redactor.redact(text)
     }
 }
 

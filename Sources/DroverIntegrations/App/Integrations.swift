@@ -54,12 +54,11 @@ final class BindingScoped<Value: Sendable>: Sendable {
 
     /// The value of `namespace`'s bindings, made on first use.
     func value(for namespace: any KVNamespace) -> Value {
-        let owner = NamespaceIdentity(namespace)
-        return entries.withLock { entries in
+        entries.withLock { entries in
+            if let entry = entries.first(where: { $0.owner.refers(to: namespace) }) { return entry.value }
             entries.removeAll { $0.owner.isGone }
-            if let entry = entries.first(where: { $0.owner.isSame(as: owner) }) { return entry.value }
             let value = make()
-            entries.append((owner, value))
+            entries.append((NamespaceIdentity(namespace), value))
             return value
         }
     }

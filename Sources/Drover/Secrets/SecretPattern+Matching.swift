@@ -1,5 +1,3 @@
-import Drover
-
 extension SecretPattern {
     /// Where the longest match of this pattern that starts at `start` ends, or `nil` when none
     /// starts there; the match stays before `limit`.

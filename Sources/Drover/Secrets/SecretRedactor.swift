@@ -1,8 +1,6 @@
-import Drover
-
-/// Replaces secret values with their `${NAME}` placeholders, so recorded fixtures and `--update`
-/// rewrites never hold a secret (Docs/fixtures.md, "Recording": secret values are never written
-/// anywhere).
+/// Replaces secret values with placeholders — `${NAME}` by default — so recorded fixtures and
+/// `--update` rewrites never hold a secret (Docs/fixtures.md, "Recording": secret values are never
+/// written anywhere), and log lines and tails show `[secret NAME]` instead (``SecretRedaction``).
 ///
 /// Matching is on bytes, never on Swift `String`s: `String` compares grapheme clusters, so a
 /// secret followed by a combining mark (U+0301) is not "contained" in the text that holds it.
@@ -36,14 +34,15 @@ package struct SecretRedactor: Sendable {
     /// Longest value first, so a secret containing another is replaced whole.
     private let entries: [Entry]
 
-    /// A redactor for `secrets`, name to value. Empty values are ignored.
-    package init(secrets: [String: String]) {
-        self.init(secrets.map { (name: $0.key, value: $0.value) })
+    /// A redactor for `secrets`, name to value, writing `placeholder(name)` for each. Empty values
+    /// are ignored.
+    package init(secrets: [String: String], placeholder: (String) -> String = SecretRedactor.placeholder) {
+        self.init(secrets.map { (name: $0.key, value: $0.value) }, placeholder: placeholder)
     }
 
     /// A redactor for `secrets`, name and value; a name may come twice with different values
-    /// (secret bindings of two configs), both redacted to `${NAME}`. Empty values are ignored.
-    package init(_ secrets: [(name: String, value: String)]) {
+    /// (secret bindings of two configs), both redacted to its placeholder. Empty values are ignored.
+    package init(_ secrets: [(name: String, value: String)], placeholder: (String) -> String = SecretRedactor.placeholder) {
         var seen: Set<[String]> = []
         entries = secrets.filter { !$0.value.isEmpty && seen.insert([$0.name, $0.value]).inserted }
             .sorted { ($1.value.utf8.count, $0.value, $0.name) < ($0.value.utf8.count, $1.value, $1.name) }
@@ -53,7 +52,7 @@ package struct SecretRedactor: Sendable {
                 if bytes.count >= Self.minimumEncodedLength { patterns += SecretPattern.base64Forms(of: bytes) }
                 var startPairs = [Bool](repeating: false, count: 1 << 16)
                 for pattern in patterns { pattern.markStartPairs(in: &startPairs) }
-                return Entry(name: secret.name, placeholder: Array(Self.placeholder(secret.name).utf8), patterns: patterns, startPairs: startPairs)
+                return Entry(name: secret.name, placeholder: Array(placeholder(secret.name).utf8), patterns: patterns, startPairs: startPairs)
             }
     }
 

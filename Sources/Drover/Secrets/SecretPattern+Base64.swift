@@ -16,9 +16,9 @@ extension SecretPattern {
     /// encoded, so they need none of this.
     static func base64Forms(of secret: [UInt8]) -> [SecretPattern] {
         var forms: [SecretPattern] = []
-        for alphabet in Base64Alphabet.allCases {
+        for alphabet in [Base64Alphabet.standard, .url] {
             for alignment in 0..<3 {
-                let text = encode([UInt8](repeating: 0, count: alignment) + secret + [0, 0], alphabet: alphabet)
+                let text = Array(alphabet.encode([UInt8](repeating: 0, count: alignment) + secret + [0, 0], padding: false).utf8)
                 let startBit = 8 * alignment
                 let endBit = 8 * (alignment + secret.count)
                 var elements: [Element] = []
@@ -30,22 +30,5 @@ extension SecretPattern {
             }
         }
         return forms
-    }
-
-    /// `bytes` in base64 without padding: 4 characters per 3 bytes, a last partial group as 2 or 3.
-    static func encode(_ bytes: [UInt8], alphabet: Base64Alphabet) -> [UInt8] {
-        let characters = alphabet.characters
-        var text: [UInt8] = []
-        text.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let count = min(3, bytes.count - index)
-            var group = UInt32(bytes[index]) << 16
-            if count > 1 { group |= UInt32(bytes[index + 1]) << 8 }
-            if count > 2 { group |= UInt32(bytes[index + 2]) }
-            for position in 0...count { text.append(characters[Int((group >> UInt32(18 - 6 * position)) & 0x3F)]) }
-            index += 3
-        }
-        return text
     }
 }

@@ -51,28 +51,3 @@ struct SecretPattern: Sendable, Equatable {
         SecretPattern(elements: secret.map(Element.byte))
     }
 }
-
-/// The two base64 alphabets of RFC 4648: `+/` (§4) and the URL- and file-name-safe `-_` (§5).
-enum Base64Alphabet: Sendable, Equatable, CaseIterable {
-    case standard
-    case url
-
-    /// The 64 characters, in value order.
-    var characters: [UInt8] {
-        let common = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        switch self {
-        case .standard: return common + [UInt8(ascii: "+"), UInt8(ascii: "/")]
-        case .url: return common + [UInt8(ascii: "-"), UInt8(ascii: "_")]
-        }
-    }
-
-    /// Whether `byte` is one of the 64 characters (padding `=` is not).
-    func contains(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        case UInt8(ascii: "+"), UInt8(ascii: "/"): self == .standard
-        case UInt8(ascii: "-"), UInt8(ascii: "_"): self == .url
-        default: false
-        }
-    }
-}
