@@ -57,62 +57,81 @@ struct Base64Alphabet: Sendable {
 
     /// ``decode(_:)`` of the bytes of a text.
     func decode(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var valid = true
+        let output = [UInt8](unsafeUninitializedCapacity: Self.decodedCapacity(input.count)) { output, initialized in
+            guard let written = decode(utf8: input, into: output) else {
+                valid = false
+                return
+            }
+            initialized = written
+        }
+        return valid ? output : nil
+    }
+
+    /// The most bytes `count` symbols decode to: room enough for ``decode(utf8:into:)``.
+    static func decodedCapacity(_ count: Int) -> Int {
+        count / 4 * 3 + 2
+    }
+
+    /// ``decode(utf8:)`` into `output`, which has room for ``decodedCapacity(_:)`` bytes: how many
+    /// it wrote, or nil when `input` is not canonical.
+    func decode(utf8 input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         var end = input.count
         if end % 4 == 0, end > 0, input[end - 1] == UInt8(ascii: "=") {
             end -= input[end - 2] == UInt8(ascii: "=") ? 2 : 1
         }
-        guard end % 4 != 1 else { return nil }
-        var valid = true
-        let output = values.withUnsafeBufferPointer { values in
-            [UInt8](unsafeUninitializedCapacity: end / 4 * 3 + 2) { output, initialized in
-                // A group of four symbols at a time; an invalid symbol's value (0xFF) sets bits above
-                // the six a symbol has, so one test per group finds any.
-                var position = 0
-                var written = 0
-                while position + 4 <= end {
-                    let a = UInt32(values[Int(input[position])]), b = UInt32(values[Int(input[position + 1])])
-                    let c = UInt32(values[Int(input[position + 2])]), d = UInt32(values[Int(input[position + 3])])
-                    guard (a | b | c | d) & 0xC0 == 0 else {
-                        valid = false
-                        return
-                    }
-                    let group = a << 18 | b << 12 | c << 6 | d
-                    output[written] = UInt8(group >> 16 & 0xFF)
-                    output[written + 1] = UInt8(group >> 8 & 0xFF)
-                    output[written + 2] = UInt8(group & 0xFF)
-                    position += 4
-                    written += 3
+        guard end % 4 != 1, output.count >= Self.decodedCapacity(end) else { return nil }
+        return values.withUnsafeBufferPointer { values -> Int? in
+            // A group of four symbols at a time; an invalid symbol's value (0xFF) sets bits above
+            // the six a symbol has, so one test per group finds any.
+            var position = 0
+            var written = 0
+            // Eight symbols (six bytes) at a time while at least four more follow, so the 8-byte
+            // store, two bytes past the six, stays inside the room the rest will fill anyway.
+            let raw = UnsafeMutableRawBufferPointer(output)
+            while position + 12 <= end {
+                var bits: UInt64 = 0
+                var check: UInt8 = 0
+                for offset in 0..<8 {
+                    let value = values[Int(input[position + offset])]
+                    check |= value
+                    bits = bits << 6 | UInt64(value)
                 }
-                var group: UInt32 = 0
-                for symbol in input[position..<end] {
-                    let value = values[Int(symbol)]
-                    guard value != Self.invalid else {
-                        valid = false
-                        return
-                    }
-                    group = group << 6 | UInt32(value)
-                }
-                switch end % 4 {
-                case 2:  // 12 bits: one byte and 4 bits that must be zero
-                    guard group & 0x0F == 0 else {
-                        valid = false
-                        return
-                    }
-                    output[written] = UInt8(group >> 4 & 0xFF)
-                    written += 1
-                case 3:  // 18 bits: two bytes and 2 bits that must be zero
-                    guard group & 0x03 == 0 else {
-                        valid = false
-                        return
-                    }
-                    output[written] = UInt8(group >> 10 & 0xFF)
-                    output[written + 1] = UInt8(group >> 2 & 0xFF)
-                    written += 2
-                default: break
-                }
-                initialized = written
+                guard check & 0xC0 == 0 else { return nil }
+                raw.storeBytes(of: (bits << 16).bigEndian, toByteOffset: written, as: UInt64.self)
+                position += 8
+                written += 6
             }
+            while position + 4 <= end {
+                let a = UInt32(values[Int(input[position])]), b = UInt32(values[Int(input[position + 1])])
+                let c = UInt32(values[Int(input[position + 2])]), d = UInt32(values[Int(input[position + 3])])
+                guard (a | b | c | d) & 0xC0 == 0 else { return nil }
+                let group = a << 18 | b << 12 | c << 6 | d
+                output[written] = UInt8(group >> 16 & 0xFF)
+                output[written + 1] = UInt8(group >> 8 & 0xFF)
+                output[written + 2] = UInt8(group & 0xFF)
+                position += 4
+                written += 3
+            }
+            var group: UInt32 = 0
+            for symbol in input[position..<end] {
+                let value = values[Int(symbol)]
+                guard value != Self.invalid else { return nil }
+                group = group << 6 | UInt32(value)
+            }
+            switch end % 4 {
+            case 2:  // 12 bits: one byte and 4 bits that must be zero
+                guard group & 0x0F == 0 else { return nil }
+                output[written] = UInt8(group >> 4 & 0xFF)
+                written += 1
+            case 3:  // 18 bits: two bytes and 2 bits that must be zero
+                guard group & 0x03 == 0 else { return nil }
+                output[written] = UInt8(group >> 10 & 0xFF)
+                output[written + 1] = UInt8(group >> 2 & 0xFF)
+                written += 2
+            default: break
+            }
+            return written
         }
-        return valid ? output : nil
     }
 }

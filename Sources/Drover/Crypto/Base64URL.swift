@@ -23,4 +23,22 @@ public enum Base64URL {
         if let decoded = text.withContiguousStorageIfAvailable({ Base64Alphabet.url.decode(utf8: $0) }) { return decoded }
         return Array(text).withUnsafeBufferPointer { Base64Alphabet.url.decode(utf8: $0) }
     }
+
+    /// ``decode(utf8:)`` of bytes in place — a part of a token read where it lies.
+    public static func decode(utf8 text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        Base64Alphabet.url.decode(utf8: text)
+    }
+
+    /// The most bytes `count` characters of base64url decode to: the room
+    /// ``decode(utf8:into:)`` needs.
+    public static func decodedCapacity(_ count: Int) -> Int {
+        Base64Alphabet.decodedCapacity(count)
+    }
+
+    /// ``decode(utf8:)`` into memory the caller holds (a stack buffer, say), with no array made:
+    /// the number of bytes written, or nil when `text` is not canonical base64url or `output` has
+    /// less room than ``decodedCapacity(_:)`` of its length.
+    public static func decode(utf8 text: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        Base64Alphabet.url.decode(utf8: text, into: output)
+    }
 }

@@ -11,6 +11,16 @@ public enum JWSAlgorithm: String, Sendable, Hashable, CaseIterable {
     /// ECDSA on P-256 with SHA-256; the signature is `r || s`, 32 bytes each (RFC 7518 §3.4).
     case es256 = "ES256"
 
+    /// Hashed by case, not by its name as a raw-valued enum would be: a verifier asks a set of
+    /// algorithms about every token.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .rs256: hasher.combine(0 as UInt8)
+        case .ps256: hasher.combine(1 as UInt8)
+        case .es256: hasher.combine(2 as UInt8)
+        }
+    }
+
     /// The `kty` of the keys that verify it: `"RSA"` or `"EC"`.
     public var keyType: String {
         switch self {

@@ -29,7 +29,8 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    /// Parses one JSON text from bytes the caller holds, borrowed for the call only.
+    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: buffer)
         // RFC 8259 §8.1: a parser may ignore a leading byte order mark.
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
@@ -70,20 +71,32 @@ public struct JSONParser {
             depth -= 1
             return .object(object)
         }
-        // Most objects a worker reads have a handful of members: room for them at once, instead of
-        // growing the array from one.
-        object.reserveCapacity(8)
+        // Most objects a worker reads have a handful of members (a JWT's claims, ten or so): room
+        // for as many as are searched without an index at once, instead of growing the array from
+        // one and copying it on the way.
+        object.reserveCapacity(JSONObject.indexThreshold)
         // A bit per key seen, chosen by its length and end bytes: a key whose bit is clear is new,
         // and is appended without comparing it to every key before it.
         var seen: UInt64 = 0
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else { throw error("expected a string key") }
+            let keyStart = index + 1
             let key = try parseString()
             // Of the key as decoded (`"a"` and `"\u0061"` are one key), by its bytes, as
-            // `JSONObject` compares keys.
-            let utf8 = key.utf8
-            let bit: UInt64 = 1 << ((UInt64(utf8.count) &* 31 &+ UInt64(utf8.first ?? 0) &* 7 &+ UInt64(utf8.last ?? 0)) & 63)
+            // `JSONObject` compares keys. An escape always decodes to fewer bytes than it takes, so
+            // a key as long as its text between the quotes has none, and its end bytes are read
+            // from the text, without walking the string.
+            let count = key.utf8.count
+            let first, last: UInt8
+            if count == index - 1 - keyStart {
+                first = count > 0 ? bytes[keyStart] : 0
+                last = count > 0 ? bytes[index - 2] : 0
+            } else {
+                first = key.utf8.first ?? 0
+                last = key.utf8.last ?? 0
+            }
+            let bit: UInt64 = 1 << ((UInt64(count) &* 31 &+ UInt64(first) &* 7 &+ UInt64(last)) & 63)
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after an object key") }
             index += 1
@@ -119,6 +132,9 @@ public struct JSONParser {
             depth -= 1
             return .array(elements)
         }
+        // Room for a few elements at once, as for an object's members: an array grown from empty
+        // allocates at its first, second and third element.
+        elements.reserveCapacity(4)
         while true {
             skipWhitespace()
             elements.append(try parseValue())

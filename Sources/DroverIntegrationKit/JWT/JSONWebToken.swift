@@ -11,13 +11,33 @@ import Drover
 /// empty here (an `alg: none` token has none), so that the verifier can name the real reason.
 public struct JSONWebToken: Sendable, Hashable {
     /// The decoded header.
-    public let header: JWTHeader
+    public var header: JWTHeader { parts.header }
     /// The decoded claims.
-    public let claims: JWTClaims
+    public var claims: JWTClaims { parts.claims }
     /// The signing input, `header.payload` exactly as received: what the signature covers.
-    public let signingInput: [UInt8]
+    public var signingInput: [UInt8] { parts.signingInput }
     /// The decoded signature.
-    public let signature: [UInt8]
+    public var signature: [UInt8] { parts.signature }
+
+    /// The four, behind one reference: a token is passed from the parser through the verifier into
+    /// its ``VerifiedJWT`` and on to the handler, and a copy then costs one retain, not one per
+    /// string and array of the header and claims. The verifier reads them here, where they are
+    /// borrowed, rather than through the properties above, each of which returns a copy.
+    let parts: Parts
+
+    final class Parts: Sendable {
+        let header: JWTHeader
+        let claims: JWTClaims
+        let signingInput: [UInt8]
+        let signature: [UInt8]
+
+        init(header: JWTHeader, claims: JWTClaims, signingInput: [UInt8], signature: [UInt8]) {
+            self.header = header
+            self.claims = claims
+            self.signingInput = signingInput
+            self.signature = signature
+        }
+    }
 
     /// 16 KiB: a JWT travels in a header or a cookie (a cookie holds about 4 KiB), so a longer one
     /// is a mistake or an attack, refused before any decoding.
@@ -29,52 +49,82 @@ public struct JSONWebToken: Sendable, Hashable {
     ///   ``JWTError/Code/invalidBase64URL``, ``JWTError/Code/invalidJSON``,
     ///   ``JWTError/Code/invalidHeader`` or ``JWTError/Code/invalidClaim``.
     public init(compact: String, maximumLength: Int = defaultMaximumLength) throws(JWTError) {
-        // The token is read as bytes: one copy of its UTF-8, then plain array scans. Splitting the
-        // string would walk grapheme clusters, several times slower, for text that must be ASCII.
         guard compact.utf8.count <= maximumLength else {
             throw JWTError(.tooLarge, "the token is \(compact.utf8.count) bytes, more than the \(maximumLength) accepted")
         }
-        let bytes = Array(compact.utf8)
+        // The token is read as bytes, in place: a native string's UTF-8 is one buffer, scanned
+        // directly (splitting the string would walk grapheme clusters, several times slower, for
+        // text that must be ASCII). Anything else — a bridged string — is copied once first.
+        let parsed =
+            compact.utf8.withContiguousStorageIfAvailable { buffer in Result { () throws(JWTError) in try Self.parse(buffer) } }
+            ?? Array(compact.utf8).withUnsafeBufferPointer { buffer in Result { () throws(JWTError) in try Self.parse(buffer) } }
+        self = try parsed.get()
+    }
+
+    private init(header: JWTHeader, claims: JWTClaims, signingInput: [UInt8], signature: [UInt8]) {
+        parts = Parts(header: header, claims: claims, signingInput: signingInput, signature: signature)
+    }
+
+    /// Equal when the signing inputs and the signatures are: the header and claims are read from
+    /// the signing input alone.
+    public static func == (lhs: JSONWebToken, rhs: JSONWebToken) -> Bool {
+        lhs.parts === rhs.parts || (lhs.signingInput == rhs.signingInput && lhs.signature == rhs.signature)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(signingInput)
+        hasher.combine(signature)
+    }
+
+    /// The token in `bytes`, whose length is checked.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JWTError) -> JSONWebToken {
         // One pass finds the dots and any `=`, which is outside the base64url alphabet: the compact
         // form has no padding (RFC 7515 §2).
-        let (dots, dotCount, padded) = bytes.withUnsafeBufferPointer { buffer -> ((Int, Int), Int, Bool) in
-            var dots = (-1, -1)
-            var count = 0
-            var padded = false
-            func look(at position: Int) {
-                let byte = buffer[position]
-                if byte == UInt8(ascii: ".") {
-                    if count == 0 { dots.0 = position } else if count == 1 { dots.1 = position }
-                    count += 1
-                } else if byte == UInt8(ascii: "=") {
-                    padded = true
-                }
+        var dots = (-1, -1)
+        var dotCount = 0
+        var padded = false
+        func look(at position: Int) {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: ".") {
+                if dotCount == 0 { dots.0 = position } else if dotCount == 1 { dots.1 = position }
+                dotCount += 1
+            } else if byte == UInt8(ascii: "=") {
+                padded = true
             }
-            // Eight bytes at a time: a word holding neither `.` nor `=` (nearly all of them) is
-            // passed over with a few operations.
-            let raw = UnsafeRawBufferPointer(buffer)
-            var position = 0
-            while position + 8 <= buffer.count {
-                let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                if Self.holds(word, UInt8(ascii: ".")) || Self.holds(word, UInt8(ascii: "=")) {
-                    for offset in position..<(position + 8) { look(at: offset) }
-                }
-                position += 8
-            }
-            for offset in position..<buffer.count { look(at: offset) }
-            return (dots, count, padded)
         }
-        guard dotCount == 2 else { throw Self.partCount(dotCount < 2 ? String(dotCount + 1) : "more") }
+        // Eight bytes at a time: a word holding neither `.` nor `=` (nearly all of them) is passed
+        // over with a few operations.
+        let raw = UnsafeRawBufferPointer(bytes)
+        var position = 0
+        while position + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            if holds(word, UInt8(ascii: ".")) || holds(word, UInt8(ascii: "=")) {
+                for offset in position..<(position + 8) { look(at: offset) }
+            }
+            position += 8
+        }
+        for offset in position..<bytes.count { look(at: offset) }
+        guard dotCount == 2 else { throw partCount(dotCount < 2 ? String(dotCount + 1) : "more") }
         guard !padded else {
             throw JWTError(.invalidBase64URL, "the token holds \"=\": the compact form has no padding")
         }
         let (first, second) = dots
-        let headerBytes = try Self.decode(bytes[..<first], part: "header")
-        let payloadBytes = try Self.decode(bytes[(first + 1)..<second], part: "payload")
-        signature = try Self.decode(bytes[(second + 1)...], part: "signature")
-        header = try JWTHeader(Self.json(headerBytes, part: "header"))
-        claims = try JWTClaims(Self.json(payloadBytes, part: "payload"))
-        signingInput = Array(bytes[..<second])
+        // The header and the payload are decoded into one scratch buffer (on the stack for a token
+        // of ordinary size) and parsed from there: only their JSON values are kept. All three parts'
+        // base64url is checked before any JSON.
+        let headerRange = 0..<first, payloadRange = (first + 1)..<second
+        let headerRoom = Base64URL.decodedCapacity(headerRange.count)
+        let capacity = headerRoom + Base64URL.decodedCapacity(payloadRange.count)
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { (scratch) throws(JWTError) -> JSONWebToken in
+            let headerJSON = try decode(bytes, headerRange, part: "header", into: UnsafeMutableBufferPointer(rebasing: scratch[..<headerRoom]))
+            let payloadJSON = try decode(bytes, payloadRange, part: "payload", into: UnsafeMutableBufferPointer(rebasing: scratch[headerRoom...]))
+            guard let signature = Base64URL.decode(utf8: UnsafeBufferPointer(rebasing: bytes[(second + 1)...])) else {
+                throw JWTError(.invalidBase64URL, "the signature is not base64url")
+            }
+            return JSONWebToken(
+                header: try JWTHeader(json(headerJSON, part: "header")), claims: try JWTClaims(json(payloadJSON, part: "payload")),
+                signingInput: Array(UnsafeBufferPointer(rebasing: bytes[..<second])), signature: signature)
+        }
     }
 
     /// Whether one of the eight bytes of `word` is `byte`: `x − 0x01…01` borrows into the high bit
@@ -88,15 +138,18 @@ public struct JSONWebToken: Sendable, Hashable {
         JWTError(.malformed, "a compact JWS has 3 dot-separated parts, this token has \(count)")
     }
 
-    /// A part's bytes: strict base64url, as RFC 7515 §2 requires of the compact form.
-    private static func decode(_ text: ArraySlice<UInt8>, part: String) throws(JWTError) -> [UInt8] {
-        guard let bytes = Base64URL.decode(utf8: text) else {
+    /// A part's bytes, decoded into `scratch`: strict base64url, as RFC 7515 §2 requires of the
+    /// compact form.
+    private static func decode(
+        _ token: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, part: String, into scratch: UnsafeMutableBufferPointer<UInt8>
+    ) throws(JWTError) -> UnsafeBufferPointer<UInt8> {
+        guard let count = Base64URL.decode(utf8: UnsafeBufferPointer(rebasing: token[range]), into: scratch) else {
             throw JWTError(.invalidBase64URL, "the \(part) is not base64url")
         }
-        return bytes
+        return UnsafeBufferPointer(rebasing: scratch[..<count])
     }
 
-    private static func json(_ bytes: [UInt8], part: String) throws(JWTError) -> JSONValue {
+    private static func json(_ bytes: UnsafeBufferPointer<UInt8>, part: String) throws(JWTError) -> JSONValue {
         guard !bytes.isEmpty else { throw JWTError(.invalidJSON, "the \(part) is empty") }
         do {
             return try JSONParser.parse(bytes)

@@ -24,21 +24,31 @@ public struct JWTHeader: Sendable, Hashable {
         guard let object = json.objectValue else {
             throw JWTError(.invalidJSON, "the header is a JSON \(json.kindName), not an object")
         }
-        guard let alg = object["alg"] else { throw JWTError(.invalidHeader, "the header has no \"alg\"") }
+        // One pass over the members, as ``JWTClaims`` reads the registered claims.
+        var alg, kid, typ: JSONValue?
+        for (name, value) in object.pairs {
+            switch JWTClaims.threeLetters(name) {
+            case 0x61_6c_67: alg = value  // "alg"
+            case 0x6b_69_64: kid = value  // "kid"
+            case 0x74_79_70: typ = value  // "typ"
+            default:
+                if name == "crit" {
+                    throw JWTError(.invalidHeader, "the header has \"crit\": no critical extension is understood (RFC 7515 §4.1.11)")
+                }
+            }
+        }
+        guard let alg else { throw JWTError(.invalidHeader, "the header has no \"alg\"") }
         guard let algorithm = alg.stringValue else {
             throw JWTError(.invalidHeader, "the header's \"alg\" is a \(alg.kindName), not a string")
         }
-        guard object["crit"] == nil else {
-            throw JWTError(.invalidHeader, "the header has \"crit\": no critical extension is understood (RFC 7515 §4.1.11)")
-        }
         self.algorithm = algorithm
-        self.keyID = try Self.optionalString("kid", in: object)
-        self.type = try Self.optionalString("typ", in: object)
+        self.keyID = try Self.optionalString("kid", kid)
+        self.type = try Self.optionalString("typ", typ)
         self.members = object
     }
 
-    private static func optionalString(_ name: String, in object: JSONObject) throws(JWTError) -> String? {
-        guard let value = object[name] else { return nil }
+    private static func optionalString(_ name: String, _ value: JSONValue?) throws(JWTError) -> String? {
+        guard let value else { return nil }
         guard let string = value.stringValue else {
             throw JWTError(.invalidHeader, "the header's \"\(name)\" is a \(value.kindName), not a string")
         }

@@ -51,7 +51,7 @@ public struct JWTVerifier: Sendable {
     ///   provider has no key set (503).
     public func verify(_ compact: String) async throws(JWTError) -> VerifiedJWT {
         let token = try JSONWebToken(compact: compact, maximumLength: configuration.maximumTokenLength)
-        let (algorithm, keyID) = try checkHeader(token.header)
+        let (algorithm, keyID) = try checkHeader(token.parts.header)
         let result = try await keys.keySet(forKeyID: keyID)
         return try verify(token, algorithm: algorithm, keyID: keyID, result: result, now: clock.now())
     }
@@ -66,10 +66,10 @@ public struct JWTVerifier: Sendable {
             if let note = result.note { detail += "; \(note)" }
             throw JWTError(.unknownKeyID, detail)
         }
-        guard key.verify(signature: token.signature, message: token.signingInput, algorithm: algorithm) else {
+        guard key.verify(signature: token.parts.signature, message: token.parts.signingInput, algorithm: algorithm) else {
             throw JWTError(.invalidSignature, "the \(algorithm.rawValue) signature does not verify under the key kid \(JWTError.quoted(keyID))")
         }
-        try checkClaims(token.claims, now: now)
+        try checkClaims(token.parts.claims, now: now)
         return VerifiedJWT(token: token, key: key, algorithm: algorithm, keySetSource: result.source)
     }
 

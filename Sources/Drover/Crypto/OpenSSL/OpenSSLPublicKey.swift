@@ -21,7 +21,32 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     /// the first verification: `EVP_DigestVerifyInit` looks the algorithms up in libcrypto's
     /// providers, a few microseconds each time, while copying a ready context
     /// (`EVP_MD_CTX_copy_ex`) is a fraction of that.
-    private let templates = Mutex<[RSAPadding?: VerifyContext]>([:])
+    private let templates = Mutex(Templates())
+
+    /// The contexts made so far, one slot per padding: read for every verification, so a switch
+    /// rather than a dictionary's hashing.
+    private struct Templates {
+        var pkcs1: VerifyContext?
+        var pss: VerifyContext?
+        var ecdsa: VerifyContext?
+
+        subscript(padding: RSAPadding?) -> VerifyContext? {
+            get {
+                switch padding {
+                case .pkcs1: pkcs1
+                case .pss: pss
+                case nil: ecdsa
+                }
+            }
+            set {
+                switch padding {
+                case .pkcs1: pkcs1 = newValue
+                case .pss: pss = newValue
+                case nil: ecdsa = newValue
+                }
+            }
+        }
+    }
 
     private init(_ key: OpaquePointer) {
         self.key = key
@@ -89,11 +114,15 @@ final class OpenSSLPublicKey: @unchecked Sendable {
             OpenSSL.clearErrors()
         }
         let copied = templates.withLock { templates -> Bool in
-            if templates[padding] == nil {
-                guard let template = makeVerifyContext(padding: padding) else { return false }
-                templates[padding] = template
+            let template: VerifyContext
+            if let made = templates[padding] {
+                template = made
+            } else {
+                guard let made = makeVerifyContext(padding: padding) else { return false }
+                templates[padding] = made
+                template = made
             }
-            return EVP_MD_CTX_copy_ex(context, templates[padding]!.pointer) == 1
+            return EVP_MD_CTX_copy_ex(context, template.pointer) == 1
         }
         guard copied else { return false }
         return OpenSSL.withBytes(signature) { signatureBytes, signatureCount in
