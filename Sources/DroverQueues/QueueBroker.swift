@@ -508,4 +508,51 @@ package final class QueueBroker: Sendable {
         for source in sources { wake(queue: source) }
         return moved
     }
+
+    // MARK: The dashboard's operations
+
+    /// Up to `limit` messages of `queue`, in delivery order, read without leasing them.
+    /// - Throws: ``QueuesError`` when the store fails.
+    package func messages(queue: String, limit: Int = 100) async throws -> [QueuedMessage] {
+        try await store.messages(queue: queue, limit: limit)
+    }
+
+    /// Deletes every message of `queue`; returns how many.
+    /// - Throws: ``QueuesError`` when the store fails; then nothing was deleted.
+    @discardableResult
+    package func purge(queue: String) async throws -> Int {
+        try await store.purge(queue: queue)
+    }
+
+    /// Deletes the message `id` of `queue` (acknowledges it without delivering it), unless a
+    /// consumer holds it: whether one was deleted.
+    /// - Throws: ``QueuesError`` when the store fails.
+    package func deleteMessage(queue: String, id: String) async throws -> Bool {
+        try await store.delete(queue: queue, id: id)
+    }
+
+    /// Moves the one dead letter `id` of `queue` (as ``deadLetters(queue:)`` lists them) back to
+    /// the queue it came from, deliverable now, attempts starting again at 1, with `body` in place
+    /// of its own when given. Returns that queue, or nil when there is no such dead letter or a
+    /// dead-letter consumer holds it.
+    /// - Throws: ``QueuesError`` when the store fails; then nothing moved.
+    package func replayDeadLetter(queue: String, id: String, body: (MessageBody, QueueContentType)? = nil) async throws -> String? {
+        let source = try await store.replayDeadLetter(queue: queue, id: id, body: body, now: clock.nowMilliseconds())
+        if let source { wake(queue: source) }
+        return source
+    }
+
+    /// Pauses or resumes the delivery of `queue`; sending goes on. Kept in the store, so a paused
+    /// queue stays paused across restarts and for every process on the state directory.
+    /// - Throws: ``QueuesError`` when the store fails.
+    package func setPaused(_ paused: Bool, queue: String) async throws {
+        try await store.setPaused(paused, queue: queue)
+        if !paused { wake(queue: queue) }
+    }
+
+    /// The queues whose delivery is paused.
+    /// - Throws: ``QueuesError`` when the store fails.
+    package func pausedQueues() async throws -> Set<String> {
+        try await store.pausedQueues()
+    }
 }

@@ -162,7 +162,9 @@ final class RawHTTPConnection: @unchecked Sendable {
         return RawHTTPResponse(status: status, headers: headers, body: body)
     }
 
-    private static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// `work` on a thread of its own, off the cooperative pool: a blocking read there would
+    /// starve a server running in the test's process.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
@@ -236,7 +238,7 @@ struct PlaygroundProject {
     }
 
     /// A factory building the runtime from the config on disk, as `drover dev` does.
-    func runtimeFactory(logger: Logger, registry: WorkerRegistry = PlaygroundProject.registry) -> DevServer.RuntimeFactory {
+    func runtimeFactory(logger: Logger, registry: WorkerRegistry = PlaygroundProject.registry, tail: TailHub? = nil) -> DevServer.RuntimeFactory {
         let configPath = self.configPath
         let statePath = self.statePath
         return {
@@ -249,6 +251,7 @@ struct PlaygroundProject {
             )
             options.secrets = loaded.config.secrets.mapValues { $0.reveal() }
             options.devVars = loaded.config.devVars.mapValues { $0.reveal() }
+            options.tail = tail
             return try await WorkerRuntime(config: loaded.config, registry: registry, options: options)
         }
     }

@@ -144,14 +144,15 @@ import Glibc
     }
 }
 
-/// A raw connection to `/__drover/tail` that reads only when told to.
+/// A raw connection to `/__drover/tail` (or another streaming route: the dashboard's server-sent
+/// events) that reads only when told to.
 final class TailProbe: @unchecked Sendable {
     // Unchecked: used by one caller at a time.
     private let fd: Int32
     /// Whether the server answered 200 and the first event.
     private(set) var connected = false
 
-    init(port: Int) throws {
+    init(port: Int, path: String = "/__drover/tail", connectedMarker: String = "\"type\":\"connected\"") throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTPError(description: "socket() failed") }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
@@ -170,9 +171,9 @@ final class TailProbe: @unchecked Sendable {
             close(fd)
             throw RawHTTPError(description: "connect failed")
         }
-        let request = Array("GET /__drover/tail HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
         _ = request.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        connected = readUntil("\"type\":\"connected\"", limit: 64 * 1024).contains("\"type\":\"connected\"")
+        connected = readUntil(connectedMarker, limit: 64 * 1024).contains(connectedMarker)
     }
 
     deinit { close(fd) }

@@ -220,34 +220,47 @@ enum DeployCommand {
             """,
         run: { arguments, context in
             let project = try Project.load(arguments, context: context, printWarnings: false)
-            let store = VersionStore(stateDirectory: project.stateDirectory)
-            guard let active = try store.active() else { throw CLIError("nothing to roll back: no deployment on \(project.stateDirectory)") }
-            let targetID: Int
-            if let asked = arguments.positionals.first {
-                guard let id = Int(asked), id > 0 else { throw UsageError("VERSION must be a version number, got \"\(asked)\"") }
-                targetID = id
+            let asked: Int?
+            if let text = arguments.positionals.first {
+                guard let id = Int(text), id > 0 else { throw UsageError("VERSION must be a version number, got \"\(text)\"") }
+                asked = id
             } else {
-                // As wrangler: the version uploaded before the current one — the newest serving now,
-                // so that rolling back a split (3@90 4@10) returns to 3 alone.
-                let serving = active.versions.map(\.version).max() ?? 0
-                guard let previous = try store.versions().map(\.id).filter({ $0 < serving }).last else {
-                    throw CLIError("version \(serving) is the first: there is no earlier version to roll back to")
-                }
-                targetID = previous
+                asked = nil
             }
-            guard let version = try store.version(targetID) else { throw CLIError("there is no version \(targetID) on \(project.stateDirectory)") }
-            let snapshot = try Deployer.project(of: version, stateDirectory: project.stateDirectory)
-            try await Deployer.validate(snapshot, registry: context.registry, appliesMigrations: true)
-            let deployment = try store.activate { id in
-                Deployment(
-                    id: id, createdAt: VersionStore.timestamp(Date()), message: arguments.value("message"), source: "rollback",
-                    versions: [.init(version: version.id, percentage: 100)])
-            }
-            context.print("Rolled back to version \(version.summary)")
-            context.print("Deployment \(deployment.id): version \(version.id) at 100%")
+            context.print(
+                try await rollback(stateDirectory: project.stateDirectory, registry: context.registry, to: asked, message: arguments.value("message")))
             return DroverCommandLine.success
         }
     )
+
+    /// Makes `asked` (nil: the version uploaded before the newest one serving, as wrangler) the
+    /// active deployment of `stateDirectory`, after checking it as `drover deploy` checks a new one;
+    /// what to print. `drover rollback` and the dashboard's rollback.
+    static func rollback(stateDirectory: String, registry: WorkerRegistry, to asked: Int?, message: String?) async throws -> String {
+        let store = VersionStore(stateDirectory: stateDirectory)
+        guard let active = try store.active() else { throw CLIError("nothing to roll back: no deployment on \(stateDirectory)") }
+        let targetID: Int
+        if let asked {
+            targetID = asked
+        } else {
+            // As wrangler: the version uploaded before the current one — the newest serving now,
+            // so that rolling back a split (3@90 4@10) returns to 3 alone.
+            let serving = active.versions.map(\.version).max() ?? 0
+            guard let previous = try store.versions().map(\.id).filter({ $0 < serving }).last else {
+                throw CLIError("version \(serving) is the first: there is no earlier version to roll back to")
+            }
+            targetID = previous
+        }
+        guard let version = try store.version(targetID) else { throw CLIError("there is no version \(targetID) on \(stateDirectory)") }
+        let snapshot = try Deployer.project(of: version, stateDirectory: stateDirectory)
+        try await Deployer.validate(snapshot, registry: registry, appliesMigrations: true)
+        let deployment = try store.activate { id in
+            Deployment(
+                id: id, createdAt: VersionStore.timestamp(Date()), message: message, source: "rollback",
+                versions: [.init(version: version.id, percentage: 100)])
+        }
+        return "Rolled back to version \(version.summary)\nDeployment \(deployment.id): version \(version.id) at 100%"
+    }
 
     /// `7  2026-12-06T10:00:00Z  deploy  3@100%  message`.
     static func line(_ deployment: Deployment) -> String {

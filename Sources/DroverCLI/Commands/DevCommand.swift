@@ -29,6 +29,7 @@ enum DevCommand {
             .flag("log-json", "Write logs as JSON lines"),
             .value("version-key-header", "NAME", "During a split (drover versions deploy), keep clients on one version by this header too"),
             .value("version-key-cookie", "NAME", "During a split, keep clients on one version by this cookie too"),
+            .flag("no-dashboard", "Do not serve the local dashboard at /cdn-cgi/explorer/"),
         ],
         discussion: """
             State (KV, D1, queues, secrets) persists under .drover/state beside the config.
@@ -39,7 +40,9 @@ enum DevCommand {
             Local secrets come from .dev.vars (or, without one, the .env files) beside the config; a value there
             also replaces the var of the same name, as in wrangler dev.
             The server reloads when the config, .dev.vars or .env changes. Ctrl-C stops it gracefully.
-            Runtime routes: /__drover/health, /__drover/metrics, /cdn-cgi/handler/scheduled?cron=EXPR.
+            Runtime routes: /__drover/health, /__drover/metrics, /cdn-cgi/handler/scheduled?cron=EXPR, and the local
+            dashboard at /cdn-cgi/explorer/ (KV, D1, queues and dead letters, cron, deployments, live tail, metrics;
+            its JSON API under /cdn-cgi/explorer/api/), unless --no-dashboard.
             Only this machine's names (localhost, loopback addresses, the --ip address) are answered, so a web
             page cannot reach the server by rebinding its own domain to 127.0.0.1; allow more with --allowed-host
             or allowed_hosts under [dev] in the config. A second Ctrl-C exits at once.
@@ -125,6 +128,18 @@ enum DevCommand {
         settings.tail = tail
         settings.versionKey = VersionChoice.KeySources(header: arguments.value("version-key-header"), cookie: arguments.value("version-key-cookie"))
         settings.allowedHosts = (arguments.values["allowed-host"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }
+        if !arguments.flag("no-dashboard") {
+            var explorer = ExplorerContext(tail: tail)
+            explorer.fixturesDirectory = arguments.value("record").map(context.resolve)
+            // The dashboard's rollback is `drover rollback`'s: the version checked, then made active;
+            // the watcher below then swaps the server to it.
+            let stateDirectory = loaded.stateDirectory
+            let registry = context.registry
+            explorer.rollback = { version, message in
+                try await DeployCommand.rollback(stateDirectory: stateDirectory, registry: registry, to: version, message: message)
+            }
+            settings.explorer = explorer
+        }
         if let record = arguments.value("record") {
             // Docs/fixtures.md, "Recording": one fixture per worker request, secrets as ${NAME}.
             // Credentials that are not secret bindings are left out unless asked for.
@@ -151,6 +166,10 @@ enum DevCommand {
             context.printError(Banner.text(runtime: other, url: "http://\(name).localhost:\(bound)", beside: true))
         }
         context.printError(Banner.text(runtime: runtime, url: "http://\(settings.host):\(bound)"))
+        if settings.explorer != nil {
+            let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+            context.printError("Dashboard: http://\(host):\(bound)/cdn-cgi/explorer/")
+        }
         if !HostAllowlist(boundHost: settings.host, allowed: []).isLoopbackOnly {
             context.printError(
                 "warning: listening on \(settings.host), not only this machine: anyone who can reach it on the network can call "

@@ -11,7 +11,8 @@ extension QueueStore {
             let count = try database.statement(
                 """
                 SELECT COUNT(*) FROM (SELECT 1 FROM messages
-                WHERE queue = ?1 AND lease_token IS NULL AND visible_at_ms <= ?2 LIMIT ?3)
+                WHERE queue = ?1 AND lease_token IS NULL AND visible_at_ms <= ?2
+                    AND NOT EXISTS (SELECT 1 FROM queue_settings WHERE queue = ?1 AND paused) LIMIT ?3)
                 """
             )
             try count.bind(queue, at: 1)
@@ -24,7 +25,7 @@ extension QueueStore {
         }
     }
 
-    /// Leases up to `limit` deliverable messages of `queue`, oldest due first, to this instance
+    /// Leases up to `limit` deliverable messages of `queue` (none while it is paused), oldest due first, to this instance
     /// under a new random token until `deadline`, counting one more delivery on each: the
     /// messages and the `leases` row are written in one transaction. The lease has no messages
     /// (and no row) when none is deliverable.
@@ -36,6 +37,7 @@ extension QueueStore {
                 UPDATE messages SET lease_token = ?1, deliveries = deliveries + 1
                 WHERE seq IN (SELECT seq FROM messages
                               WHERE queue = ?2 AND lease_token IS NULL AND visible_at_ms <= ?3
+                                  AND NOT EXISTS (SELECT 1 FROM queue_settings WHERE queue = ?2 AND paused)
                               ORDER BY visible_at_ms, seq LIMIT ?4)
                 RETURNING seq, id, timestamp_ms, content_type, body_kind, body, deliveries, visible_at_ms, traceparent
                 """

@@ -36,6 +36,10 @@ extension QueueStore {
     /// deadline per batch rather than per message writes one row per batch, and lets finding
     /// expired or abandoned leases scan this small table instead of an index over every message
     /// that would be updated twice per delivery.
+    ///
+    /// `queue_settings` holds what the dashboard changes about a queue: whether its delivery is
+    /// paused. A store made before it gets the table when next opened; a binary of the previous
+    /// format ignores it (and delivers a paused queue).
     static let schema = messagesTable(named: "messages") + """
         CREATE INDEX IF NOT EXISTS messages_ready ON messages(queue, visible_at_ms, seq) WHERE lease_token IS NULL;
         CREATE INDEX IF NOT EXISTS messages_dead ON messages(dead_lettered_from) WHERE dead_lettered_from IS NOT NULL;
@@ -51,6 +55,10 @@ extension QueueStore {
             queue TEXT PRIMARY KEY,
             dead_lettered INTEGER NOT NULL DEFAULT 0,
             dropped INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS queue_settings(
+            queue TEXT PRIMARY KEY,
+            paused INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
         """
 

@@ -28,6 +28,8 @@ package final class DevServer: Sendable {
         /// Where a client's version key is read during a split, besides
         /// `Cloudflare-Workers-Version-Key` (`--version-key-header`, `--version-key-cookie`).
         package var versionKey = VersionChoice.KeySources()
+        /// The local dashboard at `/cdn-cgi/explorer/` (``ExplorerRoutes``); nil: `--no-dashboard`.
+        package var explorer: ExplorerContext?
 
         package init() {}
     }
@@ -95,6 +97,7 @@ package final class DevServer: Sendable {
         let current = self.current
         let recorder = settings.recorder
         let routes = InternalRoutes(testScheduled: settings.testScheduled, workerName: runtime.host.workerName, tail: settings.tail)
+        let explorer = settings.explorer.map(ExplorerRoutes.init(context:))
         // CF-Connecting-IP is the client's address, whatever the client sent in it, as the platform
         // sets it and `wrangler dev` does locally
         // (https://developers.cloudflare.com/fundamentals/reference/http-headers/#cf-connecting-ip);
@@ -106,13 +109,15 @@ package final class DevServer: Sendable {
             // Leased, so a reload closes this version's stores only after the request is answered.
             // The runtime's own routes (the scheduled handler among them) belong to the primary
             // version, which runs the crons; a split chooses among the versions for the rest.
-            let ownRoute = routes.handles(request)
+            let dashboard = explorer?.handles(request) ?? false
+            let ownRoute = dashboard || routes.handles(request)
             guard let (runtime, shares) = current.acquire(for: request, primaryOnly: ownRoute) else {
                 return Response.error("server is stopping", status: 503)
             }
             defer { current.release(runtime) }
             // `http://<name>.localhost:PORT`: another worker of the session, by its name.
             if let others, let other = Self.sessionWorker(for: request, among: others.get()) { return await other.host.fetch(request) }
+            if dashboard, let explorer { return await explorer.respond(to: request, runtime: runtime, shares: shares) }
             if ownRoute { return await routes.respond(to: request, host: runtime.host, versions: shares) }
             if let recorder { return await recorder.serve(request, runtime: runtime) }
             return await runtime.host.fetch(request)

@@ -45,11 +45,27 @@ package final class TailHub: Sendable {
         }
     }
 
+    /// How a tail's events are written: JSON lines (`drover tail`) or server-sent events (the
+    /// dashboard's page, through `EventSource`), each event then `data: <JSON>` and a blank line.
+    package enum Format: Sendable {
+        case jsonLines
+        case serverSentEvents
+
+        /// `line` (a JSON line, newline included) in this format.
+        func frame(_ line: [UInt8]) -> [UInt8] {
+            switch self {
+            case .jsonLines: line
+            case .serverSentEvents: Array("data: ".utf8) + line + [0x0A]
+            }
+        }
+    }
+
     /// Events a tail may be behind before new ones are dropped for it.
     package static let bufferSize = 1_000
 
     private struct Subscriber {
         let filter: Filter
+        let format: Format
         let continuation: Body.Stream.Continuation
         var dropped = 0
     }
@@ -72,14 +88,15 @@ package final class TailHub: Sendable {
     /// How many tails are connected.
     package var count: Int { subscribed.load(ordering: .relaxed) }
 
-    /// A new tail: the bytes of its events as they come, a line each, starting with a
+    /// A new tail: the bytes of its events as they come, a line each (an event each, in
+    /// `format`), starting with a
     /// `{"type": "connected"}` line.
-    package func subscribe(_ filter: Filter) -> Body.Stream {
+    package func subscribe(_ filter: Filter, format: Format = .jsonLines) -> Body.Stream {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (events, continuation) = Body.Stream.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferSize))
-        continuation.yield(Array("{\"type\":\"connected\"}\n".utf8))
+        continuation.yield(format.frame(Array("{\"type\":\"connected\"}\n".utf8)))
         subscribers.withLock { subscribers in
-            subscribers[id] = Subscriber(filter: filter, continuation: continuation)
+            subscribers[id] = Subscriber(filter: filter, format: format, continuation: continuation)
             subscribed.store(subscribers.count, ordering: .relaxed)
         }
         // The client gone (its connection closed): forget it.
@@ -107,12 +124,12 @@ package final class TailHub: Sendable {
         subscribers.withLock { subscribers in
             for (id, var subscriber) in subscribers where subscriber.filter.keeps(event) {
                 if subscriber.dropped > 0 {
-                    let notice = Array("{\"type\":\"dropped\",\"count\":\(subscriber.dropped)}\n".utf8)
+                    let notice = subscriber.format.frame(Array("{\"type\":\"dropped\",\"count\":\(subscriber.dropped)}\n".utf8))
                     if case .enqueued = subscriber.continuation.yield(notice) { subscriber.dropped = 0 }
                 }
                 if subscriber.dropped > 0 {
                     subscriber.dropped += 1
-                } else if case .dropped = subscriber.continuation.yield(event.bytes) {
+                } else if case .dropped = subscriber.continuation.yield(subscriber.format.frame(event.bytes)) {
                     subscriber.dropped += 1
                 }
                 subscribers[id] = subscriber
@@ -124,7 +141,7 @@ package final class TailHub: Sendable {
     private func beat() {
         let line = Array("{\"type\":\"heartbeat\"}\n".utf8)
         subscribers.withLock { subscribers in
-            for subscriber in subscribers.values { _ = subscriber.continuation.yield(line) }
+            for subscriber in subscribers.values { _ = subscriber.continuation.yield(subscriber.format.frame(line)) }
         }
     }
 
