@@ -316,11 +316,15 @@ struct ExplorerPages {
                 HTML.escape(deployment["source"]?.stringValue ?? ""), HTML.escape(split), HTML.escape(deployment["message"]?.stringValue ?? "")]
         }
         let versions = json["versions"]?.arrayValue ?? []
+        // The versions the active deployment serves: no rollback offered to the one serving alone.
+        let serving = (json["deployments"]?.arrayValue ?? []).first { $0["id"]?.integerValue == active }?["versions"]?.arrayValue?
+            .compactMap { $0["version_id"]?.integerValue } ?? []
         let versionRows = versions.map { version -> [String] in
             let id = version["id"]?.integerValue ?? 0
             return [
-                String(id), HTML.escape(version["created_on"]?.stringValue ?? ""), HTML.escape(version["message"]?.stringValue ?? ""),
-                api.context.rollback == nil ? "" : "<form data-api=\"api/local/versions/rollback\" data-method=POST data-body=version:\(id) data-then=reload><button>Roll back to \(id)</button></form>",
+                String(id) + (serving.contains(id) ? " <strong>serving</strong>" : ""), HTML.escape(version["created_on"]?.stringValue ?? ""),
+                HTML.escape(version["message"]?.stringValue ?? ""),
+                api.context.rollback == nil || serving == [id] ? "" : "<form data-api=\"api/local/versions/rollback\" data-method=POST data-body=version:\(id) data-then=reload><button>Roll back to \(id)</button></form>",
             ]
         }
         var diff = ""
@@ -399,11 +403,13 @@ enum SVGChart {
         for (index, (label, value)) in values.enumerated() {
             let height = Int(100 * value / top)
             let x = index * (width + 20) + 10
-            shapes += "<rect x=\"\(x)\" y=\"\(110 - height)\" width=\"\(width)\" height=\"\(height)\" class=\"bar c\(index)\"></rect>"
-            shapes += "<text x=\"\(x + width / 2)\" y=\"125\" text-anchor=\"middle\">\(HTML.escape(label))</text>"
-            shapes += "<text x=\"\(x + width / 2)\" y=\"\(105 - height)\" text-anchor=\"middle\">\(Int(value))</text>"
+            // Bars stand on y = 120, at most 100 high, their value above and their label below.
+            shapes += "<rect x=\"\(x)\" y=\"\(120 - height)\" width=\"\(width)\" height=\"\(height)\" class=\"bar c\(index)\"></rect>"
+            shapes += "<text x=\"\(x + width / 2)\" y=\"135\" text-anchor=\"middle\">\(HTML.escape(label))</text>"
+            shapes += "<text x=\"\(x + width / 2)\" y=\"\(115 - height)\" text-anchor=\"middle\">\(Int(value))</text>"
         }
-        return "<svg viewBox=\"0 0 \(values.count * (width + 20) + 20) 130\" width=\"\(values.count * (width + 20) + 20)\" height=\"130\" role=\"img\" aria-label=\"bar chart\">\(shapes)</svg>"
+        let size = values.count * (width + 20) + 20
+        return "<svg viewBox=\"0 0 \(size) 140\" width=\"\(size)\" height=\"140\" role=\"img\" aria-label=\"bar chart\">\(shapes)</svg>"
     }
 }
 
@@ -426,12 +432,13 @@ enum LineDiff {
                 lines.append("  " + HTML.escape(a[i]))
                 i += 1
                 j += 1
-            } else if j < b.count, i == a.count || lengths[i][j + 1] >= lengths[i + 1][j] {
-                lines.append("<ins>+ " + HTML.escape(b[j]) + "</ins>")
-                j += 1
-            } else {
+            } else if i < a.count, j == b.count || lengths[i + 1][j] >= lengths[i][j + 1] {
+                // A removed line before the one that replaces it, as `diff -u` shows them.
                 lines.append("<del>- " + HTML.escape(a[i]) + "</del>")
                 i += 1
+            } else {
+                lines.append("<ins>+ " + HTML.escape(b[j]) + "</ins>")
+                j += 1
             }
         }
         return lines.joined(separator: "\n")
