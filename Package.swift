@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues"],
             swiftSettings: strict),
-        .target(name: "DroverTesting", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay"], swiftSettings: strict),
+        .target(name: "DroverTesting", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay", "DroverQueues"], swiftSettings: strict),
         // The integration kit imports Drover alone: the package graph proves it ports to an edge platform.
         .target(name: "DroverIntegrationKit", dependencies: ["Drover"], swiftSettings: strict),
         // The sample app: Drover and the kit only, so it ports as the kit does.

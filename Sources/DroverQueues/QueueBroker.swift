@@ -44,8 +44,11 @@ import Synchronization
 ///   released (the delivery counted in `attempts`, but never dead-lettering by itself), they are
 ///   delivered again on the next start, and a warning names the queue and the count.
 package final class QueueBroker: Sendable {
-    /// What the runtime does with one batch; returns `true` when the handler threw.
-    package typealias Deliver = @Sendable (MessageBatch) async -> Bool
+    /// The most characters of a handler's error kept as a message's last failure.
+    package static let maximumFailureLength = 2_000
+
+    /// What the runtime does with one batch; returns whether the handler threw, and what.
+    package typealias Deliver = @Sendable (MessageBatch) async -> QueueHandlerOutcome
 
     /// How often an idle consumer looks at the store for messages it was not told about, for
     /// leases whose deadline passed or whose instance is gone; also how often a running batch
@@ -372,17 +375,17 @@ package final class QueueBroker: Sendable {
         let batch = MessageBatch(queue: settings.queue, messages: contents, trace: trace)
         let started = ContinuousClock.now
         let handler = Task {
-            let threw = await deliver(batch)
-            running.end(.handled(threw: threw))
+            let outcome = await deliver(batch)
+            running.end(.handled(thrown: outcome.thrown))
         }
         let watch = Task { await watchDeadline(of: running) }
         let ending = await running.ending()
         watch.cancel()
         let now = clock.nowMilliseconds()
-        let handlerThrew: Bool
+        let thrown: String?
         switch ending {
-        case .handled(let threw):
-            handlerThrew = threw
+        case .handled(let error):
+            thrown = error
         case .cutOff:
             handler.cancel()
             return
@@ -394,12 +397,13 @@ package final class QueueBroker: Sendable {
                     fate: fate(id: leased.message.id, attempts: leased.deliveries, .retry(delaySeconds: nil), settings: settings, now: now)
                 )
             }
-            let settled = try await settle(settings: settings, token: lease.token, fates, now: now)
+            let settled = try await settle(
+                settings: settings, token: lease.token, fates, now: now, failure: "its batch ran past the lease deadline (the handler did not return)")
             if settled > 0 { logLeaseExpired(queue: settings.queue, count: settled) }
             return
         }
         let elapsed = ContinuousClock.now - started
-        let decisions = batch.ledger.outcome(handlerThrew: handlerThrew)
+        let decisions = batch.ledger.outcome(handlerThrew: thrown != nil)
         var fates: [(seq: Int64, fate: MessageFate)] = []
         fates.reserveCapacity(lease.messages.count)
         var acked = 0
@@ -407,7 +411,8 @@ package final class QueueBroker: Sendable {
             fates.append((message.seq, fate(id: message.message.id, attempts: message.deliveries, decision, settings: settings, now: now)))
             if decision == .ack { acked += 1 }
         }
-        let settled = try await settle(settings: settings, token: lease.token, fates, now: now)
+        let failure = thrown.map { "the queue handler threw: \(String($0.prefix(QueueBroker.maximumFailureLength)))" } ?? "the consumer retried it"
+        let settled = try await settle(settings: settings, token: lease.token, fates, now: now, failure: failure)
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         logger.info("QUEUE \(settings.queue) \(acked)/\(lease.messages.count) (\(milliseconds)ms)")
         if settled < fates.count {
@@ -425,11 +430,12 @@ package final class QueueBroker: Sendable {
         settings: QueueConsumerSettings,
         token: Int64,
         _ fates: [(seq: Int64, fate: MessageFate)],
-        now: Int64
+        now: Int64,
+        failure: String? = nil
     ) async throws -> Int {
         let settled: Int
         do {
-            settled = try await store.settle(queue: settings.queue, token: token, fates, now: now)
+            settled = try await store.settle(queue: settings.queue, token: token, fates, now: now, failure: failure)
         } catch {
             _ = try? await store.release(token: token, fates.map(\.seq))
             throw error
@@ -554,5 +560,21 @@ package final class QueueBroker: Sendable {
     /// - Throws: ``QueuesError`` when the store fails.
     package func pausedQueues() async throws -> Set<String> {
         try await store.pausedQueues()
+    }
+}
+
+/// How a queue handler's run ended, as the broker needs it: whether it threw, and what — kept with
+/// the messages it retries as their last failure, which the dashboard shows.
+package struct QueueHandlerOutcome: Sendable, Equatable, ExpressibleByBooleanLiteral {
+    /// What the handler threw, as text with no secret in it; nil when it did not throw.
+    package var thrown: String?
+
+    package init(thrown: String?) {
+        self.thrown = thrown
+    }
+
+    /// `true`: it threw, saying nothing more; `false`: it did not throw.
+    package init(booleanLiteral threw: Bool) {
+        thrown = threw ? "an error it did not describe" : nil
     }
 }

@@ -58,4 +58,9 @@ package struct DeadLetter: Sendable, Hashable {
     /// The `traceparent` of the invocation that sent it, kept through dead-lettering; `nil` when
     /// it was sent outside one.
     package var traceparent: String?
+    /// Why it last failed: what the handler threw, a retry the consumer asked for, a missed lease
+    /// deadline; nil when not recorded (a message dead-lettered before Drover kept it).
+    package var lastError: String? = nil
+    /// The deliveries it had on its source queue before it was dead-lettered; nil when not recorded.
+    package var failedDeliveries: Int? = nil
 }

@@ -38,7 +38,7 @@ extension TestClient {
             Message.Content(id: Self.messageID(index), timestamp: now, body: body, attempts: attempts)
         }
         let batch = MessageBatch(queue: queue, messages: messages)
-        let threw = await host.queue(batch)
+        let threw = await host.queue(batch) != nil
         return QueueBatchOutcome(decisions: batch.ledger.outcome(handlerThrew: threw), threw: threw)
     }
 

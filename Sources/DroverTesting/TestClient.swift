@@ -1,5 +1,6 @@
 import Drover
 import DroverConfig
+import DroverQueues
 import DroverRuntime
 import Foundation
 
@@ -103,7 +104,7 @@ public final class TestClient: Sendable {
     /// the clock), as a fixture's `drainQueues` step does.
     public func drainQueues(_ queues: [String]? = nil) async throws {
         let host = runtime.host
-        try await runtime.broker?.drain(runtime.consumerSettings, queues: queues) { batch in await host.queue(batch) }
+        try await runtime.broker?.drain(runtime.consumerSettings, queues: queues) { batch in QueueHandlerOutcome(thrown: await host.queue(batch)) }
     }
 
     /// Runs the worker's `scheduled` handler for `cron` at the clock's now.

@@ -94,18 +94,36 @@ class Browser:
         return result["result"].get("value")
 
     def open(self, url):
+        # Navigated again when a reload the page's script started lands over the navigation.
+        def arrived():
+            if self.evaluate("document.readyState === 'complete' && location.href") == url:
+                return True
+            self.attempts += 1
+            if self.attempts % 50 == 0:
+                self.call("Page.navigate", url=url)
+            return False
+        self.attempts = 0
         self.call("Page.navigate", url=url)
-        eventually("the page " + url, lambda: self.evaluate("document.readyState === 'complete' && location.href") == url)
+        eventually("the page " + url, arrived)
 
     def wait(self, what, expression, seconds=30):
         return eventually(what, lambda: self.evaluate(expression), seconds)
 
-    def fill_and_submit(self, form_selector, values):
-        script = "(() => { const form = document.querySelector(%s);" % json.dumps(form_selector)
+    def fill_and_submit(self, form_selector, values, reloads=True):
+        """Fills the form's fields, submits it, and (`reloads`) waits for the reload the page's
+        script makes once the API answered, failing with the page's message if it said one."""
+        script = "(() => { window.droverBeforeSubmit = true; const form = document.querySelector(%s);" % json.dumps(form_selector)
         for name, value in values.items():
             script += "form.elements.namedItem(%s).value = %s;" % (json.dumps(name), json.dumps(value))
         script += "form.requestSubmit(); return true; })()"
         self.evaluate(script)
+        if reloads:
+            def reloaded():
+                error = self.evaluate("window.droverBeforeSubmit && document.querySelector('#status.error') && document.querySelector('#status').innerText")
+                if error:
+                    raise AssertionError("the dashboard said: " + error)
+                return self.evaluate("window.droverBeforeSubmit === undefined && document.readyState === 'complete'")
+            eventually("the page to reload after submitting " + form_selector, reloaded)
 
     def screenshot(self, path):
         data = self.call("Page.captureScreenshot", format="png")["data"]
@@ -179,7 +197,7 @@ def main():
 
         # A SQL query in the console, its result as a table.
         browser.open(dashboard + "d1/playground")
-        browser.fill_and_submit("#sql-console", {"sql": "SELECT 6 * 7 AS answer"})
+        browser.fill_and_submit("#sql-console", {"sql": "SELECT 6 * 7 AS answer"}, reloads=False)
         browser.wait("the query's result", "document.querySelector('#results table') && document.querySelector('#results').innerText.includes('42')")
         browser.screenshot(os.path.join(arguments.screenshots, "d1.png"))
         print("ok d1 console")
@@ -187,16 +205,19 @@ def main():
         # A dead letter: with the dead-letter queue paused, a message that always retries stays
         # there; edited and replayed, it is delivered and acknowledged.
         browser.open(dashboard + "queues/jobs-dlq")
-        browser.evaluate("document.querySelector('form[data-body^=\"pause:\"]').requestSubmit()")
-        browser.wait("delivery paused", "document.querySelector('#delivery') && document.querySelector('#delivery').innerText === 'paused'")
+        browser.fill_and_submit('form[data-body^="pause:"]', {})
+        assert browser.evaluate("document.querySelector('#delivery').innerText") == "paused"
         browser.open(dashboard + "queues/jobs")
         browser.fill_and_submit("#queue-send", {"body": '{"action": "retry", "from": "browser"}'})
-        browser.open(dashboard + "queues/jobs-dlq")
-        eventually("the dead letter", lambda: (browser.open(dashboard + "queues/jobs-dlq") or
-                                               "browser" in browser.evaluate("document.querySelector('#dead-letters').innerText")), 60)
+
+        def dead_letter_listed():
+            browser.open(dashboard + "queues/jobs-dlq")
+            return "browser" in browser.evaluate("document.querySelector('#dead-letters').innerText")
+        eventually("the dead letter", dead_letter_listed, 60)
+        assert "the consumer retried it" in browser.evaluate("document.querySelector('#dead-letters').innerText")
         browser.screenshot(os.path.join(arguments.screenshots, "queues.png"))
         browser.fill_and_submit("#dead-letters form[data-body=edited]", {"body": '{"action": "ack", "from": "browser, replayed"}'})
-        browser.wait("the dead letter gone", "document.readyState === 'complete' && document.querySelector('#dead-letters') && !document.querySelector('#dead-letters').innerText.includes('browser')")
+        assert "browser" not in browser.evaluate("document.querySelector('#dead-letters').innerText")
         token = browser.evaluate("document.querySelector('meta[name=drover-explorer-token]').content")
 
         def delivered():
@@ -213,7 +234,7 @@ def main():
         browser.open(dashboard + "deployments?diff=1..2")
         assert "hello again" in browser.evaluate("document.querySelector('#diff').innerText")
         browser.screenshot(os.path.join(arguments.screenshots, "deployments.png"))
-        browser.evaluate("document.querySelector('form[data-body=\"version:1\"]').requestSubmit()")
+        browser.fill_and_submit('form[data-body="version:1"]', {})
         eventually("version 1 serving", lambda: json.loads(http("http://127.0.0.1:%d/__drover/health" % port)[1]).get("version") == 1, 60)
         assert json.loads(http("http://127.0.0.1:%d/env" % port)[1])["greeting"] == "hello"
         print("ok rolled back to version 1")

@@ -120,7 +120,7 @@ struct QueueConsumerLoopTests {
             QueueConsumerSettings(queue: "dlq", maxBatchSize: 1),
         ]) { batch in
             recorder.record(batch)
-            return batch.queue == "q"
+            return QueueHandlerOutcome(thrown: batch.queue == "q" ? "boom" : nil)
         }
         try await withHangGuard("4 deliveries") { await recorder.waitFor(4) }
         await harness.broker.shutdown()

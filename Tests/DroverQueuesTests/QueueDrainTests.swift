@@ -173,7 +173,7 @@ struct QueueDrainTests {
         ]
         try await harness.broker.drain(consumers) { batch in
             recorder.record(batch)
-            return batch.queue == "q"
+            return QueueHandlerOutcome(thrown: batch.queue == "q" ? "boom" : nil)
         }
         let deliveries = recorder.deliveries
         #expect(deliveries.map(\.queue) == ["q", "q", "dlq"])
@@ -182,6 +182,25 @@ struct QueueDrainTests {
         #expect(Set(deliveries.map(\.timestamp)).count == 1)
         #expect(try await harness.broker.stats(queue: "q").deadLettered == 1)
         #expect(try await harness.broker.stats(queue: "dlq").pending == 0)
+    }
+
+    @Test("a dead letter keeps why it last failed and how often it was delivered, listed and peeked")
+    func deadLetterFailureKept() async throws {
+        let harness = try QueueHarness.make()
+        try await harness.broker.producer(queue: "q").send(.text("x"))
+        let consumers = [QueueConsumerSettings(queue: "q", maxRetries: 2, deadLetterQueue: "dlq")]
+        let failures = Mutex(["the first", "the second", "the third"])
+        try await harness.broker.drain(consumers, queues: ["q"]) { _ in
+            QueueHandlerOutcome(thrown: failures.withLock { $0.removeFirst() })
+        }
+        let letters = try await harness.broker.deadLetters(queue: "dlq")
+        #expect(letters.count == 1)
+        #expect(letters.first?.failedDeliveries == 3)
+        #expect(letters.first?.lastError == "the queue handler threw: the third")
+        let peeked = try await harness.broker.messages(queue: "dlq")
+        #expect(peeked.first?.lastError == "the queue handler threw: the third")
+        #expect(peeked.first?.deliveries == 0)
+        #expect(peeked.first?.deadLetteredFrom == "q")
     }
 
     @Test("drain of named queues leaves the others pending")

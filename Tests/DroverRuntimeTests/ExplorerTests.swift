@@ -166,6 +166,10 @@ import Testing
         let bulk = try await running.result("PUT", base + "/bulk", body: #"[{"key": "a", "value": "1"}, {"key": "b", "value": "Mg==", "base64": true}]"#)
         #expect(bulk["successful_key_count"] == 2)
         #expect(try await running.call("GET", base + "/values/b").text == "2")
+        let exported = try await running.result("GET", "/api/local/kv/playground-kv/export")
+        let exportedKeys: [String] = (exported.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
+        #expect(exportedKeys.sorted() == ["a", "b", "greeting/en"])
+        #expect(exported.arrayValue?.first { $0["key"] == "greeting/en" }?["metadata"] == ["lang": "en"])
         _ = try await running.result("POST", base + "/bulk/delete", body: #"["a", "b"]"#)
         #expect(try await running.call("GET", base + "/values/a").status == 404)
         _ = try await running.result("DELETE", base + "/values/greeting%2Fen")
@@ -197,6 +201,9 @@ import Testing
         #expect((databases[0]?["num_tables"]?.integerValue ?? 0) >= 2)
         let rows = try await running.call("GET", "/d1/playground/notes", token: false)
         #expect(rows.text.contains("two"))
+        let migrations = try await running.result("GET", "/api/local/d1/playground/migrations")
+        #expect((migrations["applied"]?.arrayValue?.count ?? 0) >= 1)
+        #expect(migrations["pending"] == [])
         let export = try await running.call("GET", base + "/export")
         #expect(export.text.contains("INSERT INTO notes"))
         #expect(try await running.call("GET", "/d1/playground/no%20such%20table", token: false).status == 404)
@@ -218,6 +225,9 @@ import Testing
         let id = letter[0]?["id"]?.stringValue ?? ""
         #expect(letter[0]?["from"] == "jobs")
         #expect(letter[0]?["body"] == ["action": "retry", "n": 1])
+        // max_retries = 2: three deliveries, the consumer retrying each.
+        #expect(letter[0]?["attempts"] == 3)
+        #expect(letter[0]?["last_error"] == "the consumer retried it")
         let peek = try await running.result("GET", "/api/local/queues/jobs-dlq/messages")
         #expect(peek[0]?["id"]?.stringValue == id)
         #expect(peek[0]?["in_flight"] == false)
@@ -229,6 +239,19 @@ import Testing
             try await Self.eventually {
                 try await DevServerTests.deliveries(port: running.port).contains { $0["msg"]?.stringValue?.contains("\"n\":2") == true }
             })
+        #expect(try await running.result("GET", "/api/local/dead-letters/jobs-dlq") == [])
+
+        // A handler that throws: its error, with no secret in it, is the dead letter's last failure.
+        _ = try await running.result("POST", "/api/queues/jobs/messages", body: #"{"body": {"action": "throw"}}"#)
+        #expect(
+            try await Self.eventually {
+                (try await running.result("GET", "/api/local/dead-letters/jobs-dlq")).arrayValue?.count == 1
+            })
+        let thrown = try await running.result("GET", "/api/local/dead-letters/jobs-dlq")
+        let failure = thrown[0]?["last_error"]?.stringValue ?? ""
+        #expect(failure.hasPrefix("the queue handler threw: ") && failure.contains("asked the consumer to throw"), "\(failure)")
+        let thrownID = thrown[0]?["id"]?.stringValue ?? ""
+        _ = try await running.result("DELETE", "/api/local/queues/jobs-dlq/messages/\(thrownID)")
         #expect(try await running.result("GET", "/api/local/dead-letters/jobs-dlq") == [])
 
         // Paused: messages wait, and peeking them leases nothing.
@@ -285,7 +308,7 @@ import Testing
         #expect(try document.json()["paths"]?["/storage/kv/namespaces/{namespace_id}/keys"] != nil)
     }
 
-    @Test("the live tail streams a request as a server-sent event")
+    @Test("the live tail streams a request, a cron run and a queue batch as server-sent events")
     func liveTail() async throws {
         let running = try await Self.start()
         defer { Task { await running.stop() } }
@@ -297,5 +320,11 @@ import Testing
         let events = try await RawHTTPConnection.onThread { probe.readUntil("/seen-by-the-tail", limit: 256 * 1024) }
         #expect(events.contains("data: {"))
         #expect(events.contains("/seen-by-the-tail"))
+        _ = try await running.result("POST", "/api/local/cron/run", body: #"{"cron": "*/5 * * * *"}"#)
+        let cron = try await RawHTTPConnection.onThread { probe.readUntil("\"type\":\"scheduled\"", limit: 256 * 1024) }
+        #expect(cron.contains("\"cron\":\"*/5 * * * *\""))
+        _ = try await running.result("POST", "/api/queues/jobs/messages", body: #"{"body": {"action": "ack"}}"#)
+        let batch = try await RawHTTPConnection.onThread { probe.readUntil("\"type\":\"queue\"", limit: 256 * 1024) }
+        #expect(batch.contains("\"queue\":\"jobs\""))
     }
 }

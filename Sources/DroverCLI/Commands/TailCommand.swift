@@ -31,6 +31,8 @@ enum TailCommand {
             Events (JSON lines):
               {"type": "request", "timestamp", "worker", "version", "trace", "method", "url", "status", "outcome", "durationMs"}
               {"type": "log", "timestamp", "level", "label", "message", "worker", "version", "trace"}
+              {"type": "queue", "timestamp", "worker", "version", "trace", "queue", "messages", "outcome"}
+              {"type": "scheduled", "timestamp", "worker", "version", "trace", "cron", "outcome"}
 
             Examples:
               drover tail
@@ -99,6 +101,12 @@ enum TailCommand {
         case "log":
             let level = event["level"]?.stringValue ?? "info"
             return "\(time)   [\(level)] \(event["message"]?.stringValue ?? "")\(version)\(trace)"
+        case "queue":
+            let mark = event["outcome"]?.stringValue == "error" ? " ✗ (the handler threw)" : ""
+            let count = event["messages"]?.integerValue ?? 0
+            return "\(time) QUEUE \(event["queue"]?.stringValue ?? "") \(count) message\(count == 1 ? "" : "s")\(mark)\(version)\(trace)"
+        case "scheduled":
+            return "\(time) CRON \"\(event["cron"]?.stringValue ?? "")\" \(event["outcome"]?.stringValue ?? "")\(version)\(trace)"
         case "dropped":
             return "(\(event["count"]?.integerValue ?? 0) events dropped: this tail read too slowly)"
         case "connected", "heartbeat":

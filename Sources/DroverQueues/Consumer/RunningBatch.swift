@@ -2,7 +2,7 @@ import Synchronization
 
 /// A batch in a handler's hands, and the one decision of how its delivery ends.
 ///
-/// Three things may end it, and the first wins: the handler returning (``Ending/handled(threw:)``),
+/// Three things may end it, and the first wins: the handler returning (``Ending/handled(thrown:)``),
 /// the lease deadline passing (``Ending/expired``) or shutdown's grace period running out
 /// (``Ending/cutOff``). Whoever wins owns the batch's rows in the store: the handler's outcome is
 /// settled only when it won; a handler that returns after losing is ignored.
@@ -12,7 +12,7 @@ final class RunningBatch: Sendable {
     /// How a batch's delivery ended.
     enum Ending: Sendable, Equatable {
         /// The handler returned; `threw` when it threw. Its decisions are settled.
-        case handled(threw: Bool)
+        case handled(thrown: String?)
         /// The lease deadline passed first: every message counts as a failed attempt.
         case expired
         /// Shutdown's grace period ran out first: the leases are released.

@@ -11,7 +11,7 @@ extension QueueStore {
             let list = try database.statement(
                 """
                 SELECT id, timestamp_ms, content_type, body_kind, body, deliveries, visible_at_ms, lease_token,
-                    dead_lettered_from, traceparent
+                    dead_lettered_from, traceparent, last_error
                 FROM messages WHERE queue = ?1 ORDER BY visible_at_ms, seq LIMIT ?2
                 """
             )
@@ -39,7 +39,8 @@ extension QueueStore {
                         deliveries: list.int(5),
                         visibleAtMilliseconds: stored.visibleAtMilliseconds,
                         inFlight: !list.isNull(7),
-                        deadLetteredFrom: list.isNull(8) ? nil : list.text(8)
+                        deadLetteredFrom: list.isNull(8) ? nil : list.text(8),
+                        lastError: list.isNull(10) ? nil : list.text(10)
                     )
                 )
             }
@@ -149,4 +150,6 @@ package struct QueuedMessage: Sendable, Hashable {
     package var inFlight: Bool
     /// The queue that dead-lettered it, when it sits in a dead-letter queue.
     package var deadLetteredFrom: String?
+    /// Why it last failed, when it has been retried or dead-lettered.
+    package var lastError: String?
 }

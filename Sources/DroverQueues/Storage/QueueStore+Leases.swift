@@ -87,7 +87,11 @@ extension QueueStore {
     /// re-leased) is left as it is. Dead-letter and drop counters count only messages changed here.
     /// - Returns: how many messages were settled.
     @discardableResult
-    func settle(queue: String, token: Int64, _ fates: [(seq: Int64, fate: MessageFate)], now: Int64) throws(QueuesError) -> Int {
+    ///
+    /// `failure` (why the batch's retried messages failed: what the handler threw, a retry it asked
+    /// for, a missed deadline) is kept on each message retried or dead-lettered, with, on a dead
+    /// letter, the deliveries it had; the dashboard shows both.
+    func settle(queue: String, token: Int64, _ fates: [(seq: Int64, fate: MessageFate)], now: Int64, failure: String? = nil) throws(QueuesError) -> Int {
         try database.transaction { () throws(SQLiteError) in
             var settled = 0
             var deadLettered = 0
@@ -102,20 +106,25 @@ extension QueueStore {
                     if fate == .drop { dropped += database.changes }
                 case .retry(let visibleAt):
                     let retry = try database.statement(
-                        "UPDATE messages SET lease_token = NULL, visible_at_ms = ?1, retry_delayed = 1 WHERE seq = ?2 AND lease_token = ?3"
+                        """
+                        UPDATE messages SET lease_token = NULL, visible_at_ms = ?1, retry_delayed = 1, last_error = ?4
+                        WHERE seq = ?2 AND lease_token = ?3
+                        """
                     )
                     try retry.bind(visibleAt, at: 1)
                     try retry.bind(seq, at: 2)
                     try retry.bind(token, at: 3)
+                    if let failure { try retry.bind(failure, at: 4) } else { try retry.bindNull(at: 4) }
                     try retry.run()
                 case .deadLetter(let target):
                     let move = try database.statement(
                         """
                         UPDATE messages SET lease_token = NULL, queue = ?1, visible_at_ms = ?2, retry_delayed = 0,
-                            deliveries = 0, dead_lettered_from = ?3
+                            failed_deliveries = deliveries, deliveries = 0, dead_lettered_from = ?3, last_error = ?6
                         WHERE seq = ?4 AND lease_token = ?5
                         """
                     )
+                    if let failure { try move.bind(failure, at: 6) } else { try move.bindNull(at: 6) }
                     try move.bind(target, at: 1)
                     try move.bind(now, at: 2)
                     try move.bind(queue, at: 3)

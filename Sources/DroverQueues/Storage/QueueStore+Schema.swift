@@ -23,7 +23,9 @@ extension QueueStore {
             deliveries INTEGER NOT NULL DEFAULT 0,
             lease_token INTEGER,
             dead_lettered_from TEXT,
-            traceparent TEXT
+            traceparent TEXT,
+            last_error TEXT,
+            failed_deliveries INTEGER
         );
         """
     }
@@ -70,6 +72,10 @@ extension QueueStore {
             if try hasProcessIDLeases(database) { try migrateProcessIDLeases(database) }
             try database.execute(schema)
             if try !hasColumn("traceparent", database) { try addTraceparentColumn(database) }
+            // Why a message last failed, and the deliveries a dead letter had: columns added to a
+            // store made before them, which its rows read as NULL (no failure recorded).
+            if try !hasColumn("last_error", database) { try database.execute("ALTER TABLE messages ADD COLUMN last_error TEXT") }
+            if try !hasColumn("failed_deliveries", database) { try database.execute("ALTER TABLE messages ADD COLUMN failed_deliveries INTEGER") }
         }
     }
 

@@ -129,7 +129,7 @@ actor QueueStore {
             let list = try database.statement(
                 """
                 SELECT id, dead_lettered_from, queue, timestamp_ms, content_type, body_kind, body, deliveries, lease_token,
-                    traceparent
+                    traceparent, last_error, failed_deliveries
                 FROM messages WHERE dead_lettered_from IS NOT NULL AND (dead_lettered_from = ?1 OR queue = ?1)
                 ORDER BY seq
                 """
@@ -156,7 +156,9 @@ actor QueueStore {
                         body: stored.body,
                         deliveries: list.int(7),
                         inFlight: !list.isNull(8),
-                        traceparent: stored.traceparent
+                        traceparent: stored.traceparent,
+                        lastError: list.isNull(10) ? nil : list.text(10),
+                        failedDeliveries: list.isNull(11) ? nil : list.int(11)
                     )
                 )
             }

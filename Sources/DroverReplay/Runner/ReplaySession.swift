@@ -200,7 +200,7 @@ final class ReplaySession: Sendable {
                 try await broker.drain(
                     runtime.consumerSettings,
                     queues: queues,
-                    deliver: { batch in await host.queue(batch) }
+                    deliver: { batch in QueueHandlerOutcome(thrown: await host.queue(batch)) }
                 )
             } catch {
                 throw ReplayStepError(path: step.path.description, message: "\(error)")

@@ -8,6 +8,10 @@ import Synchronization
 ///   for each request the worker answered (`outcome` `ok`, or `error` for a 5xx);
 /// - `{"type": "log", "timestamp", "level", "label", "message", "worker", "version", "trace"}` for
 ///   each log line — the handlers' own (`label` `worker`) and the runtime's;
+/// - `{"type": "queue", "timestamp", "worker", "version", "trace", "queue", "messages", "outcome"}`
+///   for each batch delivered to the queue consumer (`outcome` `error` when the handler threw);
+/// - `{"type": "scheduled", "timestamp", "worker", "version", "trace", "cron", "outcome"}` for each
+///   run of a cron trigger (`outcome` `ok` or `exception`);
 /// - `{"type": "dropped", "count"}` when this tail read too slowly and that many events were
 ///   left out;
 /// - `{"type": "heartbeat"}` every 20 s, so a quiet tail's connection is not closed as idle.
@@ -185,6 +189,27 @@ package struct TailEvent: Sendable {
             "outcome": .string(outcome), "durationMs": .double((milliseconds * 1000).rounded() / 1000),
         ]
         return TailEvent(outcome: outcome, method: request.method, bytes: JSONSerializer.bytes(json) + [0x0A])
+    }
+
+    /// A batch delivered to the queue consumer (`outcome` `error` when the handler threw).
+    package static func queueBatch(
+        queue: String, messages: Int, threw: Bool, worker: String, version: String?, trace: TraceContext, at date: Date
+    ) -> TailEvent {
+        let outcome = threw ? "error" : "ok"
+        let json: JSONValue = [
+            "type": "queue", "timestamp": .string(timestamp(date)), "worker": .string(worker), "version": version.map(JSONValue.string),
+            "trace": .string(trace.traceID), "queue": .string(queue), "messages": .integer(Int64(messages)), "outcome": .string(outcome),
+        ]
+        return TailEvent(outcome: outcome, method: nil, bytes: JSONSerializer.bytes(json) + [0x0A])
+    }
+
+    /// A run of a cron trigger (`outcome` `ok` or `exception`).
+    package static func scheduled(cron: String, outcome: String, worker: String, version: String?, trace: TraceContext, at date: Date) -> TailEvent {
+        let json: JSONValue = [
+            "type": "scheduled", "timestamp": .string(timestamp(date)), "worker": .string(worker), "version": version.map(JSONValue.string),
+            "trace": .string(trace.traceID), "cron": .string(cron), "outcome": .string(outcome),
+        ]
+        return TailEvent(outcome: outcome == "ok" ? "ok" : "error", method: nil, bytes: JSONSerializer.bytes(json) + [0x0A])
     }
 
     /// A log line.

@@ -179,6 +179,14 @@ package struct ExplorerAPI: Sendable {
             }
             return CloudflareEnvelope.success(.null)
         }
+        if method == "GET", let captures = path.match("local/kv/*/export") {
+            let id = captures[0]
+            return CloudflareEnvelope.success(.array(try await exportKV(id)))
+        }
+        if method == "GET", let captures = path.match("local/d1/*/migrations") {
+            let id = captures[0]
+            return CloudflareEnvelope.success(try await migrationsJSON(id))
+        }
         if method == "GET", path.match("local/dead-letters") != nil {
             return CloudflareEnvelope.success(.array(try await deadLettersJSON()))
         }
@@ -281,6 +289,28 @@ extension ExplorerAPI {
             .array(keys), info: ["count": .integer(Int64(keys.count)), "cursor": .string(page.listComplete ? "" : page.cursor ?? "")])
     }
 
+    /// Every key of the namespace in wrangler's bulk JSON (`[{key, value, expiration, metadata}]`,
+    /// `base64: true` for a value that is not UTF-8), which `PUT …/bulk` and `drover kv bulk put`
+    /// read back.
+    func exportKV(_ id: String) async throws -> [JSONValue] {
+        let namespace = try kv(id)
+        var entries: [JSONValue] = []
+        for key in try namespace.listAll() {
+            guard let entry = try await namespace.getWithMetadata(key.name, cacheTtl: nil) else { continue }
+            var object: JSONObject = ["key": .string(key.name)]
+            if let text = String(validating: entry.value, as: UTF8.self) {
+                object["value"] = .string(text)
+            } else {
+                object["value"] = .string(Base64.encode(entry.value))
+                object["base64"] = true
+            }
+            if let expiration = entry.expiration { object["expiration"] = .integer(expiration) }
+            if let metadata = entry.metadata { object["metadata"] = metadata }
+            entries.append(.object(object))
+        }
+        return entries
+    }
+
     /// `expiration`, `expiration_ttl` and `metadata` (JSON) of a PUT's query, checked as `put` checks them.
     static func putOptions(_ query: QueryParameters) throws -> KVPutOptions {
         try refusingInput {
@@ -326,6 +356,23 @@ extension ExplorerAPI {
             throw ExplorerRefusal(7404, "The database \(id) is not open", status: 404)
         }
         return database
+    }
+
+    /// The migrations of the database's folder: applied (recorded in its migrations table) and
+    /// pending, in the order they apply.
+    func migrationsJSON(_ id: String) async throws -> JSONValue {
+        let entry = try d1Config(id)
+        let database = try database(id)
+        guard FileManager.default.fileExists(atPath: entry.migrationsPath) else {
+            return ["directory": .string(entry.migrationsPath), "applied": .array([]), "pending": .array([])]
+        }
+        let pending = try await D1Migrations.list(database: database, directory: entry.migrationsPath, table: entry.migrationsTable)
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: entry.migrationsPath).filter { $0.hasSuffix(".sql") }.sorted()) ?? []
+        return [
+            "directory": .string(entry.migrationsPath),
+            "applied": .array(all.filter { !pending.contains($0) }.map(JSONValue.string)),
+            "pending": .array(pending.map(JSONValue.string)),
+        ]
     }
 
     func databaseJSON(_ entry: D1DatabaseConfig) async throws -> JSONValue {
@@ -480,6 +527,7 @@ extension ExplorerAPI {
             "in_flight": .bool(message.inFlight),
         ]
         if let from = message.deadLetteredFrom { object["dead_lettered_from"] = .string(from) }
+        if let failure = message.lastError { object["last_error"] = .string(failure) }
         return .object(object)
     }
 
@@ -490,6 +538,8 @@ extension ExplorerAPI {
             "body": bodyJSON(letter.body), "dead_letter_deliveries": .integer(Int64(letter.deliveries)), "in_flight": .bool(letter.inFlight),
         ]
         if let traceparent = letter.traceparent { object["traceparent"] = .string(traceparent) }
+        if let failure = letter.lastError { object["last_error"] = .string(failure) }
+        if let attempts = letter.failedDeliveries { object["attempts"] = .integer(Int64(attempts)) }
         return .object(object)
     }
 

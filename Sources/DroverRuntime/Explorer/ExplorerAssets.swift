@@ -142,7 +142,9 @@ enum ExplorerAssets {
             item.className = event.outcome === "error" || event.level === "error" ? "error" : "";
             item.textContent = event.type === "request"
               ? `${event.timestamp} ${event.method} ${event.url} → ${event.status} (${event.durationMs} ms)`
-              : event.type === "log" ? `${event.timestamp} [${event.level}] ${event.label}: ${event.message}` : message.data;
+              : event.type === "log" ? `${event.timestamp} [${event.level}] ${event.label}: ${event.message}`
+              : event.type === "queue" ? `${event.timestamp} QUEUE ${event.queue}: ${event.messages} message(s), ${event.outcome}`
+              : event.type === "scheduled" ? `${event.timestamp} CRON "${event.cron}" ${event.outcome}` : message.data;
             tail.prepend(item);
             document.getElementById("tail-count").textContent = ++count;
           };

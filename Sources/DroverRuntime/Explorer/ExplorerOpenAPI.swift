@@ -57,6 +57,8 @@ enum ExplorerOpenAPI {
             ("/local/overview", ["get": operation("The worker, its config, state directory, bindings (secrets by name), versions, uptime")]),
             ("/local/queues/{queue_id}/messages", ["get": operation("Peek at messages without leasing them", ["{queue_id}", "limit"])]),
             ("/local/queues/{queue_id}/messages/{message_id}", ["delete": operation("Acknowledge one message; needs the token", ["{queue_id}", "{message_id}"])]),
+            ("/local/kv/{namespace_id}/export", ["get": operation("Every key in wrangler's bulk JSON", ["{namespace_id}"])]),
+            ("/local/d1/{database_id}/migrations", ["get": operation("The migrations applied and pending", ["{database_id}"])]),
             ("/local/dead-letters", ["get": operation("Every dead letter of every dead-letter queue")]),
             ("/local/dead-letters/{queue}", ["get": operation("The dead letters of a queue or dead-letter queue", ["{queue}"])]),
             ("/local/dead-letters/{queue}/replay", ["post": operation("Replay them all to their source; needs the token", ["{queue}"])]),

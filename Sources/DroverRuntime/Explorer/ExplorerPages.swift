@@ -145,7 +145,7 @@ struct ExplorerPages {
                 <button>Put</button></form>
                 <h2>Bulk import (wrangler's JSON)</h2>
                 <form data-api="\(api)/bulk" data-method=PUT data-body=raw:bulk><textarea name=bulk rows=4 placeholder='[{"key": "a", "value": "1"}]'></textarea><button>Import</button></form>
-                <p><a href="\(base)\(api)/keys">Keys as JSON</a></p>
+                <p><a href="\(base)\(api)/keys">Keys as JSON</a> · <a href="\(base)api/local/kv/\(HTML.segment(entry.id))/export">Export in wrangler's bulk JSON</a></p>
                 """)
     }
 
@@ -197,7 +197,11 @@ struct ExplorerPages {
             let name = text.first ?? "", sql = text.count > 1 ? text[1] : ""
             return [link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(name))", name), "<code>\(HTML.escape(sql))</code>"]
         }
-        let migrations = (api.runtime.appliedMigrations[entry.binding] ?? []).map { "<li>\(HTML.escape($0))</li>" }.joined()
+        let migrations = try await api.migrationsJSON(id)
+        func names(_ key: String) -> String {
+            let list = (migrations[key]?.arrayValue ?? []).compactMap { $0.stringValue }.map { "<li>\(HTML.escape($0))</li>" }.joined()
+            return list.isEmpty ? "<li>none</li>" : list
+        }
         let path = "api/d1/database/\(HTML.segment(entry.databaseID))"
         return layout(
             title: "D1 · \(entry.binding)",
@@ -207,7 +211,8 @@ struct ExplorerPages {
                 <form data-api="\(path)/raw" data-method=POST data-body=sql data-then=results id=sql-console>
                 <label>SQL <textarea name=sql rows=4>SELECT name FROM sqlite_schema WHERE type = 'table'</textarea></label><button>Run</button></form>
                 <div id=results></div>
-                <h2>Migrations applied at this start</h2><ul>\(migrations.isEmpty ? "<li>none</li>" : migrations)</ul>
+                <h2>Migrations</h2><p>In <code>\(HTML.escape(migrations["directory"]?.stringValue ?? ""))</code>.</p>
+                <h3>Applied</h3><ul id=migrations-applied>\(names("applied"))</ul><h3>Pending</h3><ul id=migrations-pending>\(names("pending"))</ul>
                 <p><a href="\(base)\(path)/export">Export as .sql</a></p>
                 """)
     }
@@ -256,6 +261,7 @@ struct ExplorerPages {
                 HTML.escape(message.id), "<code>\(HTML.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(message.body))))</code>",
                 HTML.escape(message.contentType.rawValue), String(message.deliveries),
                 message.inFlight ? "in flight" : message.visibleAtMilliseconds > now ? "in \((message.visibleAtMilliseconds - now + 999) / 1000) s" : "ready",
+                HTML.escape(message.lastError ?? ""),
             ]
         }
         let letters = try await broker.deadLetters(queue: name)
@@ -264,6 +270,7 @@ struct ExplorerPages {
             return [
                 HTML.escape(letter.id), HTML.escape(letter.sourceQueue),
                 "<code>\(HTML.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(letter.body))))</code>",
+                letter.failedDeliveries.map(String.init) ?? "–", HTML.escape(letter.lastError ?? "not recorded"),
                 "<form data-api=\"\(replay)\" data-method=POST data-then=reload class=inline><button>Replay</button></form>"
                     + "<form data-api=\"\(replay)\" data-method=POST data-body=edited data-then=reload class=inline>"
                     + "<input name=body value=\"\(HTML.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(letter.body))))\" aria-label=\"edited body (JSON)\"><button>Edit and replay</button></form>",
@@ -275,13 +282,13 @@ struct ExplorerPages {
                 <p>Delivery is <strong id=delivery>\(paused ? "paused" : "on")</strong>.
                 <form data-api="\(path)" data-method=PATCH data-body=pause:\(paused ? "false" : "true") data-then=reload class=inline><button>\(paused ? "Resume" : "Pause")</button></form></p>
                 <h2>Messages (peeked: no lease is taken)</h2>
-                \(table(["Id", "Body", "Type", "Deliveries", "Next delivery"], rows, id: "messages"))
+                \(table(["Id", "Body", "Type", "Deliveries", "Next delivery", "Last failure"], rows, id: "messages"))
                 <h2>Send</h2>
                 <form data-api="\(path)/messages" data-method=POST data-body=message data-then=reload id=queue-send>
                 <label>Body (JSON, or text) <textarea name=body rows=3></textarea></label>
                 <label>Delay (seconds) <input name=delay_seconds inputmode=numeric></label><button>Send</button></form>
                 <h2>Dead letters</h2>
-                \(table(["Id", "From", "Body", ""], letterRows, id: "dead-letters"))
+                \(table(["Id", "From", "Body", "Attempts", "Last failure", ""], letterRows, id: "dead-letters"))
                 \(letters.isEmpty ? "" : "<form data-api=\"api/local/dead-letters/\(HTML.segment(name))/replay\" data-method=POST data-then=reload><button>Replay all</button></form>")
                 <h2>Purge</h2>
                 <form data-api="\(path)/purge" data-method=POST data-confirm="\(HTML.escape(name))" data-then=reload>

@@ -143,24 +143,31 @@ package final class WorkerHost: Sendable {
         }
     }
 
-    /// Delivers one batch to the worker's `queue` and returns whether it threw.
-    package func queue(_ batch: MessageBatch) async -> Bool {
+    /// Delivers one batch to the worker's `queue`; what it threw, as text with secret values
+    /// replaced (kept with the messages it retries), or nil when it did not throw.
+    package func queue(_ batch: MessageBatch) async -> String? {
         let trace = batch.trace ?? .start(using: traceIDs)
         return await TraceContext.$current.withValue(trace) { await queue(batch, trace: trace) }
     }
 
-    private func queue(_ batch: MessageBatch, trace: TraceContext) async -> Bool {
+    private func queue(_ batch: MessageBatch, trace: TraceContext) async -> String? {
         let context = makeContext(trace: trace)
-        var threw = false
+        var thrown: String?
         do {
             try await worker.queue(batch, env: env, ctx: context)
         } catch {
-            threw = true
+            thrown = secrets.redact("\(error)")
             metrics.recordHandlerError()
             context.logger.error("Uncaught error in queue handler for \"\(batch.queue)\": \(error)")
         }
         await waitForBackgroundWork(of: context, after: "the batch of \"\(batch.queue)\"")
-        return threw
+        if let tail, tail.isObserved {
+            tail.publish(
+                .queueBatch(
+                    queue: batch.queue, messages: batch.messages.count, threw: thrown != nil, worker: workerName, version: logger.metadata["version"],
+                    trace: trace, at: env.clock.now()))
+        }
+        return thrown
     }
 
     /// The outcome of a `scheduled` run.
@@ -189,6 +196,10 @@ package final class WorkerHost: Sendable {
         }
         await waitForBackgroundWork(of: context, after: "the scheduled run \"\(cron)\"")
         logger.info("SCHEDULED \"\(cron)\" \(outcome.rawValue)")
+        if let tail, tail.isObserved {
+            tail.publish(
+                .scheduled(cron: cron, outcome: outcome.rawValue, worker: workerName, version: logger.metadata["version"], trace: trace, at: env.clock.now()))
+        }
         return (outcome, controller.noRetryRequested)
     }
 

@@ -178,7 +178,7 @@ package final class WorkerRuntime: Sendable {
         let host = self.host
         if let broker, !config.queues.consumers.isEmpty {
             try await broker.startConsumers(consumerSettings) { batch in
-                await host.queue(batch)
+                QueueHandlerOutcome(thrown: await host.queue(batch))
             }
         }
         if cronTriggers {
