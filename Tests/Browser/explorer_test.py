@@ -4,7 +4,8 @@ protocol (python3-websocket), against `drover dev` serving a copy of the playgro
 
 Loads every page; puts a KV key through the form and sees it listed; runs a SQL query in the
 console; dead-letters a message, replays it edited and watches it delivered; rolls back a
-version; sees a request appear in the live tail. Saves screenshots of the main pages.
+version; sees a request appear in the live tail; replays the fixture `--record` wrote of it.
+Saves screenshots of the main pages.
 
     python3 Tests/Browser/explorer_test.py [--drover .build/debug/drover] [--screenshots DIR]
 """
@@ -162,7 +163,8 @@ def main():
     drover("deploy", "--message", "second")
 
     port = free_port()
-    server = subprocess.Popen([arguments.drover, "dev", "--port", str(port), "--config", config],
+    recorded = os.path.join(work, "recorded")
+    server = subprocess.Popen([arguments.drover, "dev", "--port", str(port), "--config", config, "--record", recorded],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=project)
     browser = None
     try:
@@ -180,7 +182,7 @@ def main():
         # Every page loads and shows its data without waiting for the script.
         for page, marker in [("", "playground-kv"), ("kv", "playground-kv"), ("d1", "playground"), ("queues", "jobs-dlq"),
                              ("cron", "*/5 * * * *"), ("deployments", "second"), ("tail", "Live tail"), ("metrics", "Status classes"),
-                             ("fixtures", "--record")]:
+                             ("fixtures", "Recorded")]:
             browser.open(dashboard + page)
             assert marker in browser.evaluate("document.body.innerText"), (page, marker)
             print("ok page /%s" % page)
@@ -246,6 +248,16 @@ def main():
         browser.wait("the request in the tail", "document.querySelector('#tail').innerText.includes('/seen-in-the-browser-tail')")
         browser.screenshot(os.path.join(arguments.screenshots, "tail.png"))
         print("ok live tail")
+
+        # The request the tail saw was recorded as a fixture (--record): replayed from its page, it passes.
+        browser.open(dashboard + "fixtures")
+        link = browser.wait("the recorded fixture", "[...document.querySelectorAll('#fixtures a')].map((a) => a.href).find((href) => href.includes('seen-in-the-browser-tail'))")
+        browser.open(link)
+        browser.fill_and_submit('form[data-then="report"]', {}, reloads=False)
+        report = browser.wait("the replay's report", "document.querySelector('#report').innerText")
+        assert report.startswith("PASS"), report
+        browser.screenshot(os.path.join(arguments.screenshots, "fixture.png"))
+        print("ok fixture replayed from the dashboard")
 
         browser.open(dashboard + "metrics")
         browser.screenshot(os.path.join(arguments.screenshots, "metrics.png"))

@@ -292,6 +292,8 @@ import Testing
         }
         let run = try await running.result("POST", "/api/local/cron/run", body: #"{"cron": "*/5  * * * *"}"#)
         #expect(run["outcome"] == "ok")
+        let afterRun = try await running.result("GET", "/api/local/cron")
+        #expect(afterRun[0]?["last_run"]?["outcome"] == "ok")
         #expect(try await running.call("POST", "/api/local/cron/run", body: #"{"cron": "* * * * *"}"#).status == 400)
 
         let versions = try await running.result("GET", "/api/local/versions")

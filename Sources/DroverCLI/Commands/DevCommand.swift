@@ -138,6 +138,15 @@ enum DevCommand {
             explorer.rollback = { version, message in
                 try await DeployCommand.rollback(stateDirectory: stateDirectory, registry: registry, to: version, message: message)
             }
+            // The dashboard's replay is `drover replay FILE`'s.
+            let environment = context.environment
+            let root = context.workingDirectory
+            explorer.replayFixture = { path in
+                let runner = FixtureRunner(projectRoot: root, registry: registry, update: false, environment: environment)
+                let results = try await ReplayRun(paths: [path], runner: runner, jobs: 1).run { _, _, _ in }
+                guard let result = results.first else { throw CLIError("no fixture at \(path)") }
+                return (result.outcome == .passed, ([result.line] + [result.renderedFailure()].filter { !$0.isEmpty }).joined(separator: "\n"))
+            }
             settings.explorer = explorer
         }
         if let record = arguments.value("record") {

@@ -239,6 +239,14 @@ package struct ExplorerAPI: Sendable {
         if method == "GET", path.match("local/fixtures") != nil {
             return CloudflareEnvelope.success(.array(try ExplorerFixtures.list(context.fixturesDirectory)))
         }
+        if method == "POST", let captures = path.match("local/fixtures/*/replay") {
+            let name = captures[0]
+            guard let replay = context.replayFixture else { throw ExplorerRefusal(10000, "replay is not available in this session", status: 501) }
+            let file = try ExplorerFixtures.path(of: name, in: context.fixturesDirectory)
+            guard FileManager.default.fileExists(atPath: file) else { throw ExplorerRefusal.notFound("no fixture \(name)", code: 7003) }
+            let (passed, report) = try await replay(file)
+            return CloudflareEnvelope.success(["passed": .bool(passed), "report": .string(report)])
+        }
         if method == "GET", let captures = path.match("local/fixtures/*") {
             let name = captures[0]
             return CloudflareEnvelope.success(try ExplorerFixtures.read(name, in: context.fixturesDirectory))
@@ -613,7 +621,14 @@ extension ExplorerAPI {
                 next.append(.string(Self.timestamp(date)))
                 after = date
             }
-            return ["cron": .string(cron.source), "next": .array(next)]
+            var object: JSONObject = ["cron": .string(cron.source), "next": .array(next)]
+            if let last = runtime.host.lastRuns[cron.source] {
+                object["last_run"] = [
+                    "scheduled_time": .string(Self.timestamp(last.scheduledTime)), "finished_at": .string(Self.timestamp(last.finishedAt)),
+                    "outcome": .string(last.outcome.rawValue),
+                ]
+            }
+            return .object(object)
         }
     }
 

@@ -110,6 +110,10 @@ enum ExplorerAssets {
             if (then === "reload") location.reload();
             else if (then === "results") { renderResults(answer.result); say("Done.", false); }
             else if (then === "status") say(JSON.stringify(answer.result), false);
+            else if (then === "report") {
+              document.getElementById("report").textContent = answer.result.report;
+              say(answer.result.passed ? "The fixture passes." : "The fixture fails: see its report.", !answer.result.passed);
+            }
             else location.href = then;
           } catch (error) {
             say(String(error), true);

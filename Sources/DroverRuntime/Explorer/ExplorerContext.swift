@@ -18,6 +18,9 @@ package struct ExplorerContext: Sendable {
     /// Makes `version` (nil: the one before the newest serving) the active deployment, checked as
     /// `drover rollback` checks it; returns what to show. Nil: rollback is not offered.
     package var rollback: (@Sendable (_ version: Int?, _ message: String?) async throws -> String)?
+    /// Replays the fixture at `path` as `drover replay PATH` would; whether it passed and its
+    /// report (the failures and their diffs). Nil: replay is not offered.
+    package var replayFixture: (@Sendable (_ path: String) async throws -> (passed: Bool, report: String))?
 
     /// The header carrying ``token``.
     package static let tokenHeader = "x-drover-explorer-token"

@@ -15,14 +15,20 @@ enum ExplorerFixtures {
         return files.sorted { $0.2 > $1.2 }.map { ["name": .string($0.0), "size": .integer($0.1), "modified_on": .string(VersionStore.timestamp($0.2))] }
     }
 
-    /// The fixture `name` of `directory`, parsed: a plain file name ending in `.json`, nothing else.
+    /// The fixture `name` of `directory`, parsed.
     static func read(_ name: String, in directory: String?) throws -> JSONValue {
+        let path = try path(of: name, in: directory)
+        guard let data = FileManager.default.contents(atPath: path) else { throw ExplorerRefusal.notFound("no fixture \(name)", code: 7003) }
+        return try ExplorerAPI.parseJSON(Array(data))
+    }
+
+    /// The path of the fixture `name` of `directory`: a plain file name ending in `.json`, nothing
+    /// that could name a file elsewhere.
+    static func path(of name: String, in directory: String?) throws -> String {
         guard let directory else { throw ExplorerRefusal.notFound("this session records no fixtures (drover dev --record DIR)", code: 7003) }
         guard name.hasSuffix(".json"), !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else {
             throw ExplorerRefusal(10000, "a fixture is named by its file name, NAME.json")
         }
-        let path = (directory as NSString).appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: path) else { throw ExplorerRefusal.notFound("no fixture \(name)", code: 7003) }
-        return try ExplorerAPI.parseJSON(Array(data))
+        return (directory as NSString).appendingPathComponent(name)
     }
 }

@@ -74,6 +74,7 @@ enum ExplorerOpenAPI {
             ("/local/tail", ["get": operation("The live tail as server-sent events", raw: true)]),
             ("/local/fixtures", ["get": operation("The fixtures drover dev --record wrote")]),
             ("/local/fixtures/{name}", ["get": operation("One fixture", ["{name}"])]),
+            ("/local/fixtures/{name}/replay", ["post": operation("Replay one fixture: passed, and the report with its diffs; needs the token", ["{name}"])]),
         ]
         return [
             "openapi": "3.1.0",

@@ -303,12 +303,15 @@ struct ExplorerPages {
             let cron = trigger["cron"]?.stringValue ?? ""
             let next = (trigger["next"]?.arrayValue ?? []).compactMap(\.stringValue).map(HTML.escape).joined(separator: "<br>")
             let runs = ExplorerMetrics.snapshot(api.runtime.host.metrics.registry.render())["scheduled_runs"]?[cron]?.doubleValue ?? 0
+            let last = trigger["last_run"].map { run in
+                HTML.escape("\(run["outcome"]?.stringValue ?? "") at \(run["finished_at"]?.stringValue ?? "") (for \(run["scheduled_time"]?.stringValue ?? ""))")
+            } ?? "none yet"
             return [
-                "<code>\(HTML.escape(cron))</code>", next, String(Int(runs)),
+                "<code>\(HTML.escape(cron))</code>", next, String(Int(runs)), last,
                 "<form data-api=\"api/local/cron/run\" data-method=POST data-body=cron:\(HTML.escape(cron)) data-then=status><button>Run now</button></form>",
             ]
         }
-        return layout(title: "Cron triggers", body: table(["Trigger", "Next fire times", "Runs since start", ""], rows, id: "crons"))
+        return layout(title: "Cron triggers", body: table(["Trigger", "Next fire times (UTC)", "Runs since start", "Last run", ""], rows, id: "crons"))
     }
 
     func deployments() throws -> String {
@@ -397,7 +400,11 @@ struct ExplorerPages {
 
     func fixture(_ name: String) throws -> String {
         let json = try ExplorerFixtures.read(name, in: api.context.fixturesDirectory)
-        return layout(title: "Fixture · \(name)", body: "<pre>\(Self.json(json))</pre>")
+        let replay = api.context.replayFixture == nil ? "" : """
+            <form data-api="api/local/fixtures/\(HTML.segment(name))/replay" data-method=POST data-then=report><button>Replay it now</button></form>
+            <pre id=report></pre>
+            """
+        return layout(title: "Fixture · \(name)", body: replay + "<h2>The fixture</h2><pre>\(Self.json(json))</pre>")
     }
 }
 

@@ -35,6 +35,9 @@ package final class WorkerHost: Sendable {
     /// Where new trace and span ids come from: random in `dev`, seeded in replay and tests.
     package let traceIDs: TraceIDGenerator
     /// The `drover tail` clients of a dev server, told of each request; nil outside one.
+    /// The last run of each cron trigger: the runtime's own record for the dashboard, not state a
+    /// worker sees.
+    private let lastScheduledRuns = Mutex<[String: ScheduledRun]>([:])
     package let tail: TailHub?
     /// The handlers' logger: ``logger`` labelled `worker`.
     private let workerLogger: Logger
@@ -170,6 +173,18 @@ package final class WorkerHost: Sendable {
         return thrown
     }
 
+    /// One run of a cron trigger, as the dashboard shows the last of each.
+    package struct ScheduledRun: Sendable {
+        /// The time it was scheduled for.
+        package var scheduledTime: Date
+        /// When the handler (and its `waitUntil` work) finished.
+        package var finishedAt: Date
+        package var outcome: ScheduledOutcome
+    }
+
+    /// The last run of each cron trigger since this runtime started, by its expression.
+    package var lastRuns: [String: ScheduledRun] { lastScheduledRuns.withLock { $0 } }
+
     /// The outcome of a `scheduled` run.
     package enum ScheduledOutcome: String, Sendable {
         case ok
@@ -196,6 +211,7 @@ package final class WorkerHost: Sendable {
         }
         await waitForBackgroundWork(of: context, after: "the scheduled run \"\(cron)\"")
         logger.info("SCHEDULED \"\(cron)\" \(outcome.rawValue)")
+        lastScheduledRuns.withLock { $0[cron] = ScheduledRun(scheduledTime: time, finishedAt: env.clock.now(), outcome: outcome) }
         if let tail, tail.isObserved {
             tail.publish(
                 .scheduled(cron: cron, outcome: outcome.rawValue, worker: workerName, version: logger.metadata["version"], trace: trace, at: env.clock.now()))
