@@ -56,7 +56,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: ["Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "DroverExamples", "CSQLite", "DroverIntegrationKit", "DroverTestSupport"],
             path: "Benchmarks",
-            exclude: ["README.md", "hello.toml", "serve.sh", "shopify", "clerk"],
+            exclude: ["README.md", "hello.toml", "serve.sh", "shopify", "clerk", "dashboard"],
             swiftSettings: strict),
 
         // Tests.

@@ -474,7 +474,10 @@ package final class QueueBroker: Sendable {
             )
             return .deadLetter(to: deadLetterQueue)
         }
-        logger.warning("Dropped message \"\(id)\" on queue \"\(settings.queue)\" after \(attempts) failed attempt\(plural)!")
+        logger.warning(
+            "Dropped message \"\(id)\" on queue \"\(settings.queue)\" after \(attempts) failed attempt\(plural)! It had no retries left "
+                + "(max_retries = \(settings.maxRetries)) and the queue has no dead-letter queue to keep it: set dead_letter_queue "
+                + "(or raise max_retries) under the [[queues.consumers]] entry for \"\(settings.queue)\" to keep such messages.")
         return .drop
     }
 

@@ -47,7 +47,10 @@ struct QueueDrainTests {
         #expect(recorder.deliveries.map(\.attempts) == Array(1...(maxRetries + 1)))
         let id = try #require(recorder.deliveries.first?.id)
         let n = maxRetries + 1
-        #expect(harness.logLines.contains("Dropped message \"\(id)\" on queue \"q\" after \(n) failed attempt\(n == 1 ? "" : "s")!"))
+        let dropped = harness.logLines.first { $0.contains("Dropped message \"\(id)\" on queue \"q\" after \(n) failed attempt\(n == 1 ? "" : "s")!") }
+        // It says why (no retries left, no dead-letter queue) and what to change.
+        #expect(dropped?.contains("max_retries = \(maxRetries)") == true)
+        #expect(dropped?.contains("set dead_letter_queue (or raise max_retries) under the [[queues.consumers]] entry for \"q\"") == true)
         let stats = try await harness.broker.stats(queue: "q")
         #expect(stats.pending == 0)
         #expect(stats.dropped == 1)

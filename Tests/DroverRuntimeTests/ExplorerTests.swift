@@ -54,16 +54,6 @@ import Testing
         return Running(project: project, server: server, port: port, tail: tail)
     }
 
-    /// Polls `condition` until it holds, for at most `seconds` (a wait, not a timing assertion).
-    static func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
-
     @Test("the pages render their data on the server, under both paths, unframeable, with secrets by name only")
     func pages() async throws {
         let secret = "s3cr3t-value-never-sent"
@@ -217,10 +207,9 @@ import Testing
         let paused = try await running.result("PATCH", "/api/queues/jobs-dlq", body: #"{"settings": {"delivery_paused": true}}"#)
         #expect(paused["settings"]?["delivery_paused"] == true)
         _ = try await running.result("POST", "/api/queues/jobs/messages", body: #"{"body": {"action": "retry", "n": 1}, "content_type": "json"}"#)
-        #expect(
-            try await Self.eventually {
-                (try await running.result("GET", "/api/local/dead-letters/jobs-dlq")).arrayValue?.count == 1
-            })
+        try await eventually("the dead letter") {
+            (try await running.result("GET", "/api/local/dead-letters/jobs-dlq")).arrayValue?.count == 1
+        }
         let letter = try await running.result("GET", "/api/local/dead-letters/jobs-dlq")
         let id = letter[0]?["id"]?.stringValue ?? ""
         #expect(letter[0]?["from"] == "jobs")
@@ -235,18 +224,16 @@ import Testing
 
         let replayed = try await running.result("POST", "/api/local/dead-letters/jobs-dlq/\(id)/replay", body: #"{"body": {"action": "ack", "n": 2}}"#)
         #expect(replayed["queue"] == "jobs")
-        #expect(
-            try await Self.eventually {
-                try await DevServerTests.deliveries(port: running.port).contains { $0["msg"]?.stringValue?.contains("\"n\":2") == true }
-            })
+        try await eventually("the replayed message delivered") {
+            try await DevServerTests.deliveries(port: running.port).contains { $0["msg"]?.stringValue?.contains("\"n\":2") == true }
+        }
         #expect(try await running.result("GET", "/api/local/dead-letters/jobs-dlq") == [])
 
         // A handler that throws: its error, with no secret in it, is the dead letter's last failure.
         _ = try await running.result("POST", "/api/queues/jobs/messages", body: #"{"body": {"action": "throw"}}"#)
-        #expect(
-            try await Self.eventually {
-                (try await running.result("GET", "/api/local/dead-letters/jobs-dlq")).arrayValue?.count == 1
-            })
+        try await eventually("the thrown message dead-lettered") {
+            (try await running.result("GET", "/api/local/dead-letters/jobs-dlq")).arrayValue?.count == 1
+        }
         let thrown = try await running.result("GET", "/api/local/dead-letters/jobs-dlq")
         let failure = thrown[0]?["last_error"]?.stringValue ?? ""
         #expect(failure.hasPrefix("the queue handler threw: ") && failure.contains("asked the consumer to throw"), "\(failure)")
@@ -269,10 +256,9 @@ import Testing
         // Resumed: what is sent is delivered again.
         _ = try await running.result("PATCH", "/api/queues/jobs-dlq", body: #"{"settings": {"delivery_paused": false}}"#)
         _ = try await running.result("POST", "/api/queues/jobs-dlq/messages", body: #"{"body": "after resume", "content_type": "text"}"#)
-        #expect(
-            try await Self.eventually {
-                try await DevServerTests.deliveries(port: running.port).contains { $0["msg"] == "after resume" }
-            })
+        try await eventually("the message sent after resuming delivered") {
+            try await DevServerTests.deliveries(port: running.port).contains { $0["msg"] == "after resume" }
+        }
         let refused = try await running.call("POST", "/api/queues/jobs/messages", body: #"{"body": 1, "content_type": "text"}"#)
         #expect(refused.status == 400)
     }

@@ -130,6 +130,34 @@ import Glibc
         #expect(try await iterator.next() == nil)
     }
 
+    @Test("once every tail is behind, events are not built (only counted) until a write is due again; the count covers them")
+    func stalledTailsCostNoEvents() async throws {
+        let hub = TailHub()
+        #expect(!hub.wantsEvents)
+        let stream = hub.subscribe(TailHub.Filter())
+        #expect(hub.wantsEvents)
+        let request = Request(method: "GET", target: "/x")
+        let trace = TraceContext.start(using: TraceIDGenerator(seed: 1))
+        func event(_ status: Int) -> TailEvent {
+            .request(request, status: status, milliseconds: 1, worker: "w", version: nil, trace: trace, at: Date())
+        }
+        // The connected line takes one place: the last of these is dropped, and the tail is behind.
+        for _ in 0..<TailHub.bufferSize { hub.publish(event(200)) }
+        #expect(!hub.wantsEvents)
+        for _ in 0..<100 { hub.skip() }
+        var iterator = stream.makeAsyncIterator()
+        for _ in 0..<TailHub.bufferSize { _ = try await iterator.next() }
+        // A write is tried again once the quiet interval has passed (a wait, not a timing check).
+        try await eventually("the hub to want events again", limit: .seconds(10)) { hub.wantsEvents }
+        hub.publish(event(503))
+        let notice = try await iterator.next().map { String(decoding: $0, as: UTF8.self) }
+        #expect(notice == "{\"type\":\"dropped\",\"count\":101}\n")
+        let next = try await iterator.next().map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(next.contains("\"status\":503"))
+        #expect(hub.wantsEvents)
+        hub.finish()
+    }
+
     @Test("filters: status, method, search and sampling", arguments: [
         ("status=error", 1), ("method=POST", 1), ("search=%2Fb", 1), ("sampling=0", 0), ("status=ok&method=GET", 1), ("", 2),
     ])

@@ -78,6 +78,16 @@ package final class TailHub: Sendable {
     /// How many are subscribed, read without the lock: every request and log line asks.
     private let subscribed = Atomic<Int>(0)
     private let nextID = Atomic<Int>(0)
+    /// While every tail is behind, when (in ``uptimeNanoseconds()``) the next try to write to them
+    /// is due; 0 otherwise. Until then ``wantsEvents`` is false and events are not even built: a
+    /// stalled tail costs each request one atomic read and one increment.
+    private let quietUntil = Atomic<Int64>(0)
+    /// Events left unbuilt while every tail was behind, added to each one's dropped count at the
+    /// next publish.
+    private let skippedWhileQuiet = Atomic<Int>(0)
+
+    /// How long every tail being behind keeps events from being built before a write is tried again.
+    package static let quietInterval: Int64 = 50_000_000
     private let heartbeat = Mutex<Task<Void, Never>?>(nil)
 
     /// How often a `{"type": "heartbeat"}` line goes to every tail, so a quiet one is not closed
@@ -89,6 +99,25 @@ package final class TailHub: Sendable {
     /// Whether any tail is connected (events are built only then).
     package var isObserved: Bool { subscribed.load(ordering: .relaxed) > 0 }
 
+    /// Whether an event built now could reach a tail: one is connected, and not every one is
+    /// behind (its buffer full) with its next try not yet due. When false, call ``skip()``
+    /// instead of building the event.
+    package var wantsEvents: Bool {
+        guard isObserved else { return false }
+        let quiet = quietUntil.load(ordering: .relaxed)
+        return quiet == 0 || Self.uptimeNanoseconds() >= quiet
+    }
+
+    /// Counts an event left unbuilt because every tail is behind: each tail's dropped count says
+    /// so once it reads again.
+    package func skip() {
+        skippedWhileQuiet.add(1, ordering: .relaxed)
+    }
+
+    static func uptimeNanoseconds() -> Int64 {
+        Int64(clamping: DispatchTime.now().uptimeNanoseconds)
+    }
+
     /// How many tails are connected.
     package var count: Int { subscribed.load(ordering: .relaxed) }
 
@@ -99,6 +128,7 @@ package final class TailHub: Sendable {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (events, continuation) = Body.Stream.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferSize))
         continuation.yield(format.frame(Array("{\"type\":\"connected\"}\n".utf8)))
+        quietUntil.store(0, ordering: .relaxed)
         subscribers.withLock { subscribers in
             subscribers[id] = Subscriber(filter: filter, format: format, continuation: continuation)
             subscribed.store(subscribers.count, ordering: .relaxed)
@@ -125,8 +155,17 @@ package final class TailHub: Sendable {
 
     /// Hands `event` to every tail whose filter keeps it, without waiting for any.
     package func publish(_ event: TailEvent) {
+        let skipped = skippedWhileQuiet.exchange(0, ordering: .relaxed)
         subscribers.withLock { subscribers in
-            for (id, var subscriber) in subscribers where subscriber.filter.keeps(event) {
+            var behind = 0
+            for (id, var subscriber) in subscribers {
+                // Skipped events were not built, so no filter saw them: a tail behind counts them all.
+                if subscriber.dropped > 0 { subscriber.dropped += skipped }
+                guard subscriber.filter.keeps(event) else {
+                    if subscriber.dropped > 0 { behind += 1 }
+                    subscribers[id] = subscriber
+                    continue
+                }
                 if subscriber.dropped > 0 {
                     let notice = subscriber.format.frame(Array("{\"type\":\"dropped\",\"count\":\(subscriber.dropped)}\n".utf8))
                     if case .enqueued = subscriber.continuation.yield(notice) { subscriber.dropped = 0 }
@@ -136,8 +175,11 @@ package final class TailHub: Sendable {
                 } else if case .dropped = subscriber.continuation.yield(subscriber.format.frame(event.bytes)) {
                     subscriber.dropped += 1
                 }
+                if subscriber.dropped > 0 { behind += 1 }
                 subscribers[id] = subscriber
             }
+            // Every tail behind: stop building events for a while rather than for every request.
+            quietUntil.store(behind == subscribers.count && behind > 0 ? Self.uptimeNanoseconds() + Self.quietInterval : 0, ordering: .relaxed)
         }
     }
 
@@ -240,6 +282,7 @@ package struct TailLogSink: LogSink {
     package func write(_ record: LogRecord) {
         // A request line is sent as its request event, with the fields apart.
         guard hub.isObserved, record.label != "request" else { return }
+        guard hub.wantsEvents else { return hub.skip() }
         hub.publish(.log(record))
     }
 }

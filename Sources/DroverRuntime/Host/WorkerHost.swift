@@ -135,7 +135,9 @@ package final class WorkerHost: Sendable {
                     "\(request.method) \(request.target) \(response.status) \(HTTPStatus.reasonPhrase(response.status)) (\(Self.formatMilliseconds(seconds)))"
                 )
             }
-            if let tail, tail.isObserved {
+            if let tail, tail.isObserved, !tail.wantsEvents {
+                tail.skip()
+            } else if let tail, tail.isObserved {
                 // The URL may hold a secret (a token in the query string), as the request line may.
                 tail.publish(
                     .request(
@@ -164,7 +166,9 @@ package final class WorkerHost: Sendable {
             context.logger.error("Uncaught error in queue handler for \"\(batch.queue)\": \(error)")
         }
         await waitForBackgroundWork(of: context, after: "the batch of \"\(batch.queue)\"")
-        if let tail, tail.isObserved {
+        if let tail, tail.isObserved, !tail.wantsEvents {
+            tail.skip()
+        } else if let tail, tail.isObserved {
             tail.publish(
                 .queueBatch(
                     queue: batch.queue, messages: batch.messages.count, threw: thrown != nil, worker: workerName, version: logger.metadata["version"],
@@ -212,7 +216,9 @@ package final class WorkerHost: Sendable {
         await waitForBackgroundWork(of: context, after: "the scheduled run \"\(cron)\"")
         logger.info("SCHEDULED \"\(cron)\" \(outcome.rawValue)")
         lastScheduledRuns.withLock { $0[cron] = ScheduledRun(scheduledTime: time, finishedAt: env.clock.now(), outcome: outcome) }
-        if let tail, tail.isObserved {
+        if let tail, tail.isObserved, !tail.wantsEvents {
+            tail.skip()
+        } else if let tail, tail.isObserved {
             tail.publish(
                 .scheduled(cron: cron, outcome: outcome.rawValue, worker: workerName, version: logger.metadata["version"], trace: trace, at: env.clock.now()))
         }
