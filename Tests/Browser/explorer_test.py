@@ -241,6 +241,14 @@ def main():
         assert json.loads(http("http://127.0.0.1:%d/env" % port)[1])["greeting"] == "hello"
         print("ok rolled back to version 1")
 
+        # Run a cron trigger now from its page: the last run shows, and its outcome.
+        browser.open(dashboard + "cron")
+        browser.fill_and_submit('form[data-body="cron:*/5 * * * *"]', {}, reloads=False)
+        browser.wait("the run's outcome", "document.querySelector('#status').innerText.includes('\"outcome\":\"ok\"')")
+        browser.open(dashboard + "cron")
+        assert "ok at" in browser.evaluate("document.querySelector('#crons').innerText")
+        print("ok cron run now")
+
         # The live tail shows a request made while it is open.
         browser.open(dashboard + "tail")
         time.sleep(0.5)

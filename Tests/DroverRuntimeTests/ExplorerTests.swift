@@ -83,6 +83,10 @@ import Testing
             #expect(response.status == 200, "\(page): \(response.text.prefix(300))")
         }
         #expect(try await running.call("GET", "/nope", token: false).status == 404)
+        let cron = try await running.call("GET", "/cron", token: false)
+        #expect(cron.text.contains("data-body=\"cron:*/5 * * * *\""))
+        let farPage = try await running.call("GET", "/d1/playground/d1_migrations?page=9223372036854775807", token: false)
+        #expect(farPage.status == 200)
         let script = try await running.call("GET", "/assets/explorer.js", token: false)
         #expect(script.header("content-type")?.hasPrefix("text/javascript") == true)
         #expect(script.text.contains("X-Drover-Explorer-Token"))

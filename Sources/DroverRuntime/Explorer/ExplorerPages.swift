@@ -223,7 +223,8 @@ struct ExplorerPages {
         let exists = try await database.execute(
             D1PreparedStatement(database: database, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", values: [.text(table)]))
         guard !exists.results.isEmpty else { throw ExplorerRefusal.notFound("no table \(table)") }
-        let page = max(0, Int(query["page"] ?? "0") ?? 0)
+        // Bounded, so that the offset and the neighbours' page numbers cannot overflow.
+        let page = min(max(0, Int(query["page"] ?? "0") ?? 0), 10_000_000)
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         let result = try await database.execute(
             D1PreparedStatement(database: database, sql: "SELECT * FROM \(quoted) LIMIT 50 OFFSET ?1", values: [.integer(Int64(page * 50))]))
@@ -308,7 +309,7 @@ struct ExplorerPages {
             } ?? "none yet"
             return [
                 "<code>\(HTML.escape(cron))</code>", next, String(Int(runs)), last,
-                "<form data-api=\"api/local/cron/run\" data-method=POST data-body=cron:\(HTML.escape(cron)) data-then=status><button>Run now</button></form>",
+                "<form data-api=\"api/local/cron/run\" data-method=POST data-body=\"cron:\(HTML.escape(cron))\" data-then=status><button>Run now</button></form>",
             ]
         }
         return layout(title: "Cron triggers", body: table(["Trigger", "Next fire times (UTC)", "Runs since start", "Last run", ""], rows, id: "crons"))
