@@ -292,9 +292,16 @@ import Testing
         #expect(try await running.call("POST", "/api/local/versions/rollback", body: "{}").status == 501)
 
         for _ in 0..<3 { _ = try await httpRequest(port: running.port, "GET", "/") }
+        // The worker's own calls on its bindings are counted (the dashboard's calls are not the worker's).
+        #expect(try await httpRequest(port: running.port, "PUT", "/kv/counted", body: "1").status == 201)
+        _ = try await httpRequest(port: running.port, "GET", "/kv/counted")
+        _ = try await httpRequest(port: running.port, "GET", "/kv/counted")
         let metrics = try await running.result("GET", "/api/local/metrics")
         #expect((metrics["requests_total"]?.doubleValue ?? 0) >= 3)
         #expect(metrics["scheduled_runs"]?["*/5 * * * *"] == 1)
+        #expect(metrics["bindings"]?["KV"]?["type"] == "kv")
+        #expect(metrics["bindings"]?["KV"]?["put"] == 1)
+        #expect(metrics["bindings"]?["KV"]?["get"] == 2)
         let document = try await running.call("GET", "/api/")
         #expect(try document.json()["openapi"] == "3.1.0")
         #expect(try document.json()["paths"]?["/storage/kv/namespaces/{namespace_id}/keys"] != nil)

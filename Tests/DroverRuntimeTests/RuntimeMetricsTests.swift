@@ -4,7 +4,7 @@ import Testing
 /// `/__drover/metrics` as a whole page: the runtime's names, labels and values, written by the
 /// integration kit's registry.
 @Suite struct RuntimeMetricsTests {
-    @Test("the page, byte for byte, after requests, an error, batches and cron runs")
+    @Test("the page, byte for byte, after requests, an error, batches, cron runs and binding calls")
     func wholePage() {
         let metrics = RuntimeMetrics()
         metrics.recordRequest(status: 200, seconds: 0.002)
@@ -15,6 +15,10 @@ import Testing
         metrics.recordBatch(queue: "jobs", acked: 3, retried: 1)
         metrics.recordBatch(queue: "jobs-dlq", acked: 1, retried: 0)
         metrics.recordScheduled(cron: "*/5 * * * *")
+        let kvGets = metrics.bindingCounter(binding: "KV", type: "kv", operation: "get")
+        kvGets?.inc()
+        kvGets?.inc()
+        metrics.bindingCounter(binding: "DB", type: "d1", operation: "query")?.inc()
         #expect(
             metrics.render() == """
                 # HELP drover_requests_total HTTP requests answered by the worker, by status.
@@ -56,6 +60,10 @@ import Testing
                 # HELP drover_scheduled_runs_total Runs of cron triggers.
                 # TYPE drover_scheduled_runs_total counter
                 drover_scheduled_runs_total{cron="*/5 * * * *"} 1
+                # HELP drover_binding_operations_total Calls the worker made on its bindings, by binding, type and operation.
+                # TYPE drover_binding_operations_total counter
+                drover_binding_operations_total{binding="DB",type="d1",operation="query"} 1
+                drover_binding_operations_total{binding="KV",type="kv",operation="get"} 2
 
                 """
         )

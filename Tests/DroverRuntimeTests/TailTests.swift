@@ -148,7 +148,7 @@ import Glibc
         var iterator = stream.makeAsyncIterator()
         for _ in 0..<TailHub.bufferSize { _ = try await iterator.next() }
         // A write is tried again once the quiet interval has passed (a wait, not a timing check).
-        try await eventually("the hub to want events again", limit: .seconds(10)) { hub.wantsEvents }
+        try await eventually("the hub to want events again") { hub.wantsEvents }
         hub.publish(event(503))
         let notice = try await iterator.next().map { String(decoding: $0, as: UTF8.self) }
         #expect(notice == "{\"type\":\"dropped\",\"count\":101}\n")

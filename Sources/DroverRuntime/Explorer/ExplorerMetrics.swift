@@ -42,6 +42,11 @@ enum ExplorerMetrics {
             guard let queue = sample.labels["queue"], let outcome = sample.labels["outcome"] else { continue }
             queues[queue, default: [:]][outcome] = .double(sample.value)
         }
+        var bindings: [String: JSONObject] = [:]
+        for sample in values("drover_binding_operations_total") {
+            guard let binding = sample.labels["binding"], let operation = sample.labels["operation"] else { continue }
+            bindings[binding, default: ["type": .string(sample.labels["type"] ?? "")]][operation] = .double(sample.value)
+        }
         var crons: JSONObject = [:]
         for sample in values("drover_scheduled_runs_total") { crons[sample.labels["cron"] ?? ""] = .double(sample.value) }
 
@@ -51,6 +56,7 @@ enum ExplorerMetrics {
             "latency_seconds": .object(latency),
             "queues": .object(JSONObject(queues.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.object($0.value)) })),
             "scheduled_runs": .object(crons),
+            "bindings": .object(JSONObject(bindings.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.object($0.value)) })),
         ]
     }
 

@@ -376,6 +376,11 @@ struct ExplorerPages {
         let queues = (snapshot["queues"]?.objectValue ?? JSONObject()).pairs.map { queue, counts -> [String] in
             [HTML.escape(queue), String(Int(counts["batches"]?.doubleValue ?? 0)), String(Int(counts["acked"]?.doubleValue ?? 0)), String(Int(counts["retried"]?.doubleValue ?? 0))]
         }
+        let bindingRows = (snapshot["bindings"]?.objectValue ?? JSONObject()).pairs.map { binding, counts -> [String] in
+            let operations = (counts.objectValue ?? JSONObject()).pairs.filter { $0.key != "type" }
+                .map { "\($0.key) \(Int($0.value.doubleValue ?? 0))" }.joined(separator: ", ")
+            return [HTML.escape(binding), HTML.escape(counts["type"]?.stringValue ?? ""), HTML.escape(operations)]
+        }
         return layout(
             title: "Metrics",
             body: """
@@ -385,6 +390,7 @@ struct ExplorerPages {
                 <h2>Status classes</h2>\(SVGChart.bars(classes))
                 <h2>Request rate (per second, while this page is open)</h2>
                 <svg id=rate-chart viewBox="0 0 300 60" width=600 height=120 role=img aria-label="request rate"><polyline points="" fill=none stroke=currentColor></polyline></svg>
+                <h2>Binding operations</h2>\(table(["Binding", "Type", "Operations"], bindingRows, id: "binding-metrics"))
                 <h2>Queues</h2>\(table(["Queue", "Batches", "Acked", "Retried"], queues, id: "queue-metrics"))
                 <p><a href="/__drover/metrics">Prometheus text</a></p>
                 """)

@@ -23,6 +23,7 @@ package final class RuntimeMetrics: Sendable {
     private let queueBatches: MetricFamily<Counter>
     private let queueMessages: MetricFamily<Counter>
     private let scheduledRuns: MetricFamily<Counter>
+    private let bindingOperations: MetricFamily<Counter>
 
     package init() {
         do {
@@ -50,6 +51,11 @@ package final class RuntimeMetrics: Sendable {
                 maxSeries: 2 * Self.maxSeriesPerMetric + 1
             )
             scheduledRuns = try registry.counter("drover_scheduled_runs_total", help: "Runs of cron triggers.", labelNames: ["cron"])
+            bindingOperations = try registry.counter(
+                "drover_binding_operations_total",
+                help: "Calls the worker made on its bindings, by binding, type and operation.",
+                labelNames: ["binding", "type", "operation"]
+            )
         } catch {
             preconditionFailure("the runtime's metric names are valid and distinct: \(error)")
         }
@@ -82,6 +88,12 @@ package final class RuntimeMetrics: Sendable {
             store.add(Double(acked), to: queueMessages, labels: [queue, "ack"])
             store.add(Double(retried), to: queueMessages, labels: [queue, "retry"])
         }
+    }
+
+    /// The counter of `operation` on the binding `binding` of `type` (`kv`, `d1`, `queue`), resolved
+    /// once so that each call adds to it without building labels; nil past the series cap.
+    package func bindingCounter(binding: String, type: String, operation: String) -> Counter? {
+        try? bindingOperations.labels(binding, type, operation)
     }
 
     /// Counts one run of a cron trigger.

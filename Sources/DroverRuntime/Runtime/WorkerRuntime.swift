@@ -53,13 +53,15 @@ package final class WorkerRuntime: Sendable {
         )
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: state)
 
+        // The bindings count their calls here (the dashboard's metrics); the host reports them.
+        let metrics = RuntimeMetrics()
         var bindings: [String: Env.Binding] = [:]
         var kvNamespaces: [String: FileKVNamespace] = [:]
         for namespace in config.kvNamespaces {
             let directory = (state as NSString).appendingPathComponent("kv/\(namespace.id)")
             let store = try FileKVNamespace(directory: directory, clock: options.clock, logger: logger.withLabel("kv"))
             kvNamespaces[namespace.binding] = store
-            bindings[namespace.binding] = .kv(store)
+            bindings[namespace.binding] = .kv(MeteredKVNamespace(store, binding: namespace.binding, metrics: metrics))
         }
 
         var databases: [String: SQLiteD1Database] = [:]
@@ -78,7 +80,7 @@ package final class WorkerRuntime: Sendable {
                 }
             }
             databases[database.binding] = d1
-            bindings[database.binding] = .d1(d1)
+            bindings[database.binding] = .d1(MeteredD1Database(d1, binding: database.binding, metrics: metrics))
         }
 
         var broker: QueueBroker?
@@ -90,7 +92,8 @@ package final class WorkerRuntime: Sendable {
                 traceIDs: options.traceIDs
             )
             for producer in config.queues.producers {
-                bindings[producer.binding] = .queue(opened.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay))
+                bindings[producer.binding] = .queue(
+                    MeteredQueue(opened.producer(queue: producer.queue, deliveryDelay: producer.deliveryDelay), binding: producer.binding, metrics: metrics))
             }
             broker = opened
         }
@@ -129,6 +132,7 @@ package final class WorkerRuntime: Sendable {
             worker: worker,
             env: env,
             logger: logger.withLabel("drover"),
+            metrics: metrics,
             showsErrorDetails: options.showsErrorDetails,
             logsRequests: options.logsRequests,
             cronTriggers: config.triggers.crons.map(\.source),
