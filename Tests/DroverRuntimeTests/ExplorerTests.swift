@@ -18,7 +18,13 @@ import Testing
         let tail: TailHub
 
         /// A request to the dashboard, with the token when `token` (the default for changes).
-        func call(_ method: String, _ path: String, body: String? = nil, token: Bool = true, headers: [String: String] = [:]) async throws
+        func call(
+            _ method: String,
+            _ path: String,
+            body: String? = nil,
+            token: Bool = true,
+            headers: [String: String] = [:]
+        ) async throws
             -> RawHTTPResponse
         {
             var headers = headers
@@ -100,7 +106,12 @@ import Testing
         #expect(crossSite.status == 403)
         let crossPage = try await running.call("GET", "/", token: false, headers: ["Sec-Fetch-Site": "same-site"])
         #expect(crossPage.status == 403)
-        let origin = try await running.call("PUT", "/api/storage/kv/namespaces/playground-kv/values/k", body: "v", headers: ["Origin": "https://evil.example"])
+        let origin = try await running.call(
+            "PUT",
+            "/api/storage/kv/namespaces/playground-kv/values/k",
+            body: "v",
+            headers: ["Origin": "https://evil.example"]
+        )
         #expect(origin.status == 403)
         let rebound = try await running.call("GET", "/", token: false, headers: ["Host": "evil.example"])
         #expect(rebound.status == 403)
@@ -108,7 +119,11 @@ import Testing
         #expect(noToken.status == 403)
         #expect(try noToken.json()["success"] == false)
         let wrongToken = try await running.call(
-            "DELETE", "/api/storage/kv/namespaces/playground-kv/values/k", token: false, headers: ["X-Drover-Explorer-Token": String(repeating: "cd", count: 32)])
+            "DELETE",
+            "/api/storage/kv/namespaces/playground-kv/values/k",
+            token: false,
+            headers: ["X-Drover-Explorer-Token": String(repeating: "cd", count: 32)]
+        )
         #expect(wrongToken.status == 403)
         // Nothing was written by the refused requests.
         #expect(try await running.call("GET", "/api/storage/kv/namespaces/playground-kv/values/k").status == 404)
@@ -157,7 +172,11 @@ import Testing
         let tooSoonMessage = try tooSoon.json()["errors"]?[0]?["message"]?.stringValue ?? ""
         #expect(tooSoonMessage.contains("60"), "\(tooSoonMessage)")
 
-        let bulk = try await running.result("PUT", base + "/bulk", body: #"[{"key": "a", "value": "1"}, {"key": "b", "value": "Mg==", "base64": true}]"#)
+        let bulk = try await running.result(
+            "PUT",
+            base + "/bulk",
+            body: #"[{"key": "a", "value": "1"}, {"key": "b", "value": "Mg==", "base64": true}]"#
+        )
         #expect(bulk["successful_key_count"] == 2)
         #expect(try await running.call("GET", base + "/values/b").text == "2")
         let exported = try await running.result("GET", "/api/local/kv/playground-kv/export")
@@ -178,7 +197,11 @@ import Testing
         let running = try await Self.start()
         defer { Task { await running.stop() } }
         let base = "/api/d1/database/playground"
-        _ = try await running.result("POST", base + "/query", body: #"{"sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('one')"}"#)
+        _ = try await running.result(
+            "POST",
+            base + "/query",
+            body: #"{"sql": "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('one')"}"#
+        )
         let inserted = try await running.result("POST", base + "/query", body: #"{"sql": "INSERT INTO notes (text) VALUES (?)", "params": ["two"]}"#)
         #expect(inserted[0]?["meta"]?["changes"] == 1)
         let raw = try await running.result("POST", base + "/raw", body: #"{"sql": "SELECT id, text FROM notes ORDER BY id"}"#)
@@ -226,7 +249,11 @@ import Testing
         #expect(peek[0]?["in_flight"] == false)
         #expect(peek[0]?["dead_lettered_from"] == "jobs")
 
-        let replayed = try await running.result("POST", "/api/local/dead-letters/jobs-dlq/\(id)/replay", body: #"{"body": {"action": "ack", "n": 2}}"#)
+        let replayed = try await running.result(
+            "POST",
+            "/api/local/dead-letters/jobs-dlq/\(id)/replay",
+            body: #"{"body": {"action": "ack", "n": 2}}"#
+        )
         #expect(replayed["queue"] == "jobs")
         try await eventually("the replayed message delivered") {
             try await DevServerTests.deliveries(port: running.port).contains { $0["msg"]?.stringValue?.contains("\"n\":2") == true }
@@ -246,7 +273,11 @@ import Testing
         #expect(try await running.result("GET", "/api/local/dead-letters/jobs-dlq") == [])
 
         // Paused: messages wait, and peeking them leases nothing.
-        _ = try await running.result("POST", "/api/queues/jobs-dlq/messages/batch", body: #"{"messages": [{"body": "a", "content_type": "text"}, {"body": {"b": 1}}]}"#)
+        _ = try await running.result(
+            "POST",
+            "/api/queues/jobs-dlq/messages/batch",
+            body: #"{"messages": [{"body": "a", "content_type": "text"}, {"body": {"b": 1}}]}"#
+        )
         let waiting = try await running.result("GET", "/api/local/queues/jobs-dlq/messages")
         #expect(waiting.arrayValue?.map { $0["attempts"] } == [0, 0])
         let queues = try await running.result("GET", "/api/queues")
@@ -267,7 +298,9 @@ import Testing
         #expect(refused.status == 400)
     }
 
-    @Test("cron triggers with their next fire times and run now; versions empty and rollback unavailable without a deployment; metrics count requests")
+    @Test(
+        "cron triggers with their next fire times and run now; versions empty and rollback unavailable without a deployment; metrics count requests"
+    )
     func cronVersionsMetrics() async throws {
         let running = try await Self.start()
         defer { Task { await running.stop() } }

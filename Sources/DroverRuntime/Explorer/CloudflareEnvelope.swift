@@ -20,7 +20,9 @@ package enum CloudflareEnvelope {
                 "success": false, "errors": [["code": .integer(Int64(code)), "message": .string(message)]], "messages": .array([]),
                 "result": .null,
             ],
-            status: status, headers: noStore)
+            status: status,
+            headers: noStore
+        )
     }
 
     /// Answers of a local server are never cached by the browser.

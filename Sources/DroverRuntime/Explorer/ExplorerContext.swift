@@ -40,7 +40,8 @@ package struct ExplorerContext: Sendable {
     /// Whether `presented` is the token, compared in constant time.
     func accepts(_ presented: String?) -> Bool {
         guard let presented else { return false }
-        let a = Array(presented.utf8), b = Array(token.utf8)
+        let a = Array(presented.utf8)
+        let b = Array(token.utf8)
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }

@@ -12,7 +12,9 @@ enum ExplorerFixtures {
             guard let attributes = try? manager.attributesOfItem(atPath: (directory as NSString).appendingPathComponent(name)) else { return nil }
             return (name, (attributes[.size] as? NSNumber)?.int64Value ?? 0, attributes[.modificationDate] as? Date ?? .distantPast)
         }
-        return files.sorted { $0.2 > $1.2 }.map { ["name": .string($0.0), "size": .integer($0.1), "modified_on": .string(VersionStore.timestamp($0.2))] }
+        return files.sorted { $0.2 > $1.2 }.map {
+            ["name": .string($0.0), "size": .integer($0.1), "modified_on": .string(VersionStore.timestamp($0.2))]
+        }
     }
 
     /// The fixture `name` of `directory`, parsed.

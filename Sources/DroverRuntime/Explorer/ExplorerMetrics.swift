@@ -1,5 +1,5 @@
-import Foundation
 import Drover
+import Foundation
 
 /// The runtime's metrics as the dashboard charts them, read from the one Prometheus text the
 /// runtime writes (`/__drover/metrics`): requests by status class, latency percentiles from the

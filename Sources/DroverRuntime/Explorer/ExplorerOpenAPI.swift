@@ -11,8 +11,11 @@ enum ExplorerOpenAPI {
                     parameters.map { name in
                         let inPath = name.hasPrefix("{")
                         let bare = inPath ? String(name.dropFirst().dropLast()) : name
-                        return ["name": .string(bare), "in": .string(inPath ? "path" : "query"), "required": .bool(inPath), "schema": ["type": "string"]]
-                    })
+                        return [
+                            "name": .string(bare), "in": .string(inPath ? "path" : "query"), "required": .bool(inPath), "schema": ["type": "string"],
+                        ]
+                    }
+                )
             }
             if let body { object["requestBody"] = ["description": .string(body), "required": true] }
             object["responses"] = [
@@ -30,18 +33,32 @@ enum ExplorerOpenAPI {
                 [
                     "get": operation("Read a value", ["{namespace_id}", "{key_name}"], raw: true),
                     "put": operation(
-                        "Write a value (the body); needs the token", ["{namespace_id}", "{key_name}", "expiration", "expiration_ttl", "metadata"],
-                        body: "the value's bytes"),
+                        "Write a value (the body); needs the token",
+                        ["{namespace_id}", "{key_name}", "expiration", "expiration_ttl", "metadata"],
+                        body: "the value's bytes"
+                    ),
                     "delete": operation("Delete a key; needs the token", ["{namespace_id}", "{key_name}"]),
                 ]
             ),
             (kv + "/metadata/{key_name}", ["get": operation("Read a key's metadata", ["{namespace_id}", "{key_name}"])]),
-            (kv + "/bulk", ["put": operation("Write many keys; needs the token", ["{namespace_id}"], body: "[{key, value, expiration, expiration_ttl, metadata, base64}]")]),
+            (
+                kv + "/bulk",
+                [
+                    "put": operation(
+                        "Write many keys; needs the token",
+                        ["{namespace_id}"],
+                        body: "[{key, value, expiration, expiration_ttl, metadata, base64}]"
+                    )
+                ]
+            ),
             (kv + "/bulk/delete", ["post": operation("Delete many keys; needs the token", ["{namespace_id}"], body: "[\"key\", …]")]),
             ("/d1/database", ["get": operation("List the D1 databases")]),
             ("/d1/database/{database_id}", ["get": operation("One database, with its table count and size", ["{database_id}"])]),
             ("/d1/database/{database_id}/query", ["post": operation("Run SQL; needs the token", ["{database_id}"], body: "{sql, params}")]),
-            ("/d1/database/{database_id}/raw", ["post": operation("Run SQL, rows as arrays; needs the token", ["{database_id}"], body: "{sql, params}")]),
+            (
+                "/d1/database/{database_id}/raw",
+                ["post": operation("Run SQL, rows as arrays; needs the token", ["{database_id}"], body: "{sql, params}")]
+            ),
             ("/d1/database/{database_id}/export", ["get": operation("The database as SQL text", ["{database_id}"], raw: true)]),
             ("/queues", ["get": operation("List the queues, with Drover's counts under local")]),
             (
@@ -51,12 +68,21 @@ enum ExplorerOpenAPI {
                     "patch": operation("Pause or resume delivery; needs the token", ["{queue_id}"], body: "{settings: {delivery_paused}}"),
                 ]
             ),
-            ("/queues/{queue_id}/messages", ["post": operation("Send a message; needs the token", ["{queue_id}"], body: "{body, content_type, delay_seconds}")]),
-            ("/queues/{queue_id}/messages/batch", ["post": operation("Send messages; needs the token", ["{queue_id}"], body: "{messages, delay_seconds}")]),
+            (
+                "/queues/{queue_id}/messages",
+                ["post": operation("Send a message; needs the token", ["{queue_id}"], body: "{body, content_type, delay_seconds}")]
+            ),
+            (
+                "/queues/{queue_id}/messages/batch",
+                ["post": operation("Send messages; needs the token", ["{queue_id}"], body: "{messages, delay_seconds}")]
+            ),
             ("/queues/{queue_id}/purge", ["post": operation("Delete every message; needs the token", ["{queue_id}"])]),
             ("/local/overview", ["get": operation("The worker, its config, state directory, bindings (secrets by name), versions, uptime")]),
             ("/local/queues/{queue_id}/messages", ["get": operation("Peek at messages without leasing them", ["{queue_id}", "limit"])]),
-            ("/local/queues/{queue_id}/messages/{message_id}", ["delete": operation("Acknowledge one message; needs the token", ["{queue_id}", "{message_id}"])]),
+            (
+                "/local/queues/{queue_id}/messages/{message_id}",
+                ["delete": operation("Acknowledge one message; needs the token", ["{queue_id}", "{message_id}"])]
+            ),
             ("/local/kv/{namespace_id}/export", ["get": operation("Every key in wrangler's bulk JSON", ["{namespace_id}"])]),
             ("/local/d1/{database_id}/migrations", ["get": operation("The migrations applied and pending", ["{database_id}"])]),
             ("/local/dead-letters", ["get": operation("Every dead letter of every dead-letter queue")]),
@@ -64,7 +90,13 @@ enum ExplorerOpenAPI {
             ("/local/dead-letters/{queue}/replay", ["post": operation("Replay them all to their source; needs the token", ["{queue}"])]),
             (
                 "/local/dead-letters/{queue}/{message_id}/replay",
-                ["post": operation("Replay one, optionally edited; needs the token", ["{queue}", "{message_id}"], body: "{body, content_type} or empty")]
+                [
+                    "post": operation(
+                        "Replay one, optionally edited; needs the token",
+                        ["{queue}", "{message_id}"],
+                        body: "{body, content_type} or empty"
+                    )
+                ]
             ),
             ("/local/cron", ["get": operation("The cron triggers and their next fire times")]),
             ("/local/cron/run", ["post": operation("Run a cron trigger now; needs the token", body: "{cron}")]),
@@ -74,17 +106,20 @@ enum ExplorerOpenAPI {
             ("/local/tail", ["get": operation("The live tail as server-sent events", raw: true)]),
             ("/local/fixtures", ["get": operation("The fixtures drover dev --record wrote")]),
             ("/local/fixtures/{name}", ["get": operation("One fixture", ["{name}"])]),
-            ("/local/fixtures/{name}/replay", ["post": operation("Replay one fixture: passed, and the report with its diffs; needs the token", ["{name}"])]),
+            (
+                "/local/fixtures/{name}/replay",
+                ["post": operation("Replay one fixture: passed, and the report with its diffs; needs the token", ["{name}"])]
+            ),
         ]
         return [
             "openapi": "3.1.0",
             "info": [
                 "title": "Drover local explorer API", "version": "1",
                 "description": """
-                    Cloudflare's REST API paths without /accounts/{account_id}, in Cloudflare's envelope, for the bindings of the \
-                    worker drover dev serves; local/… for what only Drover has. Requests that change state carry the \
-                    X-Drover-Explorer-Token header the dashboard's pages hold; requests a page of another site makes are refused.
-                    """,
+                Cloudflare's REST API paths without /accounts/{account_id}, in Cloudflare's envelope, for the bindings of the \
+                worker drover dev serves; local/… for what only Drover has. Requests that change state carry the \
+                X-Drover-Explorer-Token header the dashboard's pages hold; requests a page of another site makes are refused.
+                """,
             ],
             "servers": [["url": "/cdn-cgi/explorer/api"]],
             "paths": .object(JSONObject(paths.map { ($0.0, JSONValue.object($0.1)) })),

@@ -100,7 +100,8 @@ struct ExplorerPages {
         return layout(
             title: "Overview",
             body: "<dl class=facts>\(list)</dl><h2>Bindings</h2>" + table(["Binding", "Type", "Id / target"], bindings, id: "bindings")
-                + "<p class=note>Secrets are listed by name; their values never leave the server.</p>")
+                + "<p class=note>Secrets are listed by name; their values never leave the server.</p>"
+        )
     }
 
     // MARK: KV
@@ -120,15 +121,23 @@ struct ExplorerPages {
         let page = try await namespace.list(options)
         let now = api.runtime.options.clock.now().timeIntervalSince1970
         let rows = page.keys.map { key -> [String] in
-            let expiration = key.expiration.map {
-                "<span data-expiration=\"\($0)\">\(max(0, Int64(Double($0) - now))) s</span>"
-            } ?? "never"
+            let expiration =
+                key.expiration.map {
+                    "<span data-expiration=\"\($0)\">\(max(0, Int64(Double($0) - now))) s</span>"
+                } ?? "never"
             return [
                 link("kv/\(HTML.segment(entry.id))/\(HTML.segment(key.name))", key.name), expiration,
                 key.metadata.map { "<code>\(HTML.escape(JSONSerializer.string($0)))</code>" } ?? "",
             ]
         }
-        let next = page.listComplete ? "" : "<p>" + link("kv/\(HTML.segment(entry.id))?prefix=\(HTML.segment(options.prefix ?? ""))&cursor=\(HTML.segment(page.cursor ?? ""))", "Next page") + "</p>"
+        let next =
+            page.listComplete
+            ? ""
+            : "<p>"
+                + link(
+                    "kv/\(HTML.segment(entry.id))?prefix=\(HTML.segment(options.prefix ?? ""))&cursor=\(HTML.segment(page.cursor ?? ""))",
+                    "Next page"
+                ) + "</p>"
         let api = "api/storage/kv/namespaces/\(HTML.segment(entry.id))"
         return layout(
             title: "KV · \(entry.binding)",
@@ -146,7 +155,8 @@ struct ExplorerPages {
                 <h2>Bulk import (wrangler's JSON)</h2>
                 <form data-api="\(api)/bulk" data-method=PUT data-body=raw:bulk><textarea name=bulk rows=4 placeholder='[{"key": "a", "value": "1"}]'></textarea><button>Import</button></form>
                 <p><a href="\(base)\(api)/keys">Keys as JSON</a> · <a href="\(base)api/local/kv/\(HTML.segment(entry.id))/export">Export in wrangler's bulk JSON</a></p>
-                """)
+                """
+        )
     }
 
     func kvValue(_ id: String, _ key: String) async throws -> String {
@@ -165,7 +175,8 @@ struct ExplorerPages {
                 <label>Metadata (JSON) <input name=metadata value="\(value.metadata.map { HTML.escape(JSONSerializer.string($0)) } ?? "")"></label>
                 <button>Save</button></form>
                 <form data-api="\(path)" data-method=DELETE data-then="\(base)kv/\(HTML.segment(entry.id))"><button class=danger>Delete</button></form>
-                """)
+                """
+        )
     }
 
     // MARK: D1
@@ -187,14 +198,18 @@ struct ExplorerPages {
         let database = try api.database(id)
         let tables = try await database.execute(
             D1PreparedStatement(
-                database: database, sql: "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
-                values: []))
+                database: database,
+                sql: "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+                values: []
+            )
+        )
         let rows = tables.results.map { row -> [String] in
             let text = row.values.map { value -> String in
                 if case .text(let text) = value { return text }
                 return ""
             }
-            let name = text.first ?? "", sql = text.count > 1 ? text[1] : ""
+            let name = text.first ?? ""
+            let sql = text.count > 1 ? text[1] : ""
             return [link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(name))", name), "<code>\(HTML.escape(sql))</code>"]
         }
         let migrations = try await api.migrationsJSON(id)
@@ -214,22 +229,26 @@ struct ExplorerPages {
                 <h2>Migrations</h2><p>In <code>\(HTML.escape(migrations["directory"]?.stringValue ?? ""))</code>.</p>
                 <h3>Applied</h3><ul id=migrations-applied>\(names("applied"))</ul><h3>Pending</h3><ul id=migrations-pending>\(names("pending"))</ul>
                 <p><a href="\(base)\(path)/export">Export as .sql</a></p>
-                """)
+                """
+        )
     }
 
     func d1Rows(_ id: String, _ table: String) async throws -> String {
         let entry = try api.d1Config(id)
         let database = try api.database(id)
         let exists = try await database.execute(
-            D1PreparedStatement(database: database, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", values: [.text(table)]))
+            D1PreparedStatement(database: database, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1", values: [.text(table)])
+        )
         guard !exists.results.isEmpty else { throw ExplorerRefusal.notFound("no table \(table)") }
         // Bounded, so that the offset and the neighbours' page numbers cannot overflow.
         let page = min(max(0, Int(query["page"] ?? "0") ?? 0), 10_000_000)
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         let result = try await database.execute(
-            D1PreparedStatement(database: database, sql: "SELECT * FROM \(quoted) LIMIT 50 OFFSET ?1", values: [.integer(Int64(page * 50))]))
+            D1PreparedStatement(database: database, sql: "SELECT * FROM \(quoted) LIMIT 50 OFFSET ?1", values: [.integer(Int64(page * 50))])
+        )
         let rows = result.results.map { $0.values.map { HTML.escape(JSONSerializer.string($0.jsonValue)) } }
-        let pager = (page > 0 ? link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(table))?page=\(page - 1)", "Previous") + " " : "")
+        let pager =
+            (page > 0 ? link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(table))?page=\(page - 1)", "Previous") + " " : "")
             + (rows.count == 50 ? link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(table))?page=\(page + 1)", "Next") : "")
         return layout(title: "D1 · \(entry.binding) · \(table)", body: self.table(result.columns, rows, id: "rows") + "<p>\(pager)</p>")
     }
@@ -244,11 +263,15 @@ struct ExplorerPages {
             func count(_ key: String) -> String { String(local?[key]?.integerValue ?? 0) }
             let paused = queue["settings"]?["delivery_paused"]?.boolValue == true
             return [
-                link("queues/\(HTML.segment(name))", name), count("pending"), count("delayed"), count("in_flight"), count("dead_lettered"), count("dropped"),
+                link("queues/\(HTML.segment(name))", name), count("pending"), count("delayed"), count("in_flight"), count("dead_lettered"),
+                count("dropped"),
                 paused ? "<strong>paused</strong>" : "delivering",
             ]
         }
-        return layout(title: "Queues", body: table(["Queue", "Pending", "Delayed", "In flight", "Dead-lettered", "Dropped", "Delivery"], rows, id: "queues"))
+        return layout(
+            title: "Queues",
+            body: table(["Queue", "Pending", "Delayed", "In flight", "Dead-lettered", "Dropped", "Delivery"], rows, id: "queues")
+        )
     }
 
     func queue(_ name: String) async throws -> String {
@@ -261,7 +284,8 @@ struct ExplorerPages {
             [
                 HTML.escape(message.id), "<code>\(HTML.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(message.body))))</code>",
                 HTML.escape(message.contentType.rawValue), String(message.deliveries),
-                message.inFlight ? "in flight" : message.visibleAtMilliseconds > now ? "in \((message.visibleAtMilliseconds - now + 999) / 1000) s" : "ready",
+                message.inFlight
+                    ? "in flight" : message.visibleAtMilliseconds > now ? "in \((message.visibleAtMilliseconds - now + 999) / 1000) s" : "ready",
                 HTML.escape(message.lastError ?? ""),
             ]
         }
@@ -294,7 +318,8 @@ struct ExplorerPages {
                 <h2>Purge</h2>
                 <form data-api="\(path)/purge" data-method=POST data-confirm="\(HTML.escape(name))" data-then=reload>
                 <label>Type the queue's name to delete every message <input name=confirm autocomplete=off></label><button class=danger>Purge</button></form>
-                """)
+                """
+        )
     }
 
     // MARK: Cron, deployments
@@ -304,15 +329,21 @@ struct ExplorerPages {
             let cron = trigger["cron"]?.stringValue ?? ""
             let next = (trigger["next"]?.arrayValue ?? []).compactMap(\.stringValue).map(HTML.escape).joined(separator: "<br>")
             let runs = ExplorerMetrics.snapshot(api.runtime.host.metrics.registry.render())["scheduled_runs"]?[cron]?.doubleValue ?? 0
-            let last = trigger["last_run"].map { run in
-                HTML.escape("\(run["outcome"]?.stringValue ?? "") at \(run["finished_at"]?.stringValue ?? "") (for \(run["scheduled_time"]?.stringValue ?? ""))")
-            } ?? "none yet"
+            let last =
+                trigger["last_run"].map { run in
+                    HTML.escape(
+                        "\(run["outcome"]?.stringValue ?? "") at \(run["finished_at"]?.stringValue ?? "") (for \(run["scheduled_time"]?.stringValue ?? ""))"
+                    )
+                } ?? "none yet"
             return [
                 "<code>\(HTML.escape(cron))</code>", next, String(Int(runs)), last,
                 "<form data-api=\"api/local/cron/run\" data-method=POST data-body=\"cron:\(HTML.escape(cron))\" data-then=status><button>Run now</button></form>",
             ]
         }
-        return layout(title: "Cron triggers", body: table(["Trigger", "Next fire times (UTC)", "Runs since start", "Last run", ""], rows, id: "crons"))
+        return layout(
+            title: "Cron triggers",
+            body: table(["Trigger", "Next fire times (UTC)", "Runs since start", "Last run", ""], rows, id: "crons")
+        )
     }
 
     func deployments() throws -> String {
@@ -323,33 +354,43 @@ struct ExplorerPages {
             let split = (deployment["versions"]?.arrayValue ?? []).map {
                 "\($0["version_id"]?.integerValue ?? 0)@\(Int($0["percentage"]?.doubleValue ?? 0))%"
             }.joined(separator: " ")
-            return [String(id) + (id == active ? " <strong>active</strong>" : ""), HTML.escape(deployment["created_on"]?.stringValue ?? ""),
-                HTML.escape(deployment["source"]?.stringValue ?? ""), HTML.escape(split), HTML.escape(deployment["message"]?.stringValue ?? "")]
+            return [
+                String(id) + (id == active ? " <strong>active</strong>" : ""), HTML.escape(deployment["created_on"]?.stringValue ?? ""),
+                HTML.escape(deployment["source"]?.stringValue ?? ""), HTML.escape(split), HTML.escape(deployment["message"]?.stringValue ?? ""),
+            ]
         }
         let versions = json["versions"]?.arrayValue ?? []
         // The versions the active deployment serves: no rollback offered to the one serving alone.
-        let serving = (json["deployments"]?.arrayValue ?? []).first { $0["id"]?.integerValue == active }?["versions"]?.arrayValue?
+        let serving =
+            (json["deployments"]?.arrayValue ?? []).first { $0["id"]?.integerValue == active }?["versions"]?.arrayValue?
             .compactMap { $0["version_id"]?.integerValue } ?? []
         let versionRows = versions.map { version -> [String] in
             let id = version["id"]?.integerValue ?? 0
             return [
                 String(id) + (serving.contains(id) ? " <strong>serving</strong>" : ""), HTML.escape(version["created_on"]?.stringValue ?? ""),
                 HTML.escape(version["message"]?.stringValue ?? ""),
-                api.context.rollback == nil || serving == [id] ? "" : "<form data-api=\"api/local/versions/rollback\" data-method=POST data-body=version:\(id) data-then=reload><button>Roll back to \(id)</button></form>",
+                api.context.rollback == nil || serving == [id]
+                    ? ""
+                    : "<form data-api=\"api/local/versions/rollback\" data-method=POST data-body=version:\(id) data-then=reload><button>Roll back to \(id)</button></form>",
             ]
         }
         var diff = ""
-        if let pair = query["diff"], let dots = pair.range(of: ".."), let a = Int64(pair[..<dots.lowerBound]), let b = Int64(pair[dots.upperBound...]) {
+        if let pair = query["diff"], let dots = pair.range(of: ".."), let a = Int64(pair[..<dots.lowerBound]), let b = Int64(pair[dots.upperBound...])
+        {
             let config = { (id: Int64) in versions.first { $0["id"]?.integerValue == id }?["config"]?.stringValue ?? "" }
             diff = "<h2>Config of \(a) → \(b)</h2><pre class=diff id=diff>" + LineDiff.html(config(a), config(b)) + "</pre>"
         }
         let ids = versions.compactMap { $0["id"]?.integerValue }
-        let picker = ids.count < 2 ? "" : "<form method=get class=inline><label>Diff <input name=diff value=\"\(ids[min(1, ids.count - 1)])..\(ids[0])\" size=8></label> <button>Show</button></form>"
+        let picker =
+            ids.count < 2
+            ? ""
+            : "<form method=get class=inline><label>Diff <input name=diff value=\"\(ids[min(1, ids.count - 1)])..\(ids[0])\" size=8></label> <button>Show</button></form>"
         return layout(
             title: "Deployments",
             body: "<h2>Deployments</h2>" + table(["Deployment", "Created", "Source", "Versions", "Message"], deployments, id: "deployments")
                 + "<h2>Versions</h2>" + table(["Version", "Created", "Message", ""], versionRows, id: "versions") + picker + diff
-                + (versions.isEmpty ? "<p class=note>No versions yet: <code>drover deploy</code> makes the first.</p>" : ""))
+                + (versions.isEmpty ? "<p class=note>No versions yet: <code>drover deploy</code> makes the first.</p>" : "")
+        )
     }
 
     // MARK: Tail, metrics, fixtures
@@ -363,7 +404,8 @@ struct ExplorerPages {
                 <p>Events: <span id=tail-count>0</span> · dropped: <span id=tail-dropped>0</span></p>
                 <ol id=tail data-source="\(base)api/local/tail" reversed></ol>
                 <noscript><p class=note>The live tail needs the page's script; <code>drover tail</code> streams the same events.</p></noscript>
-                """)
+                """
+        )
     }
 
     func metrics() -> String {
@@ -374,7 +416,10 @@ struct ExplorerPages {
             latency?[key]?.doubleValue.map { String(format: "%.1f ms", $0 * 1000) } ?? "–"
         }
         let queues = (snapshot["queues"]?.objectValue ?? JSONObject()).pairs.map { queue, counts -> [String] in
-            [HTML.escape(queue), String(Int(counts["batches"]?.doubleValue ?? 0)), String(Int(counts["acked"]?.doubleValue ?? 0)), String(Int(counts["retried"]?.doubleValue ?? 0))]
+            [
+                HTML.escape(queue), String(Int(counts["batches"]?.doubleValue ?? 0)), String(Int(counts["acked"]?.doubleValue ?? 0)),
+                String(Int(counts["retried"]?.doubleValue ?? 0)),
+            ]
         }
         let bindingRows = (snapshot["bindings"]?.objectValue ?? JSONObject()).pairs.map { binding, counts -> [String] in
             let operations = (counts.objectValue ?? JSONObject()).pairs.filter { $0.key != "type" }
@@ -393,21 +438,30 @@ struct ExplorerPages {
                 <h2>Binding operations</h2>\(table(["Binding", "Type", "Operations"], bindingRows, id: "binding-metrics"))
                 <h2>Queues</h2>\(table(["Queue", "Batches", "Acked", "Retried"], queues, id: "queue-metrics"))
                 <p><a href="/__drover/metrics">Prometheus text</a></p>
-                """)
+                """
+        )
     }
 
     func fixtures() throws -> String {
         let rows = try ExplorerFixtures.list(api.context.fixturesDirectory).map { fixture -> [String] in
             let name = fixture["name"]?.stringValue ?? ""
-            return [link("fixtures/\(HTML.segment(name))", name), String(fixture["size"]?.integerValue ?? 0), HTML.escape(fixture["modified_on"]?.stringValue ?? "")]
+            return [
+                link("fixtures/\(HTML.segment(name))", name), String(fixture["size"]?.integerValue ?? 0),
+                HTML.escape(fixture["modified_on"]?.stringValue ?? ""),
+            ]
         }
-        let note = api.context.fixturesDirectory == nil ? "<p class=note>Start <code>drover dev --record DIR</code> to record one fixture per request.</p>" : ""
+        let note =
+            api.context.fixturesDirectory == nil
+            ? "<p class=note>Start <code>drover dev --record DIR</code> to record one fixture per request.</p>" : ""
         return layout(title: "Fixtures", body: note + table(["Fixture", "Bytes", "Recorded"], rows, id: "fixtures"))
     }
 
     func fixture(_ name: String) throws -> String {
         let json = try ExplorerFixtures.read(name, in: api.context.fixturesDirectory)
-        let replay = api.context.replayFixture == nil ? "" : """
+        let replay =
+            api.context.replayFixture == nil
+            ? ""
+            : """
             <form data-api="api/local/fixtures/\(HTML.segment(name))/replay" data-method=POST data-then=report><button>Replay it now</button></form>
             <pre id=report></pre>
             """
@@ -447,7 +501,8 @@ enum LineDiff {
             }
         }
         var lines: [String] = []
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] {
                 lines.append("  " + HTML.escape(a[i]))

@@ -40,7 +40,9 @@ package struct ExplorerRoutes: Sendable {
         if rest.isEmpty { return .redirect(prefix + "/", status: 308) }
         var segments: [String] = []
         for raw in rest.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            guard let decoded = String(raw).removingPercentEncoding else { return .error("Bad Request: a path segment is not percent-encoded UTF-8", status: 400) }
+            guard let decoded = String(raw).removingPercentEncoding else {
+                return .error("Bad Request: a path segment is not percent-encoded UTF-8", status: 400)
+            }
             segments.append(decoded)
         }
         if segments.last == "" { segments.removeLast() }
@@ -50,7 +52,8 @@ package struct ExplorerRoutes: Sendable {
                 return CloudflareEnvelope.failure(
                     code: 10000,
                     "Forbidden: a request that changes state must carry the X-Drover-Explorer-Token header of the dashboard's pages",
-                    status: 403)
+                    status: 403
+                )
             }
             return await api.respond(method: request.method == "HEAD" ? "GET" : request.method, path: Array(segments.dropFirst()), request: request)
         }
@@ -66,9 +69,17 @@ package struct ExplorerRoutes: Sendable {
                 guard let html = try await pages.render(segments) else { return .error("Not Found", status: 404) }
                 return Response(html, headers: Self.pageHeaders)
             } catch let refusal as ExplorerRefusal {
-                return Response(pages.layout(title: "Error", body: "<p class=error>\(HTML.escape(refusal.message))</p>"), status: refusal.status, headers: Self.pageHeaders)
+                return Response(
+                    pages.layout(title: "Error", body: "<p class=error>\(HTML.escape(refusal.message))</p>"),
+                    status: refusal.status,
+                    headers: Self.pageHeaders
+                )
             } catch {
-                return Response(pages.layout(title: "Error", body: "<p class=error>\(HTML.escape("\(error)"))</p>"), status: 500, headers: Self.pageHeaders)
+                return Response(
+                    pages.layout(title: "Error", body: "<p class=error>\(HTML.escape("\(error)"))</p>"),
+                    status: 500,
+                    headers: Self.pageHeaders
+                )
             }
         }
     }

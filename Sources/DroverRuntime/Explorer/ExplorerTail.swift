@@ -9,6 +9,7 @@ enum ExplorerTail {
         Response(
             status: 200,
             headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"],
-            body: Body(stream: hub.subscribe(TailHub.Filter(), format: .serverSentEvents)))
+            body: Body(stream: hub.subscribe(TailHub.Filter(), format: .serverSentEvents))
+        )
     }
 }
