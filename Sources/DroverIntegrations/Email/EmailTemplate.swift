@@ -47,7 +47,7 @@ struct EmailTemplate: Sendable {
             }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " ")
             let value = text(of: data[name])
-            output += escape ? htmlEscaped(value) : value
+            output += escape ? HTMLEscaping.escape(value) : value
             rest = rest[close.upperBound...]
         }
         return output + rest
@@ -60,23 +60,6 @@ struct EmailTemplate: Sendable {
         case .integer?, .double?, .bool?: JSONSerializer.string(value!)
         default: ""
         }
-    }
-
-    /// `text` safe inside HTML text and attribute values.
-    static func htmlEscaped(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.unicodeScalars.append(character)
-            }
-        }
-        return output
     }
 }
 

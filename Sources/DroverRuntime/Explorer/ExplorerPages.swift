@@ -55,27 +55,27 @@ struct ExplorerPages {
         let nav = Self.sections.map { "<a href=\"\(base)\($0.path)\">\($0.title)</a>" }.joined(separator: " ")
         return """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(title)) · Drover</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(HTMLEscaping.escape(title)) · Drover</title>
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="drover-explorer-token" content="\(api.context.token)">
-            <meta name="drover-explorer-base" content="\(HTML.escape(base))">
+            <meta name="drover-explorer-base" content="\(HTMLEscaping.escape(base))">
             <link rel="stylesheet" href="\(base)assets/explorer.css"><script src="\(base)assets/explorer.js" defer></script></head>
-            <body><header><strong>Drover</strong> · \(HTML.escape(api.runtime.host.workerName)) <nav>\(nav)</nav></header>
-            <main><h1>\(HTML.escape(title))</h1>
+            <body><header><strong>Drover</strong> · \(HTMLEscaping.escape(api.runtime.host.workerName)) <nav>\(nav)</nav></header>
+            <main><h1>\(HTMLEscaping.escape(title))</h1>
             \(body)
             <p id="status" role="status"></p></main></body></html>
             """
     }
 
     func table(_ header: [String], _ rows: [[String]], id: String? = nil) -> String {
-        let head = header.map { "<th>\(HTML.escape($0))</th>" }.joined()
+        let head = header.map { "<th>\(HTMLEscaping.escape($0))</th>" }.joined()
         let body = rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined(separator: "\n")
         return "<table\(id.map { " id=\"\($0)\"" } ?? "")><thead><tr>\(head)</tr></thead><tbody>\n\(body)\n</tbody></table>"
     }
 
-    func link(_ path: String, _ text: String) -> String { "<a href=\"\(base)\(path)\">\(HTML.escape(text))</a>" }
+    func link(_ path: String, _ text: String) -> String { "<a href=\"\(base)\(path)\">\(HTMLEscaping.escape(text))</a>" }
 
-    static func json(_ value: JSONValue) -> String { HTML.escape(JSONSerializer.prettyString(value)) }
+    static func json(_ value: JSONValue) -> String { HTMLEscaping.escape(JSONSerializer.prettyString(value)) }
 
     // MARK: Overview
 
@@ -84,7 +84,7 @@ struct ExplorerPages {
         let bindings = (overview["bindings"]?.arrayValue ?? []).map { binding -> [String] in
             let kind = binding["type"]?.stringValue ?? ""
             let id = binding["id"]?.stringValue ?? binding["queue_name"]?.stringValue ?? binding["service"]?.stringValue ?? ""
-            return [HTML.escape(binding["name"]?.stringValue ?? ""), HTML.escape(kind), HTML.escape(id)]
+            return [HTMLEscaping.escape(binding["name"]?.stringValue ?? ""), HTMLEscaping.escape(kind), HTMLEscaping.escape(id)]
         }
         let versions = (overview["versions"]?.arrayValue ?? []).map {
             "version \($0["version"]?.integerValue ?? 0) at \(Int($0["percentage"]?.doubleValue ?? 0)) %"
@@ -96,7 +96,7 @@ struct ExplorerPages {
             ("Up since", overview["started_at"]?.stringValue ?? ""),
             ("Requests answered", String(Int(overview["requests_total"]?.doubleValue ?? 0))),
         ]
-        let list = facts.map { "<dt>\(HTML.escape($0.0))</dt><dd>\(HTML.escape($0.1))</dd>" }.joined()
+        let list = facts.map { "<dt>\(HTMLEscaping.escape($0.0))</dt><dd>\(HTMLEscaping.escape($0.1))</dd>" }.joined()
         return layout(
             title: "Overview",
             body: "<dl class=facts>\(list)</dl><h2>Bindings</h2>" + table(["Binding", "Type", "Id / target"], bindings, id: "bindings")
@@ -107,7 +107,7 @@ struct ExplorerPages {
     // MARK: KV
 
     func kvNamespaces() -> String {
-        let rows = api.runtime.config.kvNamespaces.map { [link("kv/\(HTML.segment($0.id))", $0.binding), HTML.escape($0.id)] }
+        let rows = api.runtime.config.kvNamespaces.map { [link("kv/\(PercentEncoding.encode($0.id))", $0.binding), HTMLEscaping.escape($0.id)] }
         return layout(title: "KV namespaces", body: table(["Binding", "Id"], rows, id: "namespaces"))
     }
 
@@ -126,8 +126,8 @@ struct ExplorerPages {
                     "<span data-expiration=\"\($0)\">\(max(0, Int64(Double($0) - now))) s</span>"
                 } ?? "never"
             return [
-                link("kv/\(HTML.segment(entry.id))/\(HTML.segment(key.name))", key.name), expiration,
-                key.metadata.map { "<code>\(HTML.escape(JSONSerializer.string($0)))</code>" } ?? "",
+                link("kv/\(PercentEncoding.encode(entry.id))/\(PercentEncoding.encode(key.name))", key.name), expiration,
+                key.metadata.map { "<code>\(HTMLEscaping.escape(JSONSerializer.string($0)))</code>" } ?? "",
             ]
         }
         let next =
@@ -135,14 +135,14 @@ struct ExplorerPages {
             ? ""
             : "<p>"
                 + link(
-                    "kv/\(HTML.segment(entry.id))?prefix=\(HTML.segment(options.prefix ?? ""))&cursor=\(HTML.segment(page.cursor ?? ""))",
+                    "kv/\(PercentEncoding.encode(entry.id))?prefix=\(PercentEncoding.encode(options.prefix ?? ""))&cursor=\(PercentEncoding.encode(page.cursor ?? ""))",
                     "Next page"
                 ) + "</p>"
-        let api = "api/storage/kv/namespaces/\(HTML.segment(entry.id))"
+        let api = "api/storage/kv/namespaces/\(PercentEncoding.encode(entry.id))"
         return layout(
             title: "KV · \(entry.binding)",
             body: """
-                <form method=get class=inline><label>Prefix <input name=prefix value="\(HTML.escape(options.prefix ?? ""))"></label> <button>List</button></form>
+                <form method=get class=inline><label>Prefix <input name=prefix value="\(HTMLEscaping.escape(options.prefix ?? ""))"></label> <button>List</button></form>
                 \(table(["Key", "Expires in", "Metadata"], rows, id: "keys"))
                 \(next)
                 <h2>Put a key</h2>
@@ -154,7 +154,7 @@ struct ExplorerPages {
                 <button>Put</button></form>
                 <h2>Bulk import (wrangler's JSON)</h2>
                 <form data-api="\(api)/bulk" data-method=PUT data-body=raw:bulk><textarea name=bulk rows=4 placeholder='[{"key": "a", "value": "1"}]'></textarea><button>Import</button></form>
-                <p><a href="\(base)\(api)/keys">Keys as JSON</a> · <a href="\(base)api/local/kv/\(HTML.segment(entry.id))/export">Export in wrangler's bulk JSON</a></p>
+                <p><a href="\(base)\(api)/keys">Keys as JSON</a> · <a href="\(base)api/local/kv/\(PercentEncoding.encode(entry.id))/export">Export in wrangler's bulk JSON</a></p>
                 """
         )
     }
@@ -163,18 +163,18 @@ struct ExplorerPages {
         let entry = try api.kvConfig(id)
         guard let value = try await api.kv(id).getWithMetadata(key, cacheTtl: nil) else { throw ExplorerAPI.keyNotFound }
         let text = String(validating: value.value, as: UTF8.self) ?? "(\(value.value.count) bytes, not UTF-8)"
-        let path = "api/storage/kv/namespaces/\(HTML.segment(entry.id))/values/\(HTML.segment(key))"
+        let path = "api/storage/kv/namespaces/\(PercentEncoding.encode(entry.id))/values/\(PercentEncoding.encode(key))"
         return layout(
             title: "KV · \(entry.binding) · \(key)",
             body: """
                 <dl class=facts><dt>Expiration</dt><dd>\(value.expiration.map { "<span data-expiration=\"\($0)\">\($0)</span>" } ?? "never")</dd>
-                <dt>Metadata</dt><dd><code>\(value.metadata.map { HTML.escape(JSONSerializer.string($0)) } ?? "none")</code></dd></dl>
+                <dt>Metadata</dt><dd><code>\(value.metadata.map { HTMLEscaping.escape(JSONSerializer.string($0)) } ?? "none")</code></dd></dl>
                 <form data-api="\(path)" data-method=PUT data-body=value data-query="expiration_ttl,metadata" data-then=reload>
-                <label>Value <textarea name=value rows=8>\(HTML.escape(text))</textarea></label>
+                <label>Value <textarea name=value rows=8>\(HTMLEscaping.escape(text))</textarea></label>
                 <label>TTL (seconds) <input name=expiration_ttl inputmode=numeric></label>
-                <label>Metadata (JSON) <input name=metadata value="\(value.metadata.map { HTML.escape(JSONSerializer.string($0)) } ?? "")"></label>
+                <label>Metadata (JSON) <input name=metadata value="\(value.metadata.map { HTMLEscaping.escape(JSONSerializer.string($0)) } ?? "")"></label>
                 <button>Save</button></form>
-                <form data-api="\(path)" data-method=DELETE data-then="\(base)kv/\(HTML.segment(entry.id))"><button class=danger>Delete</button></form>
+                <form data-api="\(path)" data-method=DELETE data-then="\(base)kv/\(PercentEncoding.encode(entry.id))"><button class=danger>Delete</button></form>
                 """
         )
     }
@@ -186,7 +186,7 @@ struct ExplorerPages {
         for entry in api.runtime.config.d1Databases {
             let json = try await api.databaseJSON(entry)
             rows.append([
-                link("d1/\(HTML.segment(entry.databaseID))", entry.binding), HTML.escape(entry.databaseName),
+                link("d1/\(PercentEncoding.encode(entry.databaseID))", entry.binding), HTMLEscaping.escape(entry.databaseName),
                 String(json["num_tables"]?.integerValue ?? 0), String(json["file_size"]?.integerValue ?? 0),
             ])
         }
@@ -210,14 +210,14 @@ struct ExplorerPages {
             }
             let name = text.first ?? ""
             let sql = text.count > 1 ? text[1] : ""
-            return [link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(name))", name), "<code>\(HTML.escape(sql))</code>"]
+            return [link("d1/\(PercentEncoding.encode(entry.databaseID))/\(PercentEncoding.encode(name))", name), "<code>\(HTMLEscaping.escape(sql))</code>"]
         }
         let migrations = try await api.migrationsJSON(id)
         func names(_ key: String) -> String {
-            let list = (migrations[key]?.arrayValue ?? []).compactMap { $0.stringValue }.map { "<li>\(HTML.escape($0))</li>" }.joined()
+            let list = (migrations[key]?.arrayValue ?? []).compactMap { $0.stringValue }.map { "<li>\(HTMLEscaping.escape($0))</li>" }.joined()
             return list.isEmpty ? "<li>none</li>" : list
         }
-        let path = "api/d1/database/\(HTML.segment(entry.databaseID))"
+        let path = "api/d1/database/\(PercentEncoding.encode(entry.databaseID))"
         return layout(
             title: "D1 · \(entry.binding)",
             body: table(["Table", "Schema"], rows, id: "tables")
@@ -226,7 +226,7 @@ struct ExplorerPages {
                 <form data-api="\(path)/raw" data-method=POST data-body=sql data-then=results id=sql-console>
                 <label>SQL <textarea name=sql rows=4>SELECT name FROM sqlite_schema WHERE type = 'table'</textarea></label><button>Run</button></form>
                 <div id=results></div>
-                <h2>Migrations</h2><p>In <code>\(HTML.escape(migrations["directory"]?.stringValue ?? ""))</code>.</p>
+                <h2>Migrations</h2><p>In <code>\(HTMLEscaping.escape(migrations["directory"]?.stringValue ?? ""))</code>.</p>
                 <h3>Applied</h3><ul id=migrations-applied>\(names("applied"))</ul><h3>Pending</h3><ul id=migrations-pending>\(names("pending"))</ul>
                 <p><a href="\(base)\(path)/export">Export as .sql</a></p>
                 """
@@ -246,10 +246,10 @@ struct ExplorerPages {
         let result = try await database.execute(
             D1PreparedStatement(database: database, sql: "SELECT * FROM \(quoted) LIMIT 50 OFFSET ?1", values: [.integer(Int64(page * 50))])
         )
-        let rows = result.results.map { $0.values.map { HTML.escape(JSONSerializer.string($0.jsonValue)) } }
+        let rows = result.results.map { $0.values.map { HTMLEscaping.escape(JSONSerializer.string($0.jsonValue)) } }
         let pager =
-            (page > 0 ? link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(table))?page=\(page - 1)", "Previous") + " " : "")
-            + (rows.count == 50 ? link("d1/\(HTML.segment(entry.databaseID))/\(HTML.segment(table))?page=\(page + 1)", "Next") : "")
+            (page > 0 ? link("d1/\(PercentEncoding.encode(entry.databaseID))/\(PercentEncoding.encode(table))?page=\(page - 1)", "Previous") + " " : "")
+            + (rows.count == 50 ? link("d1/\(PercentEncoding.encode(entry.databaseID))/\(PercentEncoding.encode(table))?page=\(page + 1)", "Next") : "")
         return layout(title: "D1 · \(entry.binding) · \(table)", body: self.table(result.columns, rows, id: "rows") + "<p>\(pager)</p>")
     }
 
@@ -263,7 +263,7 @@ struct ExplorerPages {
             func count(_ key: String) -> String { String(local?[key]?.integerValue ?? 0) }
             let paused = queue["settings"]?["delivery_paused"]?.boolValue == true
             return [
-                link("queues/\(HTML.segment(name))", name), count("pending"), count("delayed"), count("in_flight"), count("dead_lettered"),
+                link("queues/\(PercentEncoding.encode(name))", name), count("pending"), count("delayed"), count("in_flight"), count("dead_lettered"),
                 count("dropped"),
                 paused ? "<strong>paused</strong>" : "delivering",
             ]
@@ -279,26 +279,26 @@ struct ExplorerPages {
         let messages = try await broker.messages(queue: name, limit: 100)
         let paused = try await broker.pausedQueues().contains(name)
         let now = api.runtime.options.clock.nowMilliseconds()
-        let path = "api/queues/\(HTML.segment(name))"
+        let path = "api/queues/\(PercentEncoding.encode(name))"
         let rows = messages.map { message -> [String] in
             [
-                HTML.escape(message.id), "<code>\(HTML.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(message.body))))</code>",
-                HTML.escape(message.contentType.rawValue), String(message.deliveries),
+                HTMLEscaping.escape(message.id), "<code>\(HTMLEscaping.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(message.body))))</code>",
+                HTMLEscaping.escape(message.contentType.rawValue), String(message.deliveries),
                 message.inFlight
                     ? "in flight" : message.visibleAtMilliseconds > now ? "in \((message.visibleAtMilliseconds - now + 999) / 1000) s" : "ready",
-                HTML.escape(message.lastError ?? ""),
+                HTMLEscaping.escape(message.lastError ?? ""),
             ]
         }
         let letters = try await broker.deadLetters(queue: name)
         let letterRows = letters.map { letter -> [String] in
-            let replay = "api/local/dead-letters/\(HTML.segment(name))/\(HTML.segment(letter.id))/replay"
+            let replay = "api/local/dead-letters/\(PercentEncoding.encode(name))/\(PercentEncoding.encode(letter.id))/replay"
             return [
-                HTML.escape(letter.id), HTML.escape(letter.sourceQueue),
-                "<code>\(HTML.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(letter.body))))</code>",
-                letter.failedDeliveries.map(String.init) ?? "–", HTML.escape(letter.lastError ?? "not recorded"),
+                HTMLEscaping.escape(letter.id), HTMLEscaping.escape(letter.sourceQueue),
+                "<code>\(HTMLEscaping.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(letter.body))))</code>",
+                letter.failedDeliveries.map(String.init) ?? "–", HTMLEscaping.escape(letter.lastError ?? "not recorded"),
                 "<form data-api=\"\(replay)\" data-method=POST data-then=reload class=inline><button>Replay</button></form>"
                     + "<form data-api=\"\(replay)\" data-method=POST data-body=edited data-then=reload class=inline>"
-                    + "<input name=body value=\"\(HTML.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(letter.body))))\" aria-label=\"edited body (JSON)\"><button>Edit and replay</button></form>",
+                    + "<input name=body value=\"\(HTMLEscaping.escape(JSONSerializer.string(ExplorerAPI.bodyJSON(letter.body))))\" aria-label=\"edited body (JSON)\"><button>Edit and replay</button></form>",
             ]
         }
         return layout(
@@ -314,9 +314,9 @@ struct ExplorerPages {
                 <label>Delay (seconds) <input name=delay_seconds inputmode=numeric></label><button>Send</button></form>
                 <h2>Dead letters</h2>
                 \(table(["Id", "From", "Body", "Attempts", "Last failure", ""], letterRows, id: "dead-letters"))
-                \(letters.isEmpty ? "" : "<form data-api=\"api/local/dead-letters/\(HTML.segment(name))/replay\" data-method=POST data-then=reload><button>Replay all</button></form>")
+                \(letters.isEmpty ? "" : "<form data-api=\"api/local/dead-letters/\(PercentEncoding.encode(name))/replay\" data-method=POST data-then=reload><button>Replay all</button></form>")
                 <h2>Purge</h2>
-                <form data-api="\(path)/purge" data-method=POST data-confirm="\(HTML.escape(name))" data-then=reload>
+                <form data-api="\(path)/purge" data-method=POST data-confirm="\(HTMLEscaping.escape(name))" data-then=reload>
                 <label>Type the queue's name to delete every message <input name=confirm autocomplete=off></label><button class=danger>Purge</button></form>
                 """
         )
@@ -325,19 +325,20 @@ struct ExplorerPages {
     // MARK: Cron, deployments
 
     func cron() -> String {
+        let runsByCron = ExplorerMetrics.snapshot(api.runtime.host.metrics.registry.render())["scheduled_runs"]
         let rows = api.cronJSON().map { trigger -> [String] in
             let cron = trigger["cron"]?.stringValue ?? ""
-            let next = (trigger["next"]?.arrayValue ?? []).compactMap(\.stringValue).map(HTML.escape).joined(separator: "<br>")
-            let runs = ExplorerMetrics.snapshot(api.runtime.host.metrics.registry.render())["scheduled_runs"]?[cron]?.doubleValue ?? 0
+            let next = (trigger["next"]?.arrayValue ?? []).compactMap(\.stringValue).map(HTMLEscaping.escape).joined(separator: "<br>")
+            let runs = runsByCron?[cron]?.doubleValue ?? 0
             let last =
                 trigger["last_run"].map { run in
-                    HTML.escape(
+                    HTMLEscaping.escape(
                         "\(run["outcome"]?.stringValue ?? "") at \(run["finished_at"]?.stringValue ?? "") (for \(run["scheduled_time"]?.stringValue ?? ""))"
                     )
                 } ?? "none yet"
             return [
-                "<code>\(HTML.escape(cron))</code>", next, String(Int(runs)), last,
-                "<form data-api=\"api/local/cron/run\" data-method=POST data-body=\"cron:\(HTML.escape(cron))\" data-then=status><button>Run now</button></form>",
+                "<code>\(HTMLEscaping.escape(cron))</code>", next, String(Int(runs)), last,
+                "<form data-api=\"api/local/cron/run\" data-method=POST data-body=\"cron:\(HTMLEscaping.escape(cron))\" data-then=status><button>Run now</button></form>",
             ]
         }
         return layout(
@@ -355,8 +356,8 @@ struct ExplorerPages {
                 "\($0["version_id"]?.integerValue ?? 0)@\(Int($0["percentage"]?.doubleValue ?? 0))%"
             }.joined(separator: " ")
             return [
-                String(id) + (id == active ? " <strong>active</strong>" : ""), HTML.escape(deployment["created_on"]?.stringValue ?? ""),
-                HTML.escape(deployment["source"]?.stringValue ?? ""), HTML.escape(split), HTML.escape(deployment["message"]?.stringValue ?? ""),
+                String(id) + (id == active ? " <strong>active</strong>" : ""), HTMLEscaping.escape(deployment["created_on"]?.stringValue ?? ""),
+                HTMLEscaping.escape(deployment["source"]?.stringValue ?? ""), HTMLEscaping.escape(split), HTMLEscaping.escape(deployment["message"]?.stringValue ?? ""),
             ]
         }
         let versions = json["versions"]?.arrayValue ?? []
@@ -367,8 +368,8 @@ struct ExplorerPages {
         let versionRows = versions.map { version -> [String] in
             let id = version["id"]?.integerValue ?? 0
             return [
-                String(id) + (serving.contains(id) ? " <strong>serving</strong>" : ""), HTML.escape(version["created_on"]?.stringValue ?? ""),
-                HTML.escape(version["message"]?.stringValue ?? ""),
+                String(id) + (serving.contains(id) ? " <strong>serving</strong>" : ""), HTMLEscaping.escape(version["created_on"]?.stringValue ?? ""),
+                HTMLEscaping.escape(version["message"]?.stringValue ?? ""),
                 api.context.rollback == nil || serving == [id]
                     ? ""
                     : "<form data-api=\"api/local/versions/rollback\" data-method=POST data-body=version:\(id) data-then=reload><button>Roll back to \(id)</button></form>",
@@ -417,14 +418,14 @@ struct ExplorerPages {
         }
         let queues = (snapshot["queues"]?.objectValue ?? JSONObject()).pairs.map { queue, counts -> [String] in
             [
-                HTML.escape(queue), String(Int(counts["batches"]?.doubleValue ?? 0)), String(Int(counts["acked"]?.doubleValue ?? 0)),
+                HTMLEscaping.escape(queue), String(Int(counts["batches"]?.doubleValue ?? 0)), String(Int(counts["acked"]?.doubleValue ?? 0)),
                 String(Int(counts["retried"]?.doubleValue ?? 0)),
             ]
         }
         let bindingRows = (snapshot["bindings"]?.objectValue ?? JSONObject()).pairs.map { binding, counts -> [String] in
             let operations = (counts.objectValue ?? JSONObject()).pairs.filter { $0.key != "type" }
                 .map { "\($0.key) \(Int($0.value.doubleValue ?? 0))" }.joined(separator: ", ")
-            return [HTML.escape(binding), HTML.escape(counts["type"]?.stringValue ?? ""), HTML.escape(operations)]
+            return [HTMLEscaping.escape(binding), HTMLEscaping.escape(counts["type"]?.stringValue ?? ""), HTMLEscaping.escape(operations)]
         }
         return layout(
             title: "Metrics",
@@ -446,8 +447,8 @@ struct ExplorerPages {
         let rows = try ExplorerFixtures.list(api.context.fixturesDirectory).map { fixture -> [String] in
             let name = fixture["name"]?.stringValue ?? ""
             return [
-                link("fixtures/\(HTML.segment(name))", name), String(fixture["size"]?.integerValue ?? 0),
-                HTML.escape(fixture["modified_on"]?.stringValue ?? ""),
+                link("fixtures/\(PercentEncoding.encode(name))", name), String(fixture["size"]?.integerValue ?? 0),
+                HTMLEscaping.escape(fixture["modified_on"]?.stringValue ?? ""),
             ]
         }
         let note =
@@ -462,7 +463,7 @@ struct ExplorerPages {
             api.context.replayFixture == nil
             ? ""
             : """
-            <form data-api="api/local/fixtures/\(HTML.segment(name))/replay" data-method=POST data-then=report><button>Replay it now</button></form>
+            <form data-api="api/local/fixtures/\(PercentEncoding.encode(name))/replay" data-method=POST data-then=report><button>Replay it now</button></form>
             <pre id=report></pre>
             """
         return layout(title: "Fixture · \(name)", body: replay + "<h2>The fixture</h2><pre>\(Self.json(json))</pre>")
@@ -480,7 +481,7 @@ enum SVGChart {
             let x = index * (width + 20) + 10
             // Bars stand on y = 120, at most 100 high, their value above and their label below.
             shapes += "<rect x=\"\(x)\" y=\"\(120 - height)\" width=\"\(width)\" height=\"\(height)\" class=\"bar c\(index)\"></rect>"
-            shapes += "<text x=\"\(x + width / 2)\" y=\"135\" text-anchor=\"middle\">\(HTML.escape(label))</text>"
+            shapes += "<text x=\"\(x + width / 2)\" y=\"135\" text-anchor=\"middle\">\(HTMLEscaping.escape(label))</text>"
             shapes += "<text x=\"\(x + width / 2)\" y=\"\(115 - height)\" text-anchor=\"middle\">\(Int(value))</text>"
         }
         let size = values.count * (width + 20) + 20
@@ -493,7 +494,7 @@ enum LineDiff {
     static func html(_ old: String, _ new: String) -> String {
         let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard a.count * b.count <= 4_000_000 else { return HTML.escape("(too long to compare line by line)") }
+        guard a.count * b.count <= 4_000_000 else { return HTMLEscaping.escape("(too long to compare line by line)") }
         var lengths = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {
             for j in stride(from: b.count - 1, through: 0, by: -1) {
@@ -505,15 +506,15 @@ enum LineDiff {
         var j = 0
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] {
-                lines.append("  " + HTML.escape(a[i]))
+                lines.append("  " + HTMLEscaping.escape(a[i]))
                 i += 1
                 j += 1
             } else if i < a.count, j == b.count || lengths[i + 1][j] >= lengths[i][j + 1] {
                 // A removed line before the one that replaces it, as `diff -u` shows them.
-                lines.append("<del>- " + HTML.escape(a[i]) + "</del>")
+                lines.append("<del>- " + HTMLEscaping.escape(a[i]) + "</del>")
                 i += 1
             } else {
-                lines.append("<ins>+ " + HTML.escape(b[j]) + "</ins>")
+                lines.append("<ins>+ " + HTMLEscaping.escape(b[j]) + "</ins>")
                 j += 1
             }
         }

@@ -70,13 +70,13 @@ package struct ExplorerRoutes: Sendable {
                 return Response(html, headers: Self.pageHeaders)
             } catch let refusal as ExplorerRefusal {
                 return Response(
-                    pages.layout(title: "Error", body: "<p class=error>\(HTML.escape(refusal.message))</p>"),
+                    pages.layout(title: "Error", body: "<p class=error>\(HTMLEscaping.escape(refusal.message))</p>"),
                     status: refusal.status,
                     headers: Self.pageHeaders
                 )
             } catch {
                 return Response(
-                    pages.layout(title: "Error", body: "<p class=error>\(HTML.escape("\(error)"))</p>"),
+                    pages.layout(title: "Error", body: "<p class=error>\(HTMLEscaping.escape("\(error)"))</p>"),
                     status: 500,
                     headers: Self.pageHeaders
                 )
@@ -89,30 +89,4 @@ package struct ExplorerRoutes: Sendable {
         "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
     ]
-}
-
-/// HTML text escaping.
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
-
-    /// `text` as one path segment of a link.
-    static func segment(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
 }
