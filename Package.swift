@@ -30,9 +30,12 @@ let package = Package(
         .target(name: "DroverKV", dependencies: ["Drover"], swiftSettings: strict),
         .target(name: "DroverD1", dependencies: ["Drover", "DroverSQLite"], swiftSettings: strict),
         .target(name: "DroverQueues", dependencies: ["Drover", "DroverSQLite"], swiftSettings: strict),
+        .target(name: "DroverDurableObjects", dependencies: ["Drover", "DroverSQLite", "DroverD1", "DroverConfig"], swiftSettings: strict),
         .target(
             name: "DroverRuntime",
-            dependencies: ["Drover", "DroverHTTP", "DroverConfig", "DroverKV", "DroverD1", "DroverQueues", "DroverIntegrationKit"],
+            dependencies: [
+                "Drover", "DroverHTTP", "DroverConfig", "DroverKV", "DroverD1", "DroverQueues", "DroverDurableObjects", "DroverIntegrationKit",
+            ],
             swiftSettings: strict),
         .target(
             name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues"],
@@ -66,6 +69,9 @@ let package = Package(
         .testTarget(name: "DroverConfigTests", dependencies: ["DroverTestSupport", "DroverConfig"], swiftSettings: strict),
         .testTarget(name: "DroverKVTests", dependencies: ["DroverTestSupport", "DroverKV", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverD1Tests", dependencies: ["DroverD1", "Drover", "CSQLite"], swiftSettings: strict),
+        .testTarget(
+            name: "DroverDurableObjectsTests", dependencies: ["DroverTestSupport", "DroverDurableObjects", "DroverConfig", "Drover"],
+            swiftSettings: strict),
         .testTarget(name: "DroverQueuesTests", dependencies: ["DroverTestSupport", "DroverQueues", "Drover"], swiftSettings: strict),
         .testTarget(
             name: "DroverRuntimeTests", dependencies: ["DroverTestSupport", "DroverRuntime", "DroverCLI", "DroverExamples", "DroverIntegrations", "DroverIntegrationKit", "Drover"],

@@ -63,6 +63,7 @@ enum ReplayBenchmark {
         }
         var registry = WorkerRegistry()
         registry.register("playground", PlaygroundWorker())
+        registry.register(durableObject: "Counter", PlaygroundCounter.self)
         let runner = FixtureRunner(projectRoot: projectRoot, registry: registry)
         let replay = jobs.map { ReplayRun(paths: [folder], runner: runner, jobs: $0) } ?? ReplayRun(paths: [folder], runner: runner)
         let clock = ContinuousClock()

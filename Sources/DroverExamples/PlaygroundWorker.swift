@@ -4,7 +4,8 @@ import Foundation
 /// The playground worker (Docs/playground.md): every binding within reach of `curl`.
 ///
 /// Configured by `Examples/playground/wrangler-like.toml`: KV `KV`, D1 `DB`, queue producer `JOBS`
-/// (consumers for `jobs` and `jobs-dlq`), var `GREETING`, secret `API_TOKEN`, a cron trigger.
+/// (consumers for `jobs` and `jobs-dlq`), Durable Object namespace `COUNTER` (``PlaygroundCounter``),
+/// var `GREETING`, secret `API_TOKEN`, a cron trigger.
 /// Written against the `Drover` API alone, like any user's worker.
 package struct PlaygroundWorker: Worker {
     private let router: Router
@@ -26,6 +27,11 @@ package struct PlaygroundWorker: Worker {
         router.post("/queue/send", Self.queueSend)
         router.post("/queue/batch", Self.queueBatch)
         router.get("/env", Self.environment)
+        router.post("/do/counter/:name/incr", Self.counterIncrement)
+        router.get("/do/counter/:name", Self.counterState)
+        router.post("/do/counter/:name/alarm", Self.counterAlarm)
+        router.post("/do/counter/:name/sql", Self.counterSQL)
+        router.get("/do/id/:string", Self.durableObjectID)
         router.get("/time") { _, env, _ in .json(["now": env.clock.nowMilliseconds()]) }
         router.get("/request", Self.echoRequest)
         self.router = router
@@ -135,6 +141,41 @@ package struct PlaygroundWorker: Worker {
         ]
         if let cursor = page.cursor { body["cursor"] = .string(cursor) }
         return .json(.object(body))
+    }
+
+    // MARK: - Durable Objects
+
+    private static func counter(_ request: Request, _ env: Env) throws -> DurableObjectStub {
+        try env.durableObjects("COUNTER").getByName(request.params["name"] ?? "")
+    }
+
+    @Sendable private static func counterIncrement(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let stub = try counter(request, env)
+        let count = try await stub.call(PlaygroundCounter.self) { try $0.increment() }
+        return .json(["count": count, "id": stub.id.hex])
+    }
+
+    @Sendable private static func counterState(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        .json(try await counter(request, env).call(PlaygroundCounter.self) { try $0.state() })
+    }
+
+    @Sendable private static func counterAlarm(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        guard let milliseconds = try await request.json()["inMs"]?.integerValue else { throw PlaygroundError("\"inMs\" must be a number") }
+        let now = env.clock.nowMilliseconds()
+        let alarm = try await counter(request, env).call(PlaygroundCounter.self) { try $0.setAlarm(in: milliseconds, now: now) }
+        return .json(["alarm": alarm])
+    }
+
+    @Sendable private static func counterSQL(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        let body = try await request.json()
+        guard let sql = body["sql"]?.stringValue else { throw PlaygroundError("\"sql\" must be a string") }
+        let params = try (body["params"]?.arrayValue ?? []).map { try D1Value(json: $0) }
+        let rows = try await counter(request, env).call(PlaygroundCounter.self) { try $0.query(sql, params) }
+        return .json(["rows": .array(rows)])
+    }
+
+    @Sendable private static func durableObjectID(_ request: Request, _ env: Env, _ ctx: ExecutionContext) async throws -> Response {
+        .json(["id": try env.durableObjects("COUNTER").idFromString(request.params["string"] ?? "").hex])
     }
 
     // MARK: - D1

@@ -31,12 +31,15 @@ public final class TestClient: Sendable {
 
     /// Opens the bindings of the config at `config` for `worker`.
     /// - Parameters:
+    ///   - durableObjects: the Durable Object classes the config's `[[durable_objects.bindings]]`
+    ///     name, by class name (`["Counter": Counter.self]`).
     ///   - secrets: secret bindings (`.dev.vars` is not read).
     ///   - fetch: outbound fetch; by default every call fails, so a test never reaches the network.
     public convenience init(
         worker: any Worker,
         config: String,
         environment: String? = nil,
+        durableObjects: [String: any DurableObject.Type] = [:],
         now: Date = Date(timeIntervalSince1970: 1_767_225_600),
         secrets: [String: String] = [:],
         vars: [String: JSONValue] = [:],
@@ -44,7 +47,9 @@ public final class TestClient: Sendable {
         logSink: any LogSink = DiscardingLogSink()
     ) async throws {
         let loaded = try ConfigLoader.load(configPath: config, environment: environment, stateDirectory: nil)
-        try await self.init(worker: worker, resolved: loaded.config, now: now, secrets: secrets, vars: vars, fetch: fetch, logSink: logSink)
+        try await self.init(
+            worker: worker, resolved: loaded.config, durableObjects: durableObjects, now: now, secrets: secrets, vars: vars, fetch: fetch,
+            logSink: logSink)
     }
 
     /// Opens the bindings of a resolved config for `worker`: the one place both kinds of client
@@ -52,6 +57,7 @@ public final class TestClient: Sendable {
     init(
         worker: any Worker,
         resolved config: DroverConfig,
+        durableObjects: [String: any DurableObject.Type] = [:],
         now: Date,
         secrets: [String: String],
         vars: [String: JSONValue],
@@ -60,6 +66,7 @@ public final class TestClient: Sendable {
     ) async throws {
         var registry = WorkerRegistry()
         registry.register(config.main ?? config.name ?? "worker", worker)
+        for (className, type) in durableObjects { registry.register(durableObject: className, type) }
         let clock = ManualWallClock(now)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("drover-test-\(UUID().uuidString)").path
         var options = RuntimeOptions(
@@ -105,6 +112,13 @@ public final class TestClient: Sendable {
     public func drainQueues(_ queues: [String]? = nil) async throws {
         let host = runtime.host
         try await runtime.broker?.drain(runtime.consumerSettings, queues: queues) { batch in QueueHandlerOutcome(thrown: await host.queue(batch)) }
+    }
+
+    /// Moves the clock forward and runs the Durable Object alarms that fall due, in order, as a
+    /// fixture's `advance` step does. (`clock.advance(by:)` alone moves the clock without them.)
+    public func advance(by seconds: TimeInterval) async {
+        clock.advance(by: seconds)
+        await runtime.durableObjects?.fireDueAlarms()
     }
 
     /// Runs the worker's `scheduled` handler for `cron` at the clock's now.

@@ -8,6 +8,7 @@ import DroverIntegrations
 var registry = WorkerRegistry()
 registry.register("integrations", IntegrationsWorker())
 registry.register("playground", PlaygroundWorker())
+registry.register(durableObject: "Counter", PlaygroundCounter.self)
 registry.register("upstream-fakes", UpstreamFakesWorker())
 registry.register("bench-hello", BenchHelloWorker())
 await DroverCommandLine.main(registry: registry)

@@ -41,7 +41,6 @@ struct PlatformKeysTests {
         let config = loaded.config
         #expect(
             config.notEmulatedBindings == [
-                NotEmulatedBinding(name: "COUNTER", kind: "Durable Object namespace", section: "[[durable_objects.bindings]]"),
                 NotEmulatedBinding(name: "BUCKET", kind: "R2 bucket", section: "[[r2_buckets]]"),
                 NotEmulatedBinding(name: "LIMITER", kind: "rate limiter", section: "[[ratelimits]]"),
                 NotEmulatedBinding(name: "AI", kind: "Workers AI", section: "[ai]"),

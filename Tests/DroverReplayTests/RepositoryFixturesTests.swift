@@ -14,6 +14,7 @@ import Testing
         var registry = WorkerRegistry()
         registry.register("integrations", IntegrationsWorker())
         registry.register("playground", PlaygroundWorker())
+        registry.register(durableObject: "Counter", PlaygroundCounter.self)
         registry.register("bench-hello", BenchHelloWorker())
         return registry
     }

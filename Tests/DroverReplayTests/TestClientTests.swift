@@ -7,9 +7,10 @@ import Testing
 /// DroverTesting's in-process client against the playground worker and its real bindings.
 @Suite struct TestClientTests {
     static let config = RepositoryFixturesTests.projectRoot + "/Examples/playground/wrangler-like.toml"
+    static let classes: [String: any DurableObject.Type] = ["Counter": PlaygroundCounter.self]
 
     @Test func requestsReachTheWorkerWithItsBindingsAndAFrozenClock() async throws {
-        let client = try await TestClient(worker: PlaygroundWorker(), config: Self.config, secrets: ["API_TOKEN": "t"])
+        let client = try await TestClient(worker: PlaygroundWorker(), config: Self.config, durableObjects: Self.classes, secrets: ["API_TOKEN": "t"])
         let put = await client.request("PUT", "/kv/greeting?ttl=60", body: Body(text: "hello"))
         #expect(put.status == 201)
         #expect(try await client.request("GET", "/kv/greeting").text() == "hello")
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func queuesAreDeliveredOnlyWhenDrained() async throws {
-        let client = try await TestClient(worker: PlaygroundWorker(), config: Self.config)
+        let client = try await TestClient(worker: PlaygroundWorker(), config: Self.config, durableObjects: Self.classes)
         let sent = await client.request("POST", "/queue/send", json: ["body": ["action": "ack", "n": 1]])
         #expect(sent.status == 202)
         let count: JSONValue = ["sql": "SELECT count(*) AS n FROM deliveries"]
@@ -46,11 +47,27 @@ import Testing
                     return Response(error.kind.rawValue, status: 502)
                 }
             }),
-            config: Self.config
+            config: Self.config,
+            durableObjects: Self.classes
         )
         let response = await client.request("GET", "/")
         #expect(response.status == 502)
         #expect(try await response.text() == "connection")
+        await client.close()
+    }
+
+    @Test func durableObjectsAndTheirAlarmsRunOnTheFrozenClock() async throws {
+        let client = try await TestClient(worker: PlaygroundWorker(), config: Self.config, durableObjects: Self.classes)
+        #expect(try await client.request("POST", "/do/counter/ann/incr").json()["count"] == 1)
+        #expect(try await client.request("POST", "/do/counter/ann/incr").json()["count"] == 2)
+        #expect(try await client.request("POST", "/do/counter/ann/alarm", json: ["inMs": 1_000]).json() == ["alarm": 1_767_225_601_000])
+        client.clock.advance(by: 5)
+        #expect(try await client.request("GET", "/do/counter/ann").json()["alarms"] == 0, "clock.advance alone runs no alarm")
+        await client.advance(by: 0)
+        let state = try await client.request("GET", "/do/counter/ann").json()
+        #expect(state["alarms"] == 1)
+        #expect(state["alarm"] == .null)
+        #expect(state["count"] == 2)
         await client.close()
     }
 }

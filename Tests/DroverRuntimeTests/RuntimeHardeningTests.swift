@@ -1,5 +1,6 @@
 import Drover
 import DroverConfig
+import DroverExamples
 import DroverRuntime
 import DroverTestSupport
 import Foundation
@@ -180,6 +181,7 @@ import Glibc
         _ = try await runtime.host.env.kv("KV").put("k", value: Array("v".utf8), options: KVPutOptions())
         _ = try await runtime.host.env.d1("DB").prepare("INSERT INTO cron_runs (cron, scheduled_ms) VALUES ('x', 1)").run()
         try await runtime.host.env.queue("JOBS").send(.text("m"))
+        _ = try await runtime.host.env.durableObjects("COUNTER").getByName("x").call(PlaygroundCounter.self) { try $0.increment() }
         var info = stat()
         #expect(stat(project.statePath, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o700)

@@ -226,6 +226,7 @@ struct PlaygroundProject {
     static var registry: WorkerRegistry {
         var registry = WorkerRegistry()
         registry.register("playground", PlaygroundWorker())
+        registry.register(durableObject: "Counter", PlaygroundCounter.self)
         return registry
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The bindings a worker gets, by the names in the config (`env.kv("SESSIONS")`,
-/// `env.d1("DB")`, `env.queue("EMAILS")`, `env.secret("API_KEY")`, `env.vars["API_VERSION"]`).
+/// `env.d1("DB")`, `env.queue("EMAILS")`, `env.durableObjects("COUNTER")`, `env.secret("API_KEY")`,
+/// `env.vars["API_VERSION"]`).
 ///
 /// A missing binding is a ``WorkerError`` naming the binding and the config file.
 public struct Env: Sendable {
@@ -11,6 +12,7 @@ public struct Env: Sendable {
         case d1(any D1Database)
         case queue(any Queue)
         case service(any Fetcher)
+        case durableObjects(any DurableObjectNamespace)
         case secret(String)
         /// A binding the config declares with a key Drover does not emulate: `kind` says what it is
         /// on the platform ("R2 bucket"), `section` where it was declared (`[[r2_buckets]]`).
@@ -22,6 +24,7 @@ public struct Env: Sendable {
             case .d1: "D1 database"
             case .queue: "queue"
             case .service: "service"
+            case .durableObjects: "Durable Object namespace"
             case .secret: "secret"
             case .notEmulated(let kind, _): kind
             }
@@ -92,6 +95,12 @@ public struct Env: Sendable {
     public func service(_ name: String) throws -> any Fetcher {
         if case .service(let service) = try lookup(name, kind: "service") { return service }
         throw kindError(name, expected: "service")
+    }
+
+    /// The Durable Object namespace bound as `name` (`[[durable_objects.bindings]]`).
+    public func durableObjects(_ name: String) throws -> any DurableObjectNamespace {
+        if case .durableObjects(let namespace) = try lookup(name, kind: "Durable Object namespace") { return namespace }
+        throw kindError(name, expected: "Durable Object namespace")
     }
 
     /// The secret bound as `name` (from `.dev.vars` or `drover secret put`).

@@ -7,6 +7,7 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
         case bindingNotEmulated
         case requirementsUnmet
         case workerNotRegistered
+        case durableObjectClassNotRegistered
     }
 
     private let code: Code
@@ -57,6 +58,17 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
         return WorkerError(
             code: .workerNotRegistered,
             message: "no worker named \"\(name)\" is registered in this binary (registered: \(list.isEmpty ? "none" : list))"
+        )
+    }
+
+    /// `class_name` names a Durable Object class that is not registered in this binary.
+    public static func durableObjectClassNotRegistered(_ className: String, binding: String, configFile: String, available: [String]) -> WorkerError {
+        let list = available.sorted().joined(separator: ", ")
+        return WorkerError(
+            code: .durableObjectClassNotRegistered,
+            message: "no Durable Object class named \"\(className)\" (binding \"\(binding)\" in \(configFile)) is registered in this binary "
+                + "(registered: \(list.isEmpty ? "none" : list)); register it beside the worker: "
+                + "registry.register(durableObject: \"\(className)\", \(className).self)"
         )
     }
 

@@ -18,6 +18,7 @@ public struct WorkerRequirement: Sendable, Hashable, CustomStringConvertible {
         case d1 = "D1 database"
         case queue = "queue producer"
         case service = "service binding"
+        case durableObjects = "Durable Object namespace"
         case secret = "secret"
         case `var` = "var"
     }
@@ -41,6 +42,8 @@ public struct WorkerRequirement: Sendable, Hashable, CustomStringConvertible {
     public static func queue(_ name: String) -> WorkerRequirement { WorkerRequirement(.queue, name) }
     /// A service binding named `name`.
     public static func service(_ name: String) -> WorkerRequirement { WorkerRequirement(.service, name) }
+    /// A Durable Object namespace bound as `name`.
+    public static func durableObjects(_ name: String) -> WorkerRequirement { WorkerRequirement(.durableObjects, name) }
     /// A secret named `name`.
     public static func secret(_ name: String) -> WorkerRequirement { WorkerRequirement(.secret, name) }
     /// A var named `name`.
@@ -56,6 +59,7 @@ public struct WorkerRequirement: Sendable, Hashable, CustomStringConvertible {
         case .d1: "[[d1_databases]] binding = \"\(name)\""
         case .queue: "[[queues.producers]] binding = \"\(name)\""
         case .service: "[[services]] binding = \"\(name)\""
+        case .durableObjects: "[[durable_objects.bindings]] name = \"\(name)\""
         case .secret: "a line \(name)=... in .dev.vars, or drover secret put \(name)"
         case .var: "\(name) = ... under [vars]"
         }

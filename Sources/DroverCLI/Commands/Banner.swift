@@ -38,6 +38,9 @@ enum Banner {
         for service in config.services {
             bindings.append("  env.\(service.binding)  service \(service.service)")
         }
+        for namespace in config.durableObjects {
+            bindings.append("  env.\(namespace.name)  Durable Object namespace \(namespace.className)")
+        }
         for name in runtime.host.env.vars.names {
             if config.devVars[name] != nil {
                 bindings.append("  env.\(name)  var (hidden: from \(config.devVarsSource))")

@@ -14,6 +14,7 @@ struct ConfigDecoder {
         var d1Databases: [D1DatabaseConfig]?
         var queues: QueuesConfig?
         var services: [ServiceBindingConfig]?
+        var durableObjects: [DurableObjectBindingConfig]?
         /// Bindings of kinds Drover does not emulate, nil when the level declares none.
         var notEmulated: [NotEmulatedBinding]?
         /// Platform-only keys written at this level (``PlatformKeys/platformOnly``).
@@ -27,7 +28,7 @@ struct ConfigDecoder {
     /// wrangler's top-level keys that Drover understands.
     private static let sectionKeys: Set<String> = [
         "name", "main", "compatibility_date", "compatibility_flags", "vars", "kv_namespaces", "d1_databases", "queues",
-        "triggers", "services", "route", "routes",
+        "triggers", "services", "route", "routes", "durable_objects",
     ]
 
     let file: String
@@ -161,7 +162,7 @@ struct ConfigDecoder {
         let known = Self.sectionKeys.union(PlatformKeys.bindingKeys).union(PlatformKeys.platformOnly)
         warnUnknownKeys(
             table,
-            allowed: isTopLevel ? known.union(["env", "dev"]) : known,
+            allowed: isTopLevel ? known.union(["env", "dev", "migrations"]) : known,
             in: prefix.isEmpty ? "" : "[\(prefix.dropLast())]"
         )
         section.platformKeys = table.keys.filter { PlatformKeys.platformOnly.contains($0) }
@@ -250,7 +251,92 @@ struct ConfigDecoder {
                 section.bindingNames.append((binding, t["binding"]!.position))
             }
         }
+        if let value = table["durable_objects"] {
+            section.durableObjects = try durableObjects(value, prefix, &section.bindingNames)
+        }
         return section
+    }
+
+    /// `[[durable_objects.bindings]]`.
+    private mutating func durableObjects(
+        _ value: TOMLValue,
+        _ prefix: String,
+        _ bindingNames: inout [(name: String, position: TOMLPosition)]
+    ) throws(ConfigError) -> [DurableObjectBindingConfig] {
+        let t = try table(value, prefix + "durable_objects")
+        warnUnknownKeys(t, allowed: ["bindings"], in: "[\(prefix)durable_objects]")
+        var bindings: [DurableObjectBindingConfig] = []
+        for (i, entry) in (try tables(t, "bindings", prefix + "durable_objects.") ?? []).enumerated() {
+            let e = entry.tableValue!
+            let p = "\(prefix)durable_objects.bindings[\(i)]."
+            let section = "[[\(prefix)durable_objects.bindings]]"
+            warnUnknownKeys(e, allowed: ["name", "class_name", "script_name", "environment"], in: section)
+            let name = try requiredString(e, "name", p, section, at: entry.position)
+            let binding = DurableObjectBindingConfig(
+                name: name,
+                className: try requiredString(e, "class_name", p, section, at: entry.position),
+                scriptName: try string(e, "script_name", p),
+                environment: try string(e, "environment", p)
+            )
+            if binding.environment != nil && binding.scriptName == nil {
+                // wrangler's message, verbatim.
+                throw fail(.missingKey, "binding should have a \"script_name\" field if \"environment\" is present.", at: e["environment"]!.position)
+            }
+            bindings.append(binding)
+            bindingNames.append((name, e["name"]!.position))
+        }
+        return bindings
+    }
+
+    /// `[[migrations]]`, checked as wrangler checks them: each entry must fit the classes the
+    /// entries before it made.
+    private mutating func migrations(_ root: TOMLTable) throws(ConfigError) -> [DurableObjectMigrationConfig] {
+        guard let entries = try tables(root, "migrations", "") else { return [] }
+        var migrations: [DurableObjectMigrationConfig] = []
+        var tags: [String: TOMLPosition] = [:]
+        for (i, entry) in entries.enumerated() {
+            let t = entry.tableValue!
+            let p = "migrations[\(i)]."
+            warnUnknownKeys(
+                t, allowed: ["tag", "new_classes", "new_sqlite_classes", "renamed_classes", "deleted_classes", "transferred_classes"],
+                in: "[[migrations]]")
+            let tag = try requiredString(t, "tag", p, "[[migrations]]", at: entry.position)
+            if let earlier = tags[tag] {
+                throw fail(.duplicateBinding, "migration tag \"\(tag)\" is already used (at \(file):\(earlier))", at: t["tag"]!.position)
+            }
+            tags[tag] = t["tag"]!.position
+            var renames: [DurableObjectMigrationConfig.Rename] = []
+            if let value = t["renamed_classes"] {
+                let shape = "an array of \"{from: string, to: string}\" objects"
+                guard let elements = value.arrayValue else { throw wrongType(p + "renamed_classes", shape, value) }
+                for element in elements {
+                    guard let rename = element.tableValue, let from = rename["from"]?.stringValue, let to = rename["to"]?.stringValue else {
+                        throw wrongType(p + "renamed_classes", shape, element)
+                    }
+                    renames.append(.init(from: from, to: to))
+                }
+            }
+            if let value = t["transferred_classes"] {
+                warnings.append(
+                    ConfigWarning(
+                        "transferred_classes moves objects between deployed workers; it means nothing locally and is ignored", file: file,
+                        position: value.position))
+            }
+            migrations.append(
+                DurableObjectMigrationConfig(
+                    tag: tag,
+                    newClasses: try stringArray(t, "new_classes", p)?.map(\.0) ?? [],
+                    newSQLiteClasses: try stringArray(t, "new_sqlite_classes", p)?.map(\.0) ?? [],
+                    renamedClasses: renames,
+                    deletedClasses: try stringArray(t, "deleted_classes", p)?.map(\.0) ?? []
+                ))
+        }
+        do throws(DurableObjectClasses.MigrationError) {
+            _ = try DurableObjectClasses(migrations)
+        } catch {
+            throw fail(.outOfRange, error.message, at: entries[error.index].position)
+        }
+        return migrations
     }
 
     /// The bindings declared under the keys of ``PlatformKeys/bindings``; nil when there are none.
@@ -476,6 +562,7 @@ struct ConfigDecoder {
                 ("d1_databases", top.d1Databases != nil, env.d1Databases != nil),
                 ("queues", top.queues != nil, env.queues != nil),
                 ("services", top.services != nil, env.services != nil),
+                ("durable_objects", top.durableObjects != nil, env.durableObjects != nil),
             ]
             for (key, atTop, inEnv) in notInherited where atTop && !inEnv {
                 warnings.append(
@@ -530,6 +617,8 @@ struct ConfigDecoder {
             queues: resolved.queues ?? QueuesConfig(),
             triggers: resolved.triggers ?? TriggersConfig(),
             services: resolved.services ?? [],
+            durableObjects: resolved.durableObjects ?? [],
+            migrations: try migrations(root),
             routes: resolved.routes ?? [],
             dev: dev,
             notEmulatedBindings: resolved.notEmulated ?? [],

@@ -85,6 +85,38 @@ extension DroverConfig {
                 )
             ),
             (
+                "durable_objects",
+                .members([
+                    (
+                        "bindings",
+                        .array(
+                            durableObjects.map {
+                                .members([
+                                    ("name", .string($0.name)), ("class_name", .string($0.className)),
+                                    ("script_name", optional($0.scriptName)), ("environment", optional($0.environment)),
+                                ])
+                            }
+                        )
+                    )
+                ])
+            ),
+            (
+                "migrations",
+                .array(
+                    migrations.map {
+                        .members([
+                            ("tag", .string($0.tag)), ("new_classes", .array($0.newClasses.map(JSONValue.string))),
+                            ("new_sqlite_classes", .array($0.newSQLiteClasses.map(JSONValue.string))),
+                            (
+                                "renamed_classes",
+                                .array($0.renamedClasses.map { .members([("from", .string($0.from)), ("to", .string($0.to))]) })
+                            ),
+                            ("deleted_classes", .array($0.deletedClasses.map(JSONValue.string))),
+                        ])
+                    }
+                )
+            ),
+            (
                 "routes",
                 .array(
                     routes.map {
@@ -146,6 +178,18 @@ extension DroverConfig {
             bindings.append("  \(p.binding)  queue producer  \(p.queue)" + (p.deliveryDelay > 0 ? " delay=\(p.deliveryDelay)s" : ""))
         }
         for s in services { bindings.append("  \(s.binding)  service  \(s.service)" + (s.environment.map { " (\($0))" } ?? "")) }
+        let classes = try? DurableObjectClasses(migrations)
+        for d in durableObjects {
+            let storage: String
+            if d.scriptName != nil {
+                storage = "of worker \(d.scriptName!)"
+            } else if let known = classes?.classes[d.className] {
+                storage = known.usesSQLite ? "SQLite storage" : "key-value storage"
+            } else {
+                storage = "no migration creates it: key-value storage"
+            }
+            bindings.append("  \(d.name)  Durable Object namespace  class \(d.className) (\(storage))")
+        }
         for name in secrets.keys.sorted() { bindings.append("  \(name)  secret  (hidden)") }
         for binding in notEmulatedBindings {
             bindings.append("  \(binding.name)  \(binding.kind)  not emulated by Drover (\(binding.section))")

@@ -30,6 +30,10 @@ package struct DroverConfig: Sendable, Equatable {
     package var triggers: TriggersConfig
     /// `[[services]]`.
     package var services: [ServiceBindingConfig]
+    /// `[[durable_objects.bindings]]`.
+    package var durableObjects: [DurableObjectBindingConfig]
+    /// `[[migrations]]`, in order.
+    package var migrations: [DurableObjectMigrationConfig]
     /// `route` / `routes`.
     package var routes: [RouteConfig]
     /// Secret bindings: `.dev.vars` over stored secrets (see ``SecretStore/merged(stored:devVars:)``).
@@ -60,6 +64,8 @@ package struct DroverConfig: Sendable, Equatable {
         queues: QueuesConfig = QueuesConfig(),
         triggers: TriggersConfig = TriggersConfig(),
         services: [ServiceBindingConfig] = [],
+        durableObjects: [DurableObjectBindingConfig] = [],
+        migrations: [DurableObjectMigrationConfig] = [],
         routes: [RouteConfig] = [],
         secrets: [String: Secret] = [:],
         devVarsPaths: [String] = [],
@@ -81,6 +87,8 @@ package struct DroverConfig: Sendable, Equatable {
         self.queues = queues
         self.triggers = triggers
         self.services = services
+        self.durableObjects = durableObjects
+        self.migrations = migrations
         self.routes = routes
         self.secrets = secrets
         self.devVarsPaths = devVarsPaths
@@ -102,6 +110,15 @@ package struct DroverConfig: Sendable, Equatable {
         for (name, value) in localValues where result[name] != nil { result[name] = .string(value) }
         for (name, value) in overrides { result[name] = value }
         return result
+    }
+
+    /// Whether a Durable Object's `deleteAll()` deletes its alarm: from compatibility date
+    /// 2026-02-24 on (flag `delete_all_deletes_alarm`), unless `delete_all_preserves_alarm` says
+    /// otherwise.
+    package var deleteAllDeletesAlarm: Bool {
+        if compatibilityFlags.contains("delete_all_deletes_alarm") { return true }
+        if compatibilityFlags.contains("delete_all_preserves_alarm") { return false }
+        return (compatibilityDate ?? "") >= "2026-02-24"
     }
 
     /// The default state folder: `.drover/state` beside the config (Docs/architecture.md; `--persist-to` overrides it).

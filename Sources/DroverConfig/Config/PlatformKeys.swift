@@ -1,5 +1,5 @@
 /// A binding the config declares with a key wrangler knows but Drover does not emulate
-/// (`[[r2_buckets]]`, `[[durable_objects.bindings]]`, `[ai]`, ...). The worker gets a binding of that
+/// (`[[r2_buckets]]`, `[ai]`, ...). The worker gets a binding of that
 /// name that explains itself when used, instead of a puzzling "no binding named X".
 package struct NotEmulatedBinding: Sendable, Equatable {
     /// The binding's name (`env.BUCKET`).
@@ -35,7 +35,6 @@ enum PlatformKeys {
 
     /// Binding keys, with what their bindings are and how they are written.
     static let bindings: [(key: String, kind: String, shape: Shape)] = [
-        ("durable_objects", "Durable Object namespace", .nestedTables(field: "name")),
         ("r2_buckets", "R2 bucket", .tables(field: "binding")),
         ("ratelimits", "rate limiter", .tables(field: "name")),
         ("workflows", "Workflow", .tables(field: "binding")),
@@ -65,7 +64,7 @@ enum PlatformKeys {
     static let platformOnly: Set<String> = [
         "account_id", "workers_dev", "preview_urls", "usage_model", "limits", "placement", "observability", "logpush",
         "build", "rules", "no_bundle", "minify", "find_additional_modules", "base_dir", "preserve_file_names",
-        "upload_source_maps", "node_compat", "tsconfig", "keep_vars", "send_metrics", "site", "legacy_env", "migrations",
+        "upload_source_maps", "node_compat", "tsconfig", "keep_vars", "send_metrics", "site", "legacy_env",
         "tail_consumers", "streaming_tail_consumers", "alias", "define", "jsx_factory", "jsx_fragment", "keep_names",
         "first_party_worker", "compliance_region", "containers", "python_modules", "unsafe", "logfwdr", "cloudchamber",
         "$schema",

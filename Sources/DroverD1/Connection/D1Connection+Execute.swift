@@ -229,18 +229,7 @@ extension D1Connection {
             throw D1Error("D1_ERROR: \(D1Messages.wrongParameterCount)")
         }
         do throws(SQLiteError) {
-            for (offset, value) in values.enumerated() {
-                let index = Int32(offset + 1)
-                switch value {
-                case .null: try statement.bindNull(at: index)
-                case .integer(let integer): try statement.bind(integer, at: index)
-                case .real(let double): try statement.bind(double, at: index)
-                // With its byte length: a text holding NUL keeps every byte.
-                case .text(let text): try statement.bind(text, at: index)
-                // A zero-length blob stays a blob, not NULL.
-                case .blob(let bytes): try statement.bind(blob: bytes, at: index)
-                }
-            }
+            try statement.bind(values)
         } catch {
             throw failure(error)
         }
@@ -250,19 +239,8 @@ extension D1Connection {
     private func rowValues(_ statement: SQLiteStatement, count: Int32) -> [D1Value] {
         var values: [D1Value] = []
         values.reserveCapacity(Int(count))
-        for column in 0..<count { values.append(columnValue(statement, column)) }
+        for column in 0..<count { values.append(statement.value(at: column)) }
         return values
-    }
-
-    /// The value of `column` in the current row, with SQLite's own type.
-    private func columnValue(_ statement: SQLiteStatement, _ column: Int32) -> D1Value {
-        switch statement.columnType(column) {
-        case .integer: .integer(statement.int64(column))
-        case .float: .real(statement.double(column))
-        case .text: .text(statement.text(column))
-        case .blob: .blob(statement.blob(column))
-        case .null: .null
-        }
     }
 
     /// Runs `statements` in one transaction (`BEGIN IMMEDIATE`, so a second process waits on the

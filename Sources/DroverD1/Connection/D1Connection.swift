@@ -118,35 +118,11 @@ final class D1Connection: @unchecked Sendable {
     var isClosed: Bool { sqlite.isClosed }
 
     private func configure(busyTimeoutMilliseconds: Int32) throws(D1Error) {
-        sqlite.setExtendedResultCodes(true)
         do throws(SQLiteError) {
-            // https://sqlite.org/security.html, item 1: no SQL that could corrupt the file.
-            try sqlite.configure(.defensive, on: true)
-            // fts3_tokenizer('name', pointer) hands SQLite a C pointer from SQL (a known code-execution
-            // path); the authorizer refuses the function too.
-            try sqlite.configure(.fts3Tokenizer, on: false)
-            // Off by default; D1 loads no extension, whatever `load_extension()` asks.
-            try sqlite.configure(.loadExtension, on: false)
+            // `unowned`: the SQLite connection, and so its callbacks, never outlive `self`.
+            try sqlite.applyWorkerdRules(busyTimeoutMilliseconds: busyTimeoutMilliseconds) { [unowned self] in scope }
         } catch {
             throw D1Error(sqlite: error)
-        }
-        // A busy database is retried for this long before SQLITE_BUSY (https://sqlite.org/c3ref/busy_timeout.html).
-        sqlite.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
-        sqlite.limit(.length, Limits.valueBytes)
-        sqlite.limit(.sqlLength, Limits.statementBytes)
-        sqlite.limit(.columns, Limits.columns)
-        sqlite.limit(.expressionDepth, Limits.expressionDepth)
-        sqlite.limit(.compoundSelect, Limits.compoundSelectTerms)
-        sqlite.limit(.vdbeOperations, Limits.programInstructions)
-        sqlite.limit(.functionArguments, Limits.functionArguments)
-        sqlite.limit(.attached, Limits.attachedDatabases)
-        sqlite.limit(.likePatternLength, Limits.likePatternBytes)
-        sqlite.limit(.variableNumber, Limits.boundParameters)
-        sqlite.limit(.triggerDepth, Limits.triggerDepth)
-        sqlite.limit(.workerThreads, Limits.workerThreads)
-        // `unowned`: the SQLite connection, and so its callbacks, never outlive `self`.
-        sqlite.setAuthorizer { [unowned self] request in
-            D1Authorizer.decide(request, scope: scope)
         }
         sqlite.setProgressHandler(every: Limits.progressInterval) { [unowned self] in
             shouldInterrupt()

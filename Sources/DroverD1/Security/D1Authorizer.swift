@@ -29,20 +29,20 @@ import DroverSQLite
 /// Drover's own SQL (its pragmas, `BEGIN IMMEDIATE`/`COMMIT`, the dump, `d1 info`) is prepared in
 /// the ``Scope/trusted`` scope, where everything on `main` is allowed, but an action a trigger or a
 /// view takes on the statement's behalf is still judged by the users' rules.
-enum D1Authorizer {
+package enum D1Authorizer {
     /// Whose SQL SQLite is preparing.
-    enum Scope: Sendable {
+    package enum Scope: Sendable {
         /// SQL a user wrote: D1's rules.
         case user
         /// Drover's own SQL: everything on `main`, transactions included.
         case trusted
     }
 
-    typealias Request = SQLiteConnection.AuthorizerRequest
-    typealias Authorization = SQLiteConnection.Authorization
+    package typealias Request = SQLiteConnection.AuthorizerRequest
+    package typealias Authorization = SQLiteConnection.Authorization
 
     /// The answer to `request` for SQL of `scope`.
-    static func decide(_ request: Request, scope: Scope) -> Authorization {
+    package static func decide(_ request: Request, scope: Scope) -> Authorization {
         var request = request
         if request.action == .alterTable || request.action == .detach {
             // SQLite passes these two the database first, then the table (and, for DROP COLUMN, the

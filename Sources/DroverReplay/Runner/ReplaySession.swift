@@ -208,6 +208,8 @@ final class ReplaySession: Sendable {
             return StepOutcome()
         case .advance(let seconds):
             clock.advance(by: seconds)
+            // Docs/fixtures.md: the Durable Object alarms that fall due run, in order.
+            await runtime.durableObjects?.fireDueAlarms()
             return StepOutcome()
         case .scheduled(let cron):
             let known = runtime.config.triggers.crons.map(\.source)

@@ -1,6 +1,7 @@
 import Drover
 import DroverConfig
 import DroverD1
+import DroverDurableObjects
 import DroverKV
 import DroverQueues
 import Foundation
@@ -9,8 +10,9 @@ import Foundation
 /// swaps on a reload, and fixture replay runs in a temporary state directory.
 ///
 /// Opening creates `<state>/kv/<id>/`, `<state>/d1/<database_name>.sqlite` (applying pending
-/// migrations) and `<state>/queues/`; ``start()`` begins queue delivery and cron triggers;
-/// ``shutdown()`` stops them, awaits background work and closes the stores.
+/// migrations), `<state>/queues/` and `<state>/do/`; ``start()`` begins queue delivery, cron
+/// triggers and Durable Object alarms; ``shutdown()`` stops them, awaits background work and
+/// closes the stores.
 package final class WorkerRuntime: Sendable {
     /// The resolved config.
     package let config: DroverConfig
@@ -25,6 +27,8 @@ package final class WorkerRuntime: Sendable {
     /// The durable queues of this state directory; `nil` when the config has no queues (a worker
     /// without queues never opens their store).
     package let broker: QueueBroker?
+    /// The Durable Objects of the config's `[[durable_objects.bindings]]`; `nil` when it has none.
+    package let durableObjects: DurableObjectsHost?
     /// Migrations applied when opening, per binding, for the banner.
     package let appliedMigrations: [String: [String]]
     private let cron: LockedValue<CronScheduler?>
@@ -98,6 +102,20 @@ package final class WorkerRuntime: Sendable {
             broker = opened
         }
 
+        var durableObjects: DurableObjectsHost?
+        if !config.durableObjects.isEmpty {
+            let host = try DurableObjectsHost(
+                config: config,
+                registry: registry,
+                stateDirectory: state,
+                clock: options.clock,
+                logger: logger.withLabel("do")
+            )
+            for (name, namespace) in host.bindings { bindings[name] = .durableObjects(namespace) }
+            for warning in host.warnings { logger.warning(warning) }
+            durableObjects = host
+        }
+
         for (name, value) in options.secrets {
             bindings[name] = .secret(value)
         }
@@ -122,10 +140,12 @@ package final class WorkerRuntime: Sendable {
             configFile: config.configPath
         )
         services.set(env: env, logger: logger, traceIDs: options.traceIDs)
+        durableObjects?.setEnv(env)
 
         self.kvNamespaces = kvNamespaces
         self.databases = databases
         self.broker = broker
+        self.durableObjects = durableObjects
         self.appliedMigrations = applied
         self.host = WorkerHost(
             workerName: workerName,
@@ -156,6 +176,7 @@ package final class WorkerRuntime: Sendable {
             case .d1: return config.d1Databases.contains { $0.binding == name }
             case .queue: return config.queues.producers.contains { $0.binding == name }
             case .service: return config.services.contains { $0.binding == name }
+            case .durableObjects: return config.durableObjects.contains { $0.name == name }
             case .secret: return options.secrets[name] != nil
             case .var: return vars[name] != nil
             }
@@ -177,8 +198,10 @@ package final class WorkerRuntime: Sendable {
         }
     }
 
-    /// Starts delivering queue messages to the worker and firing its cron triggers on the real clock.
+    /// Starts delivering queue messages to the worker and firing its cron triggers and Durable
+    /// Object alarms on the real clock.
     package func start(cronTriggers: Bool = true) async throws {
+        durableObjects?.start()
         let host = self.host
         if let broker, !config.queues.consumers.isEmpty {
             try await broker.startConsumers(consumerSettings) { batch in
@@ -203,6 +226,7 @@ package final class WorkerRuntime: Sendable {
             }
         }
         await broker?.shutdown(gracePeriod: gracePeriod)
+        await durableObjects?.shutdown()
         if await !host.background.waitForAll(atMost: gracePeriod) {
             logger.warning(
                 "\(host.background.count) waitUntil task(s) still running \(gracePeriod) after the shutdown began; not waiting for them"
