@@ -38,7 +38,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
-            name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues"],
+            name: "DroverReplay", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverKV", "DroverD1", "DroverQueues", "DroverDurableObjects"],
             swiftSettings: strict),
         .target(name: "DroverTesting", dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay", "DroverQueues"], swiftSettings: strict),
         // The integration kit imports Drover alone: the package graph proves it ports to an edge platform.

@@ -34,6 +34,7 @@ package final class DurableObjectsHost: Sendable {
     private let scheduler: AlarmScheduler
     private let index: ObjectIndex
     private let settings: Settings
+    private let clock: any WallClock
     private let sweeper = Mutex<Task<Void, Never>?>(nil)
 
     /// Opens the Durable Objects of `config`'s `[[durable_objects.bindings]]`, applying the
@@ -115,6 +116,7 @@ package final class DurableObjectsHost: Sendable {
         self.bindings = bindings
         self.warnings = warnings
         self.settings = settings
+        self.clock = clock
     }
 
     /// Gives the objects the worker's `Env` (which holds the namespaces, so it comes after).
@@ -159,6 +161,76 @@ package final class DurableObjectsHost: Sendable {
 
     /// How many alarms are pending.
     package var pendingAlarms: Int { scheduler.pendingCount }
+
+    // MARK: - Tools (fixtures, the CLI, the dashboard)
+
+    /// One object as the tools show it.
+    package struct ObjectSummary: Sendable, Equatable {
+        package var binding: String
+        package var className: String
+        package var id: String
+        package var name: String?
+        /// When its alarm is due, in milliseconds.
+        package var alarm: Int64?
+        /// Its SQLite file.
+        package var path: String
+    }
+
+    /// The binding names, sorted.
+    package var bindingNames: [String] { bindings.keys.sorted() }
+
+    /// The class bound as `binding`.
+    package func className(binding: String) -> String? {
+        (bindings[binding] as? ObjectNamespace)?.className
+    }
+
+    /// The objects of the namespace bound as `binding`, by id.
+    package func objects(binding: String) throws -> [ObjectSummary] {
+        let namespace = try namespace(binding)
+        return try index.objects(namespace: namespace.indexKey).map { entry in
+            ObjectSummary(
+                binding: binding, className: namespace.className, id: entry.id, name: entry.name,
+                alarm: scheduler.pendingAlarm(namespace: namespace.indexKey, id: entry.id) ?? entry.alarm,
+                path: (namespace.directory as NSString).appendingPathComponent("\(entry.id).sqlite"))
+        }
+    }
+
+    /// The id `object` stands for in the namespace bound as `binding`: 64 hex digits of an id of
+    /// that namespace are that id, anything else is a name (`idFromName`).
+    package func id(binding: String, object: String) throws -> DurableObjectId {
+        let namespace = try namespace(binding)
+        if object.utf8.count == 64, let id = try? namespace.idFromString(object) { return id }
+        return namespace.idFromName(object)
+    }
+
+    /// Runs `body` with the storage of `object` (a name or an id) in the namespace bound as
+    /// `binding`, through the object's input gate, as one of its events.
+    package func withStorage<T: Sendable>(
+        binding: String,
+        object: String,
+        _ body: @escaping @Sendable (any DurableObjectStorage) throws -> T
+    ) async throws -> T {
+        let namespace = try namespace(binding)
+        let id = try id(binding: binding, object: object)
+        return try await namespace.withInstance(id) { instance in try body(instance.storage) }
+    }
+
+    /// Runs the alarm of `object` now, whenever it was due: the dashboard's "fire now".
+    /// - Returns: whether one was set (and so ran).
+    package func fireAlarmNow(binding: String, object: String) async throws -> Bool {
+        let namespace = try namespace(binding)
+        let id = try id(binding: binding, object: object)
+        guard let alarm = try await withStorage(binding: binding, object: object, { try $0.getAlarm() }) else { return false }
+        _ = await namespace.runAlarm(id, now: max(alarm, clock.nowMilliseconds()))
+        return true
+    }
+
+    private func namespace(_ binding: String) throws -> ObjectNamespace {
+        guard let namespace = bindings[binding] as? ObjectNamespace else {
+            throw DurableObjectError("no Durable Object namespace is bound as \(binding) (bound: \(bindingNames.joined(separator: ", ")))")
+        }
+        return namespace
+    }
 
     /// Stops the alarms and the eviction, and closes every instance's storage once its events end.
     package func shutdown() async {

@@ -9,6 +9,8 @@ package struct FinalExpectation: Sendable {
     package var d1: [D1QueryExpectation] = []
     /// Queue counts per queue (producer binding or queue name).
     package var queues: [QueueExpectation] = []
+    /// Durable Object checks, in document order.
+    package var durableObjects: [DurableObjectExpectation] = []
     /// How many outbound `fetch` calls the run made (matched or not).
     package var upstreamCalls: Int?
     /// Texts that must each appear in what the run logged.
@@ -17,7 +19,7 @@ package struct FinalExpectation: Sendable {
     package var logsNotContain: [String] = []
 
     /// The keys the fixture format defines for the top-level `expect`.
-    package static let keys = ["kv", "d1", "queues", "upstreamCalls", "logsContain", "logsNotContain"]
+    package static let keys = ["kv", "d1", "queues", "durableObjects", "upstreamCalls", "logsContain", "logsNotContain"]
 
     /// Where `logsContain`/`logsNotContain`/`upstreamCalls` are.
     package static let path = JSONPath("expect")

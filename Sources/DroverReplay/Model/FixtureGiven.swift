@@ -9,6 +9,8 @@ package struct FixtureGiven: Sendable {
     package var d1: [(binding: String, statements: [String])] = []
     /// Messages per queue (producer binding or queue name).
     package var queues: [(queue: String, messages: [QueueSeedMessage])] = []
+    /// Durable Objects per namespace binding.
+    package var durableObjects: [(binding: String, objects: [DurableObjectSeed])] = []
 
     /// Nothing before the first step.
     package init() {}

@@ -72,7 +72,7 @@ struct FixtureParser {
     private mutating func given(_ value: JSONValue) -> FixtureGiven {
         var given = FixtureGiven()
         let path = JSONPath("given")
-        guard let top = object(value, path, allowed: ["kv", "d1", "queues"]) else { return given }
+        guard let top = object(value, path, allowed: ["kv", "d1", "queues", "durableObjects"]) else { return given }
         if let kv = top["kv"], let bindings = object(kv, path.appending("kv")) {
             for (binding, list) in bindings {
                 let bindingPath = path.appending("kv").appending(binding)
@@ -101,6 +101,24 @@ struct FixtureParser {
                     if let message = queueSeedMessage(element, queuePath.appending(index)) { messages.append(message) }
                 }
                 given.queues.append((queue, messages))
+            }
+        }
+        if let durableObjects = top["durableObjects"], let bindings = object(durableObjects, path.appending("durableObjects")) {
+            for (binding, objects) in bindings {
+                let bindingPath = path.appending("durableObjects").appending(binding)
+                guard let objects = object(objects, bindingPath) else { continue }
+                var seeds: [DurableObjectSeed] = []
+                for (name, value) in objects {
+                    let objectPath = bindingPath.appending(name)
+                    guard let seed = object(value, objectPath, allowed: DurableObjectSeed.keys) else { continue }
+                    let storage = seed["storage"].flatMap { object($0, objectPath.appending("storage")) }
+                    let sql = seed["sql"].flatMap { array($0, objectPath.appending("sql")) }?.enumerated().compactMap {
+                        string($0.element, objectPath.appending("sql").appending($0.offset))
+                    }
+                    let alarm = integer(seed["alarm"], objectPath.appending("alarm"), minimum: 1).map(Int64.init)
+                    seeds.append(DurableObjectSeed(object: name, storage: storage, sql: sql ?? [], alarm: alarm, path: objectPath))
+                }
+                given.durableObjects.append((binding, seeds))
             }
         }
         return given
@@ -352,6 +370,40 @@ struct FixtureParser {
                         path: queuePath
                     )
                 )
+            }
+        }
+        if let durableObjects = top["durableObjects"], let bindings = object(durableObjects, path.appending("durableObjects")) {
+            for (binding, objects) in bindings {
+                let bindingPath = path.appending("durableObjects").appending(binding)
+                guard let objects = object(objects, bindingPath) else { continue }
+                for (name, value) in objects {
+                    let objectPath = bindingPath.appending(name)
+                    guard let check = object(value, objectPath, allowed: DurableObjectExpectation.keys) else { continue }
+                    let storage = check["storage"].flatMap { object($0, objectPath.appending("storage")) }
+                    var alarm: JSONValue?
+                    if let value = check["alarm"] {
+                        switch value {
+                        case .null, .integer: alarm = value
+                        default: typeMismatch(objectPath.appending("alarm"), expected: "an integer or null", got: value)
+                        }
+                    }
+                    var queries: [D1QueryExpectation] = []
+                    if let list = check["sql"].flatMap({ array($0, objectPath.appending("sql")) }) {
+                        for (index, element) in list.enumerated() {
+                            let itemPath = objectPath.appending("sql").appending(index)
+                            guard let item = object(element, itemPath, allowed: ["query", "rows"]) else { continue }
+                            let query = string(required(item, "query", itemPath), itemPath.appending("query"))
+                            var rows: [JSONObject]?
+                            if let value = required(item, "rows", itemPath), let list = array(value, itemPath.appending("rows")) {
+                                let objects = list.enumerated().compactMap { object($0.element, itemPath.appending("rows").appending($0.offset)) }
+                                if objects.count == list.count { rows = objects }
+                            }
+                            if let query, let rows { queries.append(D1QueryExpectation(database: binding, query: query, rows: rows, path: itemPath)) }
+                        }
+                    }
+                    expectation.durableObjects.append(
+                        DurableObjectExpectation(binding: binding, object: name, storage: storage, alarm: alarm, sql: queries, path: objectPath))
+                }
             }
         }
         expectation.upstreamCalls = integer(top["upstreamCalls"], path.appending("upstreamCalls"), minimum: 0)

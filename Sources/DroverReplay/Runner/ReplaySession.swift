@@ -1,6 +1,7 @@
 import Drover
 import DroverConfig
 import DroverD1
+import DroverDurableObjects
 import DroverKV
 import DroverQueues
 import DroverRuntime
@@ -118,7 +119,7 @@ final class ReplaySession: Sendable {
         return name
     }
 
-    /// Applies `given`: KV entries, SQL after migrations, pending queue messages.
+    /// Applies `given`: KV entries, SQL after migrations, pending queue messages, Durable Objects.
     func seed() async throws {
         let runtime = try current
         for (binding, entries) in fixture.given.kv {
@@ -169,6 +170,81 @@ final class ReplaySession: Sendable {
                 }
             }
         }
+        try await seedDurableObjects(runtime)
+    }
+
+    /// Applies `given.durableObjects`: each object's entries, SQL and alarm, through its storage.
+    private func seedDurableObjects(_ runtime: WorkerRuntime) async throws {
+        for (binding, seeds) in fixture.given.durableObjects {
+            guard let host = runtime.durableObjects, host.bindingNames.contains(binding) else {
+                throw ReplayStepError(
+                    path: "given.durableObjects.\(binding)", message: "no Durable Object namespace bound as \(binding) in \(runtime.config.configPath)")
+            }
+            for seed in seeds {
+                do {
+                    try await host.withStorage(binding: binding, object: seed.object) { storage in
+                        if let entries = seed.storage { try storage.put(entries) }
+                        for sql in seed.sql { _ = try storage.sql.exec(sql) }
+                        if let alarm = seed.alarm { try storage.setAlarm(alarm) }
+                    }
+                } catch {
+                    throw ReplayStepError(path: seed.path.description, message: "\(error)")
+                }
+            }
+        }
+    }
+
+    /// The checks of `expect.durableObjects`.
+    private func checkDurableObjects(_ checks: [DurableObjectExpectation], _ runtime: WorkerRuntime) async -> [CheckFailure] {
+        var failures: [CheckFailure] = []
+        for check in checks {
+            guard let host = runtime.durableObjects, host.bindingNames.contains(check.binding) else {
+                failures.append(CheckFailure(path: check.path, message: "no Durable Object namespace bound as \(check.binding)"))
+                continue
+            }
+            do {
+                let queries = check.sql.map(\.query)
+                let (entries, alarm, results) = try await host.withStorage(binding: check.binding, object: check.object) { storage in
+                    let results = queries.map { query -> (rows: [D1Row]?, error: String?) in
+                        do {
+                            return (try storage.sql.exec(query).rows, nil)
+                        } catch {
+                            return (nil, "\(error)")
+                        }
+                    }
+                    return (try storage.list(), try storage.getAlarm(), results)
+                }
+                if let expected = check.storage, !Self.sameEntries(expected, entries) {
+                    failures.append(
+                        .mismatch(check.path.appending("storage"), expected: JSONValue.object(expected).description, actual: JSONValue.object(entries).description))
+                }
+                if let expected = check.alarm {
+                    let actual = alarm.map(JSONValue.integer) ?? .null
+                    if actual != expected { failures.append(.mismatch(check.path.appending("alarm"), expected: expected.description, actual: actual.description)) }
+                }
+                for (query, result) in zip(check.sql, results) {
+                    if let rows = result.rows {
+                        failures += query.check(
+                            rows: rows.map { row in
+                                zip(row.columns, row.values).map { column, value -> (column: String, value: JSONValue) in
+                                    if case .blob(let bytes) = value { return (column, D1QueryExpectation.blob(bytes)) }
+                                    return (column, value.jsonValue)
+                                }
+                            })
+                    } else {
+                        failures.append(query.queryFailed(result.error ?? ""))
+                    }
+                }
+            } catch {
+                failures.append(CheckFailure(path: check.path, message: "\(error)"))
+            }
+        }
+        return failures
+    }
+
+    /// Whether two sets of entries are equal, whatever their order.
+    private static func sameEntries(_ a: JSONObject, _ b: JSONObject) -> Bool {
+        a.keys.count == b.keys.count && Set(a.keys) == Set(b.keys) && a.keys.allSatisfy { a[$0] == b[$0] }
     }
 
     /// What a step produced: its failures, and for a request the actual response (for --update).
@@ -281,6 +357,7 @@ final class ReplaySession: Sendable {
                 ?? QueueStats(queue: queue.queue)
             failures += queue.check(pending: stats.pending, deadLettered: stats.deadLettered)
         }
+        failures += await checkDurableObjects(expect.durableObjects, runtime)
         failures += expect.checkUpstreamCalls(upstream.callCount)
         failures += expect.checkLogs(sink.lines)
         return failures
