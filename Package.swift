@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "DroverExamples", dependencies: ["Drover", "DroverIntegrationKit"], swiftSettings: strict),
         .target(
             name: "DroverCLI",
-            dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay", "DroverKV", "DroverD1", "DroverQueues"],
+            dependencies: ["Drover", "DroverConfig", "DroverRuntime", "DroverReplay", "DroverKV", "DroverD1", "DroverQueues", "DroverDurableObjects"],
             swiftSettings: strict),
 
         // Executables.

@@ -215,6 +215,22 @@ package final class DurableObjectsHost: Sendable {
         return try await namespace.withInstance(id) { instance in try body(instance.storage) }
     }
 
+    /// Runs `body` with the storage of an existing `object` opened from its file, without building
+    /// the object (no class code runs): for `drover do`, in a process beside `drover dev`, whose
+    /// connection SQLite keeps consistent with this one.
+    /// - Throws: ``DurableObjectError`` when the object has no file yet.
+    package func withStorageFile<T>(binding: String, object: String, _ body: (any DurableObjectStorage) throws -> T) throws -> T {
+        let namespace = try namespace(binding)
+        let id = try id(binding: binding, object: object)
+        let path = (namespace.directory as NSString).appendingPathComponent("\(id.hex).sqlite")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DurableObjectError("\(binding) has no object \(object) (id \(id.hex)) in \(namespace.directory)")
+        }
+        let storage = try namespace.openStorage(id)
+        defer { storage.close() }
+        return try body(storage)
+    }
+
     /// Runs the alarm of `object` now, whenever it was due: the dashboard's "fire now".
     /// - Returns: whether one was set (and so ran).
     package func fireAlarmNow(binding: String, object: String) async throws -> Bool {

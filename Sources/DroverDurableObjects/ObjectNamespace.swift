@@ -184,19 +184,7 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
         }
         let path = (directory as NSString).appendingPathComponent("\(id.hex).sqlite")
         let isNew = !FileManager.default.fileExists(atPath: path)
-        let alarms = self.alarms
-        let indexKey = self.indexKey
-        let clock = self.clock
-        let storage = try ObjectStorage(
-            id: id, path: path, hasSQL: hasSQL, deleteAllDeletesAlarm: deleteAllDeletesAlarm,
-            now: { clock.nowMilliseconds() }
-        ) { id, alarm throws(DurableObjectError) in
-            do {
-                try alarms.setAlarm(alarm, namespace: indexKey, id: id.hex)
-            } catch {
-                throw error as? DurableObjectError ?? DurableObjectError("\(error)")
-            }
-        }
+        let storage = try openStorage(id)
         if isNew || id.name != nil {
             do {
                 try index.recordObject(namespace: indexKey, id: id.hex, name: id.name)
@@ -213,6 +201,24 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
         } catch {
             storage.close()
             throw error
+        }
+    }
+
+    /// Opens the storage file of `id` (creating it when absent), its alarm changes going to the
+    /// scheduler.
+    func openStorage(_ id: DurableObjectId) throws(DurableObjectError) -> ObjectStorage {
+        let alarms = self.alarms
+        let indexKey = self.indexKey
+        let clock = self.clock
+        return try ObjectStorage(
+            id: id, path: (directory as NSString).appendingPathComponent("\(id.hex).sqlite"), hasSQL: hasSQL,
+            deleteAllDeletesAlarm: deleteAllDeletesAlarm, now: { clock.nowMilliseconds() }
+        ) { id, alarm throws(DurableObjectError) in
+            do {
+                try alarms.setAlarm(alarm, namespace: indexKey, id: id.hex)
+            } catch {
+                throw error as? DurableObjectError ?? DurableObjectError("\(error)")
+            }
         }
     }
 

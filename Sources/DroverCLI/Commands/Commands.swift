@@ -30,6 +30,7 @@ enum Commands {
             + KVCommand.specs
             + D1Command.specs
             + QueuesCommand.specs
+            + DurableObjectsCommand.specs
             + [ReplayCommand.spec]
     }
 }
