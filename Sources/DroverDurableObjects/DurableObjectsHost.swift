@@ -184,6 +184,11 @@ package final class DurableObjectsHost: Sendable {
         (bindings[binding] as? ObjectNamespace)?.className
     }
 
+    /// Whether the class bound as `binding` has the SQL API.
+    package func usesSQLite(binding: String) -> Bool {
+        (bindings[binding] as? ObjectNamespace)?.hasSQL ?? false
+    }
+
     /// The objects of the namespace bound as `binding`, by id.
     package func objects(binding: String) throws -> [ObjectSummary] {
         let namespace = try namespace(binding)

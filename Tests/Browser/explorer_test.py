@@ -181,7 +181,7 @@ def main():
 
         # Every page loads and shows its data without waiting for the script.
         for page, marker in [("", "playground-kv"), ("kv", "playground-kv"), ("d1", "playground"), ("queues", "jobs-dlq"),
-                             ("cron", "*/5 * * * *"), ("deployments", "second"), ("tail", "Live tail"), ("metrics", "Status classes"),
+                             ("durable-objects", "Counter"), ("cron", "*/5 * * * *"), ("deployments", "second"), ("tail", "Live tail"), ("metrics", "Status classes"),
                              ("fixtures", "Recorded")]:
             browser.open(dashboard + page)
             assert marker in browser.evaluate("document.body.innerText"), (page, marker)
@@ -248,6 +248,22 @@ def main():
         browser.open(dashboard + "cron")
         assert "ok at" in browser.evaluate("document.querySelector('#crons').innerText")
         print("ok cron run now")
+
+        # A Durable Object: listed with its name, a key put through the form, SQL in its console,
+        # its alarm run from the page.
+        http("http://127.0.0.1:%d/do/counter/browser/incr" % port, "POST")
+        http("http://127.0.0.1:%d/do/counter/browser/alarm" % port, "POST", json.dumps({"inMs": 3600000}).encode())
+        browser.open(dashboard + "durable-objects")
+        link = browser.wait("the object listed", "[...document.querySelectorAll('#objects-COUNTER tr')].filter((row) => row.innerText.includes('browser')).map((row) => row.querySelector('a').href)[0]")
+        browser.open(link)
+        browser.fill_and_submit("#do-put", {"key": "from-the-browser", "value": '{"by": "chromium"}'})
+        assert "chromium" in browser.evaluate("document.querySelector('#entries').innerText")
+        browser.fill_and_submit("#sql-console", {"sql": "SELECT 6 * 7 AS answer"}, reloads=False)
+        browser.wait("the query's result", "document.querySelector('#results table') && document.querySelector('#results').innerText.includes('42')")
+        browser.screenshot(os.path.join(arguments.screenshots, "durable-objects.png"))
+        browser.fill_and_submit("#alarm-run", {})
+        assert json.loads(http("http://127.0.0.1:%d/do/counter/browser" % port)[1])["alarms"] == 1
+        print("ok durable object: put, SQL, alarm run now")
 
         # The live tail shows a request made while it is open.
         browser.open(dashboard + "tail")

@@ -84,7 +84,7 @@ import Testing
         let miniflarePath = try await httpRequest(port: running.port, "GET", "/cdn-cgi/local/explorer/queues")
         #expect(miniflarePath.status == 200)
         #expect(miniflarePath.text.contains("jobs-dlq"))
-        for page in ["kv", "kv/playground-kv", "d1", "d1/playground", "queues", "queues/jobs", "cron", "deployments", "tail", "metrics", "fixtures"] {
+        for page in ["kv", "kv/playground-kv", "d1", "d1/playground", "queues", "queues/jobs", "durable-objects", "cron", "deployments", "tail", "metrics", "fixtures"] {
             let response = try await running.call("GET", "/" + page, token: false)
             #expect(response.status == 200, "\(page): \(response.text.prefix(300))")
         }
@@ -190,6 +190,52 @@ import Testing
 
         let page = try await running.call("GET", "/kv/playground-kv", token: false)
         #expect(page.text.contains("data-api=\"api/storage/kv/namespaces/playground-kv/values/{key}\""))
+    }
+
+    @Test("Durable Objects: namespaces and objects listed, one object's entries, SQL and alarm; put, delete, run the alarm; refusals")
+    func durableObjects() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        _ = try await httpRequest(port: running.port, "POST", "/do/counter/ann/incr")
+        _ = try await httpRequest(port: running.port, "POST", "/do/counter/ann/sql", body: #"{"sql": "CREATE TABLE t (x); INSERT INTO t VALUES (5)"}"#)
+        _ = try await httpRequest(port: running.port, "POST", "/do/counter/ann/alarm", body: #"{"inMs": 3600000}"#)
+
+        let namespaces = try await running.result("GET", "/api/workers/durable_objects/namespaces")
+        #expect(namespaces == [["id": "COUNTER", "name": "COUNTER", "class": "Counter", "script": "playground", "use_sqlite": true]])
+        let objects = try await running.result("GET", "/api/workers/durable_objects/namespaces/COUNTER/objects")
+        #expect(objects[0]?["name"] == "ann")
+        let id = try #require(objects[0]?["id"]?.stringValue)
+        let object = try await running.result("GET", "/api/local/durable-objects/COUNTER/ann")
+        #expect(object["id"] == .string(id))
+        #expect(object["storage"] == ["count": 1])
+        #expect(object["tables"]?[0]?["name"] == "t")
+        #expect(object["alarm"]?.integerValue != nil)
+        #expect(try await running.result("GET", "/api/local/durable-objects/COUNTER/\(id)")["name"] == "ann")
+
+        let rows = try await running.result("POST", "/api/local/durable-objects/COUNTER/ann/sql", body: #"{"sql": "SELECT x FROM t"}"#)
+        #expect(rows[0]?["results"] == ["columns": ["x"], "rows": [[5]]])
+        let refused = try await running.call("POST", "/api/local/durable-objects/COUNTER/ann/sql", body: #"{"sql": "SELECT * FROM _cf_KV"}"#)
+        #expect(refused.status == 400)
+        #expect(try refused.json()["errors"]?[0]?["message"] == "access to _cf_KV.key is prohibited: SQLITE_AUTH")
+        let noToken = try await running.call("POST", "/api/local/durable-objects/COUNTER/ann/sql", body: #"{"sql": "SELECT 1"}"#, token: false)
+        #expect(noToken.status == 403)
+
+        _ = try await running.result("PUT", "/api/local/durable-objects/COUNTER/ann/storage/note", body: #"{"hello": 1}"#)
+        _ = try await running.result("DELETE", "/api/local/durable-objects/COUNTER/ann/storage/count")
+        #expect(try await running.call("DELETE", "/api/local/durable-objects/COUNTER/ann/storage/count").status == 404)
+        _ = try await running.result("POST", "/api/local/durable-objects/COUNTER/ann/alarm/run")
+        let after = try await running.result("GET", "/api/local/durable-objects/COUNTER/ann")
+        #expect(after["storage"] == ["alarms": 1, "note": ["hello": 1]])
+        #expect(after["alarm"] == .null)
+        #expect(try await running.call("POST", "/api/local/durable-objects/COUNTER/ann/alarm/run").status == 400)
+        #expect(try await running.call("GET", "/api/local/durable-objects/NOPE/ann").status == 404)
+
+        let list = try await running.call("GET", "/durable-objects", token: false)
+        #expect(list.status == 200)
+        #expect(list.text.contains(id))
+        let page = try await running.call("GET", "/durable-objects/COUNTER/\(id)", token: false)
+        #expect(page.text.contains("id=sql-console"))
+        #expect(page.text.contains("&quot;hello&quot;"))
     }
 
     @Test("D1: query with params, raw rows, D1's error text, the databases with their tables; the pages browse rows")

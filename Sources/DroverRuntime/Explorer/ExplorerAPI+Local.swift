@@ -20,6 +20,9 @@ extension ExplorerAPI {
         for service in config.services {
             bindings.append(["type": "service", "name": .string(service.binding), "service": .string(service.service)])
         }
+        for namespace in config.durableObjects {
+            bindings.append(["type": "durable_object_namespace", "name": .string(namespace.name), "class_name": .string(namespace.className)])
+        }
         // Secrets by name only: their values never leave the server.
         for name in runtime.options.secrets.keys.sorted() {
             bindings.append(["type": "secret_text", "name": .string(name)])

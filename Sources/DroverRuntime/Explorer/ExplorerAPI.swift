@@ -163,6 +163,29 @@ package struct ExplorerAPI: Sendable {
             let count = try await broker(name).purge(queue: name)
             return CloudflareEnvelope.success(["started_at": .string(Self.timestamp(runtime.options.clock.now())), "purged": .integer(Int64(count))])
         }
+        // Durable Objects
+        if method == "GET", path.match("workers/durable_objects/namespaces") != nil {
+            return CloudflareEnvelope.success(.array(durableObjectNamespacesJSON()))
+        }
+        if method == "GET", let captures = path.match("workers/durable_objects/namespaces/*/objects") {
+            let objects = try durableObjectsJSON(captures[0])
+            return CloudflareEnvelope.success(.array(objects), info: ["count": .integer(Int64(objects.count))])
+        }
+        if method == "GET", let captures = path.match("local/durable-objects/*/*") {
+            return CloudflareEnvelope.success(try await durableObjectJSON(captures[0], captures[1]))
+        }
+        if method == "POST", let captures = path.match("local/durable-objects/*/*/sql") {
+            return try await durableObjectSQL(captures[0], captures[1], request)
+        }
+        if method == "PUT", let captures = path.match("local/durable-objects/*/*/storage/*") {
+            return try await putDurableObjectValue(captures[0], captures[1], captures[2], request)
+        }
+        if method == "DELETE", let captures = path.match("local/durable-objects/*/*/storage/*") {
+            return try await deleteDurableObjectValue(captures[0], captures[1], captures[2])
+        }
+        if method == "POST", let captures = path.match("local/durable-objects/*/*/alarm/run") {
+            return try await runDurableObjectAlarm(captures[0], captures[1])
+        }
         // Drover's own
         if method == "GET", path.match("local/overview") != nil {
             return CloudflareEnvelope.success(try await overviewJSON())

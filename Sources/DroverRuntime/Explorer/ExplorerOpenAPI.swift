@@ -98,6 +98,30 @@ enum ExplorerOpenAPI {
                     )
                 ]
             ),
+            ("/workers/durable_objects/namespaces", ["get": operation("List the Durable Object namespaces (id: the binding, class, use_sqlite)")]),
+            (
+                "/workers/durable_objects/namespaces/{namespace_id}/objects",
+                ["get": operation("List a namespace's objects (id, hasStoredData, and Drover's name and alarm)", ["{namespace_id}"])]
+            ),
+            (
+                "/local/durable-objects/{namespace_id}/{object}",
+                ["get": operation("One object (a name or a 64-hex id): its entries, alarm, tables, size", ["{namespace_id}", "{object}"])]
+            ),
+            (
+                "/local/durable-objects/{namespace_id}/{object}/sql",
+                ["post": operation("Run SQL in the object's storage; needs the token", ["{namespace_id}", "{object}"], body: "{sql}")]
+            ),
+            (
+                "/local/durable-objects/{namespace_id}/{object}/storage/{key}",
+                [
+                    "put": operation("Put a JSON value under a key; needs the token", ["{namespace_id}", "{object}", "{key}"], body: "the value, JSON"),
+                    "delete": operation("Delete a key; needs the token", ["{namespace_id}", "{object}", "{key}"]),
+                ]
+            ),
+            (
+                "/local/durable-objects/{namespace_id}/{object}/alarm/run",
+                ["post": operation("Run the object's alarm now; needs the token", ["{namespace_id}", "{object}"])]
+            ),
             ("/local/cron", ["get": operation("The cron triggers and their next fire times")]),
             ("/local/cron/run", ["post": operation("Run a cron trigger now; needs the token", body: "{cron}")]),
             ("/local/versions", ["get": operation("Versions (with their configs), deployments, the active one")]),

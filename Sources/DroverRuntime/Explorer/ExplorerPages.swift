@@ -12,7 +12,8 @@ struct ExplorerPages {
     let query: QueryParameters
 
     static let sections: [(path: String, title: String)] = [
-        ("", "Overview"), ("kv", "KV"), ("d1", "D1"), ("queues", "Queues"), ("cron", "Cron"), ("deployments", "Deployments"),
+        ("", "Overview"), ("kv", "KV"), ("d1", "D1"), ("queues", "Queues"), ("durable-objects", "Durable Objects"), ("cron", "Cron"),
+        ("deployments", "Deployments"),
         ("tail", "Live tail"), ("metrics", "Metrics"), ("fixtures", "Fixtures"),
     ]
 
@@ -37,6 +38,10 @@ struct ExplorerPages {
         if path.match("queues") != nil { return try await queues() }
         if let captures = path.match("queues/*") {
             return try await queue(captures[0])
+        }
+        if path.match("durable-objects") != nil { return try durableObjects() }
+        if let captures = path.match("durable-objects/*/*") {
+            return try await durableObject(captures[0], captures[1])
         }
         if path.match("cron") != nil { return cron() }
         if path.match("deployments") != nil { return try deployments() }
@@ -83,7 +88,9 @@ struct ExplorerPages {
         let overview = try await api.overviewJSON()
         let bindings = (overview["bindings"]?.arrayValue ?? []).map { binding -> [String] in
             let kind = binding["type"]?.stringValue ?? ""
-            let id = binding["id"]?.stringValue ?? binding["queue_name"]?.stringValue ?? binding["service"]?.stringValue ?? ""
+            let id =
+                binding["id"]?.stringValue ?? binding["queue_name"]?.stringValue ?? binding["service"]?.stringValue
+                ?? binding["class_name"]?.stringValue ?? ""
             return [HTMLEscaping.escape(binding["name"]?.stringValue ?? ""), HTMLEscaping.escape(kind), HTMLEscaping.escape(id)]
         }
         let versions = (overview["versions"]?.arrayValue ?? []).map {
@@ -323,6 +330,71 @@ struct ExplorerPages {
     }
 
     // MARK: Cron, deployments
+
+    // MARK: Durable Objects
+
+    func durableObjects() throws -> String {
+        var body = ""
+        for namespace in api.durableObjectNamespacesJSON() {
+            let binding = namespace["id"]?.stringValue ?? ""
+            let storage = namespace["use_sqlite"]?.boolValue == true ? "SQLite storage" : "key-value storage"
+            let rows = try api.durableObjectsJSON(binding).map { object -> [String] in
+                let id = object["id"]?.stringValue ?? ""
+                return [
+                    link("durable-objects/\(PercentEncoding.encode(binding))/\(id)", id), HTMLEscaping.escape(object["name"]?.stringValue ?? "-"),
+                    object["alarm"]?.integerValue.map { HTMLEscaping.escape(Self.milliseconds($0)) } ?? "-",
+                ]
+            }
+            body += "<h2>\(HTMLEscaping.escape(binding))</h2><p>Class <code>\(HTMLEscaping.escape(namespace["class"]?.stringValue ?? ""))</code>, \(storage).</p>"
+            body += rows.isEmpty ? "<p>No objects yet.</p>" : table(["Id", "Name", "Alarm (UTC)"], rows, id: "objects-\(HTMLEscaping.escape(binding))")
+        }
+        if body.isEmpty { body = "<p>The worker binds no Durable Objects ([[durable_objects.bindings]]).</p>" }
+        return layout(title: "Durable Objects", body: body)
+    }
+
+    func durableObject(_ binding: String, _ object: String) async throws -> String {
+        let json = try await api.durableObjectJSON(binding, object)
+        let id = json["id"]?.stringValue ?? object
+        let path = "api/local/durable-objects/\(PercentEncoding.encode(binding))/\(id)"
+        let alarm = json["alarm"]?.integerValue
+        let facts: [(String, String)] = [
+            ("Namespace", binding), ("Id", id), ("Name", json["name"]?.stringValue ?? "-"),
+            ("Alarm (UTC)", alarm.map(Self.milliseconds) ?? "none"), ("Database size", "\(json["database_size"]?.integerValue ?? 0) bytes"),
+        ]
+        let list = facts.map { "<dt>\(HTMLEscaping.escape($0.0))</dt><dd>\(HTMLEscaping.escape($0.1))</dd>" }.joined()
+        let entries = (json["storage"]?.objectValue ?? JSONObject()).map { entry -> [String] in
+            [
+                "<code>\(HTMLEscaping.escape(entry.key))</code>", "<code>\(HTMLEscaping.escape(JSONSerializer.string(entry.value)))</code>",
+                "<form data-api=\"\(path)/storage/\(PercentEncoding.encode(entry.key))\" data-method=DELETE data-then=reload class=inline><button>Delete</button></form>",
+            ]
+        }
+        var body = "<dl class=facts>\(list)</dl>"
+        if alarm != nil {
+            body += "<form data-api=\"\(path)/alarm/run\" data-method=POST data-then=reload id=alarm-run><button>Run the alarm now</button></form>"
+        }
+        body += "<h2>Key-value storage</h2>" + table(["Key", "Value (JSON)", ""], entries, id: "entries")
+        body += """
+            <form data-api="\(path)/storage/{key}" data-method=PUT data-body=raw:value data-then=reload id=do-put>
+            <label>Key <input name=key required></label><label>Value (JSON) <input name=value required placeholder='{"count": 1}'></label><button>Put</button></form>
+            """
+        if json["use_sqlite"]?.boolValue == true {
+            let tables = (json["tables"]?.arrayValue ?? []).map { table -> [String] in
+                ["<code>\(HTMLEscaping.escape(table["name"]?.stringValue ?? ""))</code>", "<code>\(HTMLEscaping.escape(table["sql"]?.stringValue ?? ""))</code>"]
+            }
+            body += "<h2>SQL</h2>" + table(["Table", "Schema"], tables, id: "tables")
+            body += """
+                <form data-api="\(path)/sql" data-method=POST data-body=sql data-then=results id=sql-console>
+                <label>SQL <textarea name=sql rows=4>SELECT name FROM sqlite_master WHERE type = 'table'</textarea></label><button>Run</button></form>
+                <div id=results></div>
+                """
+        }
+        return layout(title: "Durable Object · \(binding) · \(json["name"]?.stringValue ?? String(id.prefix(12)))", body: body)
+    }
+
+    /// `2026-12-06T14:03:00.000Z` for milliseconds since 1970.
+    static func milliseconds(_ value: Int64) -> String {
+        ExplorerAPI.timestamp(Date(timeIntervalSince1970: Double(value) / 1000))
+    }
 
     func cron() -> String {
         let runsByCron = ExplorerMetrics.snapshot(api.runtime.host.metrics.registry.render())["scheduled_runs"]
