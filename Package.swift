@@ -57,7 +57,10 @@ let package = Package(
         .executableTarget(name: "toml-decoder", dependencies: ["DroverConfig"], swiftSettings: strict),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "DroverExamples", "CSQLite", "DroverIntegrationKit", "DroverTestSupport"],
+            dependencies: [
+                "Drover", "DroverHTTP", "DroverKV", "DroverD1", "DroverQueues", "DroverRuntime", "DroverReplay", "DroverExamples", "CSQLite",
+                "DroverIntegrationKit", "DroverTestSupport", "DroverDurableObjects", "DroverConfig",
+            ],
             path: "Benchmarks",
             exclude: ["README.md", "hello.toml", "serve.sh", "shopify", "clerk", "dashboard"],
             swiftSettings: strict),

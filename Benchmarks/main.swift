@@ -19,7 +19,8 @@ case "http-fd-pressure": try await HTTPDescriptorPressure.run(arguments: rest)
 case "jwt": try await JWTBenchmark.run(arguments: rest)
 case "webhooks": try await WebhookBenchmark.run(arguments: rest)
 case "json": try await JSONBenchmark.run(arguments: rest)
+case "do": try await DurableObjectsBenchmark.run(arguments: rest)
 default:
     print("usage: Benchmarks <name> [options]")
-    print("benchmarks: d1, kv, queues, router, host, trace, replay, http-hello, jwt, webhooks, json")
+    print("benchmarks: d1, kv, queues, do, router, host, trace, replay, http-hello, jwt, webhooks, json")
 }

@@ -66,6 +66,8 @@ package final class DurableObjectInputGate: Sendable {
 
     /// Waits while the gate is closed.
     package func pass() async {
+        // The open gate, nearly always: no suspension.
+        if !state.withLock({ $0.closed }) { return }
         await withCheckedContinuation { continuation in
             let resume = state.withLock { state -> Bool in
                 guard state.closed else { return true }
