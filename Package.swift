@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(name: "DroverKVTests", dependencies: ["DroverTestSupport", "DroverKV", "Drover"], swiftSettings: strict),
         .testTarget(name: "DroverD1Tests", dependencies: ["DroverD1", "Drover", "CSQLite"], swiftSettings: strict),
         .testTarget(
-            name: "DroverDurableObjectsTests", dependencies: ["DroverTestSupport", "DroverDurableObjects", "DroverConfig", "Drover"],
+            name: "DroverDurableObjectsTests",
+            dependencies: ["DroverTestSupport", "DroverDurableObjects", "DroverConfig", "DroverExamples", "Drover"],
             swiftSettings: strict),
         .testTarget(name: "DroverQueuesTests", dependencies: ["DroverTestSupport", "DroverQueues", "Drover"], swiftSettings: strict),
         .testTarget(

@@ -47,6 +47,7 @@ struct DurableObjectsHarness {
         state: String? = nil,
         clock: ManualWallClock? = nil,
         config: DroverConfig = DurableObjectsHarness.config(),
+        registry: WorkerRegistry = DurableObjectsHarness.registry,
         settings: DurableObjectsHost.Settings = .init()
     ) throws -> DurableObjectsHarness {
         let directory = state ?? FileManager.default.temporaryDirectory.appendingPathComponent("drover-do-\(UUID().uuidString)").path
