@@ -225,7 +225,7 @@ struct FixtureValidationTests {
             document(#""given": {"kv": {"S": [{"key": "k", "value": "a", "ttl": 5}]}}"#),
             "Fixtures/shopify/dup.json: given.kv.S[0].ttl: unknown key (expected one of key, value, json, base64, expiration, expirationTtl, metadata)"
         ),
-        (document(#""given": {"kvv": {}}"#), "Fixtures/shopify/dup.json: given.kvv: unknown key (expected one of kv, d1, queues)"),
+        (document(#""given": {"kvv": {}}"#), "Fixtures/shopify/dup.json: given.kvv: unknown key (expected one of kv, d1, queues, durableObjects)"),
         (document(#""given": {"d1": {"DB": [1]}}"#), "Fixtures/shopify/dup.json: given.d1.DB[0]: expected a string, got number"),
         (
             document(#""given": {"queues": {"Q": [{"body": 1, "contentType": "xml"}]}}"#),
@@ -285,7 +285,7 @@ struct FixtureValidationTests {
         ),
         (
             document(#""expect": {"logsContains": ["x"]}"#),
-            "Fixtures/shopify/dup.json: expect.logsContains: unknown key (expected one of kv, d1, queues, upstreamCalls, logsContain, logsNotContain)"
+            "Fixtures/shopify/dup.json: expect.logsContains: unknown key (expected one of kv, d1, queues, durableObjects, upstreamCalls, logsContain, logsNotContain)"
         ),
         (document(#""expect": {"upstreamCalls": 1.5}"#), "Fixtures/shopify/dup.json: expect.upstreamCalls: expected an integer, got 1.5"),
         (document(#""upstreamStrict": "no""#), "Fixtures/shopify/dup.json: upstreamStrict: expected a boolean, got string"),

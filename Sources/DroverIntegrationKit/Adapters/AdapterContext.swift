@@ -35,7 +35,7 @@ public struct AdapterContext: Sendable {
 
     let policies: AdapterPolicies
     let fetcher: any Fetcher
-    let state: any KVNamespace
+    let state: any KitStateStore
     let metrics: IntegrationMetrics
     let bulkhead: Bulkhead?
     let random: any RandomNumberGenerator & Sendable
@@ -100,10 +100,10 @@ public struct AdapterContext: Sendable {
         }
     }
 
-    /// The breaker of this adapter, on the client's KV namespace; its transitions set the gauge.
+    /// The breaker of this adapter, in the client's state store; its transitions set the gauge.
     func circuitBreaker(_ configuration: CircuitBreakerConfiguration) -> CircuitBreaker {
         let (metrics, adapterID) = (metrics, adapterID)
-        return CircuitBreaker(name: adapterID, configuration: configuration, kv: state, clock: clock, logger: logger) { transition in
+        return CircuitBreaker(name: adapterID, configuration: configuration, store: state, clock: clock, logger: logger) { transition in
             metrics.recordBreakerState(adapterID: adapterID, value: transition.to.gaugeValue)
         }
     }
@@ -138,11 +138,11 @@ public struct AdapterContext: Sendable {
     }
 
     private func tokenBucket(_ limit: AdapterRateLimit) throws -> TokenBucket {
-        try TokenBucket(kv: state, clock: clock, capacity: limit.capacity, refillPerSecond: limit.ratePerSecond)
+        try TokenBucket(store: state, clock: clock, capacity: limit.capacity, refillPerSecond: limit.ratePerSecond)
     }
 
     private func leakyBucket(_ limit: AdapterRateLimit) throws -> LeakyBucket {
-        try LeakyBucket(kv: state, clock: clock, capacity: limit.capacity, leakPerSecond: limit.ratePerSecond)
+        try LeakyBucket(store: state, clock: clock, capacity: limit.capacity, leakPerSecond: limit.ratePerSecond)
     }
 
     /// The timeout around one attempt.

@@ -80,14 +80,28 @@ public struct AdapterRegistry: Sendable {
         trace: TraceContext? = nil,
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
     ) -> AdapterClient {
-        AdapterClient(registry: self, fetcher: fetcher, state: state, clock: clock, logger: logger, trace: trace, random: random)
+        client(fetcher: fetcher, store: KVStateStore(kv: state, clock: clock), clock: clock, logger: logger, trace: trace, random: random)
     }
 
-    /// A client for the invocation of `env` and `ctx`, keeping its state in the KV binding named
-    /// `state`.
-    /// - Throws: the binding's error when the worker has no KV binding of that name.
+    /// A client for one invocation keeping breakers and buckets in `store` (KV or Durable Objects,
+    /// see ``KitStateStore``); the other parameters are the KV form's.
+    public func client(
+        fetcher: any Fetcher,
+        store: any KitStateStore,
+        clock: any WallClock,
+        logger: Logger = .disabled,
+        trace: TraceContext? = nil,
+        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    ) -> AdapterClient {
+        AdapterClient(registry: self, fetcher: fetcher, state: store, clock: clock, logger: logger, trace: trace, random: random)
+    }
+
+    /// A client for the invocation of `env` and `ctx`, keeping its state in the binding named
+    /// `state`: a KV namespace, or a Durable Object namespace of ``KitStateObject``
+    /// (``Drover/Env/kitStateStore(_:)``).
+    /// - Throws: the binding's error when the worker has no such binding.
     public func client(env: Env, ctx: ExecutionContext, state: String) throws -> AdapterClient {
-        client(fetcher: env.fetch, state: try env.kv(state), clock: env.clock, logger: ctx.logger, trace: ctx.trace)
+        client(fetcher: env.fetch, store: try env.kitStateStore(state), clock: env.clock, logger: ctx.logger, trace: ctx.trace)
     }
 
     /// The registered adapter with `id` and its bulkhead.
@@ -118,14 +132,14 @@ public struct AdapterRegistry: Sendable {
 public struct AdapterClient: Sendable {
     private let registry: AdapterRegistry
     private let fetcher: any Fetcher
-    private let state: any KVNamespace
+    private let state: any KitStateStore
     private let clock: any WallClock
     private let logger: Logger
     private let trace: TraceContext?
     private let random: any RandomNumberGenerator & Sendable
 
     init(
-        registry: AdapterRegistry, fetcher: any Fetcher, state: any KVNamespace, clock: any WallClock, logger: Logger,
+        registry: AdapterRegistry, fetcher: any Fetcher, state: any KitStateStore, clock: any WallClock, logger: Logger,
         trace: TraceContext?, random: any RandomNumberGenerator & Sendable
     ) {
         self.registry = registry

@@ -34,14 +34,15 @@ import Foundation
 /// Expiries are instants in the record, checked against `clock`: KV's own `expirationTtl` (given
 /// too, so KV reclaims the record) counts whole seconds and is at least 60 s, too coarse for a lock.
 ///
-/// **Consistency.** Within one Drover process this is exact: reading the record and writing the
-/// lock are serialized per key, and Drover's KV is strongly consistent, so concurrent duplicates
+/// **Consistency.** Records live in a ``KitStateStore``. In KV (``KVStateStore``, what `kv:`
+/// gives) this is exact within one Drover process: reading the record and writing the lock are
+/// one serialized update per key, and Drover's KV is strongly consistent, so concurrent duplicates
 /// run the operation once. On the Workers platform KV is eventually consistent — a lock written in
 /// one location may stay invisible elsewhere for 60 s or more — and takes at most one write per
 /// second per key, so a KV lock is best-effort there: duplicates arriving at different locations
-/// within that window can both run. Where running twice is unacceptable (a payment), take the lock
-/// in a Durable Object or in D1 (a `INSERT … ON CONFLICT DO NOTHING` on the key), and pass the
-/// key on to an upstream that is idempotent itself (Stripe's `Idempotency-Key`).
+/// within that window can both run. Where running twice is unacceptable (a payment), keep the
+/// records in Durable Objects (``DurableObjectStateStore``: one object per key, exact everywhere),
+/// and pass the key on to an upstream that is idempotent itself (Stripe's `Idempotency-Key`).
 public struct Idempotency: Sendable {
     /// The prefix of every record's KV key.
     public let keyPrefix: String
@@ -56,7 +57,7 @@ public struct Idempotency: Sendable {
     /// answers); `false` by default, so a failed request can be retried with the same key.
     public let cachesErrors: Bool
 
-    private let kv: any KVNamespace
+    private let store: any KitStateStore
     private let clock: any WallClock
 
     /// Idempotency records in `kv`.
@@ -77,7 +78,24 @@ public struct Idempotency: Sendable {
         pollInterval: Duration = .milliseconds(100),
         cachesErrors: Bool = false
     ) {
-        self.kv = kv
+        self.init(
+            store: KVStateStore(kv: kv, clock: clock), clock: clock, keyPrefix: keyPrefix, lockTimeout: lockTimeout, waitTimeout: waitTimeout,
+            pollInterval: pollInterval, cachesErrors: cachesErrors)
+    }
+
+    /// Idempotency records in `store`: KV (``KVStateStore``) or Durable Objects
+    /// (``DurableObjectStateStore``, exact on the platform too). The parameters are
+    /// ``init(kv:clock:keyPrefix:lockTimeout:waitTimeout:pollInterval:cachesErrors:)``'s.
+    public init(
+        store: any KitStateStore,
+        clock: any WallClock,
+        keyPrefix: String = "idempotency:",
+        lockTimeout: Duration = .seconds(30),
+        waitTimeout: Duration = .seconds(10),
+        pollInterval: Duration = .milliseconds(100),
+        cachesErrors: Bool = false
+    ) {
+        self.store = store
         self.clock = clock
         self.keyPrefix = keyPrefix
         self.lockTimeout = lockTimeout
@@ -124,14 +142,14 @@ public struct Idempotency: Sendable {
         return response
     }
 
-    private enum Claim<Result> {
+    private enum Claim<Result: Sendable>: Sendable {
         case acquired(owner: String)
         case replay(Result)
         case failed(status: Int, message: String)
         case wait(until: Int64)
     }
 
-    private func execute<Result: Codable>(
+    private func execute<Result: Codable & Sendable>(
         key: String,
         fingerprint: String,
         ttl: Duration,
@@ -142,9 +160,7 @@ public struct Idempotency: Sendable {
         let digest = Self.hex(Crypto.sha256(fingerprint.utf8))
         let deadline = Microseconds.adding(Microseconds.of(clock.now()), Microseconds.of(waitTimeout))
         while true {
-            let claim: Claim<Result> = try await KVKeySerializer.shared.withExclusiveAccess(to: recordKey, in: kv) {
-                try await self.claim(recordKey, key: key, digest: digest)
-            }
+            let claim: Claim<Result> = try await self.claim(recordKey, key: key, digest: digest)
             switch claim {
             case .replay(let result):
                 return (result, true)
@@ -165,34 +181,32 @@ public struct Idempotency: Sendable {
         }
     }
 
-    /// Reads the record and decides; takes the lock when there is no live record.
-    private func claim<Result: Codable>(_ recordKey: String, key: String, digest: String) async throws -> Claim<Result> {
-        let now = Microseconds.of(clock.now())
-        if let record: IdempotencyRecord<Result> = try await read(recordKey, key: key), record.isLive(at: now) {
-            guard record.fingerprint == digest else { throw IdempotencyError.conflict(key) }
-            switch record.state {
-            case .running:
-                return .wait(until: record.lockedUntil ?? now)
-            case .completed:
-                guard let result = record.result else { throw IdempotencyError.corruptRecord(key) }
-                return .replay(result)
-            case .failed:
-                return .failed(status: record.failureStatus ?? 500, message: record.failureMessage ?? "internal server error")
-            }
-        }
+    /// Reads the record and decides, in one update; takes the lock when there is no live record.
+    private func claim<Result: Codable & Sendable>(_ recordKey: String, key: String, digest: String) async throws -> Claim<Result> {
+        let lockTimeout = Microseconds.of(self.lockTimeout)
         let owner = Crypto.randomUUID()
-        let lockedUntil = Microseconds.adding(now, Microseconds.of(lockTimeout))
-        try await write(
-            IdempotencyRecord<Result>.running(fingerprint: digest, owner: owner, lockedUntil: lockedUntil),
-            to: recordKey,
-            until: lockedUntil,
-            now: now
-        )
-        return .acquired(owner: owner)
+        return try await store.update(recordKey) { bytes, date in
+            let now = Microseconds.of(date)
+            if let record: IdempotencyRecord<Result> = try Self.decode(bytes, key: key), record.isLive(at: now) {
+                guard record.fingerprint == digest else { throw IdempotencyError.conflict(key) }
+                switch record.state {
+                case .running:
+                    return KitStateChange(.keep, .wait(until: record.lockedUntil ?? now))
+                case .completed:
+                    guard let result = record.result else { throw IdempotencyError.corruptRecord(key) }
+                    return KitStateChange(.keep, .replay(result))
+                case .failed:
+                    return KitStateChange(.keep, .failed(status: record.failureStatus ?? 500, message: record.failureMessage ?? "internal server error"))
+                }
+            }
+            let lockedUntil = Microseconds.adding(now, lockTimeout)
+            let lock = IdempotencyRecord<Result>.running(fingerprint: digest, owner: owner, lockedUntil: lockedUntil)
+            return KitStateChange(try Self.write(lock, until: lockedUntil), .acquired(owner: owner))
+        }
     }
 
     /// Runs the operation under the lock `owner` holds, then stores its result or settles its failure.
-    private func perform<Result: Codable>(
+    private func perform<Result: Codable & Sendable>(
         _ operation: () async throws -> Result,
         recordKey: String,
         key: String,
@@ -210,23 +224,17 @@ public struct Idempotency: Sendable {
             try? await releaseLock(of: owner, at: recordKey, key: key, replacingWith: failure)
             throw error
         }
+        let ttl = Microseconds.of(ttl)
         do {
-            try await KVKeySerializer.shared.withExclusiveAccess(to: recordKey, in: kv) {
-                let now = Microseconds.of(clock.now())
+            try await store.update(recordKey) { bytes, date in
+                let now = Microseconds.of(date)
                 // A caller that took over this call's expired lock may have stored its own result
                 // already: the first stored result stays the one answered.
-                if let current: IdempotencyRecord<Result> = try? await read(recordKey, key: key), current.state == .completed,
-                    current.isLive(at: now)
-                {
-                    return
+                if let current: IdempotencyRecord<Result> = try? Self.decode(bytes, key: key), current.state == .completed, current.isLive(at: now) {
+                    return KitStateChange(.keep, ())
                 }
-                let expiresAt = Microseconds.adding(now, Microseconds.of(ttl))
-                try await write(
-                    IdempotencyRecord.completed(fingerprint: digest, result: result, expiresAt: expiresAt),
-                    to: recordKey,
-                    until: expiresAt,
-                    now: now
-                )
+                let expiresAt = Microseconds.adding(now, ttl)
+                return KitStateChange(try Self.write(IdempotencyRecord.completed(fingerprint: digest, result: result, expiresAt: expiresAt), until: expiresAt), ())
             }
         } catch {
             try? await releaseLock(of: owner, at: recordKey, key: key, replacingWith: IdempotencyRecord<Result>?.none)
@@ -237,7 +245,7 @@ public struct Idempotency: Sendable {
 
     /// The record that stores `error` when ``cachesErrors`` says so (never a cancellation): an
     /// `HTTPResponseError`'s status and message, otherwise a generic 500. `nil` otherwise.
-    private func storedFailure<Result: Codable>(
+    private func storedFailure<Result: Codable & Sendable>(
         of error: any Error,
         digest: String,
         ttl: Duration,
@@ -253,25 +261,22 @@ public struct Idempotency: Sendable {
 
     /// Removes the lock `owner` holds, or replaces it with `replacement`; a record that is no
     /// longer this owner's lock (after a takeover) is left alone.
-    private func releaseLock<Result: Codable>(
+    private func releaseLock<Result: Codable & Sendable>(
         of owner: String,
         at recordKey: String,
         key: String,
         replacingWith replacement: IdempotencyRecord<Result>?
     ) async throws {
-        try await KVKeySerializer.shared.withExclusiveAccess(to: recordKey, in: kv) {
-            guard let current: IdempotencyRecord<Result> = try? await read(recordKey, key: key), current.state == .running, current.owner == owner
-            else { return }
-            guard let replacement, let expiresAt = replacement.expiresAt else {
-                try await kv.delete(recordKey)
-                return
-            }
-            try await write(replacement, to: recordKey, until: expiresAt, now: Microseconds.of(clock.now()))
+        try await store.update(recordKey) { bytes, _ in
+            guard let current: IdempotencyRecord<Result> = try? Self.decode(bytes, key: key), current.state == .running, current.owner == owner
+            else { return KitStateChange(.keep, ()) }
+            guard let replacement, let expiresAt = replacement.expiresAt else { return KitStateChange(.delete, ()) }
+            return KitStateChange(try Self.write(replacement, until: expiresAt), ())
         }
     }
 
-    private func read<Result: Codable>(_ recordKey: String, key: String) async throws -> IdempotencyRecord<Result>? {
-        guard let bytes = try await kv.getBytes(recordKey) else { return nil }
+    private static func decode<Result: Codable>(_ bytes: [UInt8]?, key: String) throws -> IdempotencyRecord<Result>? {
+        guard let bytes else { return nil }
         do {
             return try JSONDecoder().decode(IdempotencyRecord<Result>.self, from: Data(bytes))
         } catch {
@@ -279,11 +284,10 @@ public struct Idempotency: Sendable {
         }
     }
 
-    private func write<Result: Codable>(_ record: IdempotencyRecord<Result>, to recordKey: String, until: Int64, now: Int64) async throws {
+    /// The write that stores `record` until `until` (microseconds since 1970).
+    private static func write<Result: Codable>(_ record: IdempotencyRecord<Result>, until: Int64) throws -> KitStateWrite {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let bytes = try encoder.encode(record)
-        let ttl = Microseconds.kvTTL(covering: max(0, until - now))
-        try await kv.put(recordKey, value: Array(bytes), options: KVPutOptions(expirationTtl: ttl))
+        return .put(Array(try encoder.encode(record)), expiresAt: Microseconds.date(until))
     }
 }

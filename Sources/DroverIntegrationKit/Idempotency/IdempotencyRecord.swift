@@ -50,3 +50,4 @@ struct IdempotencyRecord<Result: Codable>: Codable {
         IdempotencyRecord(state: .failed, fingerprint: fingerprint, expiresAt: expiresAt, failureStatus: status, failureMessage: message)
     }
 }
+extension IdempotencyRecord: Sendable where Result: Sendable {}

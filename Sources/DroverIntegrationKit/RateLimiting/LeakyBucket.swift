@@ -39,7 +39,7 @@ public struct LeakyBucket: Sendable {
     /// shortened to it.
     public var maximumDelay: Duration { Microseconds.duration(engine.maximumDelay) }
 
-    private let engine: KVBucket<LeakyBucketRecord>
+    private let engine: StoredBucket<LeakyBucketRecord>
 
     /// A leaky bucket over `kv`.
     /// - Parameters:
@@ -59,7 +59,21 @@ public struct LeakyBucket: Sendable {
         keyPrefix: String = "ratelimit:leaky:",
         maximumDelay: Duration = .seconds(3_600)
     ) throws(RateLimitError) {
-        engine = try KVBucket(kv: kv, clock: clock, capacity: capacity, rate: leakPerSecond, keyPrefix: keyPrefix, maximumDelay: maximumDelay)
+        try self.init(store: KVStateStore(kv: kv, clock: clock), clock: clock, capacity: capacity, leakPerSecond: leakPerSecond, keyPrefix: keyPrefix, maximumDelay: maximumDelay)
+    }
+
+    /// A leaky bucket over `store`: KV (``KVStateStore``), best effort on the platform, or Durable Objects
+    /// (``DurableObjectStateStore``), one object per bucket name, exact everywhere.
+    /// - Throws: as ``init(kv:clock:capacity:leakPerSecond:keyPrefix:maximumDelay:)``.
+    public init(
+        store: any KitStateStore,
+        clock: any WallClock,
+        capacity: Double,
+        leakPerSecond: Double,
+        keyPrefix: String = "ratelimit:leaky:",
+        maximumDelay: Duration = .seconds(3_600)
+    ) throws(RateLimitError) {
+        engine = try StoredBucket(store: store, clock: clock, capacity: capacity, rate: leakPerSecond, keyPrefix: keyPrefix, maximumDelay: maximumDelay)
     }
 
     /// Pours `amount` into bucket `name` (one call: 1), or holds the call back as `policy` says.

@@ -41,7 +41,7 @@ public struct TokenBucket: Sendable {
     /// shortened to it.
     public var maximumDelay: Duration { Microseconds.duration(engine.maximumDelay) }
 
-    private let engine: KVBucket<TokenBucketRecord>
+    private let engine: StoredBucket<TokenBucketRecord>
 
     /// A token bucket over `kv`.
     /// - Parameters:
@@ -61,7 +61,21 @@ public struct TokenBucket: Sendable {
         keyPrefix: String = "ratelimit:token:",
         maximumDelay: Duration = .seconds(3_600)
     ) throws(RateLimitError) {
-        engine = try KVBucket(kv: kv, clock: clock, capacity: capacity, rate: refillPerSecond, keyPrefix: keyPrefix, maximumDelay: maximumDelay)
+        try self.init(store: KVStateStore(kv: kv, clock: clock), clock: clock, capacity: capacity, refillPerSecond: refillPerSecond, keyPrefix: keyPrefix, maximumDelay: maximumDelay)
+    }
+
+    /// A token bucket over `store`: KV (``KVStateStore``), best effort on the platform, or Durable Objects
+    /// (``DurableObjectStateStore``), one object per bucket name, exact everywhere.
+    /// - Throws: as ``init(kv:clock:capacity:refillPerSecond:keyPrefix:maximumDelay:)``.
+    public init(
+        store: any KitStateStore,
+        clock: any WallClock,
+        capacity: Double,
+        refillPerSecond: Double,
+        keyPrefix: String = "ratelimit:token:",
+        maximumDelay: Duration = .seconds(3_600)
+    ) throws(RateLimitError) {
+        engine = try StoredBucket(store: store, clock: clock, capacity: capacity, rate: refillPerSecond, keyPrefix: keyPrefix, maximumDelay: maximumDelay)
     }
 
     /// Takes `tokens` from bucket `name`, or holds the call back as `policy` says.

@@ -65,7 +65,7 @@ public struct CircuitBreaker: Sendable {
     public let name: String
     /// Its settings.
     public let configuration: CircuitBreakerConfiguration
-    private let kv: any KVNamespace
+    private let store: any KitStateStore
     private let clock: any WallClock
     private let logger: Logger
     private let onStateTransition: (@Sendable (CircuitBreakerTransition) -> Void)?
@@ -74,7 +74,7 @@ public struct CircuitBreaker: Sendable {
     /// - Parameters:
     ///   - name: the breaker's name; breakers of one name share one state.
     ///   - configuration: the thresholds, window and waits.
-    ///   - kv: where the state lives.
+    ///   - kv: where the state lives (``KVStateStore``).
     ///   - clock: measures calls and waits (`env.clock`).
     ///   - logger: receives transitions and KV trouble (`ctx.logger`).
     ///   - onStateTransition: told of each state change this breaker makes.
@@ -86,15 +86,31 @@ public struct CircuitBreaker: Sendable {
         logger: Logger = .disabled,
         onStateTransition: (@Sendable (CircuitBreakerTransition) -> Void)? = nil
     ) {
+        self.init(
+            name: name, configuration: configuration, store: KVStateStore(kv: kv, clock: clock), clock: clock, logger: logger,
+            onStateTransition: onStateTransition)
+    }
+
+    /// A breaker on the state stored under `configuration.keyPrefix + name` in `store`: KV
+    /// (``KVStateStore``), or Durable Objects (``DurableObjectStateStore``: one object per breaker,
+    /// so concurrent calls count exactly everywhere).
+    public init(
+        name: String,
+        configuration: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        store: any KitStateStore,
+        clock: any WallClock,
+        logger: Logger = .disabled,
+        onStateTransition: (@Sendable (CircuitBreakerTransition) -> Void)? = nil
+    ) {
         self.name = name
         self.configuration = configuration
-        self.kv = kv
+        self.store = store
         self.clock = clock
         self.logger = logger
         self.onStateTransition = onStateTransition
     }
 
-    /// The KV key of the state.
+    /// The key of the state.
     public var key: String { configuration.keyPrefix + name }
 
     /// Runs `operation` if the breaker lets it, and counts its outcome: a returned value is a
@@ -122,11 +138,11 @@ public struct CircuitBreaker: Sendable {
     public func snapshot() async throws -> CircuitBreakerSnapshot {
         let now = clock.now()
         var record: CircuitBreakerRecord
-        switch try await read() {
+        switch Self.decode(try await store.read(key)) {
         case .stored(let stored): record = stored
         case .absent: record = .initial(now: now)
         case .corrupt(let reason):
-            logCorrupt(reason)
+            Self.logCorrupt(reason, name: name, key: key, logger: logger)
             record = .initial(now: now)
         }
         _ = record.advance(now: now, configuration: configuration)
@@ -160,7 +176,7 @@ public struct CircuitBreaker: Sendable {
     // MARK: - A call
 
     /// What a permitted call must match to be counted: the state it was let through in.
-    private struct Permit {
+    private struct Permit: Sendable {
         var state: CircuitBreakerState
         var generation: Int64
     }
@@ -194,15 +210,19 @@ public struct CircuitBreaker: Sendable {
 
     /// Lets a call through or refuses it. `nil`: let through uncounted (the state could not be read).
     private func admit() async throws -> Permit? {
-        let now = clock.now()
-        guard var record = await load(now: now) else { return nil }
-        let change = record.advance(now: now, configuration: configuration)
-        let admission = record.admit(now: now, configuration: configuration)
-        if change != nil || admission == .permitted(issuedTrial: true) { await store(record) }
-        report(change, at: now)
+        let configuration = self.configuration
+        guard
+            let (admission, change, permit, date) = await update({ record, now in
+                let change = record.advance(now: now, configuration: configuration)
+                let admission = record.admit(now: now, configuration: configuration)
+                let write = change != nil || admission == .permitted(issuedTrial: true)
+                return (write, (admission, change, Permit(state: record.state, generation: record.generation), now))
+            })
+        else { return nil }
+        report(change, at: date)
         switch admission {
         case .permitted:
-            return Permit(state: record.state, generation: record.generation)
+            return permit
         case .refused(let retryAfter):
             throw ResilienceError.circuitOpen(name, retryAfter: retryAfter)
         }
@@ -210,34 +230,38 @@ public struct CircuitBreaker: Sendable {
 
     /// Counts a permitted call's outcome, if the breaker is still in the state that let it through.
     private func record(_ permit: Permit, verdict: ErrorClassifier.Verdict, started: Date) async {
-        let now = clock.now()
-        guard var record = await load(now: now) else { return }
-        let change = record.advance(now: now, configuration: configuration)
-        var decision: CircuitBreakerRecord.Change?
-        if record.state == permit.state && record.generation == permit.generation {
-            let slow = now.timeIntervalSince(started) > configuration.slowCallDurationThreshold.timeInterval
-            let outcome = CircuitBreakerRecord.Outcome(failed: verdict == .retryable, slow: slow)
-            decision = record.record(outcome, now: now, configuration: configuration)
-            await store(record)
-        } else if change != nil {
-            await store(record)
-        }
-        report(change, at: now)
-        report(decision, at: now)
+        let configuration = self.configuration
+        guard
+            let (change, decision, date) = await update({ record, now in
+                let change = record.advance(now: now, configuration: configuration)
+                guard record.state == permit.state && record.generation == permit.generation else {
+                    return (change != nil, (change, CircuitBreakerRecord.Change?.none, now))
+                }
+                let slow = now.timeIntervalSince(started) > configuration.slowCallDurationThreshold.timeInterval
+                let outcome = CircuitBreakerRecord.Outcome(failed: verdict == .retryable, slow: slow)
+                let decision = record.record(outcome, now: now, configuration: configuration)
+                return (true, (change, decision, now))
+            })
+        else { return }
+        report(change, at: date)
+        report(decision, at: date)
     }
 
     /// Gives back the trial call of a cancelled call, so another may take it.
     private func giveBack(_ permit: Permit) async {
         guard permit.state == .halfOpen else { return }
-        let now = clock.now()
-        guard var record = await load(now: now) else { return }
-        let change = record.advance(now: now, configuration: configuration)
-        if record.state == permit.state && record.generation == permit.generation { record.returnTrial() }
-        await store(record)
-        report(change, at: now)
+        let configuration = self.configuration
+        guard
+            let (change, date) = await update({ record, now in
+                let change = record.advance(now: now, configuration: configuration)
+                if record.state == permit.state && record.generation == permit.generation { record.returnTrial() }
+                return (true, (change, now))
+            })
+        else { return }
+        report(change, at: date)
     }
 
-    // MARK: - KV
+    // MARK: - The stored state
 
     private enum Stored {
         case stored(CircuitBreakerRecord)
@@ -245,10 +269,9 @@ public struct CircuitBreaker: Sendable {
         case corrupt(String)
     }
 
-    /// Reads the stored record.
-    /// - Throws: the binding's error.
-    private func read() async throws -> Stored {
-        guard let bytes = try await kv.getBytes(key) else { return .absent }
+    /// What the stored bytes hold.
+    private static func decode(_ bytes: [UInt8]?) -> Stored {
+        guard let bytes else { return .absent }
         guard bytes.count <= CircuitBreakerRecord.maxEncodedBytes else {
             return .corrupt("\(bytes.count) bytes, more than a breaker's state can take")
         }
@@ -262,51 +285,57 @@ public struct CircuitBreaker: Sendable {
         return .stored(record)
     }
 
-    /// The record to work on: a closed one when there is none; a corrupt one is logged and replaced
-    /// by a closed one, written back at once (so that the call it lets through is counted against
-    /// it). `nil` when KV could not be read (logged).
-    private func load(now: Date) async -> CircuitBreakerRecord? {
+    /// Runs `body` on the record in one update of the store: a closed record when there is none; a
+    /// corrupt one is logged and replaced by a closed one, written back (so that the call it lets
+    /// through is counted against it). `body` says whether to write the record back.
+    /// - Returns: `body`'s result; `nil` when the store failed (logged: the call goes through
+    ///   uncounted, or its outcome is lost).
+    private func update<T: Sendable>(_ body: @escaping @Sendable (inout CircuitBreakerRecord, Date) -> (write: Bool, result: T)) async -> T? {
+        let name = self.name
+        let key = self.key
+        let logger = self.logger
         do {
-            switch try await read() {
-            case .stored(let record):
-                return record
-            case .absent:
-                return .initial(now: now)
-            case .corrupt(let reason):
-                logCorrupt(reason)
-                let record = CircuitBreakerRecord.initial(now: now)
-                await store(record)
-                return record
+            return try await store.update(key) { bytes, now in
+                var record: CircuitBreakerRecord
+                var repaired = false
+                switch Self.decode(bytes) {
+                case .stored(let stored): record = stored
+                case .absent: record = .initial(now: now)
+                case .corrupt(let reason):
+                    Self.logCorrupt(reason, name: name, key: key, logger: logger)
+                    record = .initial(now: now)
+                    repaired = true
+                }
+                let (write, result) = body(&record, now)
+                guard write || repaired else { return KitStateChange(.keep, result) }
+                return KitStateChange(.put(try Self.encode(record), expiresAt: nil), result)
             }
         } catch {
             logger.error(
-                "circuit breaker \(name): cannot read its state from KV (\(error)); the call goes through uncounted",
+                "circuit breaker \(name): cannot read or write its state (\(error)); the call goes through uncounted",
                 metadata: ["circuit_breaker": name])
             return nil
         }
     }
 
-    private func store(_ record: CircuitBreakerRecord) async {
-        do {
-            try await kv.put(key, json: record)
-        } catch {
-            logger.error(
-                "circuit breaker \(name): cannot write its state to KV (\(error)); this update is lost",
-                metadata: ["circuit_breaker": name])
-        }
+    private static func encode(_ record: CircuitBreakerRecord) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(record))
     }
 
     /// Writes a state chosen by an operator, reporting the change.
     private func override(to state: CircuitBreakerState, reason: CircuitBreakerTransition.Reason, forced: Bool) async throws {
-        let now = clock.now()
-        var record: CircuitBreakerRecord
-        switch try? await read() {
-        case .stored(let stored)?: record = stored
-        default: record = .initial(now: now)
+        let (change, date) = try await store.update(key) { bytes, now in
+            var record: CircuitBreakerRecord
+            switch Self.decode(bytes) {
+            case .stored(let stored): record = stored
+            default: record = .initial(now: now)
+            }
+            let change = record.enter(state, now: now, reason: reason, forced: forced)
+            return KitStateChange(.put(try Self.encode(record), expiresAt: nil), (change, now))
         }
-        let change = record.enter(state, now: now, reason: reason, forced: forced)
-        try await kv.put(key, json: record)
-        report(change, at: now)
+        report(change, at: date)
     }
 
     // MARK: - Events
@@ -323,9 +352,9 @@ public struct CircuitBreaker: Sendable {
         }
     }
 
-    private func logCorrupt(_ reason: String) {
+    private static func logCorrupt(_ reason: String, name: String, key: String, logger: Logger) {
         logger.warning(
-            "circuit breaker \(name): the state in KV under \(key) is corrupt (\(reason)); treated as closed",
+            "circuit breaker \(name): the state stored under \(key) is corrupt (\(reason)); treated as closed",
             metadata: ["circuit_breaker": name])
     }
 

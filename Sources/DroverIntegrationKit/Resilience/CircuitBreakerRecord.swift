@@ -84,14 +84,14 @@ struct CircuitBreakerRecord: Codable, Equatable, Sendable {
     }
 
     /// A state change the state machine made.
-    struct Change: Equatable {
+    struct Change: Equatable, Sendable {
         var from: CircuitBreakerState
         var to: CircuitBreakerState
         var reason: CircuitBreakerTransition.Reason
     }
 
     /// What ``admit(now:configuration:)`` decided.
-    enum Admission: Equatable {
+    enum Admission: Equatable, Sendable {
         /// The call may go; `issuedTrial` when it took one of the half-open trial calls (the
         /// record changed and must be stored).
         case permitted(issuedTrial: Bool)

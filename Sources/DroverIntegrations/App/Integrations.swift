@@ -9,7 +9,7 @@ import Synchronization
 /// empty in a new one. Here it lives as long as the worker's bindings — one set per `drover dev`
 /// start or reload, per replayed fixture — so a fixture's `/metrics` counts that fixture's calls
 /// only, and a reload starts from zero as a deploy does. Nothing in it decides an outcome:
-/// breakers, rate limits and idempotency records live in KV.
+/// breakers, rate limits and idempotency records live in bindings (``stateStore(_:kv:)``).
 enum Integrations {
     /// The adapters of the app, in the order `/health` lists them.
     static let adapterList: [any IntegrationAdapter] = [ShopifyAdminAPI(), EmailProvider(), StripeAPI(), OAuthTokenEndpoint()]
@@ -27,9 +27,22 @@ enum Integrations {
         try perBindings.value(for: env.kv("CACHE"))
     }
 
-    /// A client of the adapters for one invocation, its state in `CACHE`.
+    /// A client of the adapters for one invocation, its breakers and buckets in
+    /// ``stateStore(_:kv:)`` (`CACHE` without Durable Objects).
     static func client(env: Env, ctx: ExecutionContext) throws -> AdapterClient {
-        try adapters(env).client(env: env, ctx: ctx, state: "CACHE")
+        try adapters(env).client(fetcher: env.fetch, store: stateStore(env, kv: "CACHE"), clock: env.clock, logger: ctx.logger, trace: ctx.trace)
+    }
+
+    /// The Durable Object namespace that holds the app's breakers, buckets and idempotency records
+    /// when the config binds it (of the kit's `KitStateObject`): exact on the platform too.
+    static let stateBinding = "KIT_STATE"
+
+    /// Where the app keeps breakers, buckets and idempotency records: the Durable Objects bound as
+    /// ``stateBinding`` when the config has them, otherwise the KV namespace `kv`. Every route
+    /// answers the same with either; the docs say when each is right.
+    static func stateStore(_ env: Env, kv: String) throws -> any KitStateStore {
+        if let namespace = try? env.durableObjects(stateBinding) { return DurableObjectStateStore(namespace) }
+        return KVStateStore(kv: try env.kv(kv), clock: env.clock)
     }
 }
 

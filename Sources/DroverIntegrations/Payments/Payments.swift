@@ -42,7 +42,9 @@ enum Payments {
         else { throw HTTPError(400, "currency must be a three-letter ISO 4217 code") }
         let normalized = currency.lowercased()
 
-        let idempotency = Idempotency(kv: try env.kv("IDEMPOTENCY"), clock: env.clock, keyPrefix: "payments:", lockTimeout: .seconds(60), waitTimeout: .seconds(45))
+        let idempotency = Idempotency(
+            store: try Integrations.stateStore(env, kv: "IDEMPOTENCY"), clock: env.clock, keyPrefix: "payments:", lockTimeout: .seconds(60),
+            waitTimeout: .seconds(45))
         let fingerprint = Idempotency.fingerprint(method: "POST", path: "/api/payments", body: Array("amount=\(amount)&currency=\(normalized)".utf8))
         return try await idempotency.run(key: key, fingerprint: fingerprint) {
             let client = try Integrations.client(env: env, ctx: ctx)

@@ -68,6 +68,6 @@ struct ShopifyAdminAPI: IntegrationAdapter {
 
     /// The breaker the adapter's calls go through, for its status page.
     static func circuitBreaker(env: Env) throws -> CircuitBreaker {
-        CircuitBreaker(name: id, configuration: .upstream, kv: try env.kv("CACHE"), clock: env.clock)
+        CircuitBreaker(name: id, configuration: .upstream, store: try Integrations.stateStore(env, kv: "CACHE"), clock: env.clock)
     }
 }

@@ -1,16 +1,16 @@
 import Drover
 import Foundation
 
-/// The KV side of ``TokenBucket`` and ``LeakyBucket``: one record per bucket name under
-/// `keyPrefix + name`, read, changed by ``BucketMeter`` and written back under
-/// ``KVKeySerializer``, never held in memory between calls.
+/// The stored side of ``TokenBucket`` and ``LeakyBucket``: one record per bucket name under
+/// `keyPrefix + name` in a ``KitStateStore``, read, changed by ``BucketMeter`` and written back in
+/// one update, never held in memory between calls.
 ///
-/// A record's KV expiration is when the bucket would be full and unpaused again (at least 60 s, the
+/// A record expires when the bucket would be full and unpaused again (in KV at least 60 s later, the
 /// platform's minimum), since an absent record reads as a full bucket. A record that does not
 /// decode, holds a number that is not finite, or claims an instant further ahead than
 /// ``maximumDelay`` (corrupt, or written under a clock far ahead) is read as a full bucket too.
-struct KVBucket<Record: BucketRecord>: Sendable {
-    let kv: any KVNamespace
+struct StoredBucket<Record: BucketRecord>: Sendable {
+    let store: any KitStateStore
     let clock: any WallClock
     let meter: BucketMeter
     let keyPrefix: String
@@ -18,7 +18,7 @@ struct KVBucket<Record: BucketRecord>: Sendable {
     let maximumDelay: Int64
 
     /// Checks the configuration the public initializers were given.
-    init(kv: any KVNamespace, clock: any WallClock, capacity: Double, rate: Double, keyPrefix: String, maximumDelay: Duration) throws(RateLimitError)
+    init(store: any KitStateStore, clock: any WallClock, capacity: Double, rate: Double, keyPrefix: String, maximumDelay: Duration) throws(RateLimitError)
     {
         guard capacity.isFinite, capacity > 0 else {
             throw .invalidConfiguration(keyPrefix, "capacity must be positive and finite, not \(capacity)")
@@ -29,7 +29,7 @@ struct KVBucket<Record: BucketRecord>: Sendable {
         guard maximumDelay >= .zero else {
             throw .invalidConfiguration(keyPrefix, "maximumDelay must not be negative, not \(maximumDelay)")
         }
-        self.kv = kv
+        self.store = store
         self.clock = clock
         self.meter = BucketMeter(capacity: capacity, ratePerSecond: rate)
         self.keyPrefix = keyPrefix
@@ -50,11 +50,11 @@ struct KVBucket<Record: BucketRecord>: Sendable {
             case .wait(let atMost): min(max(0, Microseconds.of(atMost)), maximumDelay)
             }
         let key = keyPrefix + name
-        let (decision, now) = try await KVKeySerializer.shared.withExclusiveAccess(to: key, in: kv) {
-            let now = Microseconds.of(clock.now())
-            let decision = meter.take(count, from: try await load(key, at: now), at: now, maximumWait: maximumWait)
-            if case .granted(let state, _) = decision { try await save(state, to: key, at: now) }
-            return (decision, now)
+        let (decision, now) = try await store.update(key) { [self] current, date in
+            let now = Microseconds.of(date)
+            let decision = meter.take(count, from: load(current, at: now), at: now, maximumWait: maximumWait)
+            guard case .granted(let state, _) = decision else { return KitStateChange(.keep, (decision, now)) }
+            return KitStateChange(try save(state, at: now), (decision, now))
         }
         switch decision {
         case .refused(let retryAfter):
@@ -78,17 +78,16 @@ struct KVBucket<Record: BucketRecord>: Sendable {
     /// The room in bucket `name` now (tokens; negative while reservations are outstanding).
     func room(_ name: String) async throws -> Double {
         let now = Microseconds.of(clock.now())
-        return meter.refilled(try await load(keyPrefix + name, at: now), at: now).tokens
+        return meter.refilled(load(try await store.read(keyPrefix + name), at: now), at: now).tokens
     }
 
     /// Applies an upstream's feedback to bucket `name`: its call limit sets the level, its
     /// retry-after pauses the bucket (for at most ``maximumDelay``).
     func apply(_ feedback: RateLimitFeedback, to name: String) async throws {
         guard !feedback.isEmpty else { return }
-        let key = keyPrefix + name
-        try await KVKeySerializer.shared.withExclusiveAccess(to: key, in: kv) {
-            let now = Microseconds.of(clock.now())
-            var state = meter.refilled(try await load(key, at: now), at: now)
+        try await store.update(keyPrefix + name) { [self] current, date in
+            let now = Microseconds.of(date)
+            var state = meter.refilled(load(current, at: now), at: now)
             if let limit = feedback.callLimit {
                 state = meter.observed(used: limit.used, limit: limit.limit, in: state, at: now)
             }
@@ -96,23 +95,21 @@ struct KVBucket<Record: BucketRecord>: Sendable {
                 let until = min(Microseconds.of(retryAt), Microseconds.adding(now, maximumDelay))
                 if until > now { state = meter.paused(until: until, in: state, at: now) }
             }
-            try await save(state, to: key, at: now)
+            return KitStateChange(try save(state, at: now), ())
         }
     }
 
     private func giveBack(_ count: Double, to key: String) async throws {
-        try await KVKeySerializer.shared.withExclusiveAccess(to: key, in: kv) {
-            let now = Microseconds.of(clock.now())
-            var state = meter.refilled(try await load(key, at: now), at: now)
+        try await store.update(key) { [self] current, date in
+            let now = Microseconds.of(date)
+            var state = meter.refilled(load(current, at: now), at: now)
             state.tokens = min(meter.capacity, state.tokens + count)
-            try await save(state, to: key, at: now)
+            return KitStateChange(try save(state, at: now), ())
         }
     }
 
-    private func load(_ key: String, at now: Int64) async throws -> BucketMeter.State {
-        guard let bytes = try await kv.getBytes(key),
-            let record = try? JSONDecoder().decode(Record.self, from: Data(bytes))
-        else { return meter.full(at: now) }
+    private func load(_ bytes: [UInt8]?, at now: Int64) -> BucketMeter.State {
+        guard let bytes, let record = try? JSONDecoder().decode(Record.self, from: Data(bytes)) else { return meter.full(at: now) }
         var state = record.state(capacity: meter.capacity)
         let horizon = Microseconds.adding(now, maximumDelay)
         // The deepest debt reservations can leave: waits are capped at `maximumDelay`.
@@ -125,11 +122,11 @@ struct KVBucket<Record: BucketRecord>: Sendable {
         return state
     }
 
-    private func save(_ state: BucketMeter.State, to key: String, at now: Int64) async throws {
+    /// The write that stores `state`, kept until the bucket would be full and unpaused again.
+    private func save(_ state: BucketMeter.State, at now: Int64) throws -> KitStateWrite {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let bytes = try encoder.encode(Record(state, capacity: meter.capacity))
-        let ttl = Microseconds.kvTTL(covering: meter.lifetime(of: state, at: now))
-        try await kv.put(key, value: Array(bytes), options: KVPutOptions(expirationTtl: ttl))
+        return .put(Array(bytes), expiresAt: Microseconds.date(Microseconds.adding(now, meter.lifetime(of: state, at: now))))
     }
 }
