@@ -149,7 +149,8 @@ final class AlarmScheduler: Sendable {
         waiter?.resume()
     }
 
-    /// Waits until the earliest pending alarm is due (at most a minute), or an alarm is set.
+    /// Waits until the earliest pending alarm is due by the clock (at most a minute of real time),
+    /// or an alarm is set.
     private func waitForNext() async {
         let now = clock.nowMilliseconds()
         let next = state.withLock { state in
@@ -157,7 +158,9 @@ final class AlarmScheduler: Sendable {
         }
         let wait = max(1, min(60_000, (next ?? now + 60_000) - now))
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { [clock] in try? await clock.sleep(for: .milliseconds(wait)) }
+            // Real time, as the cron scheduler waits: the clock is read for what is due, never
+            // moved (a frozen clock's sleep would move it, and a test's time with it).
+            group.addTask { try? await Task.sleep(for: .milliseconds(wait)) }
             group.addTask { [self] in await waitForWake() }
             await group.next()
             // Ends the other child: a cancelled wait for a wake resumes itself (see waitForWake).
