@@ -209,6 +209,8 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
             try trusted {
                 // Dropping a table its rows' foreign keys point at fails with the check on: off
                 // for the drop (the pragma is a no-op inside a transaction, so before BEGIN).
+                // Views and triggers go first, then virtual tables (which drop their shadow
+                // tables, refused on their own in defensive mode: `IF EXISTS` skips them after).
                 try sqlite.execute("PRAGMA foreign_keys = OFF")
                 defer { try? sqlite.execute("PRAGMA foreign_keys = ON") }
                 try sqlite.execute("BEGIN IMMEDIATE")
@@ -221,7 +223,7 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
                         SELECT type, name FROM sqlite_master
                         WHERE type IN ('view', 'trigger', 'table') AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'
                           AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-                        ORDER BY CASE type WHEN 'table' THEN 1 ELSE 0 END
+                        ORDER BY CASE WHEN type <> 'table' THEN 0 WHEN sql LIKE 'CREATE VIRTUAL TABLE%' THEN 1 ELSE 2 END
                         """, persistent: false)
                     if let listing {
                         defer { listing.finalize() }

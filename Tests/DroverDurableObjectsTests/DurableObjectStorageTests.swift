@@ -109,7 +109,11 @@ struct DurableObjectKeyValueTests {
             let harness = try DurableObjectsHarness.make(config: DurableObjectsHarness.config(compatibilityDate: date))
             try await withStorage(harness) { storage in
                 try storage.put("a", 1)
-                _ = try storage.sql.exec("CREATE TABLE t (x); CREATE TABLE u (y REFERENCES t(x)); INSERT INTO t VALUES (1)")
+                _ = try storage.sql.exec(
+                    """
+                    CREATE TABLE t (x PRIMARY KEY); CREATE TABLE u (y REFERENCES t(x)); INSERT INTO t VALUES (1); INSERT INTO u VALUES (1);
+                    CREATE VIEW v AS SELECT x FROM t; CREATE VIRTUAL TABLE docs USING fts5(body); INSERT INTO docs VALUES ('hello')
+                    """)
                 try storage.setAlarm(DurableObjectsHarness.start.addingTimeInterval(60))
                 #expect(throws: DurableObjectError("Cannot call deleteAll() within a transaction")) {
                     try storage.transactionSync { try storage.deleteAll() }
