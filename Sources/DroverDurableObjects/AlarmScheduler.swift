@@ -91,13 +91,19 @@ final class AlarmScheduler: Sendable {
         }
     }
 
-    private func run(_ key: Key, _ namespace: ObjectNamespace) async -> ObjectNamespace.AlarmOutcome {
-        let outcome = await namespace.runAlarm(DurableObjectId(hex: key.id), now: clock.nowMilliseconds())
+    private func run(_ key: Key, _ namespace: ObjectNamespace, now: Int64? = nil) async -> ObjectNamespace.AlarmOutcome {
+        let outcome = await namespace.runAlarm(DurableObjectId(hex: key.id), now: now ?? clock.nowMilliseconds())
         state.withLock { state in
             state.running.remove(key)
-            // Not due after all (deleted or moved in a rolled-back transaction): take the file's word.
-            if outcome == .notDue, let due = state.pending[key], due <= clock.nowMilliseconds() {
-                state.pending[key] = nil
+            switch outcome {
+            case .notDue:
+                // Not due after all (deleted or moved in a rolled-back transaction): take the file's word.
+                if let due = state.pending[key], due <= clock.nowMilliseconds() { state.pending[key] = nil }
+            case .unavailable(let retryAt):
+                // The file keeps the alarm; here it waits for its next try instead of spinning.
+                state.pending[key] = retryAt
+            case .ran, .failed:
+                break
             }
         }
         if outcome == .notDue {
@@ -107,13 +113,31 @@ final class AlarmScheduler: Sendable {
         return outcome
     }
 
+    /// Runs the alarm of `id` in `namespace` now, whenever it is due (the dashboard's "run now"),
+    /// unless it is running already.
+    /// - Returns: what running it came to; `nil` when it was running already.
+    func runNow(namespace: ObjectNamespace, id: String, scheduled: Int64) async -> ObjectNamespace.AlarmOutcome? {
+        let key = Key(namespace: namespace.indexKey, id: id)
+        let free = state.withLock { state -> Bool in
+            guard !state.running.contains(key) else { return false }
+            state.running.insert(key)
+            return true
+        }
+        guard free else { return nil }
+        return await run(key, namespace, now: max(scheduled, clock.nowMilliseconds()))
+    }
+
     // MARK: - The real clock
+
+    /// At most this many alarms run at once in the background: after a long stop, thousands may be
+    /// due, and each opens its object.
+    static let concurrentRuns = 16
 
     /// Starts firing alarms on the clock, in the background.
     func start() {
         let task = Task { [self] in
             while !Task.isCancelled {
-                while let (key, namespace) = takeNextDue() {
+                while state.withLock({ $0.running.count }) < Self.concurrentRuns, let (key, namespace) = takeNextDue() {
                     Task { [self] in
                         _ = await run(key, namespace)
                         wake()

@@ -1,6 +1,9 @@
 import Drover
 import DroverConfig
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The Durable Objects of one worker runtime: a namespace per class the config binds, their
@@ -15,10 +18,19 @@ package final class DurableObjectsHost: Sendable {
     package struct Settings: Sendable {
         /// An instance with no event for this long is evicted (workerd's local runtime: 10 s).
         package var idleTimeout: Duration = .seconds(10)
-        /// At most this many instances are live; the least recently used idle ones make room.
-        package var maximumLiveObjects = 1_000
+        /// At most this many instances are live; the least recently used idle ones make room. Each
+        /// holds three descriptors (its file, WAL and shared memory): by default a quarter of the
+        /// process's descriptor limit goes to them (1,000 at most), the rest to sockets and stores.
+        package var maximumLiveObjects = Settings.defaultMaximumLiveObjects
 
-        package init(idleTimeout: Duration = .seconds(10), maximumLiveObjects: Int = 1_000) {
+        /// A quarter of `RLIMIT_NOFILE`'s soft limit, in objects of three descriptors: from 16 to 1,000.
+        package static var defaultMaximumLiveObjects: Int {
+            var limit = rlimit()
+            let descriptors = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? Int(clamping: limit.rlim_cur) : 1024
+            return min(1_000, max(16, descriptors / 4 / 3))
+        }
+
+        package init(idleTimeout: Duration = .seconds(10), maximumLiveObjects: Int = Settings.defaultMaximumLiveObjects) {
             self.idleTimeout = idleTimeout
             self.maximumLiveObjects = maximumLiveObjects
         }
@@ -208,8 +220,13 @@ package final class DurableObjectsHost: Sendable {
         return namespace.idFromName(object)
     }
 
+    /// Whether `object` (a name or an id) of the namespace bound as `binding` has storage yet.
+    package func exists(binding: String, object: String) throws -> Bool {
+        try namespace(binding).exists(try id(binding: binding, object: object))
+    }
+
     /// Runs `body` with the storage of `object` (a name or an id) in the namespace bound as
-    /// `binding`, through the object's input gate, as one of its events.
+    /// `binding`, through the object's input gate and on its actor, as one of its steps.
     package func withStorage<T: Sendable>(
         binding: String,
         object: String,
@@ -217,7 +234,7 @@ package final class DurableObjectsHost: Sendable {
     ) async throws -> T {
         let namespace = try namespace(binding)
         let id = try id(binding: binding, object: object)
-        return try await namespace.withInstance(id) { instance in try body(instance.storage) }
+        return try await namespace.withStorageOnActor(id) { storage in try body(storage) }
     }
 
     /// Runs `body` with the storage of an existing `object` opened from its file, without building
@@ -242,8 +259,8 @@ package final class DurableObjectsHost: Sendable {
         let namespace = try namespace(binding)
         let id = try id(binding: binding, object: object)
         guard let alarm = try await withStorage(binding: binding, object: object, { try $0.getAlarm() }) else { return false }
-        _ = await namespace.runAlarm(id, now: max(alarm, clock.nowMilliseconds()))
-        return true
+        // Through the scheduler, so it never runs twice at once with the loop's run of it.
+        return await scheduler.runNow(namespace: namespace, id: id.hex, scheduled: alarm) != nil
     }
 
     private func namespace(_ binding: String) throws -> ObjectNamespace {
@@ -255,6 +272,7 @@ package final class DurableObjectsHost: Sendable {
 
     /// Stops the alarms and the eviction, and closes every instance's storage once its events end.
     package func shutdown() async {
+        for namespace in namespaces.values { namespace.shutDown() }
         await scheduler.stop()
         let task = sweeper.withLock { task -> Task<Void, Never>? in
             defer { task = nil }

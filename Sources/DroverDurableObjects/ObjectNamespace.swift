@@ -25,7 +25,10 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
     let indexKey: String
     private let type: any DurableObject.Type
     private let ids: ObjectIDFactory
+    /// The worker's `Env`, until shutdown (`nil` then: new events are refused, and the cycle
+    /// between the `Env`, which holds the namespace, and the namespace is broken).
     private let env: Mutex<Env?> = Mutex(nil)
+    private let isShutDown = Atomic<Bool>(false)
     private let logger: Logger
     private let index: ObjectIndex
     private let alarms: AlarmScheduler
@@ -91,6 +94,12 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
         self.env.withLock { $0 = env }
     }
 
+    /// Refuses new events from now on and lets go of the `Env`.
+    func shutDown() {
+        isShutDown.store(true, ordering: .relaxed)
+        env.withLock { $0 = nil }
+    }
+
     // MARK: - DurableObjectNamespace
 
     func idFromName(_ name: String) -> DurableObjectId { ids.idFromName(name) }
@@ -112,6 +121,9 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
     /// Runs `body` on the live instance of `id`, building it first when there is none, once the
     /// object's input gate lets it through.
     func withInstance<R: Sendable>(_ id: DurableObjectId, _ body: @Sendable (Instance) async throws -> R) async throws -> R {
+        guard !isShutDown.load(ordering: .relaxed) else {
+            throw DurableObjectError("The Durable Object namespace of class \(className) is shut down: the worker is stopping or was reloaded.")
+        }
         let (task, generation) = acquire(id)
         let instance: Instance
         do {
@@ -121,6 +133,12 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
             throw error
         }
         await instance.gate.pass()
+        if instance.gate.isBroken {
+            // Its initializer's blockConcurrencyWhile threw while this event waited: the object
+            // is reset, and the next event builds it again.
+            release(id.hex, generation: generation, retire: true)
+            throw DurableObjectError("The Durable Object \(id.hex) was reset: a blockConcurrencyWhile() callback threw.")
+        }
         do {
             let result = try await body(instance)
             release(id.hex, generation: generation, retire: instance.gate.isBroken)
@@ -257,6 +275,10 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
         case failed(retryAt: Int64?)
         /// The object's alarm is not due at that time (deleted, or moved): nothing ran.
         case notDue
+        /// The object could not be built, or its storage not read (an initializer that throws):
+        /// nothing ran, the alarm stays in its file, and is tried again at `retryAt`, as the
+        /// platform retries an alarm after an internal error, without counting it.
+        case unavailable(retryAt: Int64)
     }
 
     /// The platform's retry policy for a throwing `alarm()` (workerd's `alarm-scheduler.c++`): six
@@ -297,14 +319,35 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
                 }
             }
         } catch {
-            logger.error("the alarm of \(className) \(id.hex) could not run: \(Self.describe(error))")
-            return .failed(retryAt: nil)
+            let retryAt = now + AlarmRetry.delay(afterRetry: 0)
+            logger.error("the alarm of \(className) \(id.hex) could not run: \(Self.describe(error)); trying again at \(Self.format(retryAt))")
+            return .unavailable(retryAt: retryAt)
         }
     }
 
-    /// The alarm the file of `id` holds.
+    /// Runs `body` with the storage of `id` on the object's actor, as one of its steps: nothing of
+    /// the object's runs between `body`'s reads and writes (the dashboard's edits, fixtures' seeds).
+    func withStorageOnActor<T: Sendable>(_ id: DurableObjectId, _ body: @escaping @Sendable (ObjectStorage) throws -> T) async throws -> T {
+        try await withInstance(id) { instance in try await Self.run(on: instance.object, instance.storage, body) }
+    }
+
+    private static func run<T: Sendable>(
+        on object: isolated any DurableObject,
+        _ storage: ObjectStorage,
+        _ body: @Sendable (ObjectStorage) throws -> T
+    ) throws -> T {
+        try body(storage)
+    }
+
+    /// Whether `id` has a storage file.
+    func exists(_ id: DurableObjectId) -> Bool {
+        FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("\(id.hex).sqlite"))
+    }
+
+    /// The alarm the file of `id` holds, whether or not `alarm()` runs now: the scheduler's word
+    /// for its index.
     func storedAlarm(_ id: DurableObjectId) async -> Int64? {
-        (try? await withInstance(id) { instance in try instance.storage.getAlarm() }) ?? nil
+        (try? await withInstance(id) { instance in try instance.storage.storedAlarmForIndex() }) ?? nil
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -50,6 +50,9 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
     private var isClosed = false
     /// The alarm whose `alarm()` runs now, and whether the handler set or deleted the alarm since.
     private var alarmRun: (scheduled: Int64, replaced: Bool)?
+    /// How many times the alarm was set or deleted: a rolled-back transaction that changed it
+    /// tells the index the file's alarm again.
+    private var alarmWrites = 0
 
     /// Opens (creating when absent) the storage of `id` at `path`.
     init(
@@ -192,7 +195,11 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
         var sql = "SELECT key, value FROM _cf_KV"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += options.reverse ? " ORDER BY key DESC" : " ORDER BY key"
-        if let limit = options.limit { sql += " LIMIT \(limit)" }
+        if let limit = options.limit {
+            // Bound, not written in: one cached statement whatever the limit.
+            values.append(.integer(Int64(limit)))
+            sql += " LIMIT ?\(values.count)"
+        }
         return try own(sql, values) { statement in
             var entries: [(String, JSONValue)] = []
             while try statement.step() {
@@ -255,6 +262,7 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
         try trusted { try sqlite.execute("SAVEPOINT \(name)") }
         savepointDepth += 1
         defer { savepointDepth -= 1 }
+        let (writesBefore, replacedBefore) = (alarmWrites, alarmRun?.replaced)
         do {
             let result = try body()
             try trusted { try sqlite.execute("RELEASE \(name)") }
@@ -263,6 +271,11 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
             try? trusted {
                 try sqlite.execute("ROLLBACK TO \(name)")
                 try sqlite.execute("RELEASE \(name)")
+            }
+            if alarmWrites != writesBefore {
+                // The alarm is the file's again: so are the index and a running alarm's state.
+                if let replacedBefore { alarmRun?.replaced = replacedBefore }
+                try? onAlarmChange(id, try? storedAlarm())
             }
             throw error
         }
@@ -383,6 +396,7 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
         try locked {
             try checkOpen()
             let time = max(scheduledTime, now())
+            alarmWrites += 1
             try onAlarmChange(id, time)
             try own("INSERT OR REPLACE INTO _cf_METADATA (key, value) VALUES ('alarm', ?1)", [.integer(time)]) { try $0.run() }
             try setMetadata("alarm_retries", nil)
@@ -392,12 +406,18 @@ final class ObjectStorage: DurableObjectStorage, SqlStorage, @unchecked Sendable
 
     func deleteAlarm() throws {
         try locked {
+            alarmWrites += 1
             try own("DELETE FROM _cf_METADATA WHERE key IN ('alarm', 'alarm_retries')", []) { try $0.run() }
             if alarmRun != nil { alarmRun?.replaced = true }
             // Inside a transaction the delete may be rolled back: the index keeps the entry, which
             // is checked against the file when it falls due.
             if savepointDepth == 0 { try onAlarmChange(id, nil) }
         }
+    }
+
+    /// The alarm as the file has it, even while `alarm()` runs (for the scheduler's index).
+    func storedAlarmForIndex() throws -> Int64? {
+        try locked { try storedAlarm() }
     }
 
     /// The alarm as the file has it.

@@ -141,4 +141,39 @@ struct DurableObjectAlarmTests {
         #expect(try await runs(stub).first?["scheduledTime"]?.integerValue ?? 0 >= due)
         await live.shutdown()
     }
+
+    @Test("an object that cannot be built keeps its alarm, tried again 2 s later, never in a loop")
+    func unbuildableObject() async throws {
+        let harness = try DurableObjectsHarness.make()
+        let fragile = try harness.namespace("FRAGILE").getByName("f")
+        try await fragile.call(Fragile.self) { object in
+            try object.ctx.storage.setAlarm(Self.startMs + 1_000)
+            try object.ctx.storage.put("broken", true)
+        }
+        await harness.host.evictIdle()
+        #expect(await harness.advance(1) == 1, "tried once, not again and again")
+        #expect(await harness.advance(1.999) == 0)
+        #expect(await harness.advance(0.001) == 1)
+        #expect(harness.host.pendingAlarms == 1)
+        await harness.host.shutdown()
+    }
+
+    @Test("an alarm set in a transaction that rolls back leaves the earlier alarm, in the file and the scheduler")
+    func rolledBackAlarm() async throws {
+        let harness = try DurableObjectsHarness.make()
+        let stub = try probe(harness, "rolled-back")
+        try await stub.call(Probe.self) { probe in
+            try probe.storage.setAlarm(Self.startMs + 1_000)
+            #expect(throws: Probe.ProbeFailure.self) {
+                try probe.storage.transactionSync {
+                    try probe.storage.setAlarm(Self.startMs + 3_600_000)
+                    throw Probe.ProbeFailure()
+                }
+            }
+            #expect(try probe.storage.getAlarm() == Self.startMs + 1_000)
+        }
+        #expect(try harness.host.objects(binding: "PROBE").first { $0.name == "rolled-back" }?.alarm == Self.startMs + 1_000)
+        #expect(await harness.advance(1) == 1)
+        await harness.host.shutdown()
+    }
 }

@@ -151,10 +151,25 @@ struct DurableObjectNamespaceTests {
         await harness.host.shutdown()
     }
 
+    @Test("blockConcurrencyWhile nests, and the object's own calls pass inside it")
+    func nestedBlockConcurrency() async throws {
+        let harness = try DurableObjectsHarness.make()
+        let stub = try harness.namespace().getByName("nested")
+        let count = try await stub.call(TestCounter.self) { counter in
+            try await counter.ctx.blockConcurrencyWhile {
+                try await counter.ctx.blockConcurrencyWhile {
+                    try await stub.call(TestCounter.self) { try $0.increment() }
+                }
+            }
+        }
+        #expect(count == 1)
+        await harness.host.shutdown()
+    }
+
     @Test("a class no migration creates runs with key-value storage, and the host says so")
     func noMigration() async throws {
         let harness = try DurableObjectsHarness.make(config: DurableObjectsHarness.config(migrations: []))
-        #expect(harness.host.warnings.count == 3)
+        #expect(harness.host.warnings.count == 4)
         #expect(harness.host.warnings.first?.contains("new_sqlite_classes = [\"Counter\"]") == true)
         let stub = try harness.namespace().getByName("kv-only")
         await #expect(throws: DurableObjectError.self) {

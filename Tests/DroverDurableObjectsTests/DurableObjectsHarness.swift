@@ -27,9 +27,10 @@ struct DurableObjectsHarness {
                 DurableObjectBindingConfig(name: "COUNTER", className: "Counter"),
                 DurableObjectBindingConfig(name: "PROBE", className: "Probe"),
                 DurableObjectBindingConfig(name: "LEGACY", className: "Legacy"),
+                DurableObjectBindingConfig(name: "FRAGILE", className: "Fragile"),
             ],
             migrations: migrations ?? [
-                DurableObjectMigrationConfig(tag: "v1", newClasses: ["Legacy"], newSQLiteClasses: ["Counter", "Probe"])
+                DurableObjectMigrationConfig(tag: "v1", newClasses: ["Legacy"], newSQLiteClasses: ["Counter", "Probe", "Fragile"])
             ]
         )
     }
@@ -39,6 +40,7 @@ struct DurableObjectsHarness {
         registry.register(durableObject: "Counter", TestCounter.self)
         registry.register(durableObject: "Probe", Probe.self)
         registry.register(durableObject: "Legacy", TestCounter.self)
+        registry.register(durableObject: "Fragile", Fragile.self)
         return registry
     }
 
@@ -149,4 +151,16 @@ actor Probe: DurableObject {
     }
 
     struct ProbeFailure: Error {}
+}
+
+/// An object whose initializer throws while its storage says `broken`.
+actor Fragile: DurableObject {
+    let ctx: DurableObjectState
+
+    init(ctx: DurableObjectState, env: Env) throws {
+        if try ctx.storage.get("broken") == .bool(true) { throw Probe.ProbeFailure() }
+        self.ctx = ctx
+    }
+
+    func alarm(_ info: AlarmInvocationInfo) throws {}
 }

@@ -22,11 +22,16 @@ public final class DurableObjectState: Sendable {
     /// object serves — loading state from elsewhere, a migration of its own tables.
     /// - Throws: what `body` threw; the object is then reset, as on the platform: the next event
     ///   builds it again from its storage.
+    ///
+    /// Calls nest: one inside another (or inside the initializer's) runs at once, as do the
+    /// object's own events that `body` waits for.
     public func blockConcurrencyWhile<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let gate = self.gate
+        if gate.isHeldByCurrentTask { return try await body() }
         await gate.close()
         defer { gate.open() }
         do {
-            return try await body()
+            return try await gate.holding { try await body() }
         } catch {
             gate.markBroken()
             throw error
@@ -44,7 +49,7 @@ public final class DurableObjectState: Sendable {
             if !closed { await gate.close() }
             defer { gate.open() }
             do {
-                try await body()
+                try await gate.holding { try await body() }
             } catch {
                 gate.markBroken()
             }
@@ -64,10 +69,21 @@ package final class DurableObjectInputGate: Sendable {
 
     package init() {}
 
-    /// Waits while the gate is closed.
+    /// The gates the current task holds closed (inside `blockConcurrencyWhile`).
+    @TaskLocal private static var held: Set<ObjectIdentifier> = []
+
+    /// Whether the current task runs inside a `blockConcurrencyWhile` of this gate.
+    package var isHeldByCurrentTask: Bool { Self.held.contains(ObjectIdentifier(self)) }
+
+    /// Runs `body` as the holder of this gate: its events and nested calls pass.
+    package func holding<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await Self.$held.withValue(Self.held.union([ObjectIdentifier(self)])) { try await body() }
+    }
+
+    /// Waits while the gate is closed (by another task than the current one).
     package func pass() async {
         // The open gate, nearly always: no suspension.
-        if !state.withLock({ $0.closed }) { return }
+        if !state.withLock({ $0.closed }) || isHeldByCurrentTask { return }
         await withCheckedContinuation { continuation in
             let resume = state.withLock { state -> Bool in
                 guard state.closed else { return true }

@@ -65,8 +65,12 @@ extension DurableObjectStorage {
     }
 
     /// Sets the alarm to `date`.
+    /// - Throws: ``DurableObjectError`` for a date before 1970 or past what milliseconds can count.
     public func setAlarm(_ date: Date) throws {
-        try setAlarm(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+        guard let milliseconds = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded(.down)) else {
+            throw DurableObjectError("setAlarm() cannot be called with an alarm time <= 0")
+        }
+        try setAlarm(milliseconds)
     }
 
     /// The value under `key` decoded as `type`, or `nil` when there is none.

@@ -146,8 +146,10 @@ public actor KitStateObject: DurableObject {
         case .keep:
             break
         case .put(let bytes, let expiresAt):
-            // JSON records are kept as JSON, readable in the dashboard and with `drover do sql`.
-            let value: JSONValue = (try? JSONParser.parse(bytes)).map { ["json": $0] } ?? ["base64": .string(Base64.encode(bytes))]
+            // Text as text (the kit's records are JSON: readable in the dashboard), byte for byte;
+            // anything else in base64.
+            let text = String(validating: bytes, as: UTF8.self)
+            let value: JSONValue = text.map { ["text": .string($0)] } ?? ["base64": .string(Base64.encode(bytes))]
             if let expiresAt {
                 let expiry = Microseconds.of(expiresAt)
                 try ctx.storage.put(["record": value, "expiresAt": .integer(expiry)])
@@ -184,7 +186,7 @@ public actor KitStateObject: DurableObject {
         guard let record = try ctx.storage.get("record") else { return nil }
         // Microseconds since 1970, as the kit's records count time.
         if let expiresAt = try ctx.storage.get("expiresAt")?.integerValue, expiresAt <= Microseconds.of(now) { return nil }
-        if let json = record["json"] { return JSONSerializer.bytes(json) }
+        if let text = record["text"]?.stringValue { return Array(text.utf8) }
         return record["base64"]?.stringValue.flatMap { Base64.decode($0) }
     }
 }

@@ -22,6 +22,15 @@ extension ExplorerAPI {
         return host
     }
 
+    /// The host of an object that exists: looking at a name never creates its object.
+    func existingDurableObject(_ binding: String, _ object: String) throws -> DurableObjectsHost {
+        let host = try durableObjectBinding(binding)
+        guard try host.exists(binding: binding, object: object) else {
+            throw ExplorerRefusal(10097, "\(binding) has no object \(object) yet", status: 404)
+        }
+        return host
+    }
+
     /// `GET workers/durable_objects/namespaces`.
     func durableObjectNamespacesJSON() -> [JSONValue] {
         guard let host = runtime.durableObjects else { return [] }
@@ -45,7 +54,7 @@ extension ExplorerAPI {
 
     /// One object: its id, name, key-value entries (the first 1,000), alarm, tables and size.
     func durableObjectJSON(_ binding: String, _ object: String) async throws -> JSONValue {
-        let host = try durableObjectBinding(binding)
+        let host = try existingDurableObject(binding, object)
         let id = try host.id(binding: binding, object: object)
         let sqlite = host.usesSQLite(binding: binding)
         let name = try host.objects(binding: binding).first { $0.id == id.hex }?.name ?? id.name
@@ -76,7 +85,7 @@ extension ExplorerAPI {
         guard let sql = body["sql"]?.stringValue, !sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ExplorerRefusal(10000, "send {\"sql\": \"…\"}")
         }
-        let host = try durableObjectBinding(binding)
+        let host = try existingDurableObject(binding, object)
         do {
             let cursor = try await host.withStorage(binding: binding, object: object) { storage in try storage.sql.exec(sql) }
             return CloudflareEnvelope.success([
@@ -107,7 +116,7 @@ extension ExplorerAPI {
 
     /// `DELETE local/durable-objects/{binding}/{object}/storage/{key}`.
     func deleteDurableObjectValue(_ binding: String, _ object: String, _ key: String) async throws -> Response {
-        let host = try durableObjectBinding(binding)
+        let host = try existingDurableObject(binding, object)
         let existed = try await host.withStorage(binding: binding, object: object) { storage in try storage.delete(key) }
         guard existed else { throw ExplorerRefusal.notFound("no key \(key) in \(binding) \(object)", code: 10009) }
         return CloudflareEnvelope.success(.null)
@@ -115,7 +124,7 @@ extension ExplorerAPI {
 
     /// `POST local/durable-objects/{binding}/{object}/alarm/run`: the alarm's `alarm()` now.
     func runDurableObjectAlarm(_ binding: String, _ object: String) async throws -> Response {
-        let host = try durableObjectBinding(binding)
+        let host = try existingDurableObject(binding, object)
         guard try await host.fireAlarmNow(binding: binding, object: object) else {
             throw ExplorerRefusal(10000, "\(binding) \(object) has no alarm set")
         }

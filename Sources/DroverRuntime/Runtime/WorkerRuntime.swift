@@ -226,12 +226,13 @@ package final class WorkerRuntime: Sendable {
             }
         }
         await broker?.shutdown(gracePeriod: gracePeriod)
-        await durableObjects?.shutdown()
         if await !host.background.waitForAll(atMost: gracePeriod) {
             logger.warning(
                 "\(host.background.count) waitUntil task(s) still running \(gracePeriod) after the shutdown began; not waiting for them"
             )
         }
+        // After the background work, which may still call objects.
+        await durableObjects?.shutdown()
         for store in kvNamespaces.values { store.close() }
         for database in databases.values { database.close() }
     }
