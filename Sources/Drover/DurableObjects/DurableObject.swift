@@ -29,7 +29,7 @@
 /// bind it in the config (`[[durable_objects.bindings]] name = "COUNTER", class_name = "Counter"`)
 /// and create it with a migration (`[[migrations]] tag = "v1", new_sqlite_classes = ["Counter"]`).
 ///
-/// An `await` on anything but the storage (an outbound `fetch`, another object, `clock.sleep`) lets
+/// An `await` (an outbound `fetch`, another object, `clock.sleep`; the storage needs none) lets
 /// the object's other requests run meanwhile, as it does on the platform; to hold them off, wrap
 /// the work in ``DurableObjectState/blockConcurrencyWhile(_:)``. An idle object is evicted and
 /// built again from its storage by the next request, so keep what must last in the storage.
