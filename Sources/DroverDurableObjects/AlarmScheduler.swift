@@ -95,21 +95,13 @@ final class AlarmScheduler: Sendable {
         let outcome = await namespace.runAlarm(DurableObjectId(hex: key.id), now: now ?? clock.nowMilliseconds())
         state.withLock { state in
             state.running.remove(key)
-            switch outcome {
-            case .notDue:
-                // Not due after all (deleted or moved in a rolled-back transaction): take the file's word.
-                if let due = state.pending[key], due <= clock.nowMilliseconds() { state.pending[key] = nil }
-            case .unavailable(let retryAt):
-                // The file keeps the alarm; here it waits for its next try instead of spinning.
-                state.pending[key] = retryAt
-            case .ran, .failed:
-                break
-            }
+            // The file keeps the alarm of an object that could not be built; here it waits for its
+            // next try instead of spinning.
+            if case .unavailable(let retryAt) = outcome { state.pending[key] = retryAt }
         }
-        if outcome == .notDue {
-            let stored = await namespace.storedAlarm(DurableObjectId(hex: key.id))
-            try? setAlarm(stored, namespace: key.namespace, id: key.id)
-        }
+        // Not due after all (deleted, or moved in a rolled-back transaction): the file's word goes
+        // to the index and the schedule.
+        if case .notDue(let stored) = outcome { try? setAlarm(stored, namespace: key.namespace, id: key.id) }
         return outcome
     }
 

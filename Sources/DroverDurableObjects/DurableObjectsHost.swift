@@ -204,12 +204,21 @@ package final class DurableObjectsHost: Sendable {
     /// The objects of the namespace bound as `binding`, by id.
     package func objects(binding: String) throws -> [ObjectSummary] {
         let namespace = try namespace(binding)
-        return try index.objects(namespace: namespace.indexKey).map { entry in
-            ObjectSummary(
-                binding: binding, className: namespace.className, id: entry.id, name: entry.name,
-                alarm: scheduler.pendingAlarm(namespace: namespace.indexKey, id: entry.id) ?? entry.alarm,
-                path: (namespace.directory as NSString).appendingPathComponent("\(entry.id).sqlite"))
-        }
+        return try index.objects(namespace: namespace.indexKey).map { summary($0, binding: binding, namespace: namespace) }
+    }
+
+    /// The object `object` (a name or an id) of the namespace bound as `binding`, when the index has it.
+    package func object(binding: String, object: String) throws -> ObjectSummary? {
+        let namespace = try namespace(binding)
+        let id = try id(binding: binding, object: object)
+        return try index.object(namespace: namespace.indexKey, id: id.hex).map { summary($0, binding: binding, namespace: namespace) }
+    }
+
+    private func summary(_ entry: ObjectIndex.Entry, binding: String, namespace: ObjectNamespace) -> ObjectSummary {
+        ObjectSummary(
+            binding: binding, className: namespace.className, id: entry.id, name: entry.name,
+            alarm: scheduler.pendingAlarm(namespace: namespace.indexKey, id: entry.id) ?? entry.alarm,
+            path: (namespace.directory as NSString).appendingPathComponent("\(entry.id).sqlite"))
     }
 
     /// The id `object` stands for in the namespace bound as `binding`: 64 hex digits of an id of

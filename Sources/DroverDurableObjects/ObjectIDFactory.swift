@@ -35,12 +35,6 @@ struct ObjectIDFactory: Sendable {
         return DurableObjectId(hex: Hex.encode(bytes))
     }
 
-    /// Whether `id` was made by this factory.
-    func owns(_ id: DurableObjectId) -> Bool {
-        guard let bytes = Hex.decode(id.hex), bytes.count == 32 else { return false }
-        return isOurs(bytes)
-    }
-
     private func isOurs(_ bytes: [UInt8]) -> Bool {
         Crypto.timingSafeEqual(mac(Array(bytes.prefix(Self.baseLength))), bytes.suffix(Self.baseLength))
     }

@@ -76,6 +76,11 @@ final class ObjectIndex: @unchecked Sendable {
         try entries("SELECT namespace, id, name, alarm FROM objects WHERE namespace = ?1 ORDER BY id", [.text(namespace)])
     }
 
+    /// The object `id` of `namespace`, when the index has it.
+    func object(namespace: String, id: String) throws -> Entry? {
+        try entries("SELECT namespace, id, name, alarm FROM objects WHERE namespace = ?1 AND id = ?2", [.text(namespace), .text(id)]).first
+    }
+
     /// Forgets every object of `namespace` (its class was deleted).
     func forget(namespace: String) throws {
         try run("DELETE FROM objects WHERE namespace = ?1", [.text(namespace)])

@@ -200,8 +200,7 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
         guard let env = env.withLock({ $0 }) else {
             throw DurableObjectError("the Durable Object namespace of class \(className) is not ready yet")
         }
-        let path = (directory as NSString).appendingPathComponent("\(id.hex).sqlite")
-        let isNew = !FileManager.default.fileExists(atPath: path)
+        let isNew = !exists(id)
         let storage = try openStorage(id)
         if isNew || id.name != nil {
             do {
@@ -273,8 +272,9 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
         case ran
         /// `alarm()` threw; it runs again at `retryAt` (milliseconds), or never when `nil`.
         case failed(retryAt: Int64?)
-        /// The object's alarm is not due at that time (deleted, or moved): nothing ran.
-        case notDue
+        /// The object's alarm is not due at that time (deleted, or moved): nothing ran; `stored`
+        /// is the alarm its file holds.
+        case notDue(stored: Int64?)
         /// The object could not be built, or its storage not read (an initializer that throws):
         /// nothing ran, the alarm stays in its file, and is tried again at `retryAt`, as the
         /// platform retries an alarm after an internal error, without counting it.
@@ -295,7 +295,7 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
         do {
             return try await withInstance(id) { instance in
                 let storage = instance.storage
-                guard let scheduled = try storage.beginAlarm(dueAt: now) else { return .notDue }
+                guard let scheduled = try storage.beginAlarm(dueAt: now) else { return .notDue(stored: try storage.storedAlarmForIndex()) }
                 let retries = try storage.metadata("alarm_retries")?.int ?? 0
                 do {
                     try await instance.object.alarm(AlarmInvocationInfo(retryCount: retries, scheduledTime: scheduled))
@@ -342,12 +342,6 @@ final class ObjectNamespace: DurableObjectNamespace, DurableObjectHost, Sendable
     /// Whether `id` has a storage file.
     func exists(_ id: DurableObjectId) -> Bool {
         FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("\(id.hex).sqlite"))
-    }
-
-    /// The alarm the file of `id` holds, whether or not `alarm()` runs now: the scheduler's word
-    /// for its index.
-    func storedAlarm(_ id: DurableObjectId) async -> Int64? {
-        (try? await withInstance(id) { instance in try instance.storage.storedAlarmForIndex() }) ?? nil
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -107,10 +107,11 @@ actor TestCounter: DurableObject {
     }
 
     /// An increment with an `await` on something else between the read and the write: the
-    /// interleaving the platform allows too.
-    func incrementYielding() async throws -> Int64 {
+    /// interleaving the platform allows too. Opens `read` after reading, writes once `resume` opens.
+    func incrementPausing(read: Gate, resume: Gate) async throws -> Int64 {
         let count = (try ctx.storage.get("count")?.integerValue ?? 0) + 1
-        await Task.yield()
+        read.open()
+        await resume.wait()
         try ctx.storage.put("count", .integer(count))
         return count
     }

@@ -37,7 +37,10 @@ enum DurableObjectsCommand {
                 } else {
                     var rows = [["binding", "id", "name", "alarm"]]
                     for object in objects {
-                        rows.append([object.binding, object.id, object.name ?? "-", object.alarm.map(timestamp) ?? "-"])
+                        rows.append([
+                            object.binding, object.id, object.name ?? "-",
+                            object.alarm.map { TriggersCommand.timestamp(Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "-",
+                        ])
                     }
                     context.print(TextTable.render(rows))
                 }
@@ -95,10 +98,5 @@ enum DurableObjectsCommand {
             await host.shutdown()
             throw error
         }
-    }
-
-    /// `2026-12-06T14:03:00.000Z` for milliseconds since 1970.
-    private static func timestamp(_ milliseconds: Int64) -> String {
-        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(.iso8601.time(includingFractionalSeconds: true).year().month().day())
     }
 }

@@ -1,6 +1,18 @@
 import Drover
 
 extension D1QueryExpectation {
+    /// Checks the rows a query returned (of D1, or of a Durable Object's SQL), blobs compared as
+    /// ``blob(_:)`` writes them.
+    package func check(rows: [D1Row]) -> [CheckFailure] {
+        check(
+            rows: rows.map { row in
+                zip(row.columns, row.values).map { column, value -> (column: String, value: JSONValue) in
+                    if case .blob(let bytes) = value { return (column, Self.blob(bytes)) }
+                    return (column, value.jsonValue)
+                }
+            })
+    }
+
     /// Checks the query's result rows, each an ordered list of columns and values (integers,
     /// reals, text, null; blobs as ``blob(_:)``).
     package func check(rows: [[(column: String, value: JSONValue)]]) -> [CheckFailure] {

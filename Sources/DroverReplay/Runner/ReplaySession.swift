@@ -224,13 +224,7 @@ final class ReplaySession: Sendable {
                 }
                 for (query, result) in zip(check.sql, results) {
                     if let rows = result.rows {
-                        failures += query.check(
-                            rows: rows.map { row in
-                                zip(row.columns, row.values).map { column, value -> (column: String, value: JSONValue) in
-                                    if case .blob(let bytes) = value { return (column, D1QueryExpectation.blob(bytes)) }
-                                    return (column, value.jsonValue)
-                                }
-                            })
+                        failures += query.check(rows: rows)
                     } else {
                         failures.append(query.queryFailed(result.error ?? ""))
                     }
@@ -332,14 +326,7 @@ final class ReplaySession: Sendable {
                 continue
             }
             do {
-                let result = try await database.prepare(query.query).all()
-                let rows = result.results.map { row in
-                    zip(row.columns, row.values).map { column, value -> (column: String, value: JSONValue) in
-                        if case .blob(let bytes) = value { return (column, D1QueryExpectation.blob(bytes)) }
-                        return (column, value.jsonValue)
-                    }
-                }
-                failures += query.check(rows: rows)
+                failures += query.check(rows: try await database.prepare(query.query).all().results)
             } catch {
                 failures.append(query.queryFailed("\(error)"))
             }

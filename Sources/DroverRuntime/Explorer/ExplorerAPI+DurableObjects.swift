@@ -57,7 +57,7 @@ extension ExplorerAPI {
         let host = try existingDurableObject(binding, object)
         let id = try host.id(binding: binding, object: object)
         let sqlite = host.usesSQLite(binding: binding)
-        let name = try host.objects(binding: binding).first { $0.id == id.hex }?.name ?? id.name
+        let name = try host.object(binding: binding, object: object)?.name ?? id.name
         let (entries, alarm, tables, size) = try await host.withStorage(binding: binding, object: object) { storage in
             let entries = try storage.list(DurableObjectListOptions(limit: 1_000))
             var tables: [JSONValue] = []
