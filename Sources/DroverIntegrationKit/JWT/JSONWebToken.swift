@@ -15,27 +15,37 @@ public struct JSONWebToken: Sendable, Hashable {
     /// The decoded claims.
     public var claims: JWTClaims { parts.claims }
     /// The signing input, `header.payload` exactly as received: what the signature covers.
-    public var signingInput: [UInt8] { parts.signingInput }
+    public var signingInput: [UInt8] { parts.withSigningInput { Array($0) } }
     /// The decoded signature.
     public var signature: [UInt8] { parts.signature }
 
-    /// The four, behind one reference: a token is passed from the parser through the verifier into
-    /// its ``VerifiedJWT`` and on to the handler, and a copy then costs one retain, not one per
-    /// string and array of the header and claims. The verifier reads them here, where they are
+    /// The parts, behind one reference: a token is passed from the parser through the verifier
+    /// into its ``VerifiedJWT`` and on to the handler, and a copy then costs one retain, not one
+    /// per string and array of the header and claims. The verifier reads them here, where they are
     /// borrowed, rather than through the properties above, each of which returns a copy.
     let parts: Parts
 
     final class Parts: Sendable {
         let header: JWTHeader
         let claims: JWTClaims
-        let signingInput: [UInt8]
         let signature: [UInt8]
+        /// The token as received, whose first `signingInputCount` bytes are the signing input: kept
+        /// rather than copied out, since the caller's string already holds them.
+        let compact: String
+        let signingInputCount: Int
 
-        init(header: JWTHeader, claims: JWTClaims, signingInput: [UInt8], signature: [UInt8]) {
+        init(header: JWTHeader, claims: JWTClaims, signature: [UInt8], compact: String, signingInputCount: Int) {
             self.header = header
             self.claims = claims
-            self.signingInput = signingInput
             self.signature = signature
+            self.compact = compact
+            self.signingInputCount = signingInputCount
+        }
+
+        /// `body` with the signing input's bytes, read in place.
+        func withSigningInput<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            let prefix = compact.utf8.prefix(signingInputCount)
+            return prefix.withContiguousStorageIfAvailable(body) ?? Array(prefix).withUnsafeBufferPointer(body)
         }
     }
 
@@ -58,26 +68,26 @@ public struct JSONWebToken: Sendable, Hashable {
         let parsed =
             compact.utf8.withContiguousStorageIfAvailable { buffer in Result { () throws(JWTError) in try Self.parse(buffer) } }
             ?? Array(compact.utf8).withUnsafeBufferPointer { buffer in Result { () throws(JWTError) in try Self.parse(buffer) } }
-        self = try parsed.get()
-    }
-
-    private init(header: JWTHeader, claims: JWTClaims, signingInput: [UInt8], signature: [UInt8]) {
-        parts = Parts(header: header, claims: claims, signingInput: signingInput, signature: signature)
+        let (header, claims, signature, signingInputCount) = try parsed.get()
+        parts = Parts(header: header, claims: claims, signature: signature, compact: compact, signingInputCount: signingInputCount)
     }
 
     /// Equal when the signing inputs and the signatures are: the header and claims are read from
-    /// the signing input alone.
+    /// the signing input alone, and strict base64url spells each signature one way, so that is
+    /// when the tokens are the same text.
     public static func == (lhs: JSONWebToken, rhs: JSONWebToken) -> Bool {
-        lhs.parts === rhs.parts || (lhs.signingInput == rhs.signingInput && lhs.signature == rhs.signature)
+        lhs.parts === rhs.parts || lhs.parts.compact == rhs.parts.compact
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(signingInput)
-        hasher.combine(signature)
+        hasher.combine(parts.compact)
     }
 
-    /// The token in `bytes`, whose length is checked.
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JWTError) -> JSONWebToken {
+    /// The header, claims and signature in `bytes`, whose length is checked, and the length of the
+    /// signing input.
+    private static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) throws(JWTError) -> (header: JWTHeader, claims: JWTClaims, signature: [UInt8], signingInputCount: Int) {
         // One pass finds the dots and any `=`, which is outside the base64url alphabet: the compact
         // form has no padding (RFC 7515 §2).
         var dots = (-1, -1)
@@ -115,15 +125,13 @@ public struct JSONWebToken: Sendable, Hashable {
         let headerRange = 0..<first, payloadRange = (first + 1)..<second
         let headerRoom = Base64URL.decodedCapacity(headerRange.count)
         let capacity = headerRoom + Base64URL.decodedCapacity(payloadRange.count)
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { (scratch) throws(JWTError) -> JSONWebToken in
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { (scratch) throws(JWTError) in
             let headerJSON = try decode(bytes, headerRange, part: "header", into: UnsafeMutableBufferPointer(rebasing: scratch[..<headerRoom]))
             let payloadJSON = try decode(bytes, payloadRange, part: "payload", into: UnsafeMutableBufferPointer(rebasing: scratch[headerRoom...]))
             guard let signature = Base64URL.decode(utf8: UnsafeBufferPointer(rebasing: bytes[(second + 1)...])) else {
                 throw JWTError(.invalidBase64URL, "the signature is not base64url")
             }
-            return JSONWebToken(
-                header: try JWTHeader(json(headerJSON, part: "header")), claims: try JWTClaims(json(payloadJSON, part: "payload")),
-                signingInput: Array(UnsafeBufferPointer(rebasing: bytes[..<second])), signature: signature)
+            return (try JWTHeader(json(headerJSON, part: "header")), try JWTClaims(json(payloadJSON, part: "payload")), signature, second)
         }
     }
 

@@ -66,7 +66,7 @@ public struct JWTVerifier: Sendable {
             if let note = result.note { detail += "; \(note)" }
             throw JWTError(.unknownKeyID, detail)
         }
-        guard key.verify(signature: token.parts.signature, message: token.parts.signingInput, algorithm: algorithm) else {
+        guard token.parts.withSigningInput({ key.verify(signature: token.parts.signature, message: $0, algorithm: algorithm) }) else {
             throw JWTError(.invalidSignature, "the \(algorithm.rawValue) signature does not verify under the key kid \(JWTError.quoted(keyID))")
         }
         try checkClaims(token.parts.claims, now: now)
