@@ -72,4 +72,20 @@ struct DevVarsTests {
             #expect(!error.description.contains("sk_live_secret"))
         }
     }
+
+    @Test(".dev.vars.example names the secrets a fresh clone has not set yet")
+    func missingFromExample() throws {
+        let folder = NSTemporaryDirectory() + "drover-devvars-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(DevVars.missingFromExample(configDirectory: folder, present: []) == nil)
+        try "# the app's secrets\nAPI_KEY=example\nWEBHOOK_SECRET=\"whsec_x\"\n".write(toFile: folder + "/.dev.vars.example", atomically: true, encoding: .utf8)
+        let missing = DevVars.missingFromExample(configDirectory: folder, present: ["API_KEY"])
+        #expect(missing?.example == folder + "/.dev.vars.example")
+        #expect(missing?.missing == ["WEBHOOK_SECRET"])
+        #expect(DevVars.missingFromExample(configDirectory: folder, present: ["API_KEY", "WEBHOOK_SECRET"]) == nil)
+        // An example that does not parse is not a reason to refuse to start: no warning.
+        try "API_KEY=\"unterminated\n".write(toFile: folder + "/.dev.vars.example", atomically: true, encoding: .utf8)
+        #expect(DevVars.missingFromExample(configDirectory: folder, present: []) == nil)
+    }
 }

@@ -68,9 +68,13 @@ import Glibc
         let first = await project.cli(["deploy", "--message", "first"])
         #expect(first.status == 0, "\(first.errors)")
         #expect(first.output.contains("Deployment 1: version 1 at 100%"))
+        #expect(first.output.contains("now serves deployment 1"), "\(first.output)")
         try Self.setGreeting(project, "hello from version 2")
         let second = await project.cli(["deploy", "--message", "second"])
         #expect(second.status == 0, "\(second.errors)")
+        // The deploy returns once the server has switched: a request sent after it reaches version 2.
+        #expect(second.output.contains("now serves deployment 2"), "\(second.output)")
+        #expect(try await httpRequest(port: port, "GET", "/env").json()["greeting"] == "hello from version 2")
         try await eventually("version 2 to serve", limit: .seconds(60)) { seen.last == "hello from version 2" }
         let rollback = await project.cli(["rollback"])
         #expect(rollback.status == 0, "\(rollback.errors)")
@@ -84,10 +88,41 @@ import Glibc
         let list = await project.cli(["deployments", "list"])
         #expect(list.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(1).joined() } == ["1", "2", "3"])
         #expect(list.output.contains("rollback  1@100%"))
+        let store = VersionStore(stateDirectory: project.statePath)
+        #expect(store.serving()?.deployment == 3)
         dev.signal(SIGINT)
         #expect(await dev.exitStatus() == .exited(0))
         #expect(dev.errors.contains("version=2"))
         #expect(dev.errors.contains("serving version 2"))
+        // A stopped server leaves no record: the next deploy does not wait for it.
+        #expect(store.serving() == nil)
+        #expect(!FileManager.default.fileExists(atPath: store.servingPath))
+    }
+
+    @Test("a deploy waits for the running server to switch, and says so when none runs or it has stopped")
+    func awaitsTheServer() async throws {
+        let directory = try TemporaryDirectory()
+        let store = VersionStore(stateDirectory: directory.path)
+        #expect(await DeployCommand.awaitServer(on: store, deployment: 1) == "No drover dev runs on \(directory.path): the next one started there serves deployment 1.")
+        // This process plays the server: serving its config file, then deployment 1 a little later.
+        try store.markServing(nil)
+        #expect(store.serving() == ServingRecord(deployment: nil, pid: getpid()))
+        let switching = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            try store.markServing(1)
+        }
+        #expect(await DeployCommand.awaitServer(on: store, deployment: 1) == "drover dev (pid \(getpid())) now serves deployment 1.")
+        try await switching.value
+        // One that never switches: the wait ends and says what it still serves.
+        #expect(
+            await DeployCommand.awaitServer(on: store, deployment: 2, timeout: .milliseconds(200))
+                == "drover dev (pid \(getpid())) still serves deployment 1 after 0.2 seconds: its log says why.")
+        store.unmarkServing()
+        #expect(store.serving() == nil)
+        // A server killed with kill -9 leaves its record behind: its process is gone, so no server runs.
+        let gone = try JSONEncoder().encode(ServingRecord(deployment: 1, pid: Int32.max))
+        #expect(FileManager.default.createFile(atPath: store.servingPath, contents: gone))
+        #expect(store.serving() == nil)
     }
 
     @Test("a version that cannot open — an unregistered worker, a migration that fails — is refused, and the active one keeps serving")

@@ -167,7 +167,7 @@ import Testing
         let config = try String(contentsOfFile: project.configPath, encoding: .utf8)
         try config.replacingOccurrences(of: #"GREETING = "hello""#, with: #"GREETING = "bonjour""#)
             .write(toFile: project.configPath, atomically: true, encoding: .utf8)
-        async let reloaded: Void = running.server.reload()
+        async let reloaded = running.server.reload()
         // The new version serves new requests while the old one is still answering.
         try await eventually("the new version to serve") {
             try await httpRequest(port: running.port, "GET", "/fast").text == "greeting bonjour"
@@ -176,7 +176,7 @@ import Testing
         let response = try await held.response.value
         #expect(response.status == 200)
         #expect(response.text == "greeting hello")
-        await reloaded
+        #expect(await reloaded)
         await running.server.shutdown()
     }
 

@@ -23,6 +23,19 @@ struct EnvTests {
         #expect(throws: WorkerError.self) { try env.secret("API_KEY") }
     }
 
+    @Test("a missing secret says to put it in the .dev.vars beside the config, not in the config")
+    func missingSecret() {
+        let env = Env(
+            bindings: [:], vars: Vars([:]), fetch: OfflineFetcher(), clock: ManualWallClock(Date(timeIntervalSince1970: 0)),
+            configFile: "/work/app/wrangler-like.toml")
+        do {
+            _ = try env.secret("API_KEY")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)" == "no secret named \"API_KEY\": add a line API_KEY=... to /work/app/.dev.vars, or run drover secret put API_KEY")
+        }
+    }
+
     @Test("a binding of another kind says what it is")
     func wrongKind() {
         let env = TestSupport.makeEnv(bindings: ["TOKEN": .secret("s3cret")])

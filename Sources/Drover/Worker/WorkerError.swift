@@ -21,10 +21,24 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// No binding of that name is configured.
     public static func bindingMissing(_ name: String, kind: String, configFile: String) -> WorkerError {
-        WorkerError(
+        // A secret is not declared in the config: it comes from `.dev.vars` beside it (git ignores
+        // that file, so a fresh clone has none) or from the secret store.
+        if kind == "secret" {
+            return WorkerError(
+                code: .bindingMissing,
+                message: "no secret named \"\(name)\": add a line \(name)=... to \(devVarsPath(beside: configFile)), or run drover secret put \(name)"
+            )
+        }
+        return WorkerError(
             code: .bindingMissing,
             message: "no \(kind) binding named \"\(name)\": add it to \(configFile)"
         )
+    }
+
+    /// The `.dev.vars` in the folder of `configFile`.
+    static func devVarsPath(beside configFile: String) -> String {
+        guard let slash = configFile.lastIndex(of: "/") else { return ".dev.vars" }
+        return configFile[..<slash] + "/.dev.vars"
     }
 
     /// The binding exists but is of another kind.

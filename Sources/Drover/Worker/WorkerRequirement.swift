@@ -53,14 +53,14 @@ public struct WorkerRequirement: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue) \"\(name)\"" }
 
     /// Where a user declares it, for the error that names it missing.
-    var remedy: String {
+    func remedy(configFile: String) -> String {
         switch kind {
         case .kv: "[[kv_namespaces]] binding = \"\(name)\""
         case .d1: "[[d1_databases]] binding = \"\(name)\""
         case .queue: "[[queues.producers]] binding = \"\(name)\""
         case .service: "[[services]] binding = \"\(name)\""
         case .durableObjects: "[[durable_objects.bindings]] name = \"\(name)\""
-        case .secret: "a line \(name)=... in .dev.vars, or drover secret put \(name)"
+        case .secret: "a line \(name)=... in \(WorkerError.devVarsPath(beside: configFile)), or drover secret put \(name)"
         case .var: "\(name) = ... under [vars]"
         }
     }
@@ -74,6 +74,6 @@ public struct WorkerRequirement: Sendable, Hashable, CustomStringConvertible {
     ) -> WorkerError? {
         let missing = requirements.filter { !isMet($0) }
         guard !missing.isEmpty else { return nil }
-        return WorkerError.requirementsUnmet(missing.map { "\($0) (\($0.remedy))" }, configFile: configFile)
+        return WorkerError.requirementsUnmet(missing.map { "\($0) (\($0.remedy(configFile: configFile)))" }, configFile: configFile)
     }
 }

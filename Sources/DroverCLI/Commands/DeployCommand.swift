@@ -7,7 +7,7 @@ import Foundation
 /// config-driven deployment to the local "edge" — a running `drover dev` on the same state
 /// directory — as `wrangler deploy`, `wrangler versions`, `wrangler deployments` and
 /// `wrangler rollback` publish to Cloudflare (Docs/deploying.md).
-enum DeployCommand {
+package enum DeployCommand {
     static var specs: [CommandSpec] { [deploy, versionsList, versionsDeploy, deploymentsList, deploymentsStatus, rollback] }
 
     static let deploy = CommandSpec(
@@ -24,9 +24,10 @@ enum DeployCommand {
             must apply (they are applied now, as a deploy pipeline applies them before the code). A version
             that fails any of these is refused and the active one stays.
             The version keeps a snapshot of the config file (no secrets: they are read when it is opened)
-            under <state>/deployments/. A drover dev running on the same state directory switches to it within
-            a second: requests in flight finish on the version they started on, new ones go to the new
-            version, and queue consumers and cron triggers move over once the old version has stopped.
+            under <state>/deployments/. A drover dev running on the same state directory switches to it, and the
+            command returns once it has (or says why not): requests in flight finish on the version they started
+            on, new ones go to the new version, and queue consumers and cron triggers move over once the old
+            version has stopped.
 
             Examples:
               drover deploy --message "add the Stripe webhook"
@@ -61,7 +62,7 @@ enum DeployCommand {
             }
             context.print("Uploaded \(worker) version \(version.summary)")
             context.print("Deployment \(deployment.id): version \(version.id) at 100%")
-            context.print("A drover dev on \(project.stateDirectory) switches to it within a second.")
+            context.print(await awaitServer(on: store, deployment: deployment.id))
             return DroverCommandLine.success
         }
     )
@@ -137,6 +138,7 @@ enum DeployCommand {
                     versions: shares)
             }
             context.print("Deployment \(deployment.id): " + shares.map { "version \($0.version) at \(percent($0.percentage))" }.joined(separator: ", "))
+            context.print(await awaitServer(on: store, deployment: deployment.id))
             return DroverCommandLine.success
         }
     )
@@ -212,7 +214,7 @@ enum DeployCommand {
         options: Commands.configOptions + [.value("message", "TEXT", "A note kept with the deployment")],
         discussion: """
             The version is checked as drover deploy checks a new one (its worker registered, its bindings and
-            secrets present) before it becomes active; a running drover dev switches within a second.
+            secrets present) before it becomes active; the command returns once a running drover dev has switched.
 
             Examples:
               drover rollback
@@ -227,16 +229,20 @@ enum DeployCommand {
             } else {
                 asked = nil
             }
-            context.print(
-                try await rollback(stateDirectory: project.stateDirectory, registry: context.registry, to: asked, message: arguments.value("message")))
+            let rolledBack = try await rollback(
+                stateDirectory: project.stateDirectory, registry: context.registry, to: asked, message: arguments.value("message"))
+            context.print(rolledBack.summary)
+            context.print(await awaitServer(on: VersionStore(stateDirectory: project.stateDirectory), deployment: rolledBack.deployment))
             return DroverCommandLine.success
         }
     )
 
     /// Makes `asked` (nil: the version uploaded before the newest one serving, as wrangler) the
     /// active deployment of `stateDirectory`, after checking it as `drover deploy` checks a new one;
-    /// what to print. `drover rollback` and the dashboard's rollback.
-    static func rollback(stateDirectory: String, registry: WorkerRegistry, to asked: Int?, message: String?) async throws -> String {
+    /// what to print, and the deployment's number. `drover rollback` and the dashboard's rollback.
+    static func rollback(
+        stateDirectory: String, registry: WorkerRegistry, to asked: Int?, message: String?
+    ) async throws -> (summary: String, deployment: Int) {
         let store = VersionStore(stateDirectory: stateDirectory)
         guard let active = try store.active() else { throw CLIError("nothing to roll back: no deployment on \(stateDirectory)") }
         let targetID: Int
@@ -259,7 +265,32 @@ enum DeployCommand {
                 id: id, createdAt: VersionStore.timestamp(Date()), message: message, source: "rollback",
                 versions: [.init(version: version.id, percentage: 100)])
         }
-        return "Rolled back to version \(version.summary)\nDeployment \(deployment.id): version \(version.id) at 100%"
+        return ("Rolled back to version \(version.summary)\nDeployment \(deployment.id): version \(version.id) at 100%", deployment.id)
+    }
+
+    /// How long a deploy waits for a running `drover dev` to switch: it checks the active
+    /// deployment four times a second and opens the new version (bindings, migrations) first.
+    package static let switchTimeout: Duration = .seconds(15)
+
+    /// Waits until the `drover dev` serving `store`'s state, if one runs, serves `deployment` (or a
+    /// later one), so that a request sent after the command returns reaches the new version, as
+    /// after `wrangler deploy`; what to print.
+    package static func awaitServer(on store: VersionStore, deployment: Int, timeout: Duration = switchTimeout) async -> String {
+        guard var serving = store.serving() else {
+            let state = (store.directory as NSString).deletingLastPathComponent
+            return "No drover dev runs on \(state): the next one started there serves deployment \(deployment)."
+        }
+        let deadline = ContinuousClock.now + timeout
+        while (serving.deployment ?? 0) < deployment {
+            guard ContinuousClock.now < deadline else {
+                let current = serving.deployment.map { "deployment \($0)" } ?? "its config file"
+                return "drover dev (pid \(serving.pid)) still serves \(current) after \(timeout): its log says why."
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            guard let next = store.serving() else { return "drover dev (pid \(serving.pid)) stopped before it switched." }
+            serving = next
+        }
+        return "drover dev (pid \(serving.pid)) now serves deployment \(deployment)."
     }
 
     /// `7  2026-12-06T10:00:00Z  deploy  3@100%  message`.

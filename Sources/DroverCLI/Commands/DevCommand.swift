@@ -61,6 +61,7 @@ enum DevCommand {
         // configs, the first one's worker is served; its [dev] settings and --var are its own.
         let loadedAll = try Project.loadAll(arguments, context: context)
         let loaded = loadedAll[0]
+        for project in loadedAll { warnOfUnsetSecrets(project, context: context) }
         let firstLoad = LockedValue<[Project]?>(loadedAll)
         let dev = loaded.config.dev
         let port = flagPort ?? dev.port ?? 8787
@@ -70,6 +71,17 @@ enum DevCommand {
         let tail = TailHub()
         let redaction = RedactingLogSink(FanOutLogSink([StandardErrorLogSink(format: jsonLogs ? .json : .text), TailLogSink(hub: tail)]))
         let logger = Logger(label: "drover", level: .info, sink: redaction)
+        // The deployment the factory last opened (nil: the config file), recorded once the server
+        // serves it, so that `drover deploy` can wait for the switch.
+        let servedDeployment = LockedValue<Int?>(nil)
+        let versions = VersionStore(stateDirectory: loaded.stateDirectory)
+        @Sendable func recordServed() {
+            do {
+                try versions.markServing(servedDeployment.get())
+            } catch {
+                logger.warning("cannot record which deployment this server serves (drover deploy will not wait for it): \(error)")
+            }
+        }
         let registry = context.registry
 
         let factory: DevServer.VersionedSessionFactory = {
@@ -82,6 +94,7 @@ enum DevCommand {
                 (projects + deployed.map(\.project)).reduce(into: [String: String]()) { all, project in
                     all.merge(project.secrets) { first, _ in first }
                 })
+            servedDeployment.set(deployed.first?.deployment)
             if let primary = deployed.first {
                 projects[0] = primary.project
                 let split = deployed.map { "\($0.version.id)@\(DeployCommand.percent($0.percentage))" }.joined(separator: " ")
@@ -136,7 +149,7 @@ enum DevCommand {
             let stateDirectory = loaded.stateDirectory
             let registry = context.registry
             explorer.rollback = { version, message in
-                try await DeployCommand.rollback(stateDirectory: stateDirectory, registry: registry, to: version, message: message)
+                try await DeployCommand.rollback(stateDirectory: stateDirectory, registry: registry, to: version, message: message).summary
             }
             // The dashboard's replay is `drover replay FILE`'s.
             let environment = context.environment
@@ -168,6 +181,7 @@ enum DevCommand {
             await server.shutdown()
             throw error
         }
+        recordServed()
         let runtimes = server.runtimes
         guard let runtime = runtimes.first else { return DroverCommandLine.failure }
         for other in runtimes.dropFirst() {
@@ -190,15 +204,30 @@ enum DevCommand {
         // The configs and their secrets, and the served worker's active deployment (drover deploy,
         // drover rollback), checked twice a second.
         // (The factory has already said which deployed version it serves, if any.)
-        let activePath = VersionStore(stateDirectory: loaded.stateDirectory).activePath
-        let watcher = FileWatcher(paths: runtimes.flatMap { watchedFiles($0.config) } + [activePath], interval: .milliseconds(250)) {
-            await server.reload()
+        let watcher = FileWatcher(paths: runtimes.flatMap { watchedFiles($0.config) } + [versions.activePath], interval: .milliseconds(250)) {
+            if await server.reload() { recordServed() }
         }
         await SignalWaiter.waitForTermination()
         context.printError("Shutting down (waiting up to \(settings.gracePeriod) for requests in flight; Ctrl-C again to exit now)...")
         watcher.stop()
+        versions.unmarkServing()
         await server.shutdown()
         return DroverCommandLine.success
+    }
+
+    /// Names the secrets the project's `.dev.vars.example` lists and nothing sets, and where to put
+    /// them: a fresh clone has no `.dev.vars` (git ignores it), and without this the first request
+    /// that reads one is the first to say so.
+    static func warnOfUnsetSecrets(_ project: Project, context: CLIContext) {
+        let directory = project.config.configDirectory
+        guard let (example, missing) = DevVars.missingFromExample(configDirectory: directory, present: Set(project.config.secrets.keys)) else {
+            return
+        }
+        let devVars = (directory as NSString).appendingPathComponent(".dev.vars")
+        context.printError(
+            "warning: \(example) lists \(missing.count == 1 ? "a secret" : "secrets") not set here: \(missing.joined(separator: ", ")). "
+                + "Add each as NAME=value to \(devVars) (cp \(example) \(devVars) starts from the example's values) or store it "
+                + "with drover secret put NAME; until then a request that reads one fails.")
     }
 
     /// The versions of the active deployment of `project`'s state, each opened as a project, the

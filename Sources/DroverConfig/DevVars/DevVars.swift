@@ -48,6 +48,16 @@ package enum DevVars {
             .filter { manager.fileExists(atPath: $0) }
     }
 
+    /// The names `.dev.vars.example` beside the config lists (the file a project ships to say which
+    /// secrets it needs, as the sample app does) that `present` lacks, sorted; nil when there is no
+    /// example, it does not parse, or nothing is missing.
+    package static func missingFromExample(configDirectory: String, present: Set<String>) -> (example: String, missing: [String])? {
+        let example = ConfigPaths.resolve(".dev.vars.example", against: configDirectory)
+        guard let data = FileManager.default.contents(atPath: example), let listed = try? parse(Array(data), file: example) else { return nil }
+        let missing = listed.keys.filter { !present.contains($0) }.sorted()
+        return missing.isEmpty ? nil : (example, missing)
+    }
+
     /// `.env`, `.env.<env>`, `.env.local`, `.env.<env>.local`: least specific first.
     private static func dotEnvNames(environment: String?) -> [String] {
         guard let environment else { return [".env", ".env.local"] }

@@ -11,6 +11,7 @@ import Glibc
 /// <state>/deployments/versions/<N>.json     one per version, written once
 /// <state>/deployments/history/<N>.json      one per deployment, written once
 /// <state>/deployments/active.json           the active deployment, replaced atomically
+/// <state>/deployments/serving.json          which one a running drover dev serves, and its pid
 /// ```
 ///
 /// Every file is written to a temporary name, flushed, and renamed into place, so a reader — the
@@ -53,7 +54,36 @@ package struct VersionStore: Sendable {
         return try read(Deployment.self, at: activePath)
     }
 
+    /// What a running `drover dev` on this state serves, written by it after each switch; nil
+    /// when none runs (no record, or its process is gone: a server killed with `kill -9` leaves
+    /// its record behind).
+    package func serving() -> ServingRecord? {
+        guard let data = FileManager.default.contents(atPath: servingPath),
+            let record = try? JSONDecoder().decode(ServingRecord.self, from: data)
+        else { return nil }
+        guard kill(record.pid, 0) == 0 || errno == EPERM else { return nil }
+        return record
+    }
+
+    /// `serving.json`.
+    package var servingPath: String { directory + "/serving.json" }
+
     // MARK: - Writing
+
+    /// Records that this process, a `drover dev`, now serves `deployment` (nil: its config file,
+    /// no deployment yet).
+    package func markServing(_ deployment: Int?) throws {
+        try writeAtomically(try Self.encoder.encode(ServingRecord(deployment: deployment, pid: getpid())), to: servingPath)
+    }
+
+    /// Removes this process's record, as it stops serving.
+    package func unmarkServing() {
+        if let data = FileManager.default.contents(atPath: servingPath),
+            let record = try? JSONDecoder().decode(ServingRecord.self, from: data), record.pid == getpid()
+        {
+            unlink(servingPath)
+        }
+    }
 
     /// Stores a new version with the next number.
     package func create(_ make: (Int) -> WorkerVersion) throws -> WorkerVersion {
@@ -162,6 +192,18 @@ package struct VersionStore: Sendable {
 
     /// Now as RFC 3339 (UTC, seconds).
     package static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
+}
+
+/// Which deployment a `drover dev` serves (nil: its config file, before the first deployment),
+/// by the process serving it: how `drover deploy` knows when the server has switched.
+package struct ServingRecord: Codable, Sendable, Equatable {
+    package let deployment: Int?
+    package let pid: Int32
+
+    package init(deployment: Int?, pid: Int32) {
+        self.deployment = deployment
+        self.pid = pid
+    }
 }
 
 /// A deployment refused or a record unreadable.

@@ -147,16 +147,18 @@ package final class DevServer: Sendable {
 
     /// Rebuilds the runtime from the config on disk and swaps it in; requests in flight finish on
     /// the runtime they started on, within the grace period (after it the old runtime is closed
-    /// under them, as a shutdown would). A broken config keeps the old runtime serving.
-    package func reload() async {
+    /// under them, as a shutdown would). A broken config keeps the old runtime serving. Whether it
+    /// swapped (false: the factory failed, and the old runtime serves on).
+    @discardableResult
+    package func reload() async -> Bool {
         let session: DevSession
         do {
             session = try await factory()
         } catch {
             logger.error("reload failed, still serving the previous version: \(error)")
-            return
+            return false
         }
-        guard let fresh = session.served.first?.runtime else { return }
+        guard let fresh = session.served.first?.runtime else { return false }
         let oldOthers = others.exchange(session.others)
         for old in current.exchange(session.served).map(\.runtime) {
             let stillRunning = await current.waitUntilIdle(old, atMost: settings.gracePeriod)
@@ -178,6 +180,7 @@ package final class DevServer: Sendable {
                 logger.error("reloaded \(runtime.config.configPath), but its queue consumers did not start: \(error)")
             }
         }
+        return true
     }
 
     /// Stops accepting, finishes requests in flight (and their background work) within the grace
