@@ -255,6 +255,28 @@ def expectations(command):
     return checks, status
 
 
+def self_check():
+    """The reading of comments, checked before it is trusted: a check that cannot fail is no check."""
+    cases = [
+        ('{"ok":true}: verified and queued', ['{"ok":true}']),
+        ('503: "shopify": {"status": "fail", ...}', ['"shopify": {"status": "fail", ...}']),
+        ('"alarms":1, "alarm":null', ['"alarms":1, "alarm":null']),
+        ('`expected "hello", got "bonjour"`, exits 1', []),
+        ("FAIL: steps[0].expect", []),
+        ('now with "profile":{"email":"ada@example.com",…}', ['"profile":{"email":"ada@example.com",…}']),
+    ]
+    for comment, expected in cases:
+        if fragments(comment) != expected:
+            raise Failure(f"self-check: fragments({comment!r}) = {fragments(comment)!r}, not {expected!r}")
+    command = 'curl -s x ; echo   # {"state":"open","failures":3}, `HTTP/1.1 200`, exits 0'
+    if check(command, 0, '{"state": "open", "failures": 3}\nHTTP/1.1 200 OK\n', 0):
+        raise Failure("self-check: a matching output was refused")
+    for status, output in [(0, '{"state":"open","failures":2}\nHTTP/1.1 200 OK\n'), (0, '{"state":"open","failures":3}\nHTTP/1.1 503\n'),
+                           (1, '{"state":"open","failures":3}\nHTTP/1.1 200 OK\n'), (0, '{"state":"open","failures":3} HTTP/1.1 200')]:
+        if not check(command, status, output, 0):
+            raise Failure(f"self-check: a wrong output was accepted: status {status}, {output!r}")
+
+
 # --- The copy of the checkout ---------------------------------------------------------------
 
 
@@ -561,6 +583,7 @@ def main():
     VERBOSE = arguments.verbose
     KEEP_GOING = arguments.keep_going
 
+    self_check()
     steps = read_steps(arguments.readme)
     if arguments.list:
         for step in steps:
