@@ -270,7 +270,7 @@ package enum DeployCommand {
 
     /// How long a deploy waits for a running `drover dev` to switch: it checks the active
     /// deployment four times a second and opens the new version (bindings, migrations) first.
-    package static let switchTimeout: Duration = .seconds(15)
+    package static let switchTimeout: Duration = .seconds(30)
 
     /// Waits until the `drover dev` serving `store`'s state, if one runs, serves `deployment` (or a
     /// later one), so that a request sent after the command returns reaches the new version, as
