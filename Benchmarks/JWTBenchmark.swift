@@ -5,7 +5,7 @@ import DroverTestSupport
 import Foundation
 import Synchronization
 
-/// `Benchmarks jwt [seconds] [rounds]`: RS256 JWT verification by DroverIntegrationKit with a
+/// `Benchmarks jwt [seconds] [rounds]` (or `jwt ratio [rounds]`, below): RS256 JWT verification by DroverIntegrationKit with a
 /// 2048-bit key and the JWKS already cached, beside `openssl speed rsa2048`'s verifications per
 /// second on the same machine (the bare RSA public-key operation) and beside that plus SHA-256 of
 /// the token's signing input, which `openssl speed rsa2048` does not compute: the ceiling of a
@@ -28,10 +28,14 @@ import Synchronization
 /// the speed of the machine drifts by more than the difference being measured.
 enum JWTBenchmark {
     static func run(arguments: [String]) async throws {
+        // `Benchmarks jwt ratio [rounds]`: only the ratio of the kit's verification to the bare
+        // signature check, for judging a change to the kit.
+        let ratioOnly = arguments.first == "ratio"
+        let arguments = ratioOnly ? ["1"] + arguments.dropFirst() : arguments
         // `openssl speed -seconds` takes a whole number of seconds, at least 1.
         guard let wholeSeconds = arguments.first.map({ Int($0) }) ?? 3, wholeSeconds >= 1,
-            let rounds = arguments.dropFirst().first.map({ Int($0) }) ?? 5, rounds >= 1
-        else { throw OpenSSLCommand.Failure(description: "usage: Benchmarks jwt [seconds, a whole number >= 1] [rounds >= 1]") }
+            let rounds = arguments.dropFirst().first.map({ Int($0) }) ?? (ratioOnly ? 12 : 5), rounds >= 1
+        else { throw OpenSSLCommand.Failure(description: "usage: Benchmarks jwt [seconds, a whole number >= 1] [rounds >= 1], or Benchmarks jwt ratio [rounds]") }
         let seconds = Double(wholeSeconds)
         let openssl = try OpenSSLCommand()
         defer { openssl.remove() }
@@ -70,6 +74,21 @@ enum JWTBenchmark {
         let signingInput = Array(input.utf8)
         let signature = Base64URL.decode(token.split(separator: ".")[2]) ?? []
 
+        if ratioOnly {
+            // The kit's share of a verification, immune to the VM's drift: the two rates in
+            // alternating 0.3-s windows, the median of their ratios.
+            var ratios: [Double] = []
+            for _ in 0..<rounds {
+                let whole = try await rate(seconds: 0.3) { _ = try await cached.verify(token) }
+                let bare = try await rate(seconds: 0.3) {
+                    guard key.verify(signature: signature, message: signingInput, algorithm: .rs256) else { throw JWTError(.invalidSignature, "") }
+                }
+                ratios.append(whole / bare)
+            }
+            let median = ratios.sorted()[ratios.count / 2]
+            print("JWTVerifier.verify / JSONWebKey.verify, median of \(rounds) alternating 0.3-s windows: \(String(format: "%.3f", median))")
+            return
+        }
         let memoryRate = try await rate(seconds: seconds) { _ = try await cached.verify(token) }
         let kvRate = try await rate(seconds: seconds) { _ = try await kvOnly.verify(token) }
         let parseRate = try await rate(seconds: seconds) { _ = try JSONWebToken(compact: token) }

@@ -55,13 +55,15 @@ public struct JSONObject: Sendable {
     public var pairs: [(key: String, value: JSONValue)] { entries }
 
     /// Appends a member whose key the caller knows is not there yet (a parser that tracks the keys
-    /// it has seen); ``subscript(_:)`` otherwise.
-    mutating func appendNew(_ key: String, _ value: JSONValue) {
-        entries.append((key, value))
+    /// it has seen); ``subscript(_:)`` otherwise. The key and value are taken, not copied: a
+    /// parser hands over what it just made, with no retain and release of each.
+    mutating func appendNew(_ key: consuming String, _ value: consuming JSONValue) {
         if index != nil {
-            index![ExactKey(key)] = entries.count - 1
-        } else if entries.count > Self.indexThreshold {
-            rebuildIndex()
+            index![ExactKey(copy key)] = entries.count
+            entries.append((consume key, consume value))
+        } else {
+            entries.append((consume key, consume value))
+            if entries.count > Self.indexThreshold { rebuildIndex() }
         }
     }
 

@@ -103,7 +103,7 @@ public struct JSONParser {
             skipWhitespace()
             let value = try parseValue()
             if seen & bit == 0 {
-                object.appendNew(key, value)
+                object.appendNew(consume key, consume value)
             } else {
                 object[key] = value
             }

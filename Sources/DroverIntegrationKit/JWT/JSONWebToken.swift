@@ -65,11 +65,12 @@ public struct JSONWebToken: Sendable, Hashable {
         // The token is read as bytes, in place: a native string's UTF-8 is one buffer, scanned
         // directly (splitting the string would walk grapheme clusters, several times slower, for
         // text that must be ASCII). Anything else — a bridged string — is copied once first.
+        // The parts come back as one reference: a tuple of the header's and claims' values through
+        // the generic `Result` would be copied member by member through value witnesses.
         let parsed =
-            compact.utf8.withContiguousStorageIfAvailable { buffer in Result { () throws(JWTError) in try Self.parse(buffer) } }
-            ?? Array(compact.utf8).withUnsafeBufferPointer { buffer in Result { () throws(JWTError) in try Self.parse(buffer) } }
-        let (header, claims, signature, signingInputCount) = try parsed.get()
-        parts = Parts(header: header, claims: claims, signature: signature, compact: compact, signingInputCount: signingInputCount)
+            compact.utf8.withContiguousStorageIfAvailable { buffer in Result { () throws(JWTError) in try Self.parse(buffer, of: compact) } }
+            ?? Array(compact.utf8).withUnsafeBufferPointer { buffer in Result { () throws(JWTError) in try Self.parse(buffer, of: compact) } }
+        parts = try parsed.get()
     }
 
     /// Equal when the signing inputs and the signatures are: the header and claims are read from
@@ -83,11 +84,8 @@ public struct JSONWebToken: Sendable, Hashable {
         hasher.combine(parts.compact)
     }
 
-    /// The header, claims and signature in `bytes`, whose length is checked, and the length of the
-    /// signing input.
-    private static func parse(
-        _ bytes: UnsafeBufferPointer<UInt8>
-    ) throws(JWTError) -> (header: JWTHeader, claims: JWTClaims, signature: [UInt8], signingInputCount: Int) {
+    /// The parts of `compact`, whose bytes are `bytes` and whose length is checked.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, of compact: String) throws(JWTError) -> Parts {
         // One pass finds the dots and any `=`, which is outside the base64url alphabet: the compact
         // form has no padding (RFC 7515 §2).
         var dots = (-1, -1)
@@ -131,7 +129,9 @@ public struct JSONWebToken: Sendable, Hashable {
             guard let signature = Base64URL.decode(utf8: UnsafeBufferPointer(rebasing: bytes[(second + 1)...])) else {
                 throw JWTError(.invalidBase64URL, "the signature is not base64url")
             }
-            return (try JWTHeader(json(headerJSON, part: "header")), try JWTClaims(json(payloadJSON, part: "payload")), signature, second)
+            return Parts(
+                header: try JWTHeader(json(headerJSON, part: "header")), claims: try JWTClaims(json(payloadJSON, part: "payload")),
+                signature: signature, compact: compact, signingInputCount: second)
         }
     }
 

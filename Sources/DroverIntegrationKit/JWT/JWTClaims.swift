@@ -32,7 +32,6 @@ public struct JWTClaims: Sendable, Hashable {
         guard let object = json.objectValue else {
             throw JWTError(.invalidJSON, "the payload is a JSON \(json.kindName), not an object")
         }
-        members = object
         // One pass over the members picks out the registered claims, instead of a search of the
         // object per claim: this runs for every token. Their names are all three ASCII letters, so
         // a name is read as one 24-bit number and told apart by a switch, not by string compares.
@@ -49,13 +48,29 @@ public struct JWTClaims: Sendable, Hashable {
             default: break
             }
         }
-        issuer = try Self.string("iss", iss)
-        subject = try Self.string("sub", sub)
-        authorizedParty = try Self.string("azp", azp)
-        audience = try Self.audience(aud)
-        expirationTime = try Self.numericDate("exp", exp)
-        notBeforeTime = try Self.numericDate("nbf", nbf)
-        issuedAtTime = try Self.numericDate("iat", iat)
+        // Every check first, then every member at once: a throw between stored properties would
+        // make the compiler copy the half-built value on the way out.
+        let issuer = try Self.string("iss", iss), subject = try Self.string("sub", sub)
+        let authorizedParty = try Self.string("azp", azp), audience = try Self.audience(aud)
+        let expirationTime = try Self.numericDate("exp", exp), notBeforeTime = try Self.numericDate("nbf", nbf)
+        let issuedAtTime = try Self.numericDate("iat", iat)
+        self.init(
+            members: object, issuer: issuer, subject: subject, audience: audience, authorizedParty: authorizedParty,
+            expirationTime: expirationTime, notBeforeTime: notBeforeTime, issuedAtTime: issuedAtTime)
+    }
+
+    private init(
+        members: JSONObject, issuer: String?, subject: String?, audience: [String]?, authorizedParty: String?,
+        expirationTime: Double?, notBeforeTime: Double?, issuedAtTime: Double?
+    ) {
+        self.members = members
+        self.issuer = issuer
+        self.subject = subject
+        self.audience = audience
+        self.authorizedParty = authorizedParty
+        self.expirationTime = expirationTime
+        self.notBeforeTime = notBeforeTime
+        self.issuedAtTime = issuedAtTime
     }
 
     /// `name`'s three bytes as one number (`"iss"` is `0x697373`), or 0 when it is not three
@@ -63,13 +78,11 @@ public struct JWTClaims: Sendable, Hashable {
     static func threeLetters(_ name: String) -> UInt32 {
         let utf8 = name.utf8
         guard utf8.count == 3 else { return 0 }
-        var index = utf8.startIndex
-        var code: UInt32 = 0
-        for _ in 0..<3 {
-            code = code << 8 | UInt32(utf8[index])
-            index = utf8.index(after: index)
+        // A name read from JSON is a native string, whose bytes are read in place.
+        if let code = utf8.withContiguousStorageIfAvailable({ UInt32($0[0]) << 16 | UInt32($0[1]) << 8 | UInt32($0[2]) }) {
+            return code
         }
-        return code
+        return utf8.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     /// The claim named `name`, whatever its type.

@@ -41,10 +41,16 @@ public struct JWTHeader: Sendable, Hashable {
         guard let algorithm = alg.stringValue else {
             throw JWTError(.invalidHeader, "the header's \"alg\" is a \(alg.kindName), not a string")
         }
+        // Every check first, then every member at once (see ``JWTClaims``).
+        let keyID = try Self.optionalString("kid", kid), type = try Self.optionalString("typ", typ)
+        self.init(algorithm: algorithm, keyID: keyID, type: type, members: object)
+    }
+
+    private init(algorithm: String, keyID: String?, type: String?, members: JSONObject) {
         self.algorithm = algorithm
-        self.keyID = try Self.optionalString("kid", kid)
-        self.type = try Self.optionalString("typ", typ)
-        self.members = object
+        self.keyID = keyID
+        self.type = type
+        self.members = members
     }
 
     private static func optionalString(_ name: String, _ value: JSONValue?) throws(JWTError) -> String? {

@@ -51,12 +51,12 @@ public struct JWTVerifier: Sendable {
     ///   provider has no key set (503).
     public func verify(_ compact: String) async throws(JWTError) -> VerifiedJWT {
         let token = try JSONWebToken(compact: compact, maximumLength: configuration.maximumTokenLength)
-        let (algorithm, keyID) = try checkHeader(token.parts.header)
+        let (algorithm, keyID) = try checkHeader(of: token.parts)
         let result = try await keys.keySet(forKeyID: keyID)
         return try verify(token, algorithm: algorithm, keyID: keyID, result: result, now: clock.now())
     }
 
-    /// Steps 3 (choosing the key) to 5 on a parsed token whose header passed ``checkHeader(_:)``.
+    /// Steps 3 (choosing the key) to 5 on a parsed token whose header passed ``checkHeader(of:)``.
     func verify(_ token: JSONWebToken, algorithm: JWSAlgorithm, keyID: String, result: JWKSResult, now: Date) throws(JWTError) -> VerifiedJWT {
         guard let key = result.keySet.keys.first(where: { $0.kid == keyID && $0.canVerify(algorithm) }) else {
             if let other = result.keySet.keys(withID: keyID).first {
@@ -73,14 +73,15 @@ public struct JWTVerifier: Sendable {
         return VerifiedJWT(token: token, key: key, algorithm: algorithm, keySetSource: result.source)
     }
 
-    /// Step 2: the header's `typ`, `alg` and `kid`.
-    func checkHeader(_ header: JWTHeader) throws(JWTError) -> (JWSAlgorithm, String) {
-        if let type = header.type, !configuration.types.contains(type),
+    /// Step 2: the header's `typ`, `alg` and `kid`, read where the token holds them (a copy of the
+    /// header would retain each of its strings and its members).
+    func checkHeader(of parts: JSONWebToken.Parts) throws(JWTError) -> (JWSAlgorithm, String) {
+        if let type = parts.header.type, !configuration.types.contains(type),
             !configuration.types.contains(where: { $0.lowercased() == type.lowercased() })
         {
             throw JWTError(.unsupportedType, "typ is \(JWTError.quoted(type)), not one of \(configuration.types.joined(separator: ", "))")
         }
-        let name = header.algorithm
+        let name = parts.header.algorithm
         guard let algorithm = JWSAlgorithm(rawValue: name) else {
             if name.lowercased() == "none" {
                 throw JWTError(.algorithmNone, "alg is \(JWTError.quoted(name)): an unsigned token is never accepted")
@@ -94,12 +95,12 @@ public struct JWTVerifier: Sendable {
             let allowed = configuration.algorithms.map(\.rawValue).sorted().joined(separator: ", ")
             throw JWTError(.algorithmNotAllowed, "alg is \(name), not one of the configured \(allowed)")
         }
-        guard let keyID = header.keyID else { throw JWTError(.missingKeyID, "the header has no kid to choose a key by") }
+        guard let keyID = parts.header.keyID else { throw JWTError(.missingKeyID, "the header has no kid to choose a key by") }
         return (algorithm, keyID)
     }
 
     /// Step 5: the claims at `now`.
-    func checkClaims(_ claims: JWTClaims, now date: Date) throws(JWTError) {
+    func checkClaims(_ claims: borrowing JWTClaims, now date: Date) throws(JWTError) {
         let now = date.timeIntervalSince1970
         let skew = Self.seconds(configuration.clockSkew)
         guard let expiration = claims.expirationTime else { throw JWTError(.missingClaim, "the token has no exp") }
