@@ -122,6 +122,19 @@ import Glibc
         let gone = try JSONEncoder().encode(ServingRecord(deployment: 1, pid: Int32.max))
         #expect(FileManager.default.createFile(atPath: store.servingPath, contents: gone))
         #expect(store.serving() == nil)
+        // Nor when it has exited and nobody has reaped it yet: a zombie still answers kill(pid, 0).
+        var child: pid_t = 0
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(arguments[0]) }
+        #expect(posix_spawn(&child, "/bin/true", nil, nil, arguments, environ) == 0)
+        var info = siginfo_t()
+        #expect(waitid(P_PID, id_t(child), &info, WEXITED | WNOWAIT) == 0)  // exited, not reaped
+        #expect(kill(child, 0) == 0)
+        let zombie = try JSONEncoder().encode(ServingRecord(deployment: 1, pid: child))
+        #expect(FileManager.default.createFile(atPath: store.servingPath, contents: zombie))
+        #expect(store.serving() == nil)
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
     }
 
     @Test("a version that cannot open — an unregistered worker, a migration that fails — is refused, and the active one keeps serving")

@@ -61,8 +61,17 @@ package struct VersionStore: Sendable {
         guard let data = FileManager.default.contents(atPath: servingPath),
             let record = try? JSONDecoder().decode(ServingRecord.self, from: data)
         else { return nil }
-        guard kill(record.pid, 0) == 0 || errno == EPERM else { return nil }
-        return record
+        return Self.isRunning(record.pid) ? record : nil
+    }
+
+    /// Whether process `pid` exists and has not exited: a process killed but not yet reaped (a
+    /// zombie) still answers `kill(pid, 0)`, so its state is read from `/proc` too.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let name = stat.lastIndex(of: ")") else {
+            return true
+        }
+        return stat[stat.index(after: name)...].first(where: { $0 != " " }) != "Z"
     }
 
     /// `serving.json`.
