@@ -29,7 +29,6 @@ rendered page, between the blocks:
     <!-- walkthrough: restart NAME -->        stop it and start it again with the same command
     <!-- walkthrough: until SECONDS -->       run the next block again until its checks pass (for
                                               work a queue consumer does in the background)
-    <!-- walkthrough: sleep SECONDS -->
     <!-- walkthrough: log NAME TEXT -->       the server's output shows TEXT (within 15 s)
 
 Several directives may share one comment, separated by `;`.
@@ -104,7 +103,7 @@ def read_steps(path):
                 verb, _, argument = part.partition(" ")
                 if verb.endswith(":"):  # `skip: why`
                     verb = verb[:-1]
-                if verb not in ("skip", "serve", "stop", "restart", "until", "sleep", "log"):
+                if verb not in ("skip", "serve", "stop", "restart", "until", "log"):
                     raise Failure(f"README.md:{index + 1}: unknown walkthrough directive {verb!r}")
                 steps.append(Directive(index + 1, verb, argument.strip()))
             index += 1
@@ -478,10 +477,8 @@ def walk(steps, copy, env, scratch):
     try:
         for step in steps:
             if isinstance(step, Directive):
-                if step.verb in ("skip", "until"):
+                if step.verb in pending:  # applies to the next block
                     pending[step.verb] = step
-                elif step.verb == "serve":
-                    pending["serve"] = step
                 elif step.verb in ("stop", "restart"):
                     server = servers.get(step.argument)
                     if server is None:
@@ -490,9 +487,6 @@ def walk(steps, copy, env, scratch):
                     server.stop()
                     if step.verb == "restart":
                         server.start()
-                elif step.verb == "sleep":
-                    print(f"  README.md:{step.line}: wait {step.argument} s")
-                    time.sleep(float(step.argument))
                 elif step.verb == "log":
                     name, _, text = step.argument.partition(" ")
                     server = servers.get(name)

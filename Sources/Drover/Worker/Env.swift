@@ -105,16 +105,17 @@ public struct Env: Sendable {
 
     /// The secret bound as `name` (from `.dev.vars` or `drover secret put`).
     public func secret(_ name: String) throws -> String {
-        if case .secret(let value) = try lookup(name, kind: "secret") {
+        if case .secret(let value) = try lookup(name, kind: "secret", missing: .secretMissing(name, configFile: configFile)) {
             onSecretRead?(name)
             return value
         }
         throw kindError(name, expected: "secret")
     }
 
-    private func lookup(_ name: String, kind: String) throws -> Binding {
+    /// The binding named `name`; `missing` (by default: declare it in the config) when there is none.
+    private func lookup(_ name: String, kind: String, missing: @autoclosure () -> WorkerError? = nil) throws -> Binding {
         guard let binding = bindings[name] else {
-            throw WorkerError.bindingMissing(name, kind: kind, configFile: configFile)
+            throw missing() ?? WorkerError.bindingMissing(name, kind: kind, configFile: configFile)
         }
         if case .notEmulated(let declared, let section) = binding {
             throw WorkerError.bindingNotEmulated(name, kind: declared, section: section, configFile: configFile)

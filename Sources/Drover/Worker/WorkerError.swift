@@ -21,17 +21,18 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// No binding of that name is configured.
     public static func bindingMissing(_ name: String, kind: String, configFile: String) -> WorkerError {
-        // A secret is not declared in the config: it comes from `.dev.vars` beside it (git ignores
-        // that file, so a fresh clone has none) or from the secret store.
-        if kind == "secret" {
-            return WorkerError(
-                code: .bindingMissing,
-                message: "no secret named \"\(name)\": add a line \(name)=... to \(devVarsPath(beside: configFile)), or run drover secret put \(name)"
-            )
-        }
-        return WorkerError(
+        WorkerError(
             code: .bindingMissing,
             message: "no \(kind) binding named \"\(name)\": add it to \(configFile)"
+        )
+    }
+
+    /// No secret of that name is set. A secret is not declared in the config: it comes from the
+    /// `.dev.vars` beside it (git ignores that file, so a fresh clone has none) or the secret store.
+    public static func secretMissing(_ name: String, configFile: String) -> WorkerError {
+        WorkerError(
+            code: .bindingMissing,
+            message: "no secret named \"\(name)\": add a line \(name)=... to \(devVarsPath(beside: configFile)), or run drover secret put \(name)"
         )
     }
 
